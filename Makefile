@@ -1,0 +1,105 @@
+# InfoGAN reproduction suite. `make help` lists the targets.
+
+BUILD    ?= build
+CC       ?= gcc
+ARCH     ?= $(shell $(CC) -dumpmachine | cut -d- -f1)
+OPT      ?= -O2 -g
+CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -Wdouble-promotion -fopenmp
+CPPFLAGS += -D_GNU_SOURCE -Ikernels -Ilib
+KERNEL_LDLIBS := -lsleef -lm
+LDLIBS   += -lpng -lz -lmatio -ljpeg $(KERNEL_LDLIBS)
+LDFLAGS  += -fopenmp
+
+# make SAN=1 test: AddressSanitizer + UBSan build in its own folder.
+ifeq ($(SAN),1)
+BUILD    := $(BUILD)-san
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+# Each ISA's kernels are compiled with only that ISA's flags; the rest is baseline, so one
+# binary runs on any CPU of the architecture and picks its best path at start-up.
+KERNEL_SRC := $(wildcard kernels/*.c kernels/scalar/*.c)
+ifeq ($(ARCH),x86_64)
+KERNEL_SRC += $(wildcard kernels/avx2/*.c kernels/avx512/*.c)
+endif
+ifeq ($(ARCH),aarch64)
+KERNEL_SRC += $(wildcard kernels/neon/*.c)
+endif
+$(BUILD)/kernels/avx2/%.o:   ISAFLAGS := -mavx2 -mfma
+$(BUILD)/kernels/avx512/%.o: ISAFLAGS := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
+
+LIB_SRC   := $(wildcard lib/*.c)
+TEST_SRC  := $(wildcard tests/*.c)
+KTEST_SRC := $(wildcard tests/kern_*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+EXP_SRC   := $(wildcard experiments/*.c)
+
+KERNEL_LIB := $(BUILD)/libkernels.a
+INFOGAN_LIB := $(BUILD)/libinfogan.a
+BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+PROGRAMS := $(EXP_SRC:experiments/%.c=$(BUILD)/bin/%)
+TEST_BIN := $(BUILD)/tests/run_tests
+KTEST_BIN := $(BUILD)/tests/run_kernel_tests
+
+.PHONY: all help deps test test-neon bench clean
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS) $(BENCHES) $(TEST_BIN)
+
+help:
+	@echo "Targets:"
+	@echo "  make             build the kernels, the library, the programs, benchmarks and tests"
+	@echo "  make deps        check the Debian packages the build needs and install the missing ones"
+	@echo "  make test        run every Criterion test (checks dependencies first)"
+	@echo "  make SAN=1 test  the same under AddressSanitizer and UBSan"
+	@echo "  make test-neon   cross-compile the kernel tests for aarch64 and run them under qemu"
+	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
+	@echo "  make clean       remove build folders"
+	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|neon at run time"
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(ISAFLAGS) -MMD -MP -c $< -o $@
+
+$(KERNEL_LIB): $(KERNEL_SRC:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(INFOGAN_LIB): $(LIB_SRC:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/experiments/%.o $(INFOGAN_LIB) $(KERNEL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(INFOGAN_LIB) $(KERNEL_LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(TEST_BIN): $(TEST_SRC:%.c=$(BUILD)/%.o) $(INFOGAN_LIB) $(KERNEL_LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
+
+$(KTEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/%.o) $(KERNEL_LIB)
+	$(CC) $(LDFLAGS) $^ $(KERNEL_LDLIBS) -lcriterion -o $@
+
+test: deps
+	@$(MAKE) --no-print-directory $(TEST_BIN)
+	$(TEST_BIN) --jobs 2
+
+# NEON: the kernel tests cross-compiled for aarch64, run under qemu-user.
+test-neon:
+	@scripts/deps.sh neon
+	@$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc ARCH=aarch64 BUILD=build-neon build-neon/tests/run_kernel_tests
+	QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 build-neon/tests/run_kernel_tests --jobs 2
+
+bench: deps $(BUILD)/bench/kernels
+	$(BUILD)/bench/kernels --out results/bench
+
+clean:
+	rm -rf build build-*
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,150 @@
+/* kernels.h: the SIMD kernel library, one table of function pointers.
+ *
+ * kern_init() fills the global table `kern` once: every slot first with the scalar
+ * reference, then overridden by the best ISA the CPU and OS support (or the one forced by
+ * the environment variable INFOGAN_ISA=scalar|avx2|avx512|neon). No slot is ever empty.
+ *
+ * Conventions (all f32, row-major, NCHW):
+ *   - shapes are written next to every pointer, e.g. x (N,C,H,W);
+ *   - (N,C,S) means N samples, C channels, S = H*W positions (S = 1 for a dense layer);
+ *   - input gradients (dx) are overwritten; parameter gradients (dw, db, dgamma, dbeta)
+ *     are accumulated (+=), so a layer run on two batches sums both;
+ *   - elementwise kernels allow y == x (and dx == dy);
+ *   - threaded kernels split work in a fixed way: the bits never depend on timing.
+ */
+#ifndef KERNELS_H
+#define KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum kern_isa { KERN_SCALAR, KERN_AVX2, KERN_AVX512, KERN_NEON, KERN_ISA_COUNT } kern_isa;
+
+/* Geometry of a 2D convolution from x (N,C,H,W) to y (N,K,OH,OW) with kernel (KH,KW).
+ * Padding is given as top/left; bottom/right follow from OH, OW, so asymmetric ("same")
+ * padding of stride-1 4x4 layers is expressible. A transposed convolution ("upconv") from
+ * (N,K,OH,OW) to (N,C,H,W) is the adjoint of the conv with the same geometry. */
+typedef struct conv_geom {
+    int c, h, w;     /* input channels, height, width */
+    int k, oh, ow;   /* output channels, height, width */
+    int kh, kw;      /* kernel height, width */
+    int stride;
+    int pad_t, pad_l;
+} conv_geom;
+
+typedef struct kern_table {
+    /* c (M,N) = alpha * op(a) * op(b) + beta * c, op(a) (M,K), op(b) (K,N);
+     * a is (M,K) with row stride lda, or (K,M) when trans_a; likewise b. beta == 0 never
+     * reads c (so NaN in c is overwritten). */
+    void (*sgemm)(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                  const float *a, int lda, const float *b, int ldb, float beta,
+                  float *c, int ldc);
+
+    /* col (C*KH*KW, OH*OW) = patches of img (C,H,W); out-of-image taps are 0. */
+    void (*im2col)(const conv_geom *g, const float *img, float *col);
+    /* img (C,H,W) += scatter of col (C*KH*KW, OH*OW): the adjoint of im2col. */
+    void (*col2im)(const conv_geom *g, const float *col, float *img);
+
+    /* y (N,K,OH,OW) = conv(x (N,C,H,W), w (K,C,KH,KW)) + bias (K) (bias may be NULL).
+     * ws holds conv2d_workspace_floats(g, n) floats. */
+    void (*conv2d_fwd)(const conv_geom *g, int n, const float *x, const float *w,
+                       const float *bias, float *y, float *ws);
+    /* dx (N,C,H,W) = conv^T(dy (N,K,OH,OW), w (K,C,KH,KW)). */
+    void (*conv2d_bwd_data)(const conv_geom *g, int n, const float *dy, const float *w,
+                            float *dx, float *ws);
+    /* dw (K,C,KH,KW) += x (N,C,H,W) correlated with dy (N,K,OH,OW); db (K) += sum of dy
+     * (db may be NULL). */
+    void (*conv2d_bwd_weights)(const conv_geom *g, int n, const float *x, const float *dy,
+                               float *dw, float *db, float *ws);
+
+    /* Batch norm over (N,C,S), per channel over the N*S values. Training: batch
+     * statistics, biased variance; writes mean (C) and invstd (C) for backward; updates
+     * running_mean/running_var (C, unbiased variance) with `momentum` when not NULL. */
+    void (*batchnorm_fwd_train)(int n, int c, int s, const float *x, const float *gamma,
+                                const float *beta, float eps, float momentum, float *y,
+                                float *mean, float *invstd, float *running_mean,
+                                float *running_var);
+    /* Evaluation: running statistics. */
+    void (*batchnorm_fwd_eval)(int n, int c, int s, const float *x, const float *gamma,
+                               const float *beta, const float *running_mean,
+                               const float *running_var, float eps, float *y);
+    /* dx (N,C,S) = ...; dgamma (C) += ...; dbeta (C) += ... from x, mean, invstd of fwd. */
+    void (*batchnorm_bwd)(int n, int c, int s, const float *dy, const float *x,
+                          const float *gamma, const float *mean, const float *invstd,
+                          float *dx, float *dgamma, float *dbeta);
+
+    /* y (n) = max(x, 0); dx = dy * (x > 0). */
+    void (*relu_fwd)(size_t n, const float *x, float *y);
+    void (*relu_bwd)(size_t n, const float *x, const float *dy, float *dx);
+    /* y = x > 0 ? x : slope * x; dx = dy * (x > 0 ? 1 : slope). */
+    void (*lrelu_fwd)(size_t n, float slope, const float *x, float *y);
+    void (*lrelu_bwd)(size_t n, float slope, const float *x, const float *dy, float *dx);
+    /* y = 1 / (1 + exp(-x)); dx = dy * y * (1 - y) (from y). */
+    void (*sigmoid_fwd)(size_t n, const float *x, float *y);
+    void (*sigmoid_bwd)(size_t n, const float *y, const float *dy, float *dx);
+    /* y = tanh(x); dx = dy * (1 - y^2) (from y). */
+    void (*tanh_fwd)(size_t n, const float *x, float *y);
+    void (*tanh_bwd)(size_t n, const float *y, const float *dy, float *dx);
+    /* Row-wise over x (rows, cols): softmax and log-softmax, max-subtracted. */
+    void (*softmax)(int rows, int cols, const float *x, float *y);
+    void (*log_softmax)(int rows, int cols, const float *x, float *y);
+
+    /* y (N,C,S) += bias (C); db (C) += sum of dy (N,C,S) over N and S. */
+    void (*bias_add)(int n, int c, int s, const float *bias, float *y);
+    void (*bias_grad)(int n, int c, int s, const float *dy, float *db);
+
+    /* Adam step t (1-based) with bias correction, on p, g, m, v (n):
+     * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+     * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps). */
+    void (*adam)(size_t n, float *p, const float *g, float *m, float *v, float lr,
+                 float beta1, float beta2, float eps, int t);
+} kern_table;
+
+/* The table every caller uses; valid after kern_init(). */
+extern kern_table kern;
+
+/* Fills `kern` once (later calls do nothing). Reads INFOGAN_ISA; exits with a clear
+ * message if it names an unknown ISA or one this CPU or build cannot run. */
+void kern_init(void);
+kern_isa kern_active_isa(void);
+const char *kern_isa_name(kern_isa isa);
+/* Parses "scalar", "avx2", "avx512", "neon"; returns KERN_ISA_COUNT if unknown. */
+kern_isa kern_isa_parse(const char *name);
+/* True when this build has kernels for `isa` and the CPU and OS can run them. */
+bool kern_isa_supported(kern_isa isa);
+/* The best supported ISA. */
+kern_isa kern_best_isa(void);
+/* Fills t with the scalar references, then isa's kernels on top (isa must be supported). */
+void kern_fill(kern_isa isa, kern_table *t);
+/* Prints the active ISA and, per slot, which ISA's kernel it holds. */
+void kern_print(FILE *f);
+
+/* Floats of workspace the conv2d_* kernels need for a batch of n (any ISA). */
+size_t conv2d_workspace_floats(const conv_geom *g, int n);
+/* Fills g for a conv with TensorFlow-style padding: "same" (oh = ceil(h/stride), extra
+ * padding at bottom/right) when same is true, else "valid" (no padding). */
+conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride, bool same);
+
+/* Transposed convolution ("upconv"), the adjoint of the conv with geometry g:
+ * y (N,C,H,W) = upconv(x (N,K,OH,OW), w (K,C,KH,KW)) + bias (C) (bias may be NULL).
+ * Built on the conv2d_* slots of t. */
+void upconv2d_fwd(const kern_table *t, const conv_geom *g, int n, const float *x,
+                  const float *w, const float *bias, float *y, float *ws);
+/* dx (N,K,OH,OW) from dy (N,C,H,W). */
+void upconv2d_bwd_data(const kern_table *t, const conv_geom *g, int n, const float *dy,
+                       const float *w, float *dx, float *ws);
+/* dw (K,C,KH,KW) += ..., db (C) += sum of dy (db may be NULL). */
+void upconv2d_bwd_weights(const kern_table *t, const conv_geom *g, int n, const float *x,
+                          const float *dy, float *dw, float *db, float *ws);
+
+/* Per-ISA fillers: each overrides the slots it implements (called by kern_fill). */
+void kern_fill_scalar(kern_table *t);
+void kern_fill_gemm_avx2(kern_table *t);
+void kern_fill_ops_avx2(kern_table *t);
+void kern_fill_gemm_avx512(kern_table *t);
+void kern_fill_ops_avx512(kern_table *t);
+void kern_fill_gemm_neon(kern_table *t);
+void kern_fill_ops_neon(kern_table *t);
+
+#endif

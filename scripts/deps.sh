@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# deps.sh GROUP: checks the Debian packages a make target needs and installs the missing ones.
+#   build: compilers' libraries for the build and tests; neon: the aarch64 cross toolchain
+#   and qemu-user for `make test-neon`; bench: OpenBLAS, the benchmark's comparison.
+set -euo pipefail
+
+group=${1:-build}
+case "$group" in
+  build) pkgs=(gcc make pkg-config libsleef-dev libpng-dev zlib1g-dev gnuplot-nox libcriterion-dev
+               libmatio-dev libjpeg62-turbo-dev libgomp1) ;;
+  neon)  pkgs=(gcc-aarch64-linux-gnu qemu-user libsleef-dev:arm64 libcriterion-dev:arm64) ;;
+  bench) pkgs=(libopenblas-dev) ;;
+  *) echo "deps.sh: unknown group '$group' (use build, neon or bench)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps.sh: missing packages ${missing[*]}, and not root and no sudo to install them" >&2; exit 1; }
+  sudo=sudo
+fi
+if [ "$group" = neon ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "deps.sh: adding the arm64 architecture to dpkg for the cross libraries"
+  $sudo dpkg --add-architecture arm64
+fi
+echo "deps.sh: installing missing Debian packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps.sh: installed ${missing[*]}"
