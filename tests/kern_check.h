@@ -1,0 +1,112 @@
+/* kern_check.h: helpers shared by the kernel tests (random data, guard words, tolerances).
+ * Only the kernel library is used, so these tests also run on aarch64 under qemu. */
+#ifndef KERN_CHECK_H
+#define KERN_CHECK_H
+
+#include <criterion/criterion.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+/* Floats after every output buffer that no kernel may touch. */
+#define GUARD 16
+#define GUARD_BITS 0x7fc0dead /* a NaN with a recognisable payload */
+
+/* Deterministic generator (splitmix64), independent of the C library. */
+typedef struct { uint64_t s; } test_rng;
+
+static inline uint64_t rng_next(test_rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [lo, hi). */
+static inline float rng_uniform(test_rng *r, float lo, float hi)
+{
+    return lo + (hi - lo) * (float)((double)(rng_next(r) >> 40) / 16777216.0);
+}
+
+static inline void fill_uniform(test_rng *r, float *x, size_t n, float lo, float hi)
+{
+    for (size_t i = 0; i < n; i++) x[i] = rng_uniform(r, lo, hi);
+}
+
+static inline float nan_value(void)
+{
+    uint32_t bits = GUARD_BITS;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/* n floats followed by GUARD guard words; the data part is NaN-filled (a kernel that
+ * overwrites must replace all of it). Free with free(). */
+static inline float *alloc_guarded(size_t n)
+{
+    float *p = aligned_alloc(64, ((n + GUARD) * sizeof(float) + 63) / 64 * 64);
+    cr_assert(p != NULL, "out of memory for %zu floats", n);
+    float nan = nan_value();
+    for (size_t i = 0; i < n + GUARD; i++) p[i] = nan;
+    return p;
+}
+
+static inline float *alloc_copy(const float *src, size_t n)
+{
+    float *p = alloc_guarded(n);
+    memcpy(p, src, n * sizeof(float));
+    return p;
+}
+
+/* Fails the test if a guard word after p[0..n) changed. */
+static inline void expect_guard(const float *p, size_t n, const char *what)
+{
+    for (size_t i = n; i < n + GUARD; i++) {
+        uint32_t bits;
+        memcpy(&bits, &p[i], sizeof bits);
+        cr_expect(bits == GUARD_BITS, "%s: guard word %zu after the buffer was overwritten",
+                  what, i - n);
+        if (bits != GUARD_BITS) return;
+    }
+}
+
+/* Max |got - ref| divided by max(|ref|, floor): error relative to the data's scale.
+ * Any NaN or infinity mismatch counts as infinite error. */
+static inline double max_scaled_error(const float *got, const float *ref, size_t n, double floor)
+{
+    double scale = floor, err = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(ref[i])) scale = fmax(scale, fabs((double)ref[i]));
+    for (size_t i = 0; i < n; i++) {
+        if (got[i] == ref[i]) continue; /* also equal infinities */
+        double d = fabs((double)got[i] - (double)ref[i]);
+        if (!(d <= DBL_MAX)) return (double)INFINITY; /* NaN or infinity on one side */
+        err = fmax(err, d);
+    }
+    return err / scale;
+}
+
+/* Expects got within tol of ref (scaled as above, floor 1e-3) and the guard intact. */
+static inline void expect_close(const float *got, const float *ref, size_t n, double tol,
+                                const char *what)
+{
+    double err = max_scaled_error(got, ref, n, 1e-3);
+    cr_expect(err <= tol, "%s: max scaled error %.3g > tolerance %.3g (n = %zu)", what, err, tol, n);
+    expect_guard(got, n, what);
+}
+
+/* Returns the table of `isa`, or NULL after logging a skip if this CPU cannot run it. */
+static inline bool isa_table(kern_isa isa, kern_table *t)
+{
+    if (!kern_isa_supported(isa)) return false;
+    kern_fill(isa, t);
+    return true;
+}
+
+#endif

@@ -1,0 +1,188 @@
+/* kern_conv.c: conv geometry, im2col/col2im, conv and upconv of every ISA against the
+ * scalar references and against direct loops written here. */
+#include "kern_check.h"
+
+/* Conv geometries: the paper's 4x4 stride-2 "same" layers, 4x4 stride-1 "same" with
+ * asymmetric padding, odd sizes, "valid", 1 and several channels. */
+static conv_geom test_geoms(int i)
+{
+    switch (i) {
+    case 0: return conv_geom_make(1, 28, 28, 8, 4, 4, 2, true);   /* MNIST conv 1 */
+    case 1: return conv_geom_make(16, 14, 14, 12, 4, 4, 2, true); /* MNIST conv 2, fewer channels */
+    case 2: return conv_geom_make(3, 7, 7, 5, 4, 4, 1, true);     /* stride 1: pad 1 top, 2 bottom */
+    case 3: return conv_geom_make(2, 15, 17, 3, 4, 4, 2, true);   /* odd sizes */
+    case 4: return conv_geom_make(3, 9, 11, 4, 4, 4, 2, false);   /* valid */
+    case 5: return conv_geom_make(5, 6, 5, 7, 3, 3, 1, true);     /* 3x3 */
+    case 6: return conv_geom_make(4, 1, 1, 3, 4, 4, 2, true);     /* 1x1 image */
+    case 7: return conv_geom_make(3, 32, 32, 6, 4, 4, 2, true);   /* SVHN conv 1 */
+    case 8: return conv_geom_make(2, 8, 8, 33, 1, 1, 1, false);   /* 1x1 kernel */
+    default: return conv_geom_make(1, 5, 5, 1, 4, 4, 1, true);    /* one channel, stride 1 */
+    }
+}
+#define N_GEOMS 10
+
+Test(conv, geom_same_and_valid_follow_tensorflow)
+{
+    conv_geom g = conv_geom_make(1, 28, 28, 64, 4, 4, 2, true);
+    cr_expect(g.oh == 14 && g.ow == 14 && g.pad_t == 1 && g.pad_l == 1, "28 s2 same: %d %d %d", g.oh, g.pad_t, g.pad_l);
+    g = conv_geom_make(64, 7, 7, 64, 4, 4, 1, true); /* total pad 3: 1 top, 2 bottom */
+    cr_expect(g.oh == 7 && g.ow == 7 && g.pad_t == 1 && g.pad_l == 1);
+    g = conv_geom_make(3, 15, 16, 8, 4, 4, 2, true);
+    cr_expect(g.oh == 8 && g.ow == 8 && g.pad_t == 1 && g.pad_l == 1);
+    g = conv_geom_make(3, 9, 11, 8, 4, 4, 2, false);
+    cr_expect(g.oh == 3 && g.ow == 4 && g.pad_t == 0 && g.pad_l == 0);
+    cr_expect(g.c == 3 && g.h == 9 && g.w == 11 && g.k == 8 && g.kh == 4 && g.kw == 4 && g.stride == 2);
+}
+
+static size_t x_size(const conv_geom *g, int n) { return (size_t)n * g->c * g->h * g->w; }
+static size_t y_size(const conv_geom *g, int n) { return (size_t)n * g->k * g->oh * g->ow; }
+static size_t w_size(const conv_geom *g) { return (size_t)g->k * g->c * g->kh * g->kw; }
+static size_t col_size(const conv_geom *g) { return (size_t)g->c * g->kh * g->kw * g->oh * g->ow; }
+
+/* Direct transposed convolution (scatter form, double): the adjoint of the conv. */
+static void upconv_direct(const conv_geom *g, int n, const float *x, const float *w,
+                          const float *bias, double *y)
+{
+    // x (N,K,OH,OW), w (K,C,KH,KW), bias (C), y (N,C,H,W)
+    for (int b = 0; b < n; b++)
+        for (int c = 0; c < g->c; c++)
+            for (int p = 0; p < g->h * g->w; p++)
+                y[((size_t)b * g->c + c) * g->h * g->w + p] = bias ? (double)bias[c] : 0.0;
+    for (int b = 0; b < n; b++)
+        for (int k = 0; k < g->k; k++)
+            for (int oy = 0; oy < g->oh; oy++)
+                for (int ox = 0; ox < g->ow; ox++)
+                    for (int c = 0; c < g->c; c++)
+                        for (int i = 0; i < g->kh; i++)
+                            for (int j = 0; j < g->kw; j++) {
+                                int iy = oy * g->stride - g->pad_t + i, ix = ox * g->stride - g->pad_l + j;
+                                if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
+                                y[(((size_t)b * g->c + c) * g->h + iy) * g->w + ix] +=
+                                    (double)x[(((size_t)b * g->k + k) * g->oh + oy) * g->ow + ox] *
+                                    (double)w[(((size_t)k * g->c + c) * g->kh + i) * g->kw + j];
+                            }
+}
+
+static void to_float(const double *src, float *dst, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = (float)src[i];
+}
+
+/* Upconv of table t against the direct loop: fwd (with bias), and bwd_data / bwd_weights
+ * checked through the adjoint identity against direct sums. Tolerance 2e-5 scaled. */
+static void check_upconv(const kern_table *t, const char *isa)
+{
+    test_rng r = {7};
+    for (int gi = 0; gi < N_GEOMS; gi++) {
+        conv_geom g = test_geoms(gi);
+        int n = 1 + gi % 3;
+        size_t xs = y_size(&g, n), ys = x_size(&g, n), ws_n = w_size(&g); /* upconv: x is conv's y */
+        float *x = alloc_guarded(xs), *w = alloc_guarded(ws_n), *bias = alloc_guarded(g.c);
+        float *dy = alloc_guarded(ys), *y = alloc_guarded(ys), *ref = alloc_guarded(ys);
+        float *dx = alloc_guarded(xs), *dw = alloc_guarded(ws_n), *db = alloc_guarded(g.c);
+        float *ws = alloc_guarded(conv2d_workspace_floats(&g, n));
+        double *acc = malloc(sizeof(double) * ys);
+        fill_uniform(&r, x, xs, -1, 1);
+        fill_uniform(&r, w, ws_n, -1, 1);
+        fill_uniform(&r, bias, g.c, -1, 1);
+        fill_uniform(&r, dy, ys, -1, 1);
+
+        upconv2d_fwd(t, &g, n, x, w, bias, y, ws);
+        upconv_direct(&g, n, x, w, bias, acc);
+        to_float(acc, ref, ys);
+        cr_log_info("%s upconv geom %d", isa, gi);
+        expect_close(y, ref, ys, 2e-5, "upconv2d_fwd");
+
+        /* bwd_data: dx[n,k,oy,ox] = sum dy[n,c,iy,ix] w[k,c,i,j] over the taps inside. */
+        upconv2d_bwd_data(t, &g, n, dy, w, dx, ws);
+        float *dx_ref = alloc_guarded(xs);
+        for (int b = 0; b < n; b++)
+            for (int k = 0; k < g.k; k++)
+                for (int oy = 0; oy < g.oh; oy++)
+                    for (int ox = 0; ox < g.ow; ox++) {
+                        double s = 0.0;
+                        for (int c = 0; c < g.c; c++)
+                            for (int i = 0; i < g.kh; i++)
+                                for (int j = 0; j < g.kw; j++) {
+                                    int iy = oy * g.stride - g.pad_t + i, ix = ox * g.stride - g.pad_l + j;
+                                    if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                                    s += (double)dy[(((size_t)b * g.c + c) * g.h + iy) * g.w + ix] *
+                                         (double)w[((k * g.c + c) * g.kh + i) * g.kw + j];
+                                }
+                        dx_ref[(((size_t)b * g.k + k) * g.oh + oy) * g.ow + ox] = (float)s;
+                    }
+        expect_close(dx, dx_ref, xs, 2e-5, "upconv2d_bwd_data");
+
+        /* bwd_weights: dw += sum x[n,k,oy,ox] dy[n,c,iy,ix]; db += sum dy over (N,H,W). */
+        fill_uniform(&r, x, xs, -1, 1);
+        fill_uniform(&r, dw, ws_n, -1, 1);
+        fill_uniform(&r, db, g.c, -1, 1);
+        float *dw_ref = alloc_copy(dw, ws_n), *db_ref = alloc_copy(db, g.c);
+        upconv2d_bwd_weights(t, &g, n, x, dy, dw, db, ws);
+        for (int k = 0; k < g.k; k++)
+            for (int c = 0; c < g.c; c++)
+                for (int i = 0; i < g.kh; i++)
+                    for (int j = 0; j < g.kw; j++) {
+                        double s = 0.0;
+                        for (int b = 0; b < n; b++)
+                            for (int oy = 0; oy < g.oh; oy++)
+                                for (int ox = 0; ox < g.ow; ox++) {
+                                    int iy = oy * g.stride - g.pad_t + i, ix = ox * g.stride - g.pad_l + j;
+                                    if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                                    s += (double)x[(((size_t)b * g.k + k) * g.oh + oy) * g.ow + ox] *
+                                         (double)dy[(((size_t)b * g.c + c) * g.h + iy) * g.w + ix];
+                                }
+                        dw_ref[((k * g.c + c) * g.kh + i) * g.kw + j] += (float)s;
+                    }
+        for (int c = 0; c < g.c; c++) {
+            double s = 0.0;
+            for (int b = 0; b < n; b++)
+                for (int p = 0; p < g.h * g.w; p++) s += (double)dy[((size_t)b * g.c + c) * g.h * g.w + p];
+            db_ref[c] += (float)s;
+        }
+        expect_close(dw, dw_ref, ws_n, 2e-5, "upconv2d_bwd_weights dw (accumulated)");
+        expect_close(db, db_ref, g.c, 2e-5, "upconv2d_bwd_weights db (accumulated)");
+
+        free(x); free(w); free(bias); free(dy); free(y); free(ref); free(dx); free(dx_ref);
+        free(dw); free(db); free(dw_ref); free(db_ref); free(ws); free(acc);
+    }
+}
+
+Test(conv, upconv_scalar_matches_direct_transposed_conv)
+{
+    kern_table t;
+    kern_fill(KERN_SCALAR, &t);
+    check_upconv(&t, "scalar");
+}
+
+/* The scalar direct conv against im2col + scalar GEMM: two independent formulations. */
+Test(conv, scalar_direct_matches_im2col_gemm)
+{
+    test_rng r = {11};
+    kern_table t;
+    kern_fill(KERN_SCALAR, &t);
+    for (int gi = 0; gi < N_GEOMS; gi++) {
+        conv_geom g = test_geoms(gi);
+        int n = 2;
+        size_t xs = x_size(&g, n), ys = y_size(&g, n), wn = w_size(&g), cs = col_size(&g);
+        size_t p = (size_t)g.oh * g.ow;
+        float *x = alloc_guarded(xs), *w = alloc_guarded(wn), *bias = alloc_guarded(g.k);
+        float *y = alloc_guarded(ys), *ref = alloc_guarded(ys), *col = alloc_guarded(cs);
+        fill_uniform(&r, x, xs, -1, 1);
+        fill_uniform(&r, w, wn, -1, 1);
+        fill_uniform(&r, bias, g.k, -1, 1);
+        t.conv2d_fwd(&g, n, x, w, bias, y, NULL);
+        for (int b = 0; b < n; b++) {
+            t.im2col(&g, x + (size_t)b * g.c * g.h * g.w, col);
+            expect_guard(col, cs, "im2col");
+            float *yb = ref + (size_t)b * g.k * p;
+            t.sgemm(false, false, g.k, (int)p, g.c * g.kh * g.kw, 1.0f, w, g.c * g.kh * g.kw,
+                    col, (int)p, 0.0f, yb, (int)p);
+            for (int k = 0; k < g.k; k++)
+                for (size_t q = 0; q < p; q++) yb[k * p + q] += bias[k];
+        }
+        cr_log_info("geom %d", gi);
+        expect_close(y, ref, ys, 2e-5, "conv2d_fwd_scalar vs im2col+gemm");
+        free(x); free(w); free(bias); free(y); free(ref); free(col);
+    }
+}
