@@ -10,7 +10,7 @@ void sgemm_scalar(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
             for (int p = 0; p < k; p++) {
                 float aip = trans_a ? a[(size_t)p * lda + i] : a[(size_t)i * lda + p];
                 float bpj = trans_b ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j];
-                acc += (double)aip * bpj;
+                acc += (double)aip * (double)bpj;
             }
             float *cij = &c[(size_t)i * ldc + j];
             *cij = beta == 0.0f ? alpha * (float)acc : alpha * (float)acc + beta * *cij;

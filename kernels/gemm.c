@@ -1,0 +1,184 @@
+/* gemm.c: the blocked, packed, OpenMP-threaded SGEMM framework (see gemm.h). */
+#include "gemm.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Below this many multiply-adds one thread is faster than waking a second one. */
+#define GEMM_MIN_MACS_PER_THREAD (1 << 18)
+
+static int min_int(int x, int y) { return x < y ? x : y; }
+static int ceil_div(int x, int y) { return (x + y - 1) / y; }
+
+/* Per-thread packing buffer, kept across calls (grown when a config needs more). */
+static _Thread_local float *pack_buf;
+static _Thread_local size_t pack_cap;
+
+static float *pack_buffer(size_t floats)
+{
+    if (floats > pack_cap) {
+        free(pack_buf);
+        void *p = NULL;
+        if (posix_memalign(&p, 64, floats * sizeof(float)) != 0) {
+            fprintf(stderr, "error: gemm.c: cannot allocate %zu bytes for packed panels\n",
+                    floats * sizeof(float));
+            exit(1);
+        }
+        pack_buf = p;
+        pack_cap = floats;
+    }
+    return pack_buf;
+}
+
+/* dst (ceil(mc/mr) panels of (kc,mr)) = rows i0.. of op(a) (M,K), columns p0.., zero-padded
+ * to whole panels. */
+static void pack_a(int mr, bool trans_a, const float *a, int lda, int mc, int kc, float *dst)
+{
+    for (int ir = 0; ir < mc; ir += mr) {
+        int rows = min_int(mr, mc - ir);
+        if (trans_a) { /* a (K,M): each k gives `rows` contiguous floats */
+            for (int p = 0; p < kc; p++) {
+                const float *src = a + (size_t)p * lda + ir;
+                float *d = dst + (size_t)p * mr;
+                for (int i = 0; i < rows; i++) d[i] = src[i];
+                for (int i = rows; i < mr; i++) d[i] = 0.0f;
+            }
+        } else { /* a (M,K): read each row contiguously, write with stride mr */
+            for (int i = 0; i < rows; i++) {
+                const float *src = a + (size_t)(ir + i) * lda;
+                for (int p = 0; p < kc; p++) dst[(size_t)p * mr + i] = src[p];
+            }
+            for (int i = rows; i < mr; i++)
+                for (int p = 0; p < kc; p++) dst[(size_t)p * mr + i] = 0.0f;
+        }
+        dst += (size_t)mr * kc;
+    }
+}
+
+/* dst (ceil(nc/nr) panels of (kc,nr)) = op(b) (K,N) block of kc rows, nc columns. */
+static void pack_b(int nr, bool trans_b, const float *b, int ldb, int kc, int nc, float *dst)
+{
+    for (int jr = 0; jr < nc; jr += nr) {
+        int cols = min_int(nr, nc - jr);
+        if (trans_b) { /* b (N,K): read each row of b contiguously */
+            for (int j = 0; j < cols; j++) {
+                const float *src = b + (size_t)(jr + j) * ldb;
+                for (int p = 0; p < kc; p++) dst[(size_t)p * nr + j] = src[p];
+            }
+            for (int j = cols; j < nr; j++)
+                for (int p = 0; p < kc; p++) dst[(size_t)p * nr + j] = 0.0f;
+        } else { /* b (K,N): each k gives `cols` contiguous floats */
+            for (int p = 0; p < kc; p++) {
+                const float *src = b + (size_t)p * ldb + jr;
+                float *d = dst + (size_t)p * nr;
+                memcpy(d, src, (size_t)cols * sizeof(float));
+                for (int j = cols; j < nr; j++) d[j] = 0.0f;
+            }
+        }
+        dst += (size_t)nr * kc;
+    }
+}
+
+/* c (m,n) = beta * c, where beta == 0 writes zeros without reading c. */
+static void scale_c(int m, int n, float beta, float *c, int ldc)
+{
+    for (int i = 0; i < m; i++) {
+        float *row = c + (size_t)i * ldc;
+        for (int j = 0; j < n; j++) row[j] = beta == 0.0f ? 0.0f : beta * row[j];
+    }
+}
+
+/* One thread's whole SGEMM on its own share of c. */
+static void gemm_single(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
+                        float alpha, const float *a, int lda, const float *b, int ldb,
+                        float beta, float *c, int ldc)
+{
+    const int mr = g->mr, nr = g->nr;
+    /* Equal k blocks no longer than g->kc, so no block is a sliver. */
+    const int kc_max = ceil_div(k, ceil_div(k, g->kc));
+    const int mc_max = min_int(g->mc, ceil_div(m, mr) * mr);
+    const int nc_max = min_int(g->nc, ceil_div(n, nr) * nr);
+    const size_t apack_floats = ((size_t)kc_max * mc_max + 15) / 16 * 16; /* 64-byte multiple */
+    float *buf = pack_buffer(apack_floats + (size_t)kc_max * nc_max);
+    float *apack = buf;                /* (mc_max/mr panels of (kc,mr)) */
+    float *bpack = buf + apack_floats; /* (nc_max/nr panels of (kc,nr)), 64-byte aligned */
+    _Alignas(64) float tile[GEMM_MAX_MR * GEMM_MAX_NR]; /* (mr,nr) partial-tile scratch */
+
+    for (int jc = 0; jc < n; jc += nc_max) {
+        int nc = min_int(nc_max, n - jc);
+        for (int pc = 0; pc < k; pc += kc_max) {
+            int kc = min_int(kc_max, k - pc);
+            float beta_pc = pc == 0 ? beta : 1.0f; /* later k blocks accumulate */
+            const float *bblock = trans_b ? b + (size_t)jc * ldb + pc : b + (size_t)pc * ldb + jc;
+            pack_b(nr, trans_b, bblock, ldb, kc, nc, bpack);
+            for (int ic = 0; ic < m; ic += mc_max) {
+                int mc = min_int(mc_max, m - ic);
+                const float *ablock = trans_a ? a + (size_t)pc * lda + ic : a + (size_t)ic * lda + pc;
+                pack_a(mr, trans_a, ablock, lda, mc, kc, apack);
+                for (int jr = 0; jr < nc; jr += nr) {
+                    int cols = min_int(nr, nc - jr);
+                    const float *bpanel = bpack + (size_t)(jr / nr) * nr * kc;
+                    for (int ir = 0; ir < mc; ir += mr) {
+                        int rows = min_int(mr, mc - ir);
+                        const float *apanel = apack + (size_t)(ir / mr) * mr * kc;
+                        float *ctile = c + (size_t)(ic + ir) * ldc + jc + jr;
+                        if (rows == mr && cols == nr) {
+                            g->ukernel((size_t)kc, apanel, bpanel, ctile, (size_t)ldc, alpha, beta_pc);
+                            continue;
+                        }
+                        g->ukernel((size_t)kc, apanel, bpanel, tile, (size_t)nr, alpha, 0.0f);
+                        for (int i = 0; i < rows; i++) {
+                            float *crow = ctile + (size_t)i * ldc;
+                            const float *trow = tile + (size_t)i * nr;
+                            for (int j = 0; j < cols; j++)
+                                crow[j] = beta_pc == 0.0f ? trow[j] : fmaf(beta_pc, crow[j], trow[j]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void gemm_blocked(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
+                  float alpha, const float *a, int lda, const float *b, int ldb, float beta,
+                  float *c, int ldc)
+{
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    /* Threads split the larger of M and N in whole tiles; the k order never changes. */
+    const bool split_m = m >= n;
+    const int tiles = split_m ? ceil_div(m, g->mr) : ceil_div(n, g->nr);
+    double macs = (double)m * n * k;
+    int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+    threads = min_int(threads, tiles);
+    threads = min_int(threads, (int)(macs / GEMM_MIN_MACS_PER_THREAD) + 1);
+    if (threads <= 1) {
+        gemm_single(g, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+#pragma omp parallel num_threads(threads)
+    {
+        int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        int t0 = (int)((long long)tiles * t / nt), t1 = (int)((long long)tiles * (t + 1) / nt);
+        if (split_m) {
+            int i0 = t0 * g->mr, i1 = min_int(t1 * g->mr, m);
+            if (i1 > i0)
+                gemm_single(g, trans_a, trans_b, i1 - i0, n, k, alpha,
+                            trans_a ? a + i0 : a + (size_t)i0 * lda, lda, b, ldb, beta,
+                            c + (size_t)i0 * ldc, ldc);
+        } else {
+            int j0 = t0 * g->nr, j1 = min_int(t1 * g->nr, n);
+            if (j1 > j0)
+                gemm_single(g, trans_a, trans_b, m, j1 - j0, k, alpha, a, lda,
+                            trans_b ? b + (size_t)j0 * ldb : b + j0, ldb, beta,
+                            c + j0, ldc);
+        }
+    }
+}

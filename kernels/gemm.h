@@ -1,0 +1,50 @@
+/* gemm.h: the blocked SGEMM framework shared by the ISAs, and each ISA's SGEMM.
+ *
+ * Every sgemm_<isa> has the `sgemm` slot signature of kernels.h: c (M,N) = alpha * op(a)
+ * op(b) + beta * c, row-major, beta == 0 never reads c. sgemm_avx2/sgemm_avx512 exist only
+ * in x86-64 builds, sgemm_neon only in aarch64 builds.
+ *
+ * The framework (BLIS loop order jc, pc, ic, jr, ir) packs a (kc, nc) block of op(b) into
+ * NR-wide panels and an (mc, kc) block of op(a) into MR-tall panels, then calls the ISA's
+ * register-tiled microkernel on each MR x NR tile of c. Partial tiles go through an aligned
+ * scratch tile. OpenMP threads each take a fixed, contiguous share of the MR-row (or NR-
+ * column) tiles of the larger of M and N, so every element is summed in the same order
+ * for any thread count: the same ISA gives the same bits with 1 or many threads.
+ */
+#ifndef KERNELS_GEMM_H
+#define KERNELS_GEMM_H
+
+#include <stddef.h>
+
+#include "kernels.h"
+
+void sgemm_avx2(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                  const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+
+/* Microkernel: acc (MR,NR) = sum over kc of a (kc,MR packed) x b (kc,NR packed), then
+ * c (MR,NR; row stride ldc) = alpha * acc, plus beta * c (one fused multiply-add, after
+ * the alpha product is rounded) unless beta == 0, when c is not read. */
+typedef void (*gemm_ukernel_fn)(size_t kc, const float *a, const float *b, float *c,
+                                size_t ldc, float alpha, float beta);
+
+/* A microkernel and the block sizes it runs best with (mc a multiple of mr, nc of nr). */
+typedef struct gemm_config {
+    const char *name; /* XNNPACK-style, e.g. "f32_gemm_14x32__avx512" */
+    int mr, nr;       /* register tile, nr <= GEMM_MAX_NR and mr <= GEMM_MAX_MR */
+    int mc, kc, nc;   /* cache blocks of op(a) rows, the shared dimension, op(b) columns */
+    gemm_ukernel_fn ukernel;
+} gemm_config;
+
+#define GEMM_MAX_MR 16
+#define GEMM_MAX_NR 64
+
+/* The whole SGEMM on the framework with the microkernel of cfg, threaded with OpenMP. */
+void gemm_blocked(const gemm_config *cfg, bool trans_a, bool trans_b, int m, int n, int k,
+                  float alpha, const float *a, int lda, const float *b, int ldb, float beta,
+                  float *c, int ldc);
+
+#endif
