@@ -1,0 +1,20 @@
+/* adam.h: Adam over one flat parameter block, through the fused kernel. */
+#ifndef ADAM_H
+#define ADAM_H
+
+#include <stddef.h>
+
+typedef struct adam {
+    size_t n;
+    float *p, *g;      /* parameters and gradients (n), the caller's */
+    float *m, *v;      /* moments (n), owned */
+    float lr, beta1, beta2, eps;
+    int t;             /* steps taken */
+} adam;
+
+void adam_init(adam *a, size_t n, float *p, float *g, float lr, float beta1, float beta2, float eps);
+void adam_free(adam *a);
+/* One step with the gradients in g (t counts from 1). */
+void adam_step(adam *a);
+
+#endif

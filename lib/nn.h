@@ -1,0 +1,90 @@
+/* nn.h: layers as forward/backward pairs over the kernel table, and sequential networks.
+ *
+ * A network is a list of layers built from a table of layer specs (see arch.h). Its
+ * parameters and gradients live in memory the caller hands in (so several networks can
+ * share one allocation and one Adam call); activations, their gradients and the conv
+ * workspace are allocated once, for the largest batch, when the network is built.
+ *
+ * Activations are (N,C,H,W); a linear layer reads its input as (N, C*H*W) and writes
+ * (N, out_c, out_h, out_w), so "FC 7x7x128" followed by an upconv needs no reshape. */
+#ifndef NN_H
+#define NN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernels.h"
+#include "rng.h"
+
+typedef enum layer_kind {
+    LAYER_LINEAR,   /* y = x w^T + b; w (OUT, IN), b (OUT) */
+    LAYER_CONV,     /* 2D conv, w (K,C,KH,KW), b (K) */
+    LAYER_UPCONV,   /* transposed conv, w (IN_C, OUT_C, KH, KW), b (OUT_C) */
+    LAYER_BN,       /* batch norm over batch statistics, gamma (C), beta (C) */
+    LAYER_RELU,
+    LAYER_LRELU,
+    LAYER_SIGMOID,
+    LAYER_TANH,
+} layer_kind;
+
+/* One row of an architecture table. Sizes: out_c/out_h/out_w for linear (out_h = out_w = 1
+ * for a plain FC), out_c and stride for conv/upconv (spatial size from "same" padding). */
+typedef struct layer_spec {
+    layer_kind kind;
+    int out_c, out_h, out_w;
+    int kernel, stride;
+} layer_spec;
+
+/* Weight init (official InfoGAN code): linear and upconv N(0, std), conv truncated normal
+ * with std, biases 0, BN gamma N(1, std), beta 0. */
+typedef struct nn_init { float std; } nn_init;
+
+typedef struct layer {
+    layer_kind kind;
+    int in_c, in_h, in_w, out_c, out_h, out_w;
+    size_t in_size, out_size;     /* floats per sample */
+    conv_geom geom;               /* conv: in -> out; upconv: out -> in (the adjoint conv) */
+    float slope;                  /* leaky ReLU */
+    float *w, *b, *dw, *db;       /* weights/gamma, bias/beta and their gradients */
+    size_t n_w, n_b;
+    float *mean, *invstd;         /* BN: batch statistics of the last forward (C) */
+    const float *x;               /* input of the last forward (N, in) */
+    float *y;                     /* output (N, out) */
+    float *dx;                    /* input gradient (N, in) */
+} layer;
+
+typedef struct net {
+    int n_layers;
+    layer *layers;
+    int max_batch, batch;         /* batch = size of the last forward */
+    int in_c, in_h, in_w, out_c, out_h, out_w;
+    size_t n_params;
+    float *params, *grads;        /* (n_params), owned by the caller */
+    float *bufs;                  /* every activation, gradient and BN statistic */
+    float *ws;                    /* conv workspace */
+    float bn_eps;
+} net;
+
+/* Parameters a network of `specs` needs for input (c,h,w); fills out shape when not NULL. */
+size_t net_param_count(const layer_spec *specs, int n, int c, int h, int w);
+/* Builds the network; params and grads (net_param_count floats each) stay the caller's. */
+net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_batch,
+                float leaky_slope, float bn_eps, float *params, float *grads);
+void net_free(net *nt);
+/* Draws every parameter from the official init. */
+void net_init_params(net *nt, const nn_init *init, rng *r);
+/* Forward on x (batch, in); returns the output (batch, out), owned by the network. x must
+ * stay valid until the backward. */
+const float *net_forward(net *nt, const float *x, int batch);
+/* Backward of the last forward from dy (batch, out); returns dx (batch, in). Parameter
+ * gradients are accumulated into grads when param_grads, else conv/linear weight gradients
+ * are skipped (BN's small gamma/beta gradients are still added). */
+const float *net_backward(net *nt, const float *dy, bool param_grads);
+
+/* Single-layer forward/backward (what net_forward/net_backward run, exposed for tests). */
+void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws);
+void layer_backward(layer *l, const float *dy, int n, bool param_grads, float *ws);
+
+const char *layer_kind_name(layer_kind k);
+
+#endif

@@ -1,0 +1,38 @@
+/* rng.h: one seeded generator (xoshiro256**) with independent, addressable streams.
+ *
+ * A stream is named by (seed, stream, index): e.g. the latent samples of the D step at
+ * iteration i come from rng_make(seed, RNG_LATENT_D, i). Nothing depends on call order
+ * across streams, so a resumed run draws exactly the numbers an unbroken run draws. */
+#ifndef RNG_H
+#define RNG_H
+
+#include <stdint.h>
+
+typedef struct rng { uint64_t s[4]; } rng;
+
+/* The streams of a training run. */
+enum rng_stream {
+    RNG_INIT_G = 1,   /* generator weights */
+    RNG_INIT_D,       /* discriminator/Q weights */
+    RNG_DATA,         /* data order; index = epoch */
+    RNG_LATENT_D,     /* latent samples of the D/Q step; index = iteration */
+    RNG_LATENT_G,     /* latent samples of the G step; index = iteration */
+    RNG_EVAL,         /* figures and evaluation */
+};
+
+rng rng_make(uint64_t seed, uint64_t stream, uint64_t index);
+uint64_t rng_u64(rng *r);
+/* Uniform in [0, 1) with 24 random bits. */
+float rng_uniform(rng *r);
+/* Uniform in [lo, hi). */
+float rng_uniform_range(rng *r, float lo, float hi);
+/* Normal(mean, std), Box-Muller in double. */
+float rng_normal(rng *r, float mean, float std);
+/* Normal(0, std) redrawn while |x| > 2 std (TensorFlow's truncated_normal). */
+float rng_truncated_normal(rng *r, float std);
+/* Uniform integer in [0, n), n > 0, without modulo bias. */
+uint32_t rng_below(rng *r, uint32_t n);
+/* perm (n) = a uniform random permutation of 0..n-1 (Fisher-Yates). */
+void rng_permutation(rng *r, int n, int *perm);
+
+#endif
