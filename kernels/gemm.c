@@ -33,52 +33,54 @@ static float *pack_buffer(size_t floats)
     return pack_buf;
 }
 
-/* dst (ceil(mc/mr) panels of (kc,mr)) = rows i0.. of op(a) (M,K), columns p0.., zero-padded
- * to whole panels. */
-static void pack_a(int mr, bool trans_a, const float *a, int lda, int mc, int kc, float *dst)
+/* The portable gemm_pack_fn: reads each source row contiguously, writes with stride w. */
+static void pack_transposed_portable(const float *src, size_t ld, int rows, int kc, int w,
+                                     float *dst)
 {
-    for (int ir = 0; ir < mc; ir += mr) {
-        int rows = min_int(mr, mc - ir);
-        if (trans_a) { /* a (K,M): each k gives `rows` contiguous floats */
-            for (int p = 0; p < kc; p++) {
-                const float *src = a + (size_t)p * lda + ir;
-                float *d = dst + (size_t)p * mr;
-                for (int i = 0; i < rows; i++) d[i] = src[i];
-                for (int i = rows; i < mr; i++) d[i] = 0.0f;
-            }
-        } else { /* a (M,K): read each row contiguously, write with stride mr */
-            for (int i = 0; i < rows; i++) {
-                const float *src = a + (size_t)(ir + i) * lda;
-                for (int p = 0; p < kc; p++) dst[(size_t)p * mr + i] = src[p];
-            }
-            for (int i = rows; i < mr; i++)
-                for (int p = 0; p < kc; p++) dst[(size_t)p * mr + i] = 0.0f;
-        }
-        dst += (size_t)mr * kc;
+    for (int i = 0; i < rows; i++)
+        for (int p = 0; p < kc; p++) dst[(size_t)p * w + i] = src[(size_t)i * ld + p];
+    for (int i = rows; i < w; i++)
+        for (int p = 0; p < kc; p++) dst[(size_t)p * w + i] = 0.0f;
+}
+
+/* dst (kc,w) panel: dst[p*w + j] = src[p*ld + j] for j < cols, 0 for cols <= j < w. */
+static void pack_copy(const float *src, size_t ld, int cols, int kc, int w, float *dst)
+{
+    for (int p = 0; p < kc; p++) {
+        float *d = dst + (size_t)p * w;
+        memcpy(d, src + (size_t)p * ld, (size_t)cols * sizeof(float));
+        for (int j = cols; j < w; j++) d[j] = 0.0f;
     }
 }
 
-/* dst (ceil(nc/nr) panels of (kc,nr)) = op(b) (K,N) block of kc rows, nc columns. */
-static void pack_b(int nr, bool trans_b, const float *b, int ldb, int kc, int nc, float *dst)
+/* dst (ceil(mc/mr) panels of (kc,mr)) = the (mc,kc) block of op(a) at a, zero-padded to
+ * whole panels. */
+static void pack_a(const gemm_config *g, bool trans_a, const float *a, int lda, int mc, int kc,
+                   float *dst)
 {
-    for (int jr = 0; jr < nc; jr += nr) {
-        int cols = min_int(nr, nc - jr);
-        if (trans_b) { /* b (N,K): read each row of b contiguously */
-            for (int j = 0; j < cols; j++) {
-                const float *src = b + (size_t)(jr + j) * ldb;
-                for (int p = 0; p < kc; p++) dst[(size_t)p * nr + j] = src[p];
-            }
-            for (int j = cols; j < nr; j++)
-                for (int p = 0; p < kc; p++) dst[(size_t)p * nr + j] = 0.0f;
-        } else { /* b (K,N): each k gives `cols` contiguous floats */
-            for (int p = 0; p < kc; p++) {
-                const float *src = b + (size_t)p * ldb + jr;
-                float *d = dst + (size_t)p * nr;
-                memcpy(d, src, (size_t)cols * sizeof(float));
-                for (int j = cols; j < nr; j++) d[j] = 0.0f;
-            }
-        }
-        dst += (size_t)nr * kc;
+    gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
+    for (int ir = 0; ir < mc; ir += g->mr) {
+        int rows = min_int(g->mr, mc - ir);
+        if (trans_a) /* a (K,M) */
+            pack_copy(a + ir, (size_t)lda, rows, kc, g->mr, dst);
+        else /* a (M,K) */
+            transposed(a + (size_t)ir * lda, (size_t)lda, rows, kc, g->mr, dst);
+        dst += (size_t)g->mr * kc;
+    }
+}
+
+/* dst (ceil(nc/nr) panels of (kc,nr)) = the (kc,nc) block of op(b) at b. */
+static void pack_b(const gemm_config *g, bool trans_b, const float *b, int ldb, int kc, int nc,
+                   float *dst)
+{
+    gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
+    for (int jr = 0; jr < nc; jr += g->nr) {
+        int cols = min_int(g->nr, nc - jr);
+        if (trans_b) /* b (N,K) */
+            transposed(b + (size_t)jr * ldb, (size_t)ldb, cols, kc, g->nr, dst);
+        else /* b (K,N) */
+            pack_copy(b + jr, (size_t)ldb, cols, kc, g->nr, dst);
+        dst += (size_t)g->nr * kc;
     }
 }
 
@@ -113,11 +115,11 @@ static void gemm_single(const gemm_config *g, bool trans_a, bool trans_b, int m,
             int kc = min_int(kc_max, k - pc);
             float beta_pc = pc == 0 ? beta : 1.0f; /* later k blocks accumulate */
             const float *bblock = trans_b ? b + (size_t)jc * ldb + pc : b + (size_t)pc * ldb + jc;
-            pack_b(nr, trans_b, bblock, ldb, kc, nc, bpack);
+            pack_b(g, trans_b, bblock, ldb, kc, nc, bpack);
             for (int ic = 0; ic < m; ic += mc_max) {
                 int mc = min_int(mc_max, m - ic);
                 const float *ablock = trans_a ? a + (size_t)pc * lda + ic : a + (size_t)ic * lda + pc;
-                pack_a(mr, trans_a, ablock, lda, mc, kc, apack);
+                pack_a(g, trans_a, ablock, lda, mc, kc, apack);
                 for (int jr = 0; jr < nc; jr += nr) {
                     int cols = min_int(nr, nc - jr);
                     const float *bpanel = bpack + (size_t)(jr / nr) * nr * kc;

@@ -31,13 +31,21 @@ void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 typedef void (*gemm_ukernel_fn)(size_t kc, const float *a, const float *b, float *c,
                                 size_t ldc, float alpha, float beta);
 
+/* Packs one panel: dst (kc,w)[p*w + i] = src[i*ld + p] for i < rows, 0 for rows <= i < w. */
+typedef void (*gemm_pack_fn)(const float *src, size_t ld, int rows, int kc, int w, float *dst);
+
 /* A microkernel and the block sizes it runs best with (mc a multiple of mr, nc of nr). */
 typedef struct gemm_config {
     const char *name; /* XNNPACK-style, e.g. "f32_gemm_14x32__avx512" */
     int mr, nr;       /* register tile, nr <= GEMM_MAX_NR and mr <= GEMM_MAX_MR */
     int mc, kc, nc;   /* cache blocks of op(a) rows, the shared dimension, op(b) columns */
     gemm_ukernel_fn ukernel;
+    gemm_pack_fn pack_transposed; /* for a (M,K) and b (N,K); NULL: a portable loop */
 } gemm_config;
+
+/* Each ISA's configuration (defined where its sgemm_<isa> is), e.g. for tests to sweep
+ * sizes around the tile. */
+extern const gemm_config sgemm_config_avx2, sgemm_config_avx512, sgemm_config_neon;
 
 #define GEMM_MAX_MR 16
 #define GEMM_MAX_NR 64

@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include "gemm.h"
+#include "gemm_pack_x86.h"
 
 /* c[0..16) = alpha * (x0, x1), plus beta * c unless beta_zero (then c is not read). */
 static inline void store_row(float *c, __m256 x0, __m256 x1, __m256 valpha, __m256 vbeta,
@@ -45,16 +46,17 @@ static void f32_gemm_6x16__avx2(size_t kc, const float *a, const float *b, float
 #undef ROW_STORE
 }
 
-static const gemm_config avx2_config = {
+const gemm_config sgemm_config_avx2 = {
     .name = "f32_gemm_6x16__avx2", .mr = 6, .nr = 16,
     .mc = 6 * 24, .kc = 256, .nc = 1024,
+    .pack_transposed = pack_transposed_avx,
     .ukernel = f32_gemm_6x16__avx2,
 };
 
 void sgemm_avx2(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)
 {
-    gemm_blocked(&avx2_config, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    gemm_blocked(&sgemm_config_avx2, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void kern_fill_gemm_avx2(kern_table *t)

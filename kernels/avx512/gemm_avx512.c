@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include "gemm.h"
+#include "gemm_pack_x86.h"
 
 /* c[0..32) = alpha * (x0, x1), plus beta * c unless beta_zero (then c is not read). */
 static inline void store_row(float *c, __m512 x0, __m512 x1, __m512 valpha, __m512 vbeta,
@@ -49,16 +50,17 @@ static void f32_gemm_14x32__avx512(size_t kc, const float *a, const float *b, fl
 #undef ROW_STORE
 }
 
-static const gemm_config avx512_config = {
+const gemm_config sgemm_config_avx512 = {
     .name = "f32_gemm_14x32__avx512", .mr = 14, .nr = 32,
     .mc = 14 * 12, .kc = 256, .nc = 1024,
+    .pack_transposed = pack_transposed_avx,
     .ukernel = f32_gemm_14x32__avx512,
 };
 
 void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                   const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)
 {
-    gemm_blocked(&avx512_config, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    gemm_blocked(&sgemm_config_avx512, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void kern_fill_gemm_avx512(kern_table *t)

@@ -50,7 +50,7 @@ static void f32_gemm_8x12__neon(size_t kc, const float *a, const float *b, float
 #undef ROW_STORE
 }
 
-static const gemm_config neon_config = {
+const gemm_config sgemm_config_neon = {
     .name = "f32_gemm_8x12__neon", .mr = 8, .nr = 12,
     .mc = 8 * 16, .kc = 256, .nc = 12 * 64,
     .ukernel = f32_gemm_8x12__neon,
@@ -59,7 +59,7 @@ static const gemm_config neon_config = {
 void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)
 {
-    gemm_blocked(&neon_config, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    gemm_blocked(&sgemm_config_neon, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void kern_fill_gemm_neon(kern_table *t)

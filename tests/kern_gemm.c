@@ -1,0 +1,301 @@
+/* kern_gemm.c: every optimized SGEMM against sgemm_scalar, per supported ISA.
+ *
+ * Tolerance: |c - ref| <= (k + 2) * FLT_EPSILON * (|alpha| * sum_p |a_ip| |b_pj| +
+ * |beta| |c0_ij|), the worst-case rounding of a float dot product of length k (relative
+ * error scaled by K), with ref computed in double by the scalar reference. Every case also
+ * checks guard words after the output buffer and in the row padding (ldc > n), and fills c
+ * with NaN when beta == 0 (it must be overwritten, never read). */
+#include <criterion/criterion.h>
+#include <float.h>
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "scalar/scalar.h"
+
+#define GUARD 37           /* guard floats after c */
+#define SENTINEL 12345.25f /* value of every guard float and row-padding float */
+
+typedef void (*sgemm_fn)(bool, bool, int, int, int, float, const float *, int, const float *,
+                         int, float, float *, int);
+
+/* The table's sgemm and the tile of `isa`; skips the test when the CPU lacks the ISA. */
+static sgemm_fn isa_sgemm(kern_isa isa, const gemm_config **cfg)
+{
+    if (!kern_isa_supported(isa))
+        cr_skip_test("ISA %s not supported by this CPU or build: skipped", kern_isa_name(isa));
+    kern_table t;
+    kern_fill(isa, &t);
+    cr_assert(t.sgemm != sgemm_scalar, "ISA %s: the sgemm slot still holds the scalar reference",
+              kern_isa_name(isa));
+    *cfg = NULL;
+#if defined(__x86_64__)
+    if (isa == KERN_AVX2) *cfg = &sgemm_config_avx2;
+    if (isa == KERN_AVX512) *cfg = &sgemm_config_avx512;
+#endif
+#if defined(__aarch64__)
+    if (isa == KERN_NEON) *cfg = &sgemm_config_neon;
+#endif
+    cr_assert(*cfg != NULL, "no gemm_config for ISA %s", kern_isa_name(isa));
+    return t.sgemm;
+}
+
+/* Deterministic uniform values in [-1, 1). */
+static void fill_random(float *x, size_t n, uint32_t seed)
+{
+    uint32_t s = seed * 2654435761u + 12345u;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 1664525u + 1013904223u;
+        x[i] = (float)(s >> 8) * (2.0f / 16777216.0f) - 1.0f;
+    }
+}
+
+typedef struct gemm_case {
+    bool ta, tb;
+    int m, n, k;
+    float alpha, beta;
+    int pad; /* extra floats per row of a, b and c (odd pads give odd leading dimensions) */
+} gemm_case;
+
+/* Operands of one case: op(a) (m,k), op(b) (k,n), c (m,ldc) + GUARD, c0 the initial c. */
+typedef struct gemm_data {
+    int lda, ldb, ldc;
+    float *a, *b, *c0, *ref, *bound;
+    size_t a_len, b_len, c_len;
+} gemm_data;
+
+static gemm_data make_data(const gemm_case *t, uint32_t seed)
+{
+    gemm_data d;
+    d.lda = (t->ta ? t->m : t->k) + t->pad;
+    d.ldb = (t->tb ? t->k : t->n) + t->pad;
+    d.ldc = t->n + t->pad;
+    d.a_len = (size_t)d.lda * (t->ta ? t->k : t->m);
+    d.b_len = (size_t)d.ldb * (t->tb ? t->n : t->k);
+    d.c_len = (size_t)d.ldc * t->m;
+    d.a = malloc(d.a_len * sizeof(float));
+    d.b = malloc(d.b_len * sizeof(float));
+    d.c0 = malloc((d.c_len + GUARD) * sizeof(float));
+    d.ref = malloc((d.c_len + GUARD) * sizeof(float));
+    d.bound = malloc(d.c_len * sizeof(float));
+    cr_assert(d.a && d.b && d.c0 && d.ref && d.bound, "out of memory");
+    fill_random(d.a, d.a_len, seed);
+    fill_random(d.b, d.b_len, seed + 1);
+    fill_random(d.c0, d.c_len, seed + 2);
+    for (int i = 0; i < t->m; i++)
+        for (int j = t->n; j < d.ldc; j++) d.c0[(size_t)i * d.ldc + j] = SENTINEL;
+    for (int g = 0; g < GUARD; g++) d.c0[d.c_len + g] = SENTINEL;
+    if (t->beta == 0.0f)
+        for (int i = 0; i < t->m; i++)
+            for (int j = 0; j < t->n; j++) d.c0[(size_t)i * d.ldc + j] = NAN;
+
+    memcpy(d.ref, d.c0, (d.c_len + GUARD) * sizeof(float));
+    sgemm_scalar(t->ta, t->tb, t->m, t->n, t->k, t->alpha, d.a, d.lda, d.b, d.ldb, t->beta, d.ref,
+                 d.ldc);
+    /* bound = |alpha| |a| |b| + |beta| |c0|, from the reference on absolute values */
+    float *abs_a = malloc(d.a_len * sizeof(float)), *abs_b = malloc(d.b_len * sizeof(float));
+    cr_assert(abs_a && abs_b, "out of memory");
+    for (size_t i = 0; i < d.a_len; i++) abs_a[i] = fabsf(d.a[i]);
+    for (size_t i = 0; i < d.b_len; i++) abs_b[i] = fabsf(d.b[i]);
+    for (size_t i = 0; i < d.c_len; i++) d.bound[i] = t->beta == 0.0f ? 0.0f : fabsf(d.c0[i]);
+    sgemm_scalar(t->ta, t->tb, t->m, t->n, t->k, fabsf(t->alpha), abs_a, d.lda, abs_b, d.ldb,
+                 fabsf(t->beta), d.bound, d.ldc);
+    free(abs_a);
+    free(abs_b);
+    return d;
+}
+
+static void free_data(gemm_data *d)
+{
+    free(d->a);
+    free(d->b);
+    free(d->c0);
+    free(d->ref);
+    free(d->bound);
+}
+
+/* Runs sgemm on a fresh copy of c0 into out (c_len + GUARD floats). */
+static void run(sgemm_fn sgemm, const gemm_case *t, const gemm_data *d, float *out)
+{
+    memcpy(out, d->c0, (d->c_len + GUARD) * sizeof(float));
+    sgemm(t->ta, t->tb, t->m, t->n, t->k, t->alpha, d->a, d->lda, d->b, d->ldb, t->beta, out,
+          d->ldc);
+}
+
+/* Checks out against the reference within the tolerance, and every guard float. Returns
+ * false (after one failed expectation) on the first wrong element. */
+static bool check(const char *isa, const gemm_case *t, const gemm_data *d, const float *out)
+{
+    for (int i = 0; i < t->m; i++)
+        for (int j = 0; j < d->ldc; j++) {
+            size_t at = (size_t)i * d->ldc + j;
+            if (j >= t->n) {
+                if (out[at] != SENTINEL) {
+                    cr_expect(false, "%s ta=%d tb=%d m=%d n=%d k=%d: row padding c[%d][%d] was "
+                              "written (%g)", isa, t->ta, t->tb, t->m, t->n, t->k, i, j,
+                              (double)out[at]);
+                    return false;
+                }
+                continue;
+            }
+            float tol = (float)(t->k + 2) * FLT_EPSILON * d->bound[at];
+            float err = fabsf(out[at] - d->ref[at]);
+            if (!(err <= tol)) { /* also catches NaN */
+                cr_expect(false, "%s ta=%d tb=%d m=%d n=%d k=%d alpha=%g beta=%g ld pad %d: "
+                          "c[%d][%d] = %g, reference %g, |error| %g > tolerance %g", isa, t->ta,
+                          t->tb, t->m, t->n, t->k, (double)t->alpha, (double)t->beta, t->pad,
+                          i, j, (double)out[at], (double)d->ref[at], (double)err, (double)tol);
+                return false;
+            }
+        }
+    for (int g = 0; g < GUARD; g++)
+        if (out[d->c_len + g] != SENTINEL) {
+            cr_expect(false, "%s m=%d n=%d k=%d: guard word %d after c was written", isa, t->m,
+                      t->n, t->k, g);
+            return false;
+        }
+    return true;
+}
+
+/* One case against the reference; false on the first failure. */
+static bool check_case(kern_isa isa, sgemm_fn sgemm, const gemm_case *t, uint32_t seed)
+{
+    gemm_data d = make_data(t, seed);
+    float *out = malloc((d.c_len + GUARD) * sizeof(float));
+    cr_assert(out, "out of memory");
+    run(sgemm, t, &d, out);
+    bool ok = check(kern_isa_name(isa), t, &d, out);
+    free(out);
+    free_data(&d);
+    return ok;
+}
+
+/* Sizes 1, tile-1, tile, tile+1, between 1x and 2x, and primes, in all four transpose
+ * combinations, alpha != 1, beta != 0, odd leading dimensions. */
+static void sizes_around_tile(kern_isa isa)
+{
+    const gemm_config *cfg;
+    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
+    const int ms[] = {1, cfg->mr - 1, cfg->mr, cfg->mr + 1, cfg->mr + cfg->mr / 2, 2 * cfg->mr + 1, 37};
+    const int ns[] = {1, cfg->nr - 1, cfg->nr, cfg->nr + 1, cfg->nr + cfg->nr / 2, 2 * cfg->nr + 3, 53};
+    const int ks[] = {1, 2, 7, 61};
+    uint32_t seed = 1;
+    for (int tr = 0; tr < 4; tr++)
+        for (size_t im = 0; im < sizeof ms / sizeof ms[0]; im++)
+            for (size_t in = 0; in < sizeof ns / sizeof ns[0]; in++)
+                for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++) {
+                    gemm_case t = {tr & 1, tr >> 1, ms[im], ns[in], ks[ik], 1.5f, 0.75f,
+                                   (int)(ik % 2) * 3};
+                    if (!check_case(isa, sgemm, &t, seed++)) return;
+                }
+}
+
+/* beta 0 (c NaN-filled), 1 and -0.6; alpha 1 and -2.5; sizes past the kc block. */
+static void alpha_beta(kern_isa isa)
+{
+    const gemm_config *cfg;
+    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
+    const float betas[] = {0.0f, 1.0f, -0.6f}, alphas[] = {1.0f, -2.5f};
+    uint32_t seed = 100;
+    for (int tr = 0; tr < 4; tr++)
+        for (int ib = 0; ib < 3; ib++)
+            for (int ia = 0; ia < 2; ia++) {
+                gemm_case t = {tr & 1, tr >> 1, 2 * cfg->mr + 3, 3 * cfg->nr - 1, cfg->kc + 13,
+                               alphas[ia], betas[ib], 5};
+                if (!check_case(isa, sgemm, &t, seed++)) return;
+            }
+}
+
+/* Larger than every cache block (mc, nc, kc) of the ISA, with a partial last block of each. */
+static void large(kern_isa isa)
+{
+    const gemm_config *cfg;
+    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
+    for (int tr = 0; tr < 4; tr++) {
+        gemm_case t = {tr & 1, tr >> 1, cfg->mc + cfg->mr + 5, cfg->nc + cfg->nr + 7,
+                       cfg->kc + cfg->kc / 3, 0.5f, 1.0f, 1};
+        if (!check_case(isa, sgemm, &t, 200 + (uint32_t)tr)) return;
+    }
+}
+
+/* k == 0 and alpha == 0 leave beta * c (zeros for beta == 0, even over NaN). */
+static void empty_product(kern_isa isa)
+{
+    const gemm_config *cfg;
+    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
+    const gemm_case cases[] = {
+        {false, false, 9, 17, 0, 1.0f, 0.0f, 2},
+        {false, true, 9, 17, 0, 1.0f, 0.5f, 2},
+        {true, false, 9, 17, 5, 0.0f, 0.0f, 2},
+        {true, true, 9, 17, 5, 0.0f, 2.0f, 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (!check_case(isa, sgemm, &cases[i], 300 + (uint32_t)i)) return;
+}
+
+static bool same_bits(const float *x, const float *y, size_t n)
+{
+    return memcmp(x, y, n * sizeof(float)) == 0;
+}
+
+/* 1 and 2 threads: each within tolerance and bitwise the same on repeat; splits of M
+ * (m >= n) and of N. */
+static void threads(kern_isa isa)
+{
+    const gemm_config *cfg;
+    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
+    const gemm_case cases[] = {
+        {false, false, 7 * cfg->mr + 3, 3 * cfg->nr + 1, 300, 1.0f, 0.0f, 1}, /* split M */
+        {true, true, 2 * cfg->mr + 1, 9 * cfg->nr + 5, 280, -1.0f, 0.5f, 3},  /* split N */
+    };
+    int saved = omp_get_max_threads();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const gemm_case *t = &cases[i];
+        gemm_data d = make_data(t, 400 + (uint32_t)i);
+        size_t len = d.c_len + GUARD;
+        float *out[2][2];
+        for (int th = 0; th < 2; th++)
+            for (int rep = 0; rep < 2; rep++) {
+                out[th][rep] = malloc(len * sizeof(float));
+                cr_assert(out[th][rep], "out of memory");
+                omp_set_num_threads(th + 1);
+                run(sgemm, t, &d, out[th][rep]);
+            }
+        omp_set_num_threads(saved);
+        for (int th = 0; th < 2; th++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s, %d thread(s)", kern_isa_name(isa), th + 1);
+            check(name, t, &d, out[th][0]);
+            cr_expect(same_bits(out[th][0], out[th][1], len),
+                      "%s: two runs of case %zu gave different bits", name, i);
+        }
+        for (int th = 0; th < 2; th++)
+            for (int rep = 0; rep < 2; rep++) free(out[th][rep]);
+        free_data(&d);
+    }
+}
+
+#define ISA_TESTS(isa_name, isa)                                                             \
+    Test(gemm, isa_name##_sizes_around_tile) { sizes_around_tile(isa); }                     \
+    Test(gemm, isa_name##_alpha_beta_nan) { alpha_beta(isa); }                               \
+    Test(gemm, isa_name##_large) { large(isa); }                                             \
+    Test(gemm, isa_name##_empty_product) { empty_product(isa); }                             \
+    Test(gemm, isa_name##_threads_deterministic) { threads(isa); }
+
+ISA_TESTS(avx2, KERN_AVX2)
+ISA_TESTS(avx512, KERN_AVX512)
+ISA_TESTS(neon, KERN_NEON)
+
+/* The reference itself on a hand-computed case, so the comparisons above mean something. */
+Test(gemm, scalar_reference_by_hand)
+{
+    const float a[2 * 3] = {1, 2, 3, 4, 5, 6};   /* (2,3) */
+    const float b[3 * 2] = {7, 8, 9, 10, 11, 12}; /* (3,2) */
+    float c[2 * 2] = {1, 1, 1, 1};                /* (2,2) */
+    sgemm_scalar(false, false, 2, 2, 3, 2.0f, a, 3, b, 2, -1.0f, c, 2);
+    const float want[4] = {2 * 58 - 1, 2 * 64 - 1, 2 * 139 - 1, 2 * 154 - 1};
+    for (int i = 0; i < 4; i++) cr_expect_eq(c[i], want[i], "c[%d] = %g, want %g", i, (double)c[i], (double)want[i]);
+}
