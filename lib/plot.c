@@ -105,7 +105,8 @@ static int write_script(const char *path, const char *data_path, const char *png
                "}\n", w, h, w, h);
     fprintf(f, "if (!exists('outfile')) outfile = ");
     put_quoted(f, png_path);
-    fprintf(f, "\nset output outfile\nset datafile missing 'NaN'\nset grid\nset key box opaque\n");
+    fprintf(f, "\nset output outfile\nset datafile missing 'NaN'\nset grid\n");
+    fprintf(f, "set key %s box opaque\n", s->key_position ? s->key_position : "right center");
     if (s->title) fprintf(f, "set title "), put_quoted(f, s->title), fputc('\n', f);
     if (s->xlabel) fprintf(f, "set xlabel "), put_quoted(f, s->xlabel), fputc('\n', f);
     if (s->ylabel) fprintf(f, "set ylabel "), put_quoted(f, s->ylabel), fputc('\n', f);
@@ -169,6 +170,10 @@ int plot_lines_try(const char *png_path, const plot_spec *s, char *err, size_t e
     if (s->n_points < 1 || s->n_series < 1 || s->n_series > PLOT_MAX_SERIES || !s->x) {
         set_err(err, err_len, "%s: a plot needs at least 1 point and 1..%d series", png_path,
                 PLOT_MAX_SERIES);
+        return -1;
+    }
+    if (s->has_hline && !isfinite(s->hline_y)) {
+        set_err(err, err_len, "%s: the reference line's y is not finite", png_path);
         return -1;
     }
     for (int j = 0; j < s->n_series; j++)

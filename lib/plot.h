@@ -19,6 +19,7 @@ typedef struct plot_spec {
     double hline_y;
     const char *hline_label;              /* e.g. "H(c) = ln 10" */
     int width, height;                    /* pixels; 0 = 800 x 500 */
+    const char *key_position;             /* gnuplot `set key` place; NULL = "right center" */
     const char *comment;                  /* optional "# key: value" lines (e.g. provenance)
                                              put at the top of the .dat and .gp files */
 } plot_spec;
