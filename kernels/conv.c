@@ -1,6 +1,9 @@
-/* conv.c: conv geometry, workspace sizing and the transposed convolution built on the conv
- * slots of a kernel table. */
+/* conv.c: conv geometry, workspace sizing, the im2col + GEMM convolution every ISA wraps,
+ * and the transposed convolution built on the conv slots of a kernel table. */
 #include "conv_gemm.h"
+
+/* Below this many floats of im2col per batch, threads cost more than they give. */
+#define CONV_MIN_PARALLEL_FLOATS (1 << 15)
 
 /* Images per im2col batch: as many as fit in ~4M floats of workspace (at least one), so
  * the GEMM sees a wide N = images * OH * OW. Depends on sizes only, never on timing. */
@@ -34,6 +37,98 @@ conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride,
         g.ow = (w - kw) / stride + 1;
     }
     return g;
+}
+
+/* im2col of images x[0..nb) (C,H,W each) into col (C*KH*KW, nb*P), image b at column b*P. */
+static void im2col_batch(const conv_gemm_ops *ops, const conv_geom *g, int nb, const float *x,
+                         float *col)
+{
+    size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
+    size_t ld = (size_t)nb * p;
+    bool par = nb > 1 && ld * g->c * g->kh * g->kw >= CONV_MIN_PARALLEL_FLOATS;
+    #pragma omp parallel for schedule(static) if (par)
+    for (int b = 0; b < nb; b++) ops->im2col(g, x + b * img, col + b * p, ld);
+}
+
+void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const float *x,
+                     const float *w, const float *bias, float *y, float *ws)
+{
+    // x (N,C,H,W), w (K,C*KH*KW), bias (K), y (N,K,P) with P = OH*OW
+    int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n);
+    size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
+    float *col = ws;                                  // col (CKK, nb*P)
+    float *out = ws + (size_t)ckk * p * bmax;         // out (K, nb*P)
+    for (int b0 = 0; b0 < n; b0 += bmax) {
+        int nb = n - b0 < bmax ? n - b0 : bmax;
+        int ld = nb * (int)p;
+        im2col_batch(ops, g, nb, x + b0 * img, col);
+        float *dst = nb == 1 ? y + b0 * g->k * p : out; /* one image: straight into y */
+        ops->sgemm(false, false, g->k, ld, ckk, 1.0f, w, ckk, col, ld, 0.0f, dst, ld);
+        #pragma omp parallel for schedule(static) if (nb > 1 && (size_t)ld * g->k >= CONV_MIN_PARALLEL_FLOATS)
+        for (int b = 0; b < nb; b++)
+            for (int k = 0; k < g->k; k++) {
+                float *yk = y + ((size_t)(b0 + b) * g->k + k) * p;
+                if (nb > 1) memcpy(yk, out + (size_t)k * ld + b * p, sizeof(float) * p);
+                if (bias)
+                    for (size_t q = 0; q < p; q++) yk[q] += bias[k];
+            }
+    }
+}
+
+void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
+                          const float *dy, const float *w, float *dx, float *ws)
+{
+    // dy (N,K,P), w (K,C*KH*KW), dx (N,C,H,W) overwritten
+    int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n);
+    size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
+    float *col = ws;                                  // col (CKK, nb*P)
+    float *dyb = ws + (size_t)ckk * p * bmax;         // dyb (K, nb*P)
+    for (int b0 = 0; b0 < n; b0 += bmax) {
+        int nb = n - b0 < bmax ? n - b0 : bmax;
+        int ld = nb * (int)p;
+        const float *src = dy + b0 * g->k * p;
+        if (nb > 1) {
+            for (int b = 0; b < nb; b++)
+                for (int k = 0; k < g->k; k++)
+                    memcpy(dyb + (size_t)k * ld + b * p, src + ((size_t)b * g->k + k) * p,
+                           sizeof(float) * p);
+            src = dyb;
+        }
+        ops->sgemm(true, false, ckk, ld, g->k, 1.0f, w, ckk, src, ld, 0.0f, col, ld);
+        bool par = nb > 1 && (size_t)ld * ckk >= CONV_MIN_PARALLEL_FLOATS;
+        #pragma omp parallel for schedule(static) if (par)
+        for (int b = 0; b < nb; b++) {
+            float *dxb = dx + (b0 + b) * img;
+            memset(dxb, 0, sizeof(float) * img);
+            ops->col2im(g, col + b * p, (size_t)ld, dxb);
+        }
+    }
+}
+
+void conv2d_bwd_weights_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
+                             const float *x, const float *dy, float *dw, float *db, float *ws)
+{
+    // x (N,C,H,W), dy (N,K,P), dw (K,C*KH*KW) +=, db (K) +=
+    int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n);
+    size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
+    float *col = ws;                                  // col (CKK, nb*P)
+    float *dyb = ws + (size_t)ckk * p * bmax;         // dyb (K, nb*P)
+    for (int b0 = 0; b0 < n; b0 += bmax) {
+        int nb = n - b0 < bmax ? n - b0 : bmax;
+        int ld = nb * (int)p;
+        im2col_batch(ops, g, nb, x + b0 * img, col);
+        const float *src = dy + b0 * g->k * p;
+        if (nb > 1) {
+            for (int b = 0; b < nb; b++)
+                for (int k = 0; k < g->k; k++)
+                    memcpy(dyb + (size_t)k * ld + b * p, src + ((size_t)b * g->k + k) * p,
+                           sizeof(float) * p);
+            src = dyb;
+        }
+        /* dw (K, CKK) += dyb (K, nb*P) col^T (nb*P, CKK) */
+        ops->sgemm(false, true, g->k, ckk, ld, 1.0f, src, ld, col, ld, 1.0f, dw, ckk);
+    }
+    if (db) ops->bias_grad(n, g->k, (int)p, dy, db);
 }
 
 void upconv2d_fwd(const kern_table *t, const conv_geom *g, int n, const float *x,

@@ -4,6 +4,7 @@
 #define KERN_CHECK_H
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -57,6 +58,14 @@ static inline float *alloc_guarded(size_t n)
     return p;
 }
 
+/* n zeros followed by guard words. */
+static inline float *zeros_guarded(size_t n)
+{
+    float *p = alloc_guarded(n);
+    memset(p, 0, n * sizeof(float));
+    return p;
+}
+
 static inline float *alloc_copy(const float *src, size_t n)
 {
     float *p = alloc_guarded(n);
@@ -101,12 +110,21 @@ static inline void expect_close(const float *got, const float *ref, size_t n, do
     expect_guard(got, n, what);
 }
 
-/* Returns the table of `isa`, or NULL after logging a skip if this CPU cannot run it. */
-static inline bool isa_table(kern_isa isa, kern_table *t)
+/* Tests of optimized kernels run once per ISA; an ISA this CPU or build lacks is skipped. */
+#define ISA_TEST(suite, name)                                                               \
+    ParameterizedTestParameters(suite, name)                                                \
+    {                                                                                       \
+        static kern_isa isas[] = {KERN_AVX2, KERN_AVX512, KERN_NEON};                        \
+        return cr_make_param_array(kern_isa, isas, sizeof isas / sizeof isas[0]);            \
+    }                                                                                       \
+    ParameterizedTest(kern_isa *isa, suite, name)
+
+/* Fills t with isa's kernels, or skips the test with a message if this CPU cannot run them. */
+static inline void isa_table_or_skip(kern_isa isa, kern_table *t)
 {
-    if (!kern_isa_supported(isa)) return false;
+    if (!kern_isa_supported(isa))
+        cr_skip_test("ISA %s is not supported by this CPU or build", kern_isa_name(isa));
     kern_fill(isa, t);
-    return true;
 }
 
 #endif

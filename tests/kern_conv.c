@@ -1,5 +1,6 @@
 /* kern_conv.c: conv geometry, im2col/col2im, conv and upconv of every ISA against the
  * scalar references and against direct loops written here. */
+#include "conv_gemm.h"
 #include "kern_check.h"
 
 /* Conv geometries: the paper's 4x4 stride-2 "same" layers, 4x4 stride-1 "same" with
@@ -185,4 +186,107 @@ Test(conv, scalar_direct_matches_im2col_gemm)
         expect_close(y, ref, ys, 2e-5, "conv2d_fwd_scalar vs im2col+gemm");
         free(x); free(w); free(bias); free(y); free(ref); free(col);
     }
+}
+
+/* im2col is a copy and col2im adds in the reference's order: both must match exactly. */
+ISA_TEST(conv, im2col_and_col2im_match_scalar_exactly)
+{
+    kern_table t, ref;
+    isa_table_or_skip(*isa, &t);
+    kern_fill(KERN_SCALAR, &ref);
+    test_rng r = {12};
+    for (int gi = 0; gi < N_GEOMS + 2; gi++) {
+        conv_geom g = gi < N_GEOMS ? test_geoms(gi)
+                    : conv_geom_make(3, 23, 29, 2, 5, 3, 3 + gi - N_GEOMS, true); /* strides 3, 4 */
+        size_t xs = x_size(&g, 1), cs = col_size(&g);
+        float *img = alloc_guarded(xs), *col = alloc_guarded(cs), *col_ref = alloc_guarded(cs);
+        fill_uniform(&r, img, xs, -1, 1);
+        cr_log_info("%s im2col geom %d", kern_isa_name(*isa), gi);
+        t.im2col(&g, img, col);
+        ref.im2col(&g, img, col_ref);
+        expect_close(col, col_ref, cs, 0.0, "im2col");
+        float *acc = alloc_guarded(xs);
+        fill_uniform(&r, acc, xs, -1, 1); /* col2im adds to what is there */
+        float *acc_ref = alloc_copy(acc, xs);
+        t.col2im(&g, col_ref, acc);
+        ref.col2im(&g, col_ref, acc_ref);
+        expect_close(acc, acc_ref, xs, 0.0, "col2im (accumulated)");
+        free(img); free(col); free(col_ref); free(acc); free(acc_ref);
+    }
+}
+
+/* conv fwd / bwd_data / bwd_weights against the direct scalar loops, for 1, 3 and 5 images
+ * and a batch large enough to need two im2col groups. Tolerance 2e-5 of the largest value
+ * (float GEMM sums against double). */
+static void check_conv_against_scalar(const kern_table *t, const conv_geom *g, int n, test_rng *r)
+{
+    kern_table ref;
+    kern_fill(KERN_SCALAR, &ref);
+    size_t xs = x_size(g, n), ys = y_size(g, n), wn = w_size(g);
+    float *x = alloc_guarded(xs), *w = alloc_guarded(wn), *bias = alloc_guarded(g->k);
+    float *dy = alloc_guarded(ys), *y = alloc_guarded(ys), *y_ref = alloc_guarded(ys);
+    float *dx = alloc_guarded(xs), *dx_ref = alloc_guarded(xs);
+    float *ws = alloc_guarded(conv2d_workspace_floats(g, n));
+    fill_uniform(r, x, xs, -1, 1);
+    fill_uniform(r, w, wn, -1, 1);
+    fill_uniform(r, bias, g->k, -1, 1);
+    fill_uniform(r, dy, ys, -1, 1);
+    t->conv2d_fwd(g, n, x, w, bias, y, ws);
+    ref.conv2d_fwd(g, n, x, w, bias, y_ref, NULL);
+    expect_close(y, y_ref, ys, 2e-5, "conv2d_fwd");
+    expect_guard(ws, conv2d_workspace_floats(g, n), "conv2d_fwd workspace");
+    t->conv2d_fwd(g, n, x, w, NULL, y, ws);
+    ref.conv2d_fwd(g, n, x, w, NULL, y_ref, NULL);
+    expect_close(y, y_ref, ys, 2e-5, "conv2d_fwd without bias");
+    t->conv2d_bwd_data(g, n, dy, w, dx, ws);
+    ref.conv2d_bwd_data(g, n, dy, w, dx_ref, NULL);
+    expect_close(dx, dx_ref, xs, 2e-5, "conv2d_bwd_data");
+    expect_guard(ws, conv2d_workspace_floats(g, n), "conv2d_bwd_data workspace");
+    float *dw = alloc_guarded(wn), *db = alloc_guarded(g->k);
+    fill_uniform(r, dw, wn, -1, 1); /* pre-filled: dw and db accumulate */
+    fill_uniform(r, db, g->k, -1, 1);
+    float *dw_ref = alloc_copy(dw, wn), *db_ref = alloc_copy(db, g->k);
+    t->conv2d_bwd_weights(g, n, x, dy, dw, db, ws);
+    ref.conv2d_bwd_weights(g, n, x, dy, dw_ref, db_ref, NULL);
+    expect_close(dw, dw_ref, wn, 2e-5, "conv2d_bwd_weights dw (accumulated)");
+    expect_close(db, db_ref, g->k, 2e-5, "conv2d_bwd_weights db (accumulated)");
+    t->conv2d_bwd_weights(g, n, x, dy, dw, NULL, ws); /* db == NULL is allowed */
+    ref.conv2d_bwd_weights(g, n, x, dy, dw_ref, NULL, NULL);
+    expect_close(dw, dw_ref, wn, 2e-5, "conv2d_bwd_weights dw, twice, db NULL");
+    expect_guard(ws, conv2d_workspace_floats(g, n), "conv2d_bwd_weights workspace");
+    free(x); free(w); free(bias); free(dy); free(y); free(y_ref); free(dx); free(dx_ref);
+    free(ws); free(dw); free(db); free(dw_ref); free(db_ref);
+}
+
+ISA_TEST(conv, conv_matches_scalar)
+{
+    kern_table t;
+    isa_table_or_skip(*isa, &t);
+    test_rng r = {13};
+    const int batches[] = {1, 3, 5};
+    for (int gi = 0; gi < N_GEOMS; gi++)
+        for (int bi = 0; bi < 3; bi++) {
+            conv_geom g = test_geoms(gi);
+            cr_log_info("%s conv geom %d n %d", kern_isa_name(*isa), gi, batches[bi]);
+            check_conv_against_scalar(&t, &g, batches[bi], &r);
+        }
+}
+
+ISA_TEST(conv, conv_batch_split_into_im2col_groups)
+{
+    kern_table t;
+    isa_table_or_skip(*isa, &t);
+    test_rng r = {14};
+    conv_geom g = conv_geom_make(32, 32, 32, 16, 4, 4, 1, true);
+    int n = 9;
+    cr_assert(conv2d_batch_images(&g, n) < n, "this case must split the batch (group %d)",
+              conv2d_batch_images(&g, n));
+    check_conv_against_scalar(&t, &g, n, &r);
+}
+
+ISA_TEST(conv, upconv_matches_direct_transposed_conv)
+{
+    kern_table t;
+    isa_table_or_skip(*isa, &t);
+    check_upconv(&t, kern_isa_name(*isa));
 }
