@@ -151,8 +151,7 @@ dataset *mnist_load_idx_try(const char *images_path, const char *labels_path, co
     d = dataset_alloc(name, n, 1, h, w, 1);
     size_t count = (size_t)n * h * w;
     for (size_t i = 0; i < count; i++) d->images[i] = (float)pix[i] / 255.0f;
-    snprintf(d->factor_names[0], sizeof d->factor_names[0], "%s",
-             strstr(name, "fashion") ? "class" : "digit");
+    snprintf(d->factor_names[0], sizeof d->factor_names[0], "digit");
     d->factor_levels[0] = 10;
     for (int i = 0; i < n; i++) {
         d->factor_index[i] = lab[i];
@@ -469,8 +468,10 @@ static int find_idx(char *out, size_t out_len, const char *dir, const char *base
 static const char *const standard_bases[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                                               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
 
-/* Loads train-* and t10k-* from dir (all four must exist; dies naming a missing one). */
-static mnist_split open_standard_pair(const char *dir, const char *name, const char *missing_hint)
+/* Loads train-* and t10k-* from dir (all four must exist; dies naming a missing one); the
+ * label factor is called `factor`. */
+static mnist_split open_standard_pair(const char *dir, const char *name, const char *factor,
+                                      const char *missing_hint)
 {
     char paths[4][4096];
     for (int i = 0; i < 4; i++)
@@ -479,6 +480,8 @@ static mnist_split open_standard_pair(const char *dir, const char *name, const c
     mnist_split s;
     s.train = mnist_load_idx(paths[0], paths[1], name);
     s.eval = mnist_load_idx(paths[2], paths[3], name);
+    snprintf(s.train->factor_names[0], sizeof s.train->factor_names[0], "%s", factor);
+    snprintf(s.eval->factor_names[0], sizeof s.eval->factor_names[0], "%s", factor);
     snprintf(s.description, sizeof s.description, "%s %d/%d (train/t10k files in %s)", name,
              s.train->n, s.eval->n, dir);
     return s;
@@ -492,7 +495,7 @@ mnist_split mnist_open(const char *data_dir)
     int found = 0;
     for (int i = 0; i < 4; i++) found += find_idx(path, sizeof path, dir, standard_bases[i]);
     if (found > 0)
-        return open_standard_pair(dir, "mnist-standard",
+        return open_standard_pair(dir, "mnist-standard", "digit",
                                   "put all four standard MNIST files there or remove them");
 
     char images[4096], labels[4096];
@@ -533,6 +536,6 @@ void mnist_split_free(mnist_split *s)
 
 mnist_split fashion_mnist_open(void)
 {
-    return open_standard_pair("/usr/share/datasets/fashion-mnist", "fashion-mnist",
+    return open_standard_pair("/usr/share/datasets/fashion-mnist", "fashion-mnist", "class",
                               "install Debian's dataset-fashion-mnist (scripts/deps.sh data)");
 }

