@@ -99,6 +99,7 @@ test-neon:
 	QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 build-neon/tests/run_kernel_tests --jobs 2
 
 bench: deps $(BUILD)/bench/kernels
+	@scripts/deps.sh bench
 	$(BUILD)/bench/kernels --out results/bench
 
 # Data sets go to the ignored data/ folder.

@@ -1,0 +1,519 @@
+/* kernels.c: kernel benchmark. Measures this CPU's FMA peak (AVX2, AVX-512; 1 and 2
+ * threads), SGEMM GFLOP/s on the InfoGAN MNIST layer shapes for every supported ISA and
+ * OpenBLAS's cblas_sgemm (loaded at run time when installed), and GB/s of batch norm
+ * (training forward) and leaky ReLU forward through the kern_fill(isa) tables. Writes
+ * <out>/kernels-<cpu>.csv (with provenance comments) and .png, and prints the table. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "kernels.h"
+#include "provenance.h"
+#include "util.h"
+
+static const char *usage =
+    "usage: kernels [--out DIR] [--reps N] [--help]\n"
+    "  Benchmarks the kernel library on this CPU: FMA peak (AVX2, AVX-512), SGEMM on the\n"
+    "  InfoGAN MNIST layer shapes at batch 128 for each ISA with 1 and 2 threads against\n"
+    "  OpenBLAS's cblas_sgemm (dlopen libopenblas.so.0, skipped when absent), batch norm\n"
+    "  and leaky ReLU bandwidth. Each number is the best of N repetitions.\n"
+    "  --out DIR   write DIR/kernels-<cpu>.csv and DIR/kernels-<cpu>.png (default results/bench)\n"
+    "  --reps N    repetitions per number (default 7)\n"
+    "  Progress goes to stderr, the table to stdout.\n";
+
+static int reps = 7;
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* ---- FMA peak: independent FMAs on registers, per thread ---- */
+
+#define PEAK_ITERS 20000000L
+
+#if defined(__x86_64__)
+/* 12 independent ymm chains (2 FMA pipes x 4-5 cycles latency need >= 10). */
+__attribute__((target("avx2,fma"))) static float fma_loop_avx2(long iters, float seed)
+{
+    __m256 m = _mm256_set1_ps(0.999999f), d = _mm256_set1_ps(1e-7f);
+    __m256 c0 = _mm256_set1_ps(seed), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    __m256 c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+    for (long i = 0; i < iters; i++) {
+        c0 = _mm256_fmadd_ps(c0, m, d); c1 = _mm256_fmadd_ps(c1, m, d);
+        c2 = _mm256_fmadd_ps(c2, m, d); c3 = _mm256_fmadd_ps(c3, m, d);
+        c4 = _mm256_fmadd_ps(c4, m, d); c5 = _mm256_fmadd_ps(c5, m, d);
+        c6 = _mm256_fmadd_ps(c6, m, d); c7 = _mm256_fmadd_ps(c7, m, d);
+        c8 = _mm256_fmadd_ps(c8, m, d); c9 = _mm256_fmadd_ps(c9, m, d);
+        c10 = _mm256_fmadd_ps(c10, m, d); c11 = _mm256_fmadd_ps(c11, m, d);
+    }
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(c2, c3)),
+                             _mm256_add_ps(_mm256_add_ps(c4, c5), _mm256_add_ps(c6, c7)));
+    s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(c8, c9), _mm256_add_ps(c10, c11)));
+    return _mm256_cvtss_f32(s);
+}
+#define FMA_LOOP_AVX2_FLOPS (12.0 * 8 * 2)
+
+/* 24 independent zmm chains. */
+__attribute__((target("avx512f"))) static float fma_loop_avx512(long iters, float seed)
+{
+    __m512 m = _mm512_set1_ps(0.999999f), d = _mm512_set1_ps(1e-7f);
+    __m512 c[24];
+    for (int j = 0; j < 24; j++) c[j] = _mm512_set1_ps(seed);
+    for (long i = 0; i < iters; i++) {
+#pragma GCC unroll 24
+        for (int j = 0; j < 24; j++) c[j] = _mm512_fmadd_ps(c[j], m, d);
+    }
+    __m512 s = c[0];
+    for (int j = 1; j < 24; j++) s = _mm512_add_ps(s, c[j]);
+    return _mm512_reduce_add_ps(s);
+}
+#define FMA_LOOP_AVX512_FLOPS (24.0 * 16 * 2)
+#endif
+
+/* GFLOP/s of the FMA loop of isa on `threads` threads, best of reps. */
+static double fma_peak(kern_isa isa, int threads)
+{
+#if defined(__x86_64__)
+    volatile float sink = 0.0f;
+    double best = 0.0;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now_seconds();
+#pragma omp parallel num_threads(threads)
+        {
+            float v = isa == KERN_AVX512 ? fma_loop_avx512(PEAK_ITERS, 1.0f)
+                                         : fma_loop_avx2(PEAK_ITERS, 1.0f);
+#pragma omp atomic
+            sink += v;
+        }
+        double dt = now_seconds() - t0;
+        double flops = (isa == KERN_AVX512 ? FMA_LOOP_AVX512_FLOPS : FMA_LOOP_AVX2_FLOPS) *
+                       (double)PEAK_ITERS * threads;
+        if (flops / dt * 1e-9 > best) best = flops / dt * 1e-9;
+    }
+    (void)sink;
+    return best;
+#else
+    (void)isa;
+    (void)threads;
+    return 0.0;
+#endif
+}
+
+/* ---- OpenBLAS, optional ---- */
+
+typedef void (*cblas_sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k,
+                               float alpha, const float *a, int lda, const float *b, int ldb,
+                               float beta, float *c, int ldc);
+typedef void (*openblas_threads_fn)(int);
+typedef char *(*openblas_config_fn)(void);
+
+static struct {
+    cblas_sgemm_fn sgemm;
+    openblas_threads_fn set_threads;
+    char config[160];
+} openblas;
+
+static void openblas_load(void)
+{
+    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "bench: libopenblas.so.0 not found (%s): OpenBLAS column left empty\n",
+                dlerror());
+        return;
+    }
+    openblas.sgemm = (cblas_sgemm_fn)dlsym(h, "cblas_sgemm");
+    openblas.set_threads = (openblas_threads_fn)dlsym(h, "openblas_set_num_threads");
+    openblas_config_fn cfg = (openblas_config_fn)dlsym(h, "openblas_get_config");
+    snprintf(openblas.config, sizeof openblas.config, "%s", cfg ? cfg() : "unknown");
+    if (!openblas.sgemm || !openblas.set_threads) {
+        fprintf(stderr, "bench: libopenblas.so.0 lacks cblas_sgemm: OpenBLAS column left empty\n");
+        openblas.sgemm = NULL;
+    }
+}
+
+/* ---- results ---- */
+
+typedef struct row {
+    char kernel[32], isa[16], shape[32];
+    int threads;
+    double value;         /* GFLOP/s, or GB/s for *_gbs kernels */
+    double pct_of_peak;   /* < 0: none */
+    double openblas;      /* < 0: none */
+} row;
+
+static row rows[256];
+static int n_rows;
+
+static void add_row(const char *kernel, const char *isa, const char *shape, int threads,
+                    double value, double pct, double openblas_gflops)
+{
+    CHECK(n_rows < (int)(sizeof rows / sizeof rows[0]), "bench: too many result rows");
+    row *r = &rows[n_rows++];
+    snprintf(r->kernel, sizeof r->kernel, "%s", kernel);
+    snprintf(r->isa, sizeof r->isa, "%s", isa);
+    snprintf(r->shape, sizeof r->shape, "%s", shape);
+    r->threads = threads;
+    r->value = value;
+    r->pct_of_peak = pct;
+    r->openblas = openblas_gflops;
+}
+
+/* ---- SGEMM ---- */
+
+typedef struct gemm_shape {
+    int m, n, k;
+    bool ta, tb;
+    const char *what;
+} gemm_shape;
+
+/* InfoGAN MNIST at batch 128 (FC 6272 <-> 1024 and conv layers as GEMMs), forward and
+ * backward, plus the square 1024^3. */
+static const gemm_shape shapes[] = {
+    {6272, 128, 1024, false, false, "conv as GEMM, 1024-deep"},
+    {128, 1024, 6272, false, true, "D FC forward: x (128,6272) w^T"},
+    {128, 6272, 1024, false, false, "D FC backward data / G FC forward"},
+    {6272, 1024, 128, true, false, "G FC weight gradient: dy^T x"},
+    {1024, 128, 6272, false, false, "6272-deep reduction"},
+    {1024, 1024, 1024, false, false, "square"},
+};
+#define N_SHAPES (int)(sizeof shapes / sizeof shapes[0])
+
+typedef struct gemm_bufs {
+    float *a, *b, *c;
+} gemm_bufs;
+
+static gemm_bufs gemm_alloc(const gemm_shape *s)
+{
+    gemm_bufs g = {xalloc_floats((size_t)s->m * s->k), xalloc_floats((size_t)s->k * s->n),
+                   xalloc_floats((size_t)s->m * s->n)};
+    for (size_t i = 0; i < (size_t)s->m * s->k; i++) g.a[i] = (float)(i % 97) * 0.01f - 0.5f;
+    for (size_t i = 0; i < (size_t)s->k * s->n; i++) g.b[i] = (float)(i % 89) * 0.01f - 0.4f;
+    memset(g.c, 0, (size_t)s->m * s->n * sizeof(float));
+    return g;
+}
+
+static void gemm_free(gemm_bufs *g)
+{
+    free(g->a);
+    free(g->b);
+    free(g->c);
+}
+
+/* Best GFLOP/s of reps calls (after one warm-up) of sgemm, or of OpenBLAS when sgemm is NULL. */
+static double time_gemm(void (*sgemm)(bool, bool, int, int, int, float, const float *, int,
+                                      const float *, int, float, float *, int),
+                        const gemm_shape *s, const gemm_bufs *g, int threads)
+{
+    int lda = s->ta ? s->m : s->k, ldb = s->tb ? s->k : s->n;
+    omp_set_num_threads(threads);
+    if (!sgemm) openblas.set_threads(threads);
+    double best = INFINITY;
+    for (int r = 0; r <= reps; r++) {
+        double t0 = now_seconds();
+        if (sgemm)
+            sgemm(s->ta, s->tb, s->m, s->n, s->k, 1.0f, g->a, lda, g->b, ldb, 0.0f, g->c, s->n);
+        else /* CblasRowMajor 101, CblasNoTrans 111, CblasTrans 112 */
+            openblas.sgemm(101, s->ta ? 112 : 111, s->tb ? 112 : 111, s->m, s->n, s->k, 1.0f,
+                           g->a, lda, g->b, ldb, 0.0f, g->c, s->n);
+        double dt = now_seconds() - t0;
+        if (r > 0 && dt < best) best = dt;
+    }
+    return 2.0 * s->m * s->n * s->k / best * 1e-9;
+}
+
+static void shape_name(const gemm_shape *s, char *out, size_t len)
+{
+    snprintf(out, len, "%dx%dx%d", s->m, s->n, s->k);
+}
+
+static const char *gemm_kernel_name(const gemm_shape *s)
+{
+    return s->ta ? (s->tb ? "sgemm_tt" : "sgemm_tn") : (s->tb ? "sgemm_nt" : "sgemm_nn");
+}
+
+static void bench_gemm(const double peak[KERN_ISA_COUNT][3])
+{
+    /* OpenBLAS per shape and thread count, measured once and shown on every ISA's row */
+    double ob[N_SHAPES][3];
+    for (int si = 0; si < N_SHAPES; si++) {
+        const gemm_shape *s = &shapes[si];
+        gemm_bufs g = gemm_alloc(s);
+        for (int th = 1; th <= 2; th++) {
+            ob[si][th] = -1.0;
+            if (openblas.sgemm) {
+                fprintf(stderr, "bench: openblas sgemm %dx%dx%d, %d thread(s)\n", s->m, s->n, s->k, th);
+                ob[si][th] = time_gemm(NULL, s, &g, th);
+            }
+        }
+        for (int isa = KERN_AVX2; isa < KERN_ISA_COUNT; isa++) {
+            if (!kern_isa_supported((kern_isa)isa)) continue;
+            kern_table t;
+            kern_fill((kern_isa)isa, &t);
+            for (int th = 1; th <= 2; th++) {
+                fprintf(stderr, "bench: %s sgemm %dx%dx%d, %d thread(s)\n",
+                        kern_isa_name((kern_isa)isa), s->m, s->n, s->k, th);
+                double gf = time_gemm(t.sgemm, s, &g, th);
+                char name[32];
+                shape_name(s, name, sizeof name);
+                add_row(gemm_kernel_name(s), kern_isa_name((kern_isa)isa), name, th, gf,
+                        peak[isa][th] > 0 ? 100.0 * gf / peak[isa][th] : -1.0, ob[si][th]);
+            }
+        }
+        gemm_free(&g);
+    }
+    /* the scalar reference only on a small shape: it is slow */
+    const gemm_shape small = {256, 256, 256, false, false, "small"};
+    gemm_bufs g = gemm_alloc(&small);
+    kern_table t;
+    kern_fill(KERN_SCALAR, &t);
+    fprintf(stderr, "bench: scalar sgemm 256x256x256\n");
+    double gf = time_gemm(t.sgemm, &small, &g, 1);
+    double obs = openblas.sgemm ? time_gemm(NULL, &small, &g, 1) : -1.0;
+    add_row("sgemm_nn", "scalar", "256x256x256", 1, gf, -1.0, obs);
+    gemm_free(&g);
+}
+
+/* ---- batch norm and leaky ReLU bandwidth ---- */
+
+/* Bytes counted: one read of x and one write of y per element (the least traffic). */
+static void bench_elementwise(void)
+{
+    const int n = 128, c = 64, s = 14 * 14; /* D conv 1 output at batch 128: (N,C,S) */
+    const size_t len = (size_t)n * c * s;
+    float *x = xalloc_floats(len), *y = xalloc_floats(len);
+    float *gamma = xalloc_floats(c), *beta = xalloc_floats(c), *mean = xalloc_floats(c);
+    float *invstd = xalloc_floats(c), *rmean = xalloc_floats(c), *rvar = xalloc_floats(c);
+    for (size_t i = 0; i < len; i++) x[i] = (float)(i % 101) * 0.02f - 1.0f;
+    for (int i = 0; i < c; i++) gamma[i] = 1.0f, beta[i] = 0.0f, rmean[i] = 0.0f, rvar[i] = 1.0f;
+    char shape[32];
+    snprintf(shape, sizeof shape, "%dx%dx%d", n, c, s);
+    for (int isa = 0; isa < KERN_ISA_COUNT; isa++) {
+        if (!kern_isa_supported((kern_isa)isa)) continue;
+        kern_table t;
+        kern_fill((kern_isa)isa, &t);
+        for (int th = 1; th <= 2; th++) {
+            omp_set_num_threads(th);
+            fprintf(stderr, "bench: %s batchnorm/lrelu, %d thread(s)\n", kern_isa_name((kern_isa)isa), th);
+            double best_bn = INFINITY, best_lr = INFINITY;
+            for (int r = 0; r <= reps; r++) {
+                double t0 = now_seconds();
+                t.batchnorm_fwd_train(n, c, s, x, gamma, beta, 1e-5f, 0.1f, y, mean, invstd,
+                                      rmean, rvar);
+                double t1 = now_seconds();
+                t.lrelu_fwd(len, 0.2f, x, y);
+                double t2 = now_seconds();
+                if (r > 0 && t1 - t0 < best_bn) best_bn = t1 - t0;
+                if (r > 0 && t2 - t1 < best_lr) best_lr = t2 - t1;
+            }
+            double bytes = 2.0 * sizeof(float) * (double)len;
+            add_row("batchnorm_fwd_gbs", kern_isa_name((kern_isa)isa), shape, th,
+                    bytes / best_bn * 1e-9, -1.0, -1.0);
+            add_row("lrelu_fwd_gbs", kern_isa_name((kern_isa)isa), shape, th,
+                    bytes / best_lr * 1e-9, -1.0, -1.0);
+        }
+    }
+    free(x), free(y), free(gamma), free(beta), free(mean), free(invstd), free(rmean), free(rvar);
+}
+
+/* ---- output ---- */
+
+/* A short slug of /proc/cpuinfo's model name, e.g. "amd-epyc-9b45". */
+static void cpu_slug(char *out, size_t len, char *model, size_t model_len)
+{
+    snprintf(model, model_len, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) != 0 && strncmp(line, "Model", 5) != 0) continue;
+        char *colon = strchr(line, ':');
+        if (!colon) continue;
+        snprintf(model, model_len, "%s", colon + 2);
+        model[strcspn(model, "\n")] = '\0';
+        break;
+    }
+    if (f) fclose(f);
+    size_t o = 0;
+    const char *skip[] = {"processor", "cpu", "(r)", "(tm)", "with"};
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", model);
+    for (char *w = strtok(copy, " \t"); w && o + 1 < len; w = strtok(NULL, " \t")) {
+        for (char *p = w; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        if (w[0] == '@') break;
+        bool skipped = false;
+        for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) skipped |= strcmp(w, skip[i]) == 0;
+        if (skipped) continue;
+        if (o > 0 && o + 1 < len) out[o++] = '-';
+        for (char *p = w; *p && o + 1 < len; p++)
+            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) out[o++] = *p;
+    }
+    out[o] = '\0';
+    if (o == 0) snprintf(out, len, "unknown");
+}
+
+static void write_csv(FILE *f)
+{
+    fprintf(f, "kernel,isa,shape,threads,gflops,pct_of_peak,openblas_gflops\n");
+    for (int i = 0; i < n_rows; i++) {
+        const row *r = &rows[i];
+        fprintf(f, "%s,%s,%s,%d,%.2f,", r->kernel, r->isa, r->shape, r->threads, r->value);
+        if (r->pct_of_peak >= 0) fprintf(f, "%.1f", r->pct_of_peak);
+        fprintf(f, ",");
+        if (r->openblas >= 0) fprintf(f, "%.2f", r->openblas);
+        fprintf(f, "\n");
+    }
+}
+
+static void print_table(FILE *f)
+{
+    fprintf(f, "%-18s %-7s %-16s %7s %10s %11s %15s %9s\n", "kernel", "isa", "shape", "threads",
+            "gflops", "pct_of_peak", "openblas_gflops", "x_openblas");
+    for (int i = 0; i < n_rows; i++) {
+        const row *r = &rows[i];
+        char pct[16] = "", ob[16] = "", ratio[16] = "";
+        if (r->pct_of_peak >= 0) snprintf(pct, sizeof pct, "%.1f", r->pct_of_peak);
+        if (r->openblas >= 0) {
+            snprintf(ob, sizeof ob, "%.2f", r->openblas);
+            snprintf(ratio, sizeof ratio, "%.2f", r->value / r->openblas);
+        }
+        fprintf(f, "%-18s %-7s %-16s %7d %10.2f %11s %15s %9s\n", r->kernel, r->isa, r->shape,
+                r->threads, r->value, pct, ob, ratio);
+    }
+}
+
+/* Wide data for the plot: one line per SGEMM shape, columns per (isa, threads). */
+static void write_plot_data(FILE *f)
+{
+    fprintf(f, "# shape avx2_1t avx2_2t avx512_1t avx512_2t openblas_1t openblas_2t\n");
+    for (int si = 0; si < N_SHAPES; si++) {
+        char name[32];
+        shape_name(&shapes[si], name, sizeof name);
+        double v[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
+        for (int i = 0; i < n_rows; i++) {
+            const row *r = &rows[i];
+            if (strcmp(r->shape, name) != 0 || strncmp(r->kernel, "sgemm", 5) != 0) continue;
+            int col = strcmp(r->isa, "avx2") == 0 ? 0 : strcmp(r->isa, "avx512") == 0 ? 2 : -1;
+            if (col < 0) continue;
+            v[col + r->threads - 1] = r->value;
+            if (r->openblas >= 0) v[4 + r->threads - 1] = r->openblas;
+        }
+        fprintf(f, "%s", name);
+        for (int c = 0; c < 6; c++) fprintf(f, isnan(v[c]) ? " NaN" : " %.2f", v[c]);
+        fprintf(f, "\n");
+    }
+}
+
+/* Renders path_png from the data with bench/kernels.gp (temp file, then rename). */
+static void draw_png(const char *dat_path, const char *png_path, const char *title)
+{
+    char tmp[1100], cmd[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", png_path);
+    snprintf(cmd, sizeof cmd,
+             "gnuplot -e \"datafile='%s'; outfile='%s'; plottitle='%s'\" bench/kernels.gp",
+             dat_path, tmp, title);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "bench: gnuplot failed on bench/kernels.gp: no %s drawn\n", png_path);
+        remove(tmp);
+        return;
+    }
+    CHECK(rename(tmp, png_path) == 0, "bench: cannot rename %s to %s", tmp, png_path);
+}
+
+int main(int argc, char **argv)
+{
+    const char *out_dir = "results/bench";
+    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                         {"reps", required_argument, NULL, 'r'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    for (int o; (o = getopt_long(argc, argv, "o:r:h", opts, NULL)) != -1;) {
+        switch (o) {
+        case 'o': out_dir = optarg; break;
+        case 'r':
+            reps = atoi(optarg);
+            CHECK(reps >= 1 && reps <= 1000, "--reps %s: give a count from 1 to 1000", optarg);
+            break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    CHECK(optind == argc, "unexpected argument '%s'; see --help", argv[optind]);
+
+    provenance prov;
+    provenance_init(&prov, argc, argv, 0);
+    char slug[64], model[256];
+    cpu_slug(slug, sizeof slug, model, sizeof model);
+    openblas_load();
+
+    double peak[KERN_ISA_COUNT][3] = {{0}};
+    for (int isa = KERN_AVX2; isa <= KERN_AVX512; isa++) {
+        if (!kern_isa_supported((kern_isa)isa)) continue;
+        for (int th = 1; th <= 2; th++) {
+            fprintf(stderr, "bench: %s FMA peak, %d thread(s)\n", kern_isa_name((kern_isa)isa), th);
+            peak[isa][th] = fma_peak((kern_isa)isa, th);
+            add_row("fma_peak", kern_isa_name((kern_isa)isa), "-", th, peak[isa][th], 100.0, -1.0);
+        }
+    }
+    bench_gemm((const double(*)[3])peak);
+    bench_elementwise();
+
+    char isas[64] = "";
+    for (int isa = 0; isa < KERN_ISA_COUNT; isa++)
+        if (kern_isa_supported((kern_isa)isa)) {
+            strcat(isas, isas[0] ? " " : "");
+            strcat(isas, kern_isa_name((kern_isa)isa));
+        }
+    provenance_note(&prov, "cpu", model);
+    provenance_note(&prov, "isas_benchmarked", isas);
+    provenance_note(&prov, "threads_benchmarked", "1 2 (threads column)");
+    provenance_note(&prov, "repetitions", "best of --reps after one warm-up");
+    provenance_note(&prov, "openblas", openblas.sgemm ? openblas.config : "not installed");
+    const char *coretype = getenv("OPENBLAS_CORETYPE");
+    provenance_note(&prov, "OPENBLAS_CORETYPE", coretype ? coretype : "unset");
+    provenance_note(&prov, "units", "gflops = GFLOP/s; *_gbs kernels: GB/s (read x + write y)");
+
+    CHECK(mkdir(out_dir, 0755) == 0 || errno == EEXIST, "cannot create --out folder %s", out_dir);
+    char csv[1024], dat[1024], png[1024];
+    snprintf(csv, sizeof csv, "%s/kernels-%s.csv", out_dir, slug);
+    snprintf(dat, sizeof dat, "%s/kernels-%s.dat", out_dir, slug);
+    snprintf(png, sizeof png, "%s/kernels-%s.png", out_dir, slug);
+
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.tmp", csv);
+    FILE *f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
+    provenance_write_comments(&prov, f);
+    write_csv(f);
+    CHECK(fclose(f) == 0, "cannot write %s", tmp);
+    CHECK(rename(tmp, csv) == 0, "cannot rename %s to %s", tmp, csv);
+
+    snprintf(tmp, sizeof tmp, "%s.tmp", dat);
+    f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
+    write_plot_data(f);
+    CHECK(fclose(f) == 0, "cannot write %s", tmp);
+    CHECK(rename(tmp, dat) == 0, "cannot rename %s to %s", tmp, dat);
+    char title[400];
+    snprintf(title, sizeof title, "SGEMM on %s (%s)", model, prov.commit);
+    draw_png(dat, png, title);
+    remove(dat);
+
+    provenance_write_comments(&prov, stdout);
+    print_table(stdout);
+    fprintf(stderr, "bench: wrote %s and %s\n", csv, png);
+    return 0;
+}
