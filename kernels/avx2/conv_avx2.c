@@ -1,0 +1,115 @@
+/* conv_avx2.c: AVX2 im2col/col2im and the im2col + GEMM convolutions.
+ * Vectorized: each in-image run of an output row, 8 outputs at a time with masked tails;
+ * stride 1 is a plain copy, stride 2 loads 16 inputs and keeps the even ones (shuffle +
+ * lane permute), other strides use a masked gather. col2im adds stride-1 runs directly,
+ * stride-2 runs by spreading the 8 values onto the even lanes of two vectors (unpack with
+ * zero, blend); other strides are scalar. */
+#include "conv_gemm.h"
+#include "gemm.h"
+#include "ops_avx2.h"
+
+static void row_copy_avx2(float *dst, const float *src, int count, int stride)
+{
+    if (stride == 1) {
+        for (int o = 0; o < count; o += 8) store8(dst + o, load8(src + o, (size_t)(count - o)), (size_t)(count - o));
+    } else if (stride == 2) {
+        for (int o = 0; o < count; o += 8) {
+            int cnt = count - o < 8 ? count - o : 8;
+            size_t span = (size_t)(2 * cnt - 1); /* inputs read: 2*o .. 2*o + span - 1 */
+            __m256 lo = load8(src + 2 * o, span);
+            __m256 hi = span > 8 ? load8(src + 2 * o + 8, span - 8) : _mm256_setzero_ps();
+            __m256 ev = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)); /* lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6 */
+            ev = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), _MM_SHUFFLE(3, 1, 2, 0)));
+            store8(dst + o, ev, (size_t)cnt);
+        }
+    } else {
+        const __m256i step = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
+        for (int o = 0; o < count; o += 8) {
+            size_t left = (size_t)(count - o);
+            __m256 m = _mm256_castsi256_ps(tail_mask8(left));
+            __m256 v = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), src + (size_t)o * stride, step, m, 4);
+            store8(dst + o, v, left);
+        }
+    }
+}
+
+static void row_add_avx2(float *dst, const float *src, int count, int stride)
+{
+    if (stride == 1) {
+        for (int o = 0; o < count; o += 8) {
+            size_t left = (size_t)(count - o);
+            store8(dst + o, _mm256_add_ps(load8(dst + o, left), load8(src + o, left)), left);
+        }
+    } else if (stride == 2) {
+        const __m256 zero = _mm256_setzero_ps();
+        for (int o = 0; o < count; o += 8) {
+            int cnt = count - o < 8 ? count - o : 8;
+            size_t span = (size_t)(2 * cnt - 1);
+            __m256 s = load8(src + o, (size_t)cnt);
+            __m256 ul = _mm256_unpacklo_ps(s, zero), uh = _mm256_unpackhi_ps(s, zero);
+            __m256 spread_lo = _mm256_permute2f128_ps(ul, uh, 0x20); /* s0 . s1 . s2 . s3 . */
+            __m256 spread_hi = _mm256_permute2f128_ps(ul, uh, 0x31); /* s4 . s5 . s6 . s7 . */
+            float *d0 = dst + 2 * o;
+            __m256 lo = load8(d0, span);
+            store8(d0, _mm256_blend_ps(lo, _mm256_add_ps(lo, spread_lo), 0x55), span);
+            if (span > 8) {
+                __m256 hi = load8(d0 + 8, span - 8);
+                store8(d0 + 8, _mm256_blend_ps(hi, _mm256_add_ps(hi, spread_hi), 0x55), span - 8);
+            }
+        }
+    } else {
+        for (int o = 0; o < count; o++) dst[(size_t)o * stride] += src[o];
+    }
+}
+
+static void im2col_ld_avx2(const conv_geom *g, const float *img, float *col, size_t ldcol)
+{
+    im2col_rows(g, img, col, ldcol, row_copy_avx2);
+}
+
+static void col2im_ld_avx2(const conv_geom *g, const float *col, size_t ldcol, float *img)
+{
+    col2im_rows(g, col, ldcol, img, row_add_avx2);
+}
+
+static void im2col_avx2(const conv_geom *g, const float *img, float *col)
+{
+    im2col_ld_avx2(g, img, col, (size_t)g->oh * g->ow);
+}
+
+static void col2im_avx2(const conv_geom *g, const float *col, float *img)
+{
+    col2im_ld_avx2(g, col, (size_t)g->oh * g->ow, img);
+}
+
+static const conv_gemm_ops conv_ops_avx2 = {
+    .sgemm = sgemm_avx2, .im2col = im2col_ld_avx2, .col2im = col2im_ld_avx2,
+    .bias_grad = bias_grad_avx2,
+};
+
+static void conv2d_fwd_avx2(const conv_geom *g, int n, const float *x, const float *w,
+                            const float *bias, float *y, float *ws)
+{
+    conv2d_fwd_gemm(&conv_ops_avx2, g, n, x, w, bias, y, ws);
+}
+
+static void conv2d_bwd_data_avx2(const conv_geom *g, int n, const float *dy, const float *w,
+                                 float *dx, float *ws)
+{
+    conv2d_bwd_data_gemm(&conv_ops_avx2, g, n, dy, w, dx, ws);
+}
+
+static void conv2d_bwd_weights_avx2(const conv_geom *g, int n, const float *x, const float *dy,
+                                    float *dw, float *db, float *ws)
+{
+    conv2d_bwd_weights_gemm(&conv_ops_avx2, g, n, x, dy, dw, db, ws);
+}
+
+void kern_fill_conv_avx2(kern_table *t)
+{
+    t->im2col = im2col_avx2;
+    t->col2im = col2im_avx2;
+    t->conv2d_fwd = conv2d_fwd_avx2;
+    t->conv2d_bwd_data = conv2d_bwd_data_avx2;
+    t->conv2d_bwd_weights = conv2d_bwd_weights_avx2;
+}
