@@ -1,0 +1,184 @@
+/* lib_nn.c: finite-difference checks of every layer's backward through the layer API
+ * (input and parameter gradients), and of a whole network. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "nn.h"
+#include "rng.h"
+#include "util.h"
+
+/* L = sum_i r_i y_i in double: the scalar whose gradient backward(r) computes. */
+static double probe_loss(net *nt, const float *x, int n, const float *r)
+{
+    const float *y = net_forward(nt, x, n);
+    size_t len = (size_t)n * nt->out_c * nt->out_h * nt->out_w;
+    double s = 0.0;
+    for (size_t i = 0; i < len; i++) s += (double)r[i] * (double)y[i];
+    return s;
+}
+
+/* Central differences on up to `samples` entries of v (len), against the analytic ana.
+ * Returns ||num - ana|| / max(||ana||, 1e-3) over the sampled entries. */
+static double fd_check(net *nt, float *x, int n, const float *r, float *v, size_t len,
+                       const float *ana, int samples, float eps)
+{
+    double err = 0.0, ref = 0.0;
+    size_t step = len > (size_t)samples ? len / samples : 1;
+    for (size_t i = 0; i < len; i += step) {
+        float keep = v[i];
+        v[i] = keep + eps;
+        double lp = probe_loss(nt, x, n, r);
+        v[i] = keep - eps;
+        double lm = probe_loss(nt, x, n, r);
+        v[i] = keep;
+        double num = (lp - lm) / (2.0 * (double)eps);
+        double a = ana[i];
+        err += (num - a) * (num - a);
+        ref += a * a;
+    }
+    return sqrt(err) / fmax(sqrt(ref), 1e-3);
+}
+
+/* Builds a net of `specs`, checks dx and every parameter's gradient by finite differences
+ * with step eps; tol is the relative error allowed in norm. */
+static void check_net_eps(const layer_spec *specs, int n_layers, int n, int c, int h, int w,
+                          float eps, double tol)
+{
+    kern_init();
+    size_t np = net_param_count(specs, n_layers, c, h, w, NULL);
+    float *params = xalloc_floats(np ? np : 1), *grads = xalloc_floats(np ? np : 1);
+    net *nt = net_create(specs, n_layers, c, h, w, n, 0.1f, 1e-5f, params, grads);
+    rng rg = rng_make(7, 1, 0);
+    net_init_params(nt, &(nn_init){0.3f}, &rg);
+    size_t in_len = (size_t)n * c * h * w, out_len = (size_t)n * nt->out_c * nt->out_h * nt->out_w;
+    float *x = xalloc_floats(in_len), *r = xalloc_floats(out_len), *dx = xalloc_floats(in_len);
+    /* Inputs away from 0, so ReLU kinks are further than eps. */
+    for (size_t i = 0; i < in_len; i++) {
+        float v = rng_uniform_range(&rg, 0.1f, 1.0f);
+        x[i] = rng_uniform(&rg) < 0.5f ? -v : v;
+    }
+    for (size_t i = 0; i < out_len; i++) r[i] = rng_uniform_range(&rg, -1.0f, 1.0f);
+    memset(grads, 0, np * sizeof(float));
+    net_forward(nt, x, n);
+    memcpy(dx, net_backward(nt, r, true), in_len * sizeof(float));
+    float *ana = xalloc_floats(np ? np : 1);
+    memcpy(ana, grads, np * sizeof(float));
+
+    double e = fd_check(nt, x, n, r, x, in_len, dx, 60, eps);
+    cr_expect(e < tol, "%s...: dx relative error %g", layer_kind_name(specs[0].kind), e);
+    if (np) {
+        e = fd_check(nt, x, n, r, params, np, ana, 80, eps);
+        cr_expect(e < tol, "%s...: parameter gradient relative error %g", layer_kind_name(specs[0].kind), e);
+    }
+    /* Gradients accumulate: a second backward adds the same again. */
+    net_forward(nt, x, n);
+    net_backward(nt, r, true);
+    for (size_t i = 0; i < np; i++)
+        cr_assert(fabsf(grads[i] - 2.0f * ana[i]) <= 1e-5f * (1.0f + fabsf(ana[i])),
+                  "parameter gradient %zu does not accumulate: %g vs 2 x %g", i, (double)grads[i], (double)ana[i]);
+    net_free(nt);
+    free(params), free(grads), free(x), free(r), free(dx), free(ana);
+}
+
+/* One layer: eps 1e-2, 1% (float forward passes; measured errors are below 1e-4). */
+static void check_net(const layer_spec *specs, int n_layers, int n, int c, int h, int w)
+{
+    check_net_eps(specs, n_layers, n, c, h, w, 1e-2f, 1e-2);
+}
+
+#define ONE(kind, ...) (layer_spec[]){{kind, __VA_ARGS__}}
+
+Test(nn, linear_backward_matches_finite_differences)
+{
+    check_net(ONE(LAYER_LINEAR, 5, 1, 1, 0, 0), 1, 4, 3, 2, 1);
+    check_net(ONE(LAYER_LINEAR, 2, 3, 3, 0, 0), 1, 3, 7, 1, 1); /* FC to a (2,3,3) map */
+}
+
+Test(nn, conv_backward_matches_finite_differences)
+{
+    check_net(ONE(LAYER_CONV, 3, 0, 0, 4, 2), 1, 2, 2, 6, 6);
+    check_net(ONE(LAYER_CONV, 2, 0, 0, 4, 1), 1, 2, 3, 5, 5); /* stride 1, asymmetric pad */
+}
+
+Test(nn, upconv_backward_matches_finite_differences)
+{
+    check_net(ONE(LAYER_UPCONV, 3, 0, 0, 4, 2), 1, 2, 2, 3, 3);
+    check_net(ONE(LAYER_UPCONV, 1, 0, 0, 4, 2), 1, 3, 4, 2, 2);
+}
+
+Test(nn, batchnorm_backward_matches_finite_differences)
+{
+    check_net(ONE(LAYER_BN, 0, 0, 0, 0, 0), 1, 5, 3, 2, 2); /* per channel over N*H*W */
+    layer_spec fc_bn[] = {{LAYER_LINEAR, 2, 2, 2, 0, 0}, {LAYER_BN, 0, 0, 0, 0, 0}};
+    check_net(fc_bn, 2, 6, 3, 1, 1); /* per feature after a linear layer */
+}
+
+Test(nn, activations_backward_match_finite_differences)
+{
+    check_net(ONE(LAYER_RELU, 0, 0, 0, 0, 0), 1, 3, 2, 2, 2);
+    check_net(ONE(LAYER_LRELU, 0, 0, 0, 0, 0), 1, 3, 2, 2, 2);
+    check_net(ONE(LAYER_SIGMOID, 0, 0, 0, 0, 0), 1, 3, 2, 2, 2);
+    check_net(ONE(LAYER_TANH, 0, 0, 0, 0, 0), 1, 3, 2, 2, 2);
+}
+
+Test(nn, whole_networks_backward_match_finite_differences)
+{
+    const arch *a = arch_find("toy");
+    /* eps 1e-3, 3%: a few of the many (leaky) ReLU units sit within eps of their kink
+     * (measured 0.2% for the trunk, 0.6% for G). */
+    check_net_eps(a->trunk, a->n_trunk, 8, 1, 8, 8, 1e-3f, 3e-2);
+    check_net_eps(a->g, a->n_g, 8, 6, 1, 1, 1e-3f, 3e-2);
+}
+
+Test(nn, batchnorm_after_linear_is_per_feature)
+{
+    layer_spec fc_bn[] = {{LAYER_LINEAR, 4, 3, 3, 0, 0}, {LAYER_BN, 0, 0, 0, 0, 0}};
+    layer_spec conv_bn[] = {{LAYER_CONV, 4, 0, 0, 4, 2}, {LAYER_BN, 0, 0, 0, 0, 0}};
+    cr_expect_eq(net_param_count(fc_bn, 2, 5, 1, 1, NULL), 5 * 36 + 36 + 2 * 36);
+    int out[3];
+    cr_expect_eq(net_param_count(conv_bn, 2, 1, 6, 6, out), 4 * 16 + 4 + 2 * 4);
+    cr_expect(out[0] == 4 && out[1] == 3 && out[2] == 3);
+}
+
+Test(nn, mnist_table_has_the_papers_shapes)
+{
+    const arch *a = arch_find("mnist");
+    int out[3];
+    net_param_count(a->g, a->n_g, 74, 1, 1, out);
+    cr_expect(out[0] == 1 && out[1] == 28 && out[2] == 28, "G makes %dx%dx%d", out[0], out[1], out[2]);
+    net_param_count(a->trunk, a->n_trunk, 1, 28, 28, out);
+    cr_expect(out[0] == 1024 && out[1] == 1 && out[2] == 1);
+    /* G: 74*1024+1024 + 2*1024 + 1024*6272+6272 + 2*6272 + 128*64*16+64 + 2*64 + 64*16+1. */
+    size_t g = 74 * 1024 + 1024 + 2048 + 1024 * 6272 + 6272 + 2 * 6272 + 128 * 64 * 16 + 64 + 128 + 64 * 16 + 1;
+    cr_expect_eq(net_param_count(a->g, a->n_g, 74, 1, 1, NULL), g);
+}
+
+Test(nn, init_follows_the_official_code)
+{
+    kern_init();
+    const arch *a = arch_find("mnist");
+    size_t np = net_param_count(a->trunk, a->n_trunk, 1, 28, 28, NULL);
+    float *p = xalloc_floats(np), *g = xalloc_floats(np);
+    net *nt = net_create(a->trunk, a->n_trunk, 1, 28, 28, 2, 0.01f, 1e-5f, p, g);
+    rng r = rng_make(3, RNG_INIT_D, 0);
+    net_init_params(nt, &(nn_init){0.02f}, &r);
+    layer *conv2 = &nt->layers[2], *bn = &nt->layers[3];
+    double s = 0, s2 = 0;
+    float mx = 0;
+    for (size_t i = 0; i < conv2->n_w; i++) {
+        double v = conv2->w[i];
+        s += v, s2 += v * v;
+        mx = fmaxf(mx, fabsf(conv2->w[i]));
+    }
+    double mean = s / conv2->n_w, sd = sqrt(s2 / conv2->n_w - mean * mean);
+    cr_expect(fabs(mean) < 1e-3 && mx <= 0.04f, "conv init mean %g max %g", mean, (double)mx);
+    /* A N(0,1) truncated at 2 has std 0.880: 0.0176 here (2% tolerance at n = 131072). */
+    cr_expect(fabs(sd - 0.0176) < 0.0176 * 0.02, "conv init std %g", sd);
+    for (size_t i = 0; i < conv2->n_b; i++) cr_assert(conv2->b[i] == 0.0f);
+    for (size_t i = 0; i < bn->n_w; i++) cr_assert(fabsf(bn->w[i] - 1.0f) < 0.2f && bn->b[i] == 0.0f);
+    net_free(nt);
+    free(p), free(g);
+}

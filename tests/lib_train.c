@@ -1,0 +1,298 @@
+/* lib_train.c: the whole training pipeline on the toy architecture (8x8 images of ten
+ * block patterns) and a few MNIST-sized iterations: smoke training, determinism,
+ * checkpoints (round trip, kill/resume equality, corrupt files) and the NaN stop. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "infogan.h"
+#include "train.h"
+#include "util.h"
+
+/* n 8x8 images: class i % 10 is a 3x3 bright block at one of ten places, plus faint noise. */
+static dataset *toy_data(int n)
+{
+    dataset *d = dataset_alloc("toy", n, 1, 8, 8, 1);
+    rng r = rng_make(99, 1, 0);
+    for (int i = 0; i < n; i++) {
+        int k = i % 10, y0 = (k / 5) * 4 + (k % 2), x0 = (k % 5) + (k / 5);
+        float *img = d->images + (size_t)i * 64;
+        for (int p = 0; p < 64; p++) img[p] = 0.1f * rng_uniform(&r);
+        for (int y = y0; y < y0 + 3; y++)
+            for (int x = x0; x < x0 + 3; x++) img[y * 8 + x] = 0.9f;
+        d->factor_index[i] = k;
+    }
+    return d;
+}
+
+static infogan_config toy_config(uint64_t seed)
+{
+    infogan_config c;
+    infogan_config_default(&c);
+    snprintf(c.arch, sizeof c.arch, "toy");
+    latent_parse(&c.latent, "noise:8,cat:10,cont:1", "--latent");
+    c.batch = 32;
+    c.seed = seed;
+    return c;
+}
+
+static train_opts quiet_opts(int iterations)
+{
+    train_opts o;
+    train_opts_default(&o);
+    o.iterations = iterations;
+    o.progress = false;
+    return o;
+}
+
+typedef struct li_trace { int n; double li[400]; bool finite; } li_trace;
+
+static void record(void *ctx, const infogan *m, const infogan_stats *st)
+{
+    (void)m;
+    li_trace *t = ctx;
+    t->li[t->n++] = st->li_code[0]; /* the categorical code c1 */
+    t->finite &= isfinite(st->d_loss) && isfinite(st->g_loss) && isfinite(st->li);
+}
+
+static double mean(const double *v, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++) s += v[i];
+    return s / n;
+}
+
+/* Every byte of the training state: parameters, Adam moments and counters. */
+static void expect_same_state(const infogan *a, const infogan *b)
+{
+    cr_assert_eq(a->iteration, b->iteration);
+    cr_assert_eq(a->data_epoch, b->data_epoch);
+    cr_assert_eq(a->data_cursor, b->data_cursor);
+    cr_assert_eq(a->opt_g.t, b->opt_g.t);
+    cr_assert_eq(a->opt_d.t, b->opt_d.t);
+    size_t g = a->n_g_params * sizeof(float), d = a->n_d_params * sizeof(float);
+    cr_assert(memcmp(a->g_params, b->g_params, g) == 0, "G parameters differ");
+    cr_assert(memcmp(a->d_params, b->d_params, d) == 0, "D/Q parameters differ");
+    cr_assert(memcmp(a->opt_g.m, b->opt_g.m, g) == 0 && memcmp(a->opt_g.v, b->opt_g.v, g) == 0,
+              "G's Adam moments differ");
+    cr_assert(memcmp(a->opt_d.m, b->opt_d.m, d) == 0 && memcmp(a->opt_d.v, b->opt_d.v, d) == 0,
+              "D's Adam moments differ");
+}
+
+static char *tmp_path(const char *name)
+{
+    static char buf[4][256];
+    static int k;
+    char *p = buf[k++ % 4];
+    snprintf(p, 256, "/tmp/infogan_test_%d_%s", (int)getpid(), name);
+    return p;
+}
+
+Test(train, smoke_losses_finite_and_li_rises)
+{
+    dataset *d = toy_data(320);
+    infogan_config c = toy_config(1);
+    infogan *m = infogan_create(&c);
+    li_trace t = {.finite = true};
+    train_opts o = quiet_opts(60);
+    o.on_iter = record, o.ctx = &t;
+    train_run(m, d, &o);
+    cr_assert_eq(t.n, 60);
+    cr_expect(t.finite, "a loss was not finite");
+    double early = mean(t.li, 5), late = mean(t.li + 50, 10);
+    cr_expect(late > early + 0.2, "L_I of c1 did not rise: first 5 %.3f, last 10 %.3f", early, late);
+    infogan_free(m);
+    dataset_free(d);
+}
+
+Test(train, mnist_architecture_runs_a_few_finite_iterations)
+{
+    infogan_config c;
+    infogan_config_default(&c);
+    c.batch = 8;
+    infogan *m = infogan_create(&c);
+    float *x = xalloc_floats(8 * 784);
+    rng r = rng_make(5, 99, 0);
+    for (int i = 0; i < 8 * 784; i++) x[i] = rng_uniform(&r);
+    for (int i = 0; i < 3; i++) {
+        infogan_stats s;
+        infogan_step(m, x, &s);
+        cr_expect(isfinite(s.d_loss) && isfinite(s.g_loss) && isfinite(s.li), "iteration %d not finite", i);
+        cr_expect(s.d_real > 0 && s.d_real < 1 && s.d_fake > 0 && s.d_fake < 1);
+    }
+    float img[2 * 784];
+    infogan_generate(m, 2, m->z, img);
+    for (int i = 0; i < 2 * 784; i++) cr_assert(img[i] >= 0.0f && img[i] <= 1.0f, "pixel %d = %g", i, (double)img[i]);
+    free(x);
+    infogan_free(m);
+}
+
+Test(train, same_seed_same_bits_other_seed_other_bits)
+{
+    dataset *d = toy_data(100);
+    infogan_config c = toy_config(7);
+    infogan *a = infogan_create(&c), *b = infogan_create(&c);
+    c.seed = 8;
+    infogan *other = infogan_create(&c);
+    train_opts o = quiet_opts(8);
+    train_run(a, d, &o);
+    train_run(b, d, &o);
+    train_run(other, d, &o);
+    expect_same_state(a, b);
+    cr_expect(memcmp(a->g_params, other->g_params, a->n_g_params * sizeof(float)) != 0);
+    infogan_free(a), infogan_free(b), infogan_free(other);
+    dataset_free(d);
+}
+
+Test(train, checkpoint_round_trip)
+{
+    dataset *d = toy_data(100);
+    infogan_config c = toy_config(3);
+    infogan *a = infogan_create(&c), *b = infogan_create(&c);
+    train_opts o = quiet_opts(5);
+    train_run(a, d, &o);
+    const char *path = tmp_path("roundtrip.ckpt");
+    checkpoint_save(a, path);
+    checkpoint_load(b, path);
+    expect_same_state(a, b);
+    /* And they stay equal when both train on. */
+    o.iterations = 7;
+    train_run(a, d, &o);
+    train_run(b, d, &o);
+    expect_same_state(a, b);
+    remove(path);
+    infogan_free(a), infogan_free(b);
+    dataset_free(d);
+}
+
+Test(train, killed_and_resumed_run_ends_with_the_same_weights)
+{
+    /* 100 images, batch 32: the 3-batch epochs cross the kill point too. */
+    dataset *d = toy_data(100);
+    infogan_config c = toy_config(11);
+    const char *ck_a = tmp_path("a.ckpt"), *ck_b = tmp_path("b.ckpt");
+    const char *log_a = tmp_path("a.csv"), *log_b = tmp_path("b.csv");
+    infogan *a = infogan_create(&c);
+    train_opts o = quiet_opts(20);
+    o.ckpt_path = ck_a, o.log_path = log_a, o.ckpt_every = 4;
+    train_run(a, d, &o);
+
+    /* Run b is "killed" after iteration 11: its last checkpoint is from iteration 8 and its
+     * log has rows 9..11 that the resumed run writes again. */
+    infogan *b = infogan_create(&c);
+    o.ckpt_path = ck_b, o.log_path = log_b, o.stop_at = 11, o.ckpt_every = 4;
+    train_run(b, d, &o);
+    infogan_free(b);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cp %s %s.keep", ck_b, ck_b);
+    b = infogan_create(&c);
+    o.stop_at = 0, o.resume = true;
+    /* Reload from the iteration-8 checkpoint: the one written at 11 (the "end" of the
+     * stopped run) is replaced by an iteration-8 state first. */
+    infogan *b8 = infogan_create(&c);
+    train_opts o8 = quiet_opts(8);
+    train_run(b8, d, &o8);
+    checkpoint_save(b8, ck_b);
+    infogan_free(b8);
+    train_run(b, d, &o);
+    expect_same_state(a, b);
+
+    /* The logs agree byte for byte. */
+    FILE *fa = fopen(log_a, "r"), *fb = fopen(log_b, "r");
+    cr_assert(fa && fb);
+    char la[4096], lb[4096];
+    int rows = 0;
+    while (fgets(la, sizeof la, fa)) {
+        cr_assert(fgets(lb, sizeof lb, fb), "log b ends early at row %d", rows);
+        cr_assert_str_eq(la, lb, "log row %d differs", rows);
+        rows++;
+    }
+    cr_expect(!fgets(lb, sizeof lb, fb), "log b has extra rows");
+    cr_expect_eq(rows, 21);
+    fclose(fa), fclose(fb);
+    remove(ck_a), remove(ck_b), remove(log_a), remove(log_b);
+    infogan_free(a), infogan_free(b);
+    dataset_free(d);
+}
+
+/* Writes a checkpoint of a fresh toy model, applies `damage`, returns checkpoint_read's result. */
+static bool read_damaged(const char *name, void (*damage)(const char *path), char *err, size_t len)
+{
+    infogan_config c = toy_config(5);
+    infogan *m = infogan_create(&c);
+    const char *path = tmp_path(name);
+    checkpoint_save(m, path);
+    damage(path);
+    bool ok = checkpoint_read(m, path, err, len);
+    remove(path);
+    infogan_free(m);
+    return ok;
+}
+
+static void flip_a_byte(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    fseek(f, 1000, SEEK_SET);
+    int ch = fgetc(f);
+    fseek(f, 1000, SEEK_SET);
+    fputc(ch ^ 0x10, f);
+    fclose(f);
+}
+
+static void truncate_it(const char *path) { cr_assert(truncate(path, 600) == 0); }
+
+static void bad_magic(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    fputs("JUNK", f);
+    fclose(f);
+}
+
+Test(checkpoint, corrupt_files_get_a_clear_error_naming_the_file)
+{
+    char err[2048];
+    cr_expect(!read_damaged("flip.ckpt", flip_a_byte, err, sizeof err));
+    cr_expect(strstr(err, "flip.ckpt") && strstr(err, "checksum"), "message: %s", err);
+    cr_expect(!read_damaged("trunc.ckpt", truncate_it, err, sizeof err));
+    cr_expect(strstr(err, "trunc.ckpt") && (strstr(err, "truncated") || strstr(err, "corrupt")), "message: %s", err);
+    cr_expect(!read_damaged("magic.ckpt", bad_magic, err, sizeof err));
+    cr_expect(strstr(err, "magic.ckpt") && strstr(err, "not an InfoGAN checkpoint"), "message: %s", err);
+
+    infogan_config c = toy_config(5);
+    infogan *m = infogan_create(&c);
+    cr_expect(!checkpoint_read(m, "/nonexistent/x.ckpt", err, sizeof err));
+    cr_expect(strstr(err, "/nonexistent/x.ckpt"), "message: %s", err);
+    /* Another seed is another run. */
+    const char *path = tmp_path("seed.ckpt");
+    checkpoint_save(m, path);
+    c.seed = 6;
+    infogan *other = infogan_create(&c);
+    cr_expect(!checkpoint_read(other, path, err, sizeof err));
+    cr_expect(strstr(err, "other settings"), "message: %s", err);
+    remove(path);
+    infogan_free(m), infogan_free(other);
+}
+
+Test(checkpoint, loading_a_corrupt_file_exits_non_zero, .exit_code = 1)
+{
+    infogan_config c = toy_config(5);
+    infogan *m = infogan_create(&c);
+    const char *path = tmp_path("die.ckpt");
+    checkpoint_save(m, path);
+    flip_a_byte(path);
+    checkpoint_load(m, path);
+}
+
+Test(train, nan_in_a_loss_stops_the_run, .exit_code = 1)
+{
+    dataset *d = toy_data(64);
+    d->images[5] = NAN;
+    infogan_config c = toy_config(1);
+    infogan *m = infogan_create(&c);
+    train_opts o = quiet_opts(10);
+    train_run(m, d, &o);
+}
