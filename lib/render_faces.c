@@ -209,8 +209,8 @@ static void faces_render(const int *index, uint64_t seed, float *out)
     for (int k = 0; k < 3; k++) light[k] /= len;
     memset(out, 0, 32 * 32 * sizeof(float));
     scene_render(&sc, faces_value(F_AZIMUTH, index[F_AZIMUTH]) * DEG,
-                 faces_value(F_ELEVATION, index[F_ELEVATION]) * DEG, 1.18f, light, 0.08f, 0.95f,
-                 3, 1, 32, 32, out, NULL);
+                 faces_value(F_ELEVATION, index[F_ELEVATION]) * DEG, 1.1f, light, 0.08f, 0.95f,
+                 2, 1, 32, 32, out, NULL);
     clamp01(out, 32 * 32);
 }
 
