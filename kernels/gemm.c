@@ -43,45 +43,45 @@ static void pack_transposed_portable(const float *src, size_t ld, int rows, int 
         for (int p = 0; p < kc; p++) dst[(size_t)p * w + i] = 0.0f;
 }
 
-/* dst (kc,w) panel: dst[p*w + j] = src[p*ld + j] for j < cols, 0 for cols <= j < w. */
-static void pack_copy(const float *src, size_t ld, int cols, int kc, int w, float *dst)
+/* dst (kc,w) panel: dst[p*w + j] = src[p*ld + j] for j < cols, 0 for cols <= j < w. Also
+ * prefetches the next panel's next_cols columns of each row (0: none), which the next call
+ * reads, so the rows stream from memory while this panel is packed and used. */
+static void pack_copy(const float *src, size_t ld, int cols, int kc, int w, int next_cols,
+                      float *dst)
 {
     for (int p = 0; p < kc; p++) {
+        const float *row = src + (size_t)p * ld;
+        for (int j = 0; j < next_cols; j += 16) __builtin_prefetch(row + w + j);
         float *d = dst + (size_t)p * w;
-        memcpy(d, src + (size_t)p * ld, (size_t)cols * sizeof(float));
+        memcpy(d, row, (size_t)cols * sizeof(float));
         for (int j = cols; j < w; j++) d[j] = 0.0f;
     }
 }
 
-/* dst (ceil(mc/mr) panels of (kc,mr)) = the (mc,kc) block of op(a) at a, zero-padded to
- * whole panels. */
-static void pack_a(const gemm_config *g, bool trans_a, const float *a, int lda, int mc, int kc,
-                   float *dst)
+/* Panel ir / mr (kc,mr) of the (mc,kc) block of op(a) at a: rows ir.. of op(a), zero-padded. */
+static void pack_a_panel(const gemm_config *g, bool trans_a, const float *a, int lda, int mc,
+                         int ir, int kc, float *dst)
 {
-    gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
-    for (int ir = 0; ir < mc; ir += g->mr) {
-        int rows = min_int(g->mr, mc - ir);
-        if (trans_a) /* a (K,M) */
-            pack_copy(a + ir, (size_t)lda, rows, kc, g->mr, dst);
-        else /* a (M,K) */
-            transposed(a + (size_t)ir * lda, (size_t)lda, rows, kc, g->mr, dst);
-        dst += (size_t)g->mr * kc;
+    int rows = min_int(g->mr, mc - ir);
+    if (trans_a) { /* a (K,M) */
+        pack_copy(a + ir, (size_t)lda, rows, kc, g->mr, min_int(g->mr, mc - ir - rows), dst);
+        return;
     }
+    gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
+    transposed(a + (size_t)ir * lda, (size_t)lda, rows, kc, g->mr, dst); /* a (M,K) */
 }
 
-/* dst (ceil(nc/nr) panels of (kc,nr)) = the (kc,nc) block of op(b) at b. */
-static void pack_b(const gemm_config *g, bool trans_b, const float *b, int ldb, int kc, int nc,
-                   float *dst)
+/* Panel jr / nr (kc,nr) of the (kc,nc) block of op(b) at b: columns jr.. of op(b). */
+static void pack_b_panel(const gemm_config *g, bool trans_b, const float *b, int ldb, int nc,
+                         int jr, int kc, float *dst)
 {
-    gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
-    for (int jr = 0; jr < nc; jr += g->nr) {
-        int cols = min_int(g->nr, nc - jr);
-        if (trans_b) /* b (N,K) */
-            transposed(b + (size_t)jr * ldb, (size_t)ldb, cols, kc, g->nr, dst);
-        else /* b (K,N) */
-            pack_copy(b + jr, (size_t)ldb, cols, kc, g->nr, dst);
-        dst += (size_t)g->nr * kc;
+    int cols = min_int(g->nr, nc - jr);
+    if (!trans_b) { /* b (K,N) */
+        pack_copy(b + jr, (size_t)ldb, cols, kc, g->nr, min_int(g->nr, nc - jr - cols), dst);
+        return;
     }
+    gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
+    transposed(b + (size_t)jr * ldb, (size_t)ldb, cols, kc, g->nr, dst); /* b (N,K) */
 }
 
 /* c (m,n) = beta * c, where beta == 0 writes zeros without reading c. */
@@ -115,23 +115,26 @@ static void gemm_single(const gemm_config *g, bool trans_a, bool trans_b, int m,
             int kc = min_int(kc_max, k - pc);
             float beta_pc = pc == 0 ? beta : 1.0f; /* later k blocks accumulate */
             const float *bblock = trans_b ? b + (size_t)jc * ldb + pc : b + (size_t)pc * ldb + jc;
-            pack_b(g, trans_b, bblock, ldb, kc, nc, bpack);
             for (int ic = 0; ic < m; ic += mc_max) {
                 int mc = min_int(mc_max, m - ic);
                 const float *ablock = trans_a ? a + (size_t)pc * lda + ic : a + (size_t)ic * lda + pc;
-                pack_a(g, trans_a, ablock, lda, mc, kc, apack);
+                /* Each panel is packed right before its first use (b's in the first ic block,
+                 * a's in the first jr column), so packing overlaps the microkernels and a fresh
+                 * panel is still in L1 when first used. */
                 for (int jr = 0; jr < nc; jr += nr) {
                     int cols = min_int(nr, nc - jr);
-                    const float *bpanel = bpack + (size_t)(jr / nr) * nr * kc;
+                    float *bpanel = bpack + (size_t)(jr / nr) * nr * kc;
+                    if (ic == 0) pack_b_panel(g, trans_b, bblock, ldb, nc, jr, kc, bpanel);
                     for (int ir = 0; ir < mc; ir += mr) {
                         int rows = min_int(mr, mc - ir);
-                        const float *apanel = apack + (size_t)(ir / mr) * mr * kc;
+                        float *apanel = apack + (size_t)(ir / mr) * mr * kc;
+                        if (jr == 0) pack_a_panel(g, trans_a, ablock, lda, mc, ir, kc, apanel);
                         float *ctile = c + (size_t)(ic + ir) * ldc + jc + jr;
-                        if (rows == mr && cols == nr) {
-                            g->ukernel((size_t)kc, apanel, bpanel, ctile, (size_t)ldc, alpha, beta_pc);
+                        if (cols == nr) {
+                            g->ukernel((size_t)kc, rows, apanel, bpanel, ctile, (size_t)ldc, alpha, beta_pc);
                             continue;
                         }
-                        g->ukernel((size_t)kc, apanel, bpanel, tile, (size_t)nr, alpha, 0.0f);
+                        g->ukernel((size_t)kc, rows, apanel, bpanel, tile, (size_t)nr, alpha, 0.0f);
                         for (int i = 0; i < rows; i++) {
                             float *crow = ctile + (size_t)i * ldc;
                             const float *trow = tile + (size_t)i * nr;

@@ -6,8 +6,8 @@
  *
  * The framework (BLIS loop order jc, pc, ic, jr, ir) packs a (kc, nc) block of op(b) into
  * NR-wide panels and an (mc, kc) block of op(a) into MR-tall panels, then calls the ISA's
- * register-tiled microkernel on each MR x NR tile of c. Partial tiles go through an aligned
- * scratch tile. OpenMP threads each take a fixed, contiguous share of the MR-row (or NR-
+ * register-tiled microkernel on each MR x NR tile of c. Tiles cut by the right edge of c go
+ * through an aligned scratch tile; the last row panel runs only its rows. OpenMP threads each take a fixed, contiguous share of the MR-row (or NR-
  * column) tiles of the larger of M and N, so every element is summed in the same order
  * for any thread count: the same ISA gives the same bits with 1 or many threads.
  */
@@ -25,10 +25,11 @@ void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
-/* Microkernel: acc (MR,NR) = sum over kc of a (kc,MR packed) x b (kc,NR packed), then
- * c (MR,NR; row stride ldc) = alpha * acc, plus beta * c (one fused multiply-add, after
- * the alpha product is rounded) unless beta == 0, when c is not read. */
-typedef void (*gemm_ukernel_fn)(size_t kc, const float *a, const float *b, float *c,
+/* Microkernel: acc (rows,NR) = sum over kc of a (kc,MR packed; first rows used) x b (kc,NR
+ * packed), then c (rows,NR; row stride ldc) = alpha * acc, plus beta * c (one fused
+ * multiply-add, after the alpha product is rounded) unless beta == 0, when c is not read.
+ * 1 <= rows <= MR: the last row panel of c runs only its rows and touches no others. */
+typedef void (*gemm_ukernel_fn)(size_t kc, int rows, const float *a, const float *b, float *c,
                                 size_t ldc, float alpha, float beta);
 
 /* Packs one panel: dst (kc,w)[p*w + i] = src[i*ld + p] for i < rows, 0 for rows <= i < w. */

@@ -19,31 +19,45 @@ static inline void store_row(float *c, __m256 x0, __m256 x1, __m256 valpha, __m2
     _mm256_storeu_ps(c + 8, x1);
 }
 
-/* c (6,16) = alpha * a (kc,6 packed) x b (kc,16 packed) [+ beta * c]. Per k: two vector
- * loads of b, 6 broadcasts of a, 12 independent FMAs; 12 + 2 + 1 of the 16 ymm registers. */
-static void f32_gemm_6x16__avx2(size_t kc, const float *a, const float *b, float *c,
-                                size_t ldc, float alpha, float beta)
+/* c (rows,16) = alpha * a (kc,6 packed; rows used) x b (kc,16 packed) [+ beta * c], for a
+ * compile-time `rows`. Per k: two vector loads of b, `rows` broadcasts of a, 2 * rows
+ * independent FMAs; 6 rows use 12 + 2 + 1 of the 16 ymm registers. */
+static inline __attribute__((always_inline)) void tile_rows_x16(size_t kc, const int rows,
+                                                                const float *a, const float *b,
+                                                                float *c, size_t ldc,
+                                                                float alpha, float beta)
 {
-#define ROW_ZERO(i) __m256 c##i##0 = _mm256_setzero_ps(), c##i##1 = _mm256_setzero_ps();
-#define ROW_FMA(i)                                                                         \
-    {                                                                                      \
-        __m256 ai = _mm256_broadcast_ss(a + (i));                                          \
-        c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0);                                        \
-        c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);                                        \
-    }
-#define ROW_STORE(i) store_row(c + (i) * ldc, c##i##0, c##i##1, valpha, vbeta, beta == 0.0f);
-    ROW_ZERO(0) ROW_ZERO(1) ROW_ZERO(2) ROW_ZERO(3) ROW_ZERO(4) ROW_ZERO(5)
+    __m256 acc0[6], acc1[6];
+#pragma GCC unroll 6
+    for (int i = 0; i < rows; i++) acc0[i] = acc1[i] = _mm256_setzero_ps();
     for (size_t p = 0; p < kc; p++) {
         __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-        ROW_FMA(0) ROW_FMA(1) ROW_FMA(2) ROW_FMA(3) ROW_FMA(4) ROW_FMA(5)
+#pragma GCC unroll 6
+        for (int i = 0; i < rows; i++) {
+            __m256 ai = _mm256_broadcast_ss(a + i);
+            acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
+            acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
+        }
         a += 6;
         b += 16;
     }
     __m256 valpha = _mm256_set1_ps(alpha), vbeta = _mm256_set1_ps(beta);
-    ROW_STORE(0) ROW_STORE(1) ROW_STORE(2) ROW_STORE(3) ROW_STORE(4) ROW_STORE(5)
-#undef ROW_ZERO
-#undef ROW_FMA
-#undef ROW_STORE
+#pragma GCC unroll 6
+    for (int i = 0; i < rows; i++) store_row(c + i * ldc, acc0[i], acc1[i], valpha, vbeta, beta == 0.0f);
+}
+
+/* The 6x16 microkernel; a last row panel with fewer rows runs only those rows. */
+static void f32_gemm_6x16__avx2(size_t kc, int rows, const float *a, const float *b, float *c,
+                                size_t ldc, float alpha, float beta)
+{
+    switch (rows) {
+    case 6: tile_rows_x16(kc, 6, a, b, c, ldc, alpha, beta); break;
+    case 5: tile_rows_x16(kc, 5, a, b, c, ldc, alpha, beta); break;
+    case 4: tile_rows_x16(kc, 4, a, b, c, ldc, alpha, beta); break;
+    case 3: tile_rows_x16(kc, 3, a, b, c, ldc, alpha, beta); break;
+    case 2: tile_rows_x16(kc, 2, a, b, c, ldc, alpha, beta); break;
+    default: tile_rows_x16(kc, 1, a, b, c, ldc, alpha, beta); break;
+    }
 }
 
 const gemm_config sgemm_config_avx2 = {

@@ -19,40 +19,59 @@ static inline void store_row(float *c, __m512 x0, __m512 x1, __m512 valpha, __m5
     _mm512_storeu_ps(c + 16, x1);
 }
 
-/* c (14,32) = alpha * a (kc,14 packed) x b (kc,32 packed) [+ beta * c]. Per k: two vector
- * loads of b, 14 broadcasts of a, 28 independent FMAs (Zen 5: 2 FMA pipes x 4-5 cycles
- * latency need >= 10 in flight). */
-static void f32_gemm_14x32__avx512(size_t kc, const float *a, const float *b, float *c,
-                                   size_t ldc, float alpha, float beta)
+/* c (rows,32) = alpha * a (kc,14 packed; rows used) x b (kc,32 packed) [+ beta * c], for a
+ * compile-time `rows` (the accumulator arrays then live in registers). Per k: two vector
+ * loads of b, `rows` broadcasts of a, 2 * rows independent FMAs (Zen 5: 2 FMA pipes x 4
+ * cycles latency need >= 8 in flight; 14 rows give 28). */
+static inline __attribute__((always_inline)) void tile_rows_x32(size_t kc, const int rows,
+                                                                const float *a, const float *b,
+                                                                float *c, size_t ldc,
+                                                                float alpha, float beta)
 {
-#define ROW_ZERO(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps();
-#define ROW_FMA(i)                                                                         \
-    {                                                                                      \
-        __m512 ai = _mm512_set1_ps(a[i]);                                                  \
-        c##i##0 = _mm512_fmadd_ps(ai, b0, c##i##0);                                        \
-        c##i##1 = _mm512_fmadd_ps(ai, b1, c##i##1);                                        \
-    }
-#define ROW_STORE(i) store_row(c + (i) * ldc, c##i##0, c##i##1, valpha, vbeta, beta == 0.0f);
-    ROW_ZERO(0) ROW_ZERO(1) ROW_ZERO(2) ROW_ZERO(3) ROW_ZERO(4) ROW_ZERO(5) ROW_ZERO(6)
-    ROW_ZERO(7) ROW_ZERO(8) ROW_ZERO(9) ROW_ZERO(10) ROW_ZERO(11) ROW_ZERO(12) ROW_ZERO(13)
+    __m512 acc0[14], acc1[14];
+#pragma GCC unroll 14
+    for (int i = 0; i < rows; i++) acc0[i] = acc1[i] = _mm512_setzero_ps();
     for (size_t p = 0; p < kc; p++) {
         __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-        ROW_FMA(0) ROW_FMA(1) ROW_FMA(2) ROW_FMA(3) ROW_FMA(4) ROW_FMA(5) ROW_FMA(6)
-        ROW_FMA(7) ROW_FMA(8) ROW_FMA(9) ROW_FMA(10) ROW_FMA(11) ROW_FMA(12) ROW_FMA(13)
+#pragma GCC unroll 14
+        for (int i = 0; i < rows; i++) {
+            __m512 ai = _mm512_set1_ps(a[i]);
+            acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
+            acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
+        }
         a += 14;
         b += 32;
     }
     __m512 valpha = _mm512_set1_ps(alpha), vbeta = _mm512_set1_ps(beta);
-    ROW_STORE(0) ROW_STORE(1) ROW_STORE(2) ROW_STORE(3) ROW_STORE(4) ROW_STORE(5) ROW_STORE(6)
-    ROW_STORE(7) ROW_STORE(8) ROW_STORE(9) ROW_STORE(10) ROW_STORE(11) ROW_STORE(12) ROW_STORE(13)
-#undef ROW_ZERO
-#undef ROW_FMA
-#undef ROW_STORE
+#pragma GCC unroll 14
+    for (int i = 0; i < rows; i++) store_row(c + i * ldc, acc0[i], acc1[i], valpha, vbeta, beta == 0.0f);
+}
+
+/* The 14x32 microkernel; a last row panel with fewer rows runs only those rows. */
+static void f32_gemm_14x32__avx512(size_t kc, int rows, const float *a, const float *b, float *c,
+                                   size_t ldc, float alpha, float beta)
+{
+    switch (rows) {
+    case 14: tile_rows_x32(kc, 14, a, b, c, ldc, alpha, beta); break;
+    case 13: tile_rows_x32(kc, 13, a, b, c, ldc, alpha, beta); break;
+    case 12: tile_rows_x32(kc, 12, a, b, c, ldc, alpha, beta); break;
+    case 11: tile_rows_x32(kc, 11, a, b, c, ldc, alpha, beta); break;
+    case 10: tile_rows_x32(kc, 10, a, b, c, ldc, alpha, beta); break;
+    case 9: tile_rows_x32(kc, 9, a, b, c, ldc, alpha, beta); break;
+    case 8: tile_rows_x32(kc, 8, a, b, c, ldc, alpha, beta); break;
+    case 7: tile_rows_x32(kc, 7, a, b, c, ldc, alpha, beta); break;
+    case 6: tile_rows_x32(kc, 6, a, b, c, ldc, alpha, beta); break;
+    case 5: tile_rows_x32(kc, 5, a, b, c, ldc, alpha, beta); break;
+    case 4: tile_rows_x32(kc, 4, a, b, c, ldc, alpha, beta); break;
+    case 3: tile_rows_x32(kc, 3, a, b, c, ldc, alpha, beta); break;
+    case 2: tile_rows_x32(kc, 2, a, b, c, ldc, alpha, beta); break;
+    default: tile_rows_x32(kc, 1, a, b, c, ldc, alpha, beta); break;
+    }
 }
 
 const gemm_config sgemm_config_avx512 = {
     .name = "f32_gemm_14x32__avx512", .mr = 14, .nr = 32,
-    .mc = 14 * 12, .kc = 256, .nc = 1024,
+    .mc = 14 * 12, .kc = 512, .nc = 1024,
     .pack_transposed = pack_transposed_avx,
     .ukernel = f32_gemm_14x32__avx512,
 };

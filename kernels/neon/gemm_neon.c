@@ -22,32 +22,69 @@ static inline void store_row(float *c, float32x4_t x0, float32x4_t x1, float32x4
     vst1q_f32(c + 8, x2);
 }
 
-/* c (8,12) = alpha * a (kc,8 packed) x b (kc,12 packed) [+ beta * c]. Per k: three vector
- * loads of b, two of a, 24 lane-indexed FMAs; 24 + 3 + 2 of the 32 q registers. */
-static void f32_gemm_8x12__neon(size_t kc, const float *a, const float *b, float *c,
-                                size_t ldc, float alpha, float beta)
+/* c (rows,12) = alpha * a (kc,8 packed; rows used) x b (kc,12 packed) [+ beta * c], for a
+ * compile-time `rows`. Per k: three vector loads of b, two of a, 3 * rows lane-indexed FMAs;
+ * 8 rows use 24 + 3 + 2 of the 32 q registers. */
+static inline __attribute__((always_inline)) void tile_rows_x12(size_t kc, const int rows,
+                                                                const float *a, const float *b,
+                                                                float *c, size_t ldc,
+                                                                float alpha, float beta)
 {
-#define ROW_ZERO(i) float32x4_t c##i##0 = vdupq_n_f32(0.0f), c##i##1 = c##i##0, c##i##2 = c##i##0;
-#define ROW_FMA(i, av, lane)                                                               \
-    {                                                                                      \
-        c##i##0 = vfmaq_laneq_f32(c##i##0, b0, av, lane);                                  \
-        c##i##1 = vfmaq_laneq_f32(c##i##1, b1, av, lane);                                  \
-        c##i##2 = vfmaq_laneq_f32(c##i##2, b2, av, lane);                                  \
-    }
-#define ROW_STORE(i) store_row(c + (i) * ldc, c##i##0, c##i##1, c##i##2, alpha, beta, beta == 0.0f);
-    ROW_ZERO(0) ROW_ZERO(1) ROW_ZERO(2) ROW_ZERO(3) ROW_ZERO(4) ROW_ZERO(5) ROW_ZERO(6) ROW_ZERO(7)
+    float32x4_t acc0[8], acc1[8], acc2[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < rows; i++) acc0[i] = acc1[i] = acc2[i] = vdupq_n_f32(0.0f);
     for (size_t p = 0; p < kc; p++) {
         float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
-        float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
-        ROW_FMA(0, a0, 0) ROW_FMA(1, a0, 1) ROW_FMA(2, a0, 2) ROW_FMA(3, a0, 3)
-        ROW_FMA(4, a1, 0) ROW_FMA(5, a1, 1) ROW_FMA(6, a1, 2) ROW_FMA(7, a1, 3)
+        float32x4_t a03 = vld1q_f32(a), a47 = vld1q_f32(a + 4);
+#pragma GCC unroll 8
+        for (int i = 0; i < rows; i++) {
+            /* lane i % 4 of a03 or a47 (vfmaq_laneq_f32 needs a constant lane) */
+            float32x4_t ai = i < 4 ? a03 : a47;
+            switch (i % 4) {
+            case 0:
+                acc0[i] = vfmaq_laneq_f32(acc0[i], b0, ai, 0);
+                acc1[i] = vfmaq_laneq_f32(acc1[i], b1, ai, 0);
+                acc2[i] = vfmaq_laneq_f32(acc2[i], b2, ai, 0);
+                break;
+            case 1:
+                acc0[i] = vfmaq_laneq_f32(acc0[i], b0, ai, 1);
+                acc1[i] = vfmaq_laneq_f32(acc1[i], b1, ai, 1);
+                acc2[i] = vfmaq_laneq_f32(acc2[i], b2, ai, 1);
+                break;
+            case 2:
+                acc0[i] = vfmaq_laneq_f32(acc0[i], b0, ai, 2);
+                acc1[i] = vfmaq_laneq_f32(acc1[i], b1, ai, 2);
+                acc2[i] = vfmaq_laneq_f32(acc2[i], b2, ai, 2);
+                break;
+            default:
+                acc0[i] = vfmaq_laneq_f32(acc0[i], b0, ai, 3);
+                acc1[i] = vfmaq_laneq_f32(acc1[i], b1, ai, 3);
+                acc2[i] = vfmaq_laneq_f32(acc2[i], b2, ai, 3);
+                break;
+            }
+        }
         a += 8;
         b += 12;
     }
-    ROW_STORE(0) ROW_STORE(1) ROW_STORE(2) ROW_STORE(3) ROW_STORE(4) ROW_STORE(5) ROW_STORE(6) ROW_STORE(7)
-#undef ROW_ZERO
-#undef ROW_FMA
-#undef ROW_STORE
+#pragma GCC unroll 8
+    for (int i = 0; i < rows; i++)
+        store_row(c + i * ldc, acc0[i], acc1[i], acc2[i], alpha, beta, beta == 0.0f);
+}
+
+/* The 8x12 microkernel; a last row panel with fewer rows runs only those rows. */
+static void f32_gemm_8x12__neon(size_t kc, int rows, const float *a, const float *b, float *c,
+                                size_t ldc, float alpha, float beta)
+{
+    switch (rows) {
+    case 8: tile_rows_x12(kc, 8, a, b, c, ldc, alpha, beta); break;
+    case 7: tile_rows_x12(kc, 7, a, b, c, ldc, alpha, beta); break;
+    case 6: tile_rows_x12(kc, 6, a, b, c, ldc, alpha, beta); break;
+    case 5: tile_rows_x12(kc, 5, a, b, c, ldc, alpha, beta); break;
+    case 4: tile_rows_x12(kc, 4, a, b, c, ldc, alpha, beta); break;
+    case 3: tile_rows_x12(kc, 3, a, b, c, ldc, alpha, beta); break;
+    case 2: tile_rows_x12(kc, 2, a, b, c, ldc, alpha, beta); break;
+    default: tile_rows_x12(kc, 1, a, b, c, ldc, alpha, beta); break;
+    }
 }
 
 const gemm_config sgemm_config_neon = {
