@@ -26,6 +26,9 @@ static inline void transpose_8x8(__m256 r[8])
     r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
+/* How far ahead along each source row the packer prefetches (the rows are short streams). */
+#define PACK_PREFETCH_FLOATS 128
+
 /* dst (kc,w) panel: dst[p*w + i] = src[i*ld + p] for i < rows, 0 for rows <= i < w
  * (rows <= w). Groups of 8 source rows are transposed 8x8 in registers; the last group of
  * a panel whose width is not a multiple of 8 is stored with a lane mask, so nothing is
@@ -39,6 +42,10 @@ static void pack_transposed_avx(const float *src, size_t ld, int rows, int kc, i
                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
         int p = 0;
         for (; p + 8 <= kc; p += 8) {
+            if (p % 16 == 0 && p + PACK_PREFETCH_FLOATS < kc)
+                for (int q = 0; q < valid; q++)
+                    _mm_prefetch((const char *)(src + (size_t)(i0 + q) * ld + p + PACK_PREFETCH_FLOATS),
+                                 _MM_HINT_T0);
             __m256 r[8];
 #pragma GCC unroll 8
             for (int q = 0; q < 8; q++)
