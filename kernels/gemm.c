@@ -35,8 +35,9 @@ static float *pack_buffer(size_t floats)
 
 /* The portable gemm_pack_fn: reads each source row contiguously, writes with stride w. */
 static void pack_transposed_portable(const float *src, size_t ld, int rows, int kc, int w,
-                                     float *dst)
+                                     int next_rows, float *dst)
 {
+    (void)next_rows;
     for (int i = 0; i < rows; i++)
         for (int p = 0; p < kc; p++) dst[(size_t)p * w + i] = src[(size_t)i * ld + p];
     for (int i = rows; i < w; i++)
@@ -62,26 +63,26 @@ static void pack_copy(const float *src, size_t ld, int cols, int kc, int w, int 
 static void pack_a_panel(const gemm_config *g, bool trans_a, const float *a, int lda, int mc,
                          int ir, int kc, float *dst)
 {
-    int rows = min_int(g->mr, mc - ir);
+    int rows = min_int(g->mr, mc - ir), next_rows = min_int(g->mr, mc - ir - rows);
     if (trans_a) { /* a (K,M) */
-        pack_copy(a + ir, (size_t)lda, rows, kc, g->mr, min_int(g->mr, mc - ir - rows), dst);
+        pack_copy(a + ir, (size_t)lda, rows, kc, g->mr, next_rows, dst);
         return;
     }
     gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
-    transposed(a + (size_t)ir * lda, (size_t)lda, rows, kc, g->mr, dst); /* a (M,K) */
+    transposed(a + (size_t)ir * lda, (size_t)lda, rows, kc, g->mr, next_rows, dst); /* a (M,K) */
 }
 
 /* Panel jr / nr (kc,nr) of the (kc,nc) block of op(b) at b: columns jr.. of op(b). */
 static void pack_b_panel(const gemm_config *g, bool trans_b, const float *b, int ldb, int nc,
                          int jr, int kc, float *dst)
 {
-    int cols = min_int(g->nr, nc - jr);
+    int cols = min_int(g->nr, nc - jr), next_cols = min_int(g->nr, nc - jr - cols);
     if (!trans_b) { /* b (K,N) */
-        pack_copy(b + jr, (size_t)ldb, cols, kc, g->nr, min_int(g->nr, nc - jr - cols), dst);
+        pack_copy(b + jr, (size_t)ldb, cols, kc, g->nr, next_cols, dst);
         return;
     }
     gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
-    transposed(b + (size_t)jr * ldb, (size_t)ldb, cols, kc, g->nr, dst); /* b (N,K) */
+    transposed(b + (size_t)jr * ldb, (size_t)ldb, cols, kc, g->nr, next_cols, dst); /* b (N,K) */
 }
 
 /* c (m,n) = beta * c, where beta == 0 writes zeros without reading c. */

@@ -32,8 +32,10 @@ void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 typedef void (*gemm_ukernel_fn)(size_t kc, int rows, const float *a, const float *b, float *c,
                                 size_t ldc, float alpha, float beta);
 
-/* Packs one panel: dst (kc,w)[p*w + i] = src[i*ld + p] for i < rows, 0 for rows <= i < w. */
-typedef void (*gemm_pack_fn)(const float *src, size_t ld, int rows, int kc, int w, float *dst);
+/* Packs one panel: dst (kc,w)[p*w + i] = src[i*ld + p] for i < rows, 0 for rows <= i < w.
+ * When rows == w, the next_rows rows after them (the next panel's) may be prefetched. */
+typedef void (*gemm_pack_fn)(const float *src, size_t ld, int rows, int kc, int w,
+                             int next_rows, float *dst);
 
 /* A microkernel and the block sizes it runs best with (mc a multiple of mr, nc of nr). */
 typedef struct gemm_config {

@@ -32,8 +32,10 @@ static inline void transpose_8x8(__m256 r[8])
 /* dst (kc,w) panel: dst[p*w + i] = src[i*ld + p] for i < rows, 0 for rows <= i < w
  * (rows <= w). Groups of 8 source rows are transposed 8x8 in registers; the last group of
  * a panel whose width is not a multiple of 8 is stored with a lane mask, so nothing is
- * written past the panel. */
-static void pack_transposed_avx(const float *src, size_t ld, int rows, int kc, int w, float *dst)
+ * written past the panel. Prefetches the rows ahead in each source row, and the next_rows
+ * rows of the next panel (src + w*ld onwards) into L2. */
+static void pack_transposed_avx(const float *src, size_t ld, int rows, int kc, int w,
+                                int next_rows, float *dst)
 {
     for (int i0 = 0; i0 < w; i0 += 8) {
         const int valid = rows - i0 < 0 ? 0 : rows - i0 > 8 ? 8 : rows - i0; /* source rows */
@@ -42,10 +44,14 @@ static void pack_transposed_avx(const float *src, size_t ld, int rows, int kc, i
                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
         int p = 0;
         for (; p + 8 <= kc; p += 8) {
-            if (p % 16 == 0 && p + PACK_PREFETCH_FLOATS < kc)
-                for (int q = 0; q < valid; q++)
-                    _mm_prefetch((const char *)(src + (size_t)(i0 + q) * ld + p + PACK_PREFETCH_FLOATS),
-                                 _MM_HINT_T0);
+            if (p % 16 == 0) {
+                if (p + PACK_PREFETCH_FLOATS < kc)
+                    for (int q = 0; q < valid; q++)
+                        _mm_prefetch((const char *)(src + (size_t)(i0 + q) * ld + p + PACK_PREFETCH_FLOATS),
+                                     _MM_HINT_T0);
+                for (int q = i0; q < next_rows && q < i0 + 8; q++) /* the next panel, to L2 */
+                    _mm_prefetch((const char *)(src + (size_t)(w + q) * ld + p), _MM_HINT_T1);
+            }
             __m256 r[8];
 #pragma GCC unroll 8
             for (int q = 0; q < 8; q++)
