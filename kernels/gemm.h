@@ -5,11 +5,13 @@
  * in x86-64 builds, sgemm_neon only in aarch64 builds.
  *
  * The framework (BLIS loop order jc, pc, ic, jr, ir) packs a (kc, nc) block of op(b) into
- * NR-wide panels and an (mc, kc) block of op(a) into MR-tall panels, then calls the ISA's
- * register-tiled microkernel on each MR x NR tile of c. Tiles cut by the right edge of c go
- * through an aligned scratch tile; the last row panel runs only its rows. OpenMP threads each take a fixed, contiguous share of the MR-row (or NR-
- * column) tiles of the larger of M and N, so every element is summed in the same order
- * for any thread count: the same ISA gives the same bits with 1 or many threads.
+ * NR-wide panels and an (mc, kc) block of op(a) into MR-tall panels (each panel right before
+ * its first use), then calls the ISA's register-tiled microkernel on each MR x NR tile of c.
+ * Tiles cut by the right edge of c go through an aligned scratch tile; the last row panel
+ * runs only its rows, so nothing outside c (or in its row padding) is read or written.
+ * OpenMP threads each take a fixed, contiguous share of the MR-row (or NR-column) tiles of
+ * the larger of M and N, and the k blocking depends on K alone, so every element is summed
+ * in the same order for any thread count: an ISA gives the same bits with 1 or 2 threads.
  */
 #ifndef KERNELS_GEMM_H
 #define KERNELS_GEMM_H
