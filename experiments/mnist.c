@@ -1,0 +1,431 @@
+/* mnist: the MNIST experiments of section 7.2: training runs, the classifier test (Table 1
+ * of this suite: c1 as a classifier of held-out digits) and Figure 2's code traversals.
+ *
+ *   mnist train --run-dir DIR [training and model flags]
+ *       trains on the train split (labels unused), checkpoints DIR/model.ckpt, logs
+ *       DIR/log.csv, then evaluates: argmax Q(c1|x) on the held-out split, scored by the
+ *       paper's majority matching, the one-to-one (Hungarian) matching and NMI, plus the
+ *       label-free MI of Q's posterior on the training images -> DIR/result.csv.
+ *   mnist table1 --out DIR RUN_DIR...      per-seed rows -> table1.csv and table1.md
+ *   mnist figure2 --infogan RUN_DIR --gan RUN_DIR --out DIR   figure2a..d.png */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "checkpoint.h"
+#include "image.h"
+#include "infogan.h"
+#include "metrics.h"
+#include "mnist.h"
+#include "provenance.h"
+#include "train.h"
+#include "util.h"
+
+#define PAPER_ACC 0.95
+
+static void usage(FILE *f)
+{
+    fputs("usage: mnist train --run-dir DIR [--data DIR] [training flags] [model flags]\n"
+          "       mnist table1 --out DIR RUN_DIR...\n"
+          "       mnist figure2 --infogan RUN_DIR --gan RUN_DIR [--out DIR] [--rows N] [--data DIR]\n"
+          "train: trains InfoGAN (or, with --gan, the regular GAN baseline) on the MNIST train\n"
+          "  split, checkpoints to DIR/model.ckpt (--resume continues it), logs DIR/log.csv, and\n"
+          "  writes DIR/result.csv: seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s\n"
+          "  (c1 as a classifier of the held-out split; mi_real needs no labels). The flags are\n"
+          "  saved in DIR/args.txt so table1 and figure2 rebuild the same model.\n"
+          "table1: collects the runs' result.csv into DIR/table1.csv and DIR/table1.md.\n"
+          "figure2: DIR/figure2a.png (c1, InfoGAN, columns ordered 0..9), figure2b.png (c1, GAN),\n"
+          "  figure2c.png (c2 from -2 to 2), figure2d.png (c3 from -2 to 2); rows (10) are other\n"
+          "  samples of the remaining inputs.\n"
+          "  --data DIR   data folder of `make data` (data)\n", f);
+    train_opts_help(f);
+    infogan_config_help(f);
+}
+
+/* ---- run directories ---------------------------------------------------------------- */
+
+static void path_join(char *out, size_t len, const char *dir, const char *name)
+{
+    CHECK(snprintf(out, len, "%s/%s", dir, name) < (int)len, "path %s/%s is too long", dir, name);
+}
+
+/* Saves the model flags of a run, one argument per line. */
+static void save_args(const char *dir, int argc, char **argv, int first)
+{
+    char path[1024], tmp[1100];
+    path_join(path, sizeof path, dir, "args.txt");
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
+    infogan_config probe;
+    infogan_config_default(&probe);
+    for (int i = first; i < argc;) {
+        int used = infogan_config_flag(&probe, argc, argv, i);
+        if (!used) { i++; continue; }
+        for (int k = 0; k < used; k++) fprintf(f, "%s\n", argv[i + k]);
+        i += used;
+    }
+    CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
+}
+
+/* Rebuilds a run's config from DIR/args.txt. */
+static void load_args(const char *dir, infogan_config *cfg)
+{
+    char path[1024], line[512];
+    path_join(path, sizeof path, dir, "args.txt");
+    FILE *f = fopen(path, "r");
+    CHECK(f, "cannot read %s: is %s a run directory of `mnist train`?", path, dir);
+    infogan_config_default(cfg);
+    char *args[64];
+    int n = 0;
+    while (n < 64 && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        args[n++] = strdup(line);
+    }
+    fclose(f);
+    for (int i = 0; i < n;) {
+        int used = infogan_config_flag(cfg, n, args, i);
+        CHECK(used, "%s: '%s' is not a model flag", path, args[i]);
+        i += used;
+    }
+    for (int i = 0; i < n; i++) free(args[i]);
+}
+
+/* ---- evaluation ---------------------------------------------------------------------- */
+
+/* cluster (n) = argmax Q(c1|x) of each image. */
+static void classify(infogan *m, const dataset *d, int *cluster, float *probs_out)
+{
+    int k = m->cfg.latent.codes[0].k;
+    float *probs = probs_out ? probs_out : xalloc_floats((size_t)d->n * k);
+    infogan_q_cat_probs(m, 0, d->n, d->images, probs);
+    for (int i = 0; i < d->n; i++) {
+        int best = 0;
+        for (int j = 1; j < k; j++) best = probs[(size_t)i * k + j] > probs[(size_t)i * k + best] ? j : best;
+        cluster[i] = best;
+    }
+    if (!probs_out) free(probs);
+}
+
+static int cmd_train(int argc, char **argv)
+{
+    infogan_config cfg;
+    infogan_config_default(&cfg);
+    train_opts o;
+    train_opts_default(&o);
+    const char *run_dir = NULL, *data_dir = NULL;
+    for (int i = 2; i < argc;) {
+        int used = infogan_config_flag(&cfg, argc, argv, i);
+        if (!used) used = train_opts_flag(&o, argc, argv, i);
+        if (used) { i += used; continue; }
+        CHECK(i + 1 < argc, "unknown flag %s or missing value (see mnist --help)", argv[i]);
+        if (strcmp(argv[i], "--run-dir") == 0) run_dir = argv[i + 1];
+        else if (strcmp(argv[i], "--data") == 0) data_dir = argv[i + 1];
+        else die("unknown flag %s (see mnist --help)", argv[i]);
+        i += 2;
+    }
+    CHECK(run_dir, "mnist train needs --run-dir DIR");
+    CHECK(cfg.latent.n_codes > 0 && cfg.latent.codes[0].kind == LATENT_CAT,
+          "--latent %s: the classifier test needs a categorical code first", cfg.latent.text);
+    mkdir(run_dir, 0755);
+    save_args(run_dir, argc, argv, 2);
+    char ckpt[1024], log[1024], result[1024], tmp[1100];
+    path_join(ckpt, sizeof ckpt, run_dir, "model.ckpt");
+    path_join(log, sizeof log, run_dir, "log.csv");
+    path_join(result, sizeof result, run_dir, "result.csv");
+    if (!o.ckpt_path) o.ckpt_path = ckpt;
+    if (!o.log_path) o.log_path = log;
+
+    provenance prov;
+    provenance_init(&prov, argc, argv, cfg.seed);
+    mnist_split split = mnist_open(data_dir);
+    provenance_note(&prov, "data", split.description);
+    char desc[1024];
+    infogan_config_describe(&cfg, desc, sizeof desc);
+    provenance_note(&prov, "model", desc);
+
+    infogan *m = infogan_create(&cfg);
+    int start = 0;
+    if (o.resume) {
+        FILE *probe = fopen(o.ckpt_path, "rb");
+        if (probe) fclose(probe), checkpoint_load(m, o.ckpt_path), start = m->iteration;
+    }
+    double t0 = provenance_wall_seconds(&prov);
+    train_run(m, split.train, &o);
+    double train_s = provenance_wall_seconds(&prov) - t0;
+    char note[160];
+    snprintf(note, sizeof note, "%.3f over iterations %d..%d of this invocation",
+             (m->iteration - start) / (train_s > 0 ? train_s : 1e-9), start + 1, m->iteration);
+    provenance_note(&prov, "iterations_per_s", note);
+
+    /* The classifier test on the held-out split; MI on the training images. */
+    int k = cfg.latent.codes[0].k;
+    const dataset *ev = split.eval, *tr = split.train;
+    int *cluster = xmalloc((size_t)ev->n * sizeof *cluster), *label = xmalloc((size_t)ev->n * sizeof *label);
+    classify(m, ev, cluster, NULL);
+    for (int i = 0; i < ev->n; i++) label[i] = ev->factor_index[(size_t)i * ev->n_factors];
+    cluster_scores sc = metrics_cluster_scores(ev->n, cluster, k, label, 10);
+    float *post = xalloc_floats((size_t)tr->n * k);
+    infogan_q_cat_probs(m, 0, tr->n, tr->images, post);
+    double mi_real = metrics_mi_posterior(tr->n, k, post);
+    provenance_note(&prov, "eval", "argmax Q(c1|x) on the held-out split; mi_real on the train split");
+
+    snprintf(tmp, sizeof tmp, "%s.tmp", result);
+    FILE *f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
+    provenance_write_comments(&prov, f);
+    fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s\n");
+    fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%.1f\n", (unsigned long long)cfg.seed, m->iteration,
+            sc.acc_majority, sc.acc_hungarian, sc.nmi, mi_real, provenance_wall_seconds(&prov));
+    CHECK(fclose(f) == 0 && rename(tmp, result) == 0, "cannot write %s", result);
+    printf("%s seed %llu, %d iterations: accuracy %.2f%% (majority), %.2f%% (Hungarian), NMI %.3f, "
+           "MI on real images %.3f nats; %s it/s\n", cfg.info_to_g ? "InfoGAN" : "GAN",
+           (unsigned long long)cfg.seed, m->iteration, 100 * sc.acc_majority,
+           100 * sc.acc_hungarian, sc.nmi, mi_real, note);
+    free(cluster), free(label), free(post);
+    infogan_free(m);
+    mnist_split_free(&split);
+    return 0;
+}
+
+/* ---- table 1 ------------------------------------------------------------------------- */
+
+typedef struct run_row {
+    unsigned long long seed;
+    int iterations;
+    double acc_majority, acc_hungarian, nmi, mi_real, wall_s;
+    char commit[64];
+} run_row;
+
+static void read_result(const char *dir, run_row *r)
+{
+    char path[1024], line[2048];
+    path_join(path, sizeof path, dir, "result.csv");
+    FILE *f = fopen(path, "r");
+    CHECK(f, "cannot read %s (run `mnist train --run-dir %s` first)", path, dir);
+    bool header = false, got = false;
+    snprintf(r->commit, sizeof r->commit, "unknown");
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "# commit: ", 10) == 0) {
+            line[strcspn(line, "\n")] = 0;
+            snprintf(r->commit, sizeof r->commit, "%.63s", line + 10);
+        }
+        if (line[0] == '#') continue;
+        if (!header) { header = true; continue; }
+        got = sscanf(line, "%llu,%d,%lf,%lf,%lf,%lf,%lf", &r->seed, &r->iterations, &r->acc_majority,
+                     &r->acc_hungarian, &r->nmi, &r->mi_real, &r->wall_s) == 7;
+        break;
+    }
+    fclose(f);
+    CHECK(got, "%s has no result row", path);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmd_table1(int argc, char **argv)
+{
+    const char *out = "results";
+    int n = 0;
+    const char *dirs[256];
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+        else {
+            CHECK(argv[i][0] != '-', "unknown flag %s (see mnist --help)", argv[i]);
+            CHECK(n < 256, "more than 256 runs");
+            dirs[n++] = argv[i];
+        }
+    }
+    CHECK(n > 0, "mnist table1 needs run directories");
+    run_row rows[256];
+    double acc[256];
+    int best_mi = 0, reach = 0, reach93 = 0;
+    for (int i = 0; i < n; i++) {
+        read_result(dirs[i], &rows[i]);
+        acc[i] = rows[i].acc_majority;
+        reach += acc[i] >= PAPER_ACC;
+        reach93 += acc[i] >= 0.93;
+        if (rows[i].mi_real > rows[best_mi].mi_real) best_mi = i;
+    }
+    qsort(acc, (size_t)n, sizeof acc[0], cmp_double);
+    double median = n % 2 ? acc[n / 2] : (acc[n / 2 - 1] + acc[n / 2]) / 2, mean = 0;
+    for (int i = 0; i < n; i++) mean += acc[i] / n;
+    mkdir(out, 0755);
+    provenance prov;
+    provenance_init(&prov, argc, argv, rows[0].seed);
+    char note[160];
+    snprintf(note, sizeof note, "%d runs; each run's own provenance is in its result.csv", n);
+    provenance_note(&prov, "runs", note);
+
+    char path[1024], tmp[1100];
+    path_join(path, sizeof path, out, "table1.csv");
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
+    provenance_write_comments(&prov, f);
+    fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s\n");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%.1f\n", rows[i].seed, rows[i].iterations,
+                rows[i].acc_majority, rows[i].acc_hungarian, rows[i].nmi, rows[i].mi_real, rows[i].wall_s);
+    CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
+
+    path_join(path, sizeof path, out, "table1.md");
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
+    fprintf(f, "# MNIST classifier test: c1 as a classifier of held-out digits\n\n"
+               "Each row is one training run (no labels in training). Held-out digits are\n"
+               "classified by argmax Q(c1|x); `majority` maps each category to the digit most of\n"
+               "its members carry (the paper's matching), `Hungarian` is the best one-to-one map,\n"
+               "`MI real` is the label-free mutual information between c1 and the training images\n"
+               "(nats, at most ln 10 = 2.303).\n\n"
+               "| seed | iterations | majority | Hungarian | NMI | MI real | wall (s) | commit |\n"
+               "|---|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "| %llu | %d | %.2f%% | %.2f%% | %.3f | %.3f | %.0f | %.12s |\n", rows[i].seed,
+                rows[i].iterations, 100 * rows[i].acc_majority, 100 * rows[i].acc_hungarian,
+                rows[i].nmi, rows[i].mi_real, rows[i].wall_s, rows[i].commit);
+    fprintf(f, "\n| | majority accuracy |\n|---|---|\n| best | %.2f%% |\n| median | %.2f%% |\n"
+               "| mean | %.2f%% |\n| paper (5%% error) | 95%% |\n\n", 100 * acc[n - 1], 100 * median, 100 * mean);
+    fprintf(f, "%d of %d runs reach the paper's 95%%; %d of %d reach 93%%.\n\n", reach, n, reach93, n);
+    fprintf(f, "Label-free choice: the run with the highest MI on real images is seed %llu "
+               "(MI %.3f nats), whose accuracy is %.2f%% (majority).\n\n",
+            rows[best_mi].seed, rows[best_mi].mi_real, 100 * rows[best_mi].acc_majority);
+    provenance_write_markdown(&prov, f);
+    CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
+    printf("table1: best %.2f%%, median %.2f%%, mean %.2f%% over %d runs; %d reach 95%%; "
+           "label-free pick seed %llu (%.2f%%)\n", 100 * acc[n - 1], 100 * median, 100 * mean, n,
+           reach, rows[best_mi].seed, 100 * rows[best_mi].acc_majority);
+    return 0;
+}
+
+/* ---- figure 2 ------------------------------------------------------------------------ */
+
+static infogan *load_run(const char *dir)
+{
+    infogan_config cfg;
+    load_args(dir, &cfg);
+    infogan *m = infogan_create(&cfg);
+    char ckpt[1024];
+    path_join(ckpt, sizeof ckpt, dir, "model.ckpt");
+    checkpoint_load(m, ckpt);
+    return m;
+}
+
+/* order (k): categories sorted by the digit most of their held-out members carry (ties by
+ * how many carry it), so column j of panel (a) shows digit j where the code found it. */
+static void digit_order(infogan *m, const dataset *ev, int k, int *order)
+{
+    int *cluster = xmalloc((size_t)ev->n * sizeof *cluster), *label = xmalloc((size_t)ev->n * sizeof *label);
+    classify(m, ev, cluster, NULL);
+    for (int i = 0; i < ev->n; i++) label[i] = ev->factor_index[(size_t)i * ev->n_factors];
+    long *counts = xcalloc((size_t)k * 10, sizeof *counts);
+    metrics_contingency(ev->n, cluster, k, label, 10, counts);
+    double key[64];
+    for (int c = 0; c < k; c++) {
+        int best = 0;
+        for (int l = 1; l < 10; l++) best = counts[c * 10 + l] > counts[c * 10 + best] ? l : best;
+        key[c] = best - 1e-6 * (double)counts[c * 10 + best];
+        order[c] = c;
+    }
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && key[order[j]] < key[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1], order[j - 1] = t;
+        }
+    free(cluster), free(label), free(counts);
+}
+
+/* Rows of different samples of everything else; column j sets code `code` to values[j]. */
+static void traversal(infogan *m, int code, int rows, int cols, const float *values,
+                      const int *row_category, const char *path)
+{
+    const latent_spec *ls = &m->cfg.latent;
+    int n = rows * cols;
+    float *z = xalloc_floats((size_t)n * ls->in_dim), *row = xalloc_floats((size_t)ls->in_dim);
+    float *img = xalloc_floats((size_t)n * 784);
+    rng r = rng_make(m->cfg.seed, RNG_EVAL, (uint64_t)code);
+    for (int i = 0; i < rows; i++) {
+        latent_sample(ls, &r, 1, row, NULL);
+        /* Continuous codes other than the varied one at 0, the paper's convention. */
+        for (int c = 0; c < ls->n_codes; c++)
+            if (c != code && ls->codes[c].kind == LATENT_CONT) latent_set_code(ls, c, row, 0.0f);
+        if (row_category) latent_set_code(ls, 0, row, (float)row_category[i]);
+        for (int j = 0; j < cols; j++) {
+            float *zz = z + (size_t)(i * cols + j) * ls->in_dim;
+            memcpy(zz, row, (size_t)ls->in_dim * sizeof(float));
+            latent_set_code(ls, code, zz, values[j]);
+        }
+    }
+    CHECK(n <= m->cfg.batch, "%d x %d images exceed the batch of %d", rows, cols, m->cfg.batch);
+    infogan_generate(m, n, z, img);
+    image_write_grid_png(path, img, n, 1, 28, 28, rows, cols, 2);
+    free(z), free(row), free(img);
+}
+
+static int cmd_figure2(int argc, char **argv)
+{
+    const char *info_dir = NULL, *gan_dir = NULL, *out = "results", *data_dir = NULL;
+    int rows = 10;
+    for (int i = 2; i < argc; i += 2) {
+        if (strcmp(argv[i], "--help") == 0) { usage(stdout); return 0; }
+        CHECK(i + 1 < argc, "%s needs a value (see mnist --help)", argv[i]);
+        if (strcmp(argv[i], "--infogan") == 0) info_dir = argv[i + 1];
+        else if (strcmp(argv[i], "--gan") == 0) gan_dir = argv[i + 1];
+        else if (strcmp(argv[i], "--out") == 0) out = argv[i + 1];
+        else if (strcmp(argv[i], "--data") == 0) data_dir = argv[i + 1];
+        else if (strcmp(argv[i], "--rows") == 0) rows = atoi(argv[i + 1]);
+        else die("unknown flag %s (see mnist --help)", argv[i]);
+    }
+    CHECK(info_dir && gan_dir, "mnist figure2 needs --infogan RUN_DIR and --gan RUN_DIR");
+    CHECK(rows >= 5 && rows <= 12, "--rows %d: use 5..12", rows);
+    mkdir(out, 0755);
+    mnist_split split = mnist_open(data_dir);
+    infogan *m = load_run(info_dir);
+    const latent_spec *ls = &m->cfg.latent;
+    int k = ls->codes[0].k;
+    CHECK(ls->codes[0].kind == LATENT_CAT && k == 10 && ls->n_codes >= 3,
+          "%s: figure 2 needs the latent spec noise:N,cat:10,cont:2 (has %s)", info_dir, ls->text);
+    int order[64];
+    digit_order(m, split.eval, k, order);
+    float cats[10], span[10], ordered[10];
+    for (int j = 0; j < 10; j++) cats[j] = (float)j, ordered[j] = (float)order[j], span[j] = -2.0f + 4.0f * j / 9;
+    char path[1024];
+    int row_cat[12];
+    for (int i = 0; i < rows; i++) row_cat[i] = order[i % 10];
+    path_join(path, sizeof path, out, "figure2a.png");
+    traversal(m, 0, rows, 10, ordered, NULL, path);
+    path_join(path, sizeof path, out, "figure2c.png");
+    traversal(m, 1, rows, 10, span, row_cat, path);
+    path_join(path, sizeof path, out, "figure2d.png");
+    traversal(m, 2, rows, 10, span, row_cat, path);
+    infogan *g = load_run(gan_dir);
+    path_join(path, sizeof path, out, "figure2b.png");
+    traversal(g, 0, rows, 10, cats, NULL, path);
+    printf("figure2: wrote %s/figure2a.png .. figure2d.png (%d rows x 10 columns); panel (a) "
+           "columns are categories", out, rows);
+    for (int j = 0; j < 10; j++) printf(" %d", order[j]);
+    printf(" (sorted by held-out majority digit)\n");
+    infogan_free(m), infogan_free(g);
+    mnist_split_free(&split);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0) { usage(stdout); return 0; }
+    if (strcmp(argv[1], "train") == 0) return cmd_train(argc, argv);
+    if (strcmp(argv[1], "table1") == 0) return cmd_table1(argc, argv);
+    if (strcmp(argv[1], "figure2") == 0) return cmd_figure2(argc, argv);
+    die("unknown command %s (use train, table1 or figure2; see mnist --help)", argv[1]);
+}
