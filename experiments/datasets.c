@@ -19,8 +19,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: datasets [--n N] [--seed S] [--only NAME] [--data DIR] [--sheets DIR] [--force]\n"
             "Renders the procedural stand-ins (faces, chairs, svhn, celeba) into DIR/standin/NAME.bin\n"
-            "and draws their contact sheets. A set whose file already holds N images of seed S is\n"
-            "kept (its times in the README then read 'kept').\n"
+            "and draws their contact sheets. A set whose file already holds N images of seed S from\n"
+            "this version of the renderers is kept (its time in the README then reads 'kept').\n"
             "  --n N        images per set (default %d)\n"
             "  --seed S     seed of every image (default 1)\n"
             "  --only NAME  one set: faces, chairs, svhn or celeba\n"
@@ -77,27 +77,30 @@ int main(int argc, char **argv)
     make_dir(path);
     make_dir(sheets);
     const char *names[4] = {"faces", "chairs", "svhn", "celeba"};
-    double seconds[4] = {0};
+    double seconds[4] = {0}, cpu[4] = {0};
     int threads = omp_get_max_threads();
     for (int s = 0; s < 4; s++) {
         if (only && strcmp(only, names[s]) != 0) continue;
         const render_spec *spec = render_find(names[s]);
         datasets_standin_path(names[s], data_dir, path, sizeof path);
-        int file_n;
+        int file_n, version;
         uint64_t file_seed;
         seconds[s] = -1.0;
-        if (!force && dataset_file_header(path, &file_n, &file_seed) && file_n == n && file_seed == seed) {
+        if (!force && dataset_file_header(path, &file_n, &file_seed, &version) && file_n == n &&
+            file_seed == seed && version == RENDER_VERSION) {
             fprintf(stderr, "%s: %s already holds %ld images of seed %llu (--force renders again)\n",
                     names[s], path, n, (unsigned long long)seed);
         } else {
             fprintf(stderr, "%s: rendering %ld images of %dx%dx%d on %d threads ...\n", names[s], n,
                 spec->c, spec->h, spec->w, threads);
             double t0 = omp_get_wtime();
+            clock_t c0 = clock();
             dataset *d = render_dataset(spec, (int)n, seed);
             seconds[s] = omp_get_wtime() - t0;
+            cpu[s] = (double)(clock() - c0) / CLOCKS_PER_SEC; /* all threads */
             dataset_save(d, seed, path);
-            fprintf(stderr, "%s: %ld images in %.1f s (%.0f images/s) -> %s\n", names[s], n, seconds[s],
-                    (double)n / seconds[s], path);
+            fprintf(stderr, "%s: %ld images in %.1f s wall, %.1f s CPU (%.0f images/s) -> %s\n", names[s], n,
+                    seconds[s], cpu[s], (double)n / seconds[s], path);
             dataset_free(d);
         }
         snprintf(path, sizeof path, "%s/%s.png", sheets, names[s]);
@@ -121,7 +124,9 @@ int main(int argc, char **argv)
         const render_spec *spec = render_find(names[s]);
         fprintf(f, "## %s (%dx%d, %s) - `%s.png`\n\n", names[s], spec->h, spec->w,
                 spec->c == 1 ? "gray" : "colour", names[s]);
-        if (seconds[s] >= 0.0) fprintf(f, "Rendering %ld images took %.1f s.\n\n", n, seconds[s]);
+        if (seconds[s] >= 0.0)
+            fprintf(f, "Rendering %ld images took %.1f s wall clock, %.1f s CPU over all threads.\n\n",
+                    n, seconds[s], cpu[s]);
         else fprintf(f, "Rendering time: kept (the file from an earlier run was reused).\n\n");
         fprintf(f, "| row | factor | levels | first .. last value |\n|---|---|---|---|\n");
         for (int k = 0; k < spec->n_factors; k++)

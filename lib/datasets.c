@@ -65,16 +65,15 @@ dataset *datasets_open(const char *name, const char *data_dir, int n, uint64_t s
     CHECK(spec, "unknown data set '%s' (use faces, chairs, svhn, svhn_test or celeba)", name);
     datasets_standin_path(standin, data_dir, path, sizeof path);
     if (strcmp(name, "svhn_test") == 0) seed ^= 0x7E57; /* held-out images: another seed */
-    else if (exists(path, 0)) {
-        char err[512];
+    else {
+        int file_n, version;
         uint64_t file_seed;
-        dataset *d = dataset_load_try(path, n, &file_seed, err, sizeof err);
-        if (!d) die("%s (delete it or run `make data` again)", err);
-        if (file_seed == seed && (n <= 0 || d->n >= n)) {
+        if (dataset_file_header(path, &file_n, &file_seed, &version) && file_seed == seed &&
+            version == RENDER_VERSION && (n <= 0 || file_n >= n)) {
+            dataset *d = dataset_load(path, n, NULL);
             fprintf(stderr, "%s: stand-in, %d images from %s\n", name, d->n, path);
             return d;
         }
-        dataset_free(d);
     }
     int count = n > 0 ? n : DATASETS_DEFAULT_N;
     fprintf(stderr, "%s: rendering %d stand-in images (seed %llu)\n", name, count, (unsigned long long)seed);
@@ -97,7 +96,7 @@ void dataset_quantize8(dataset *d)
 
 typedef struct file_header {
     char magic[8];
-    uint32_t version, n, c, h, w, n_factors;
+    uint32_t version, n, c, h, w, n_factors, render_version;
     uint64_t seed;
     char name[64];
     char factor_names[DATASET_MAX_FACTORS][32];
@@ -120,6 +119,7 @@ void dataset_save(const dataset *d, uint64_t seed, const char *path)
     hd.version = VERSION;
     hd.n = (uint32_t)d->n, hd.c = (uint32_t)d->c, hd.h = (uint32_t)d->h, hd.w = (uint32_t)d->w;
     hd.n_factors = (uint32_t)d->n_factors;
+    hd.render_version = RENDER_VERSION;
     hd.seed = seed;
     snprintf(hd.name, sizeof hd.name, "%s", d->name);
     memcpy(hd.factor_names, d->factor_names, sizeof hd.factor_names);
@@ -156,14 +156,14 @@ void dataset_save(const dataset *d, uint64_t seed, const char *path)
     free(tmp);
 }
 
-int dataset_file_header(const char *path, int *n, uint64_t *seed)
+int dataset_file_header(const char *path, int *n, uint64_t *seed, int *render_version)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     file_header hd;
     int ok = fread(&hd, sizeof hd, 1, f) == 1 && memcmp(hd.magic, MAGIC, 8) == 0 && hd.version == VERSION;
     fclose(f);
-    if (ok) *n = (int)hd.n, *seed = hd.seed;
+    if (ok) *n = (int)hd.n, *seed = hd.seed, *render_version = (int)hd.render_version;
     return ok;
 }
 

@@ -15,6 +15,10 @@
 
 #include "dataset.h"
 
+/* Stored with rendered files; bump it whenever any renderer's images change, so stale
+ * files are rendered again instead of reused. */
+#define RENDER_VERSION 1
+
 typedef struct render_spec {
     const char *name;
     int c, h, w;                                   /* image (C,H,W) */

@@ -110,9 +110,9 @@ void scene_add_head(scene *sc, head *hd)
     float id[8];
     for (int k = 0; k < 8; k++) id[k] = render_hash01(hp->identity, (uint64_t)k) * 2.0f - 1.0f;
     float wf = hp->width;
-    hd->cranium = (head_frame){hd, {0.70f * wf, 0.90f + 0.06f * id[0], 0.84f}, {0.0f, 0.12f, 0.0f}};
-    hd->jaw = (head_frame){hd, {(0.56f + 0.05f * id[1]) * wf, 0.62f + 0.05f * id[2], 0.70f},
-                           {0.0f, -0.32f, 0.10f}};
+    hd->cranium = (head_frame){hd, {0.70f * wf, 0.94f + 0.06f * id[0], 0.84f}, {0.0f, 0.08f, 0.0f}};
+    hd->jaw = (head_frame){hd, {(0.50f + 0.04f * id[1]) * wf, 0.55f + 0.05f * id[2], 0.66f},
+                           {0.0f, -0.40f, 0.14f}};
     hd->eye_x = (0.26f + 0.025f * id[3]) * wf;
     hd->eye_y = 0.06f;
     hd->mouth_y = -0.52f + 0.03f * id[4];

@@ -42,9 +42,9 @@ Test(data_datasets, save_load_round_trip_is_exact)
     dataset *head = dataset_load(path, 5, NULL);
     cr_assert_eq(head->n, 5);
     cr_assert(memcmp(head->images, d->images, 5 * (size_t)d->c * d->h * d->w * sizeof(float)) == 0);
-    int n;
-    cr_assert(dataset_file_header(path, &n, &seed));
-    cr_assert(n == 20 && seed == 9);
+    int n, version;
+    cr_assert(dataset_file_header(path, &n, &seed, &version));
+    cr_assert(n == 20 && seed == 9 && version == RENDER_VERSION);
     dataset_free(head);
     dataset_free(e);
     dataset_free(d);
@@ -82,9 +82,9 @@ Test(data_datasets, damaged_files_are_refused_naming_the_file)
     fclose(f);
     cr_assert_null(dataset_load_try(path, 0, NULL, err, sizeof err));
     cr_assert(strstr(err, path) && strstr(err, "magic"), "%s", err);
-    int n;
+    int n, version;
     uint64_t seed;
-    cr_assert_not(dataset_file_header(path, &n, &seed));
+    cr_assert_not(dataset_file_header(path, &n, &seed, &version));
 
     /* missing */
     remove(path);
