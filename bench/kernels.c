@@ -455,6 +455,11 @@ int main(int argc, char **argv)
 
     provenance prov;
     provenance_init(&prov, argc, argv, 0);
+    /* other processes share the cores: the load average says how quiet the run was */
+    char load[64] = "unknown";
+    FILE *lf = fopen("/proc/loadavg", "r");
+    if (lf && fgets(load, sizeof load, lf)) load[strcspn(load, "\n")] = '\0';
+    if (lf) fclose(lf);
     char slug[64], model[256];
     cpu_slug(slug, sizeof slug, model, sizeof model);
     openblas_load();
@@ -478,6 +483,7 @@ int main(int argc, char **argv)
             strcat(isas, kern_isa_name((kern_isa)isa));
         }
     provenance_note(&prov, "cpu", model);
+    provenance_note(&prov, "loadavg_at_start", load);
     provenance_note(&prov, "isas_benchmarked", isas);
     provenance_note(&prov, "threads_benchmarked", "1 2 (threads column)");
     provenance_note(&prov, "repetitions", "best of --reps after one warm-up");

@@ -29,6 +29,11 @@ static inline __attribute__((always_inline)) void tile_rows_x16(size_t kc, const
 {
     __m256 acc0[6], acc1[6];
 #pragma GCC unroll 6
+    for (int i = 0; i < rows; i++) { /* c's lines arrive while the k loop runs */
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 16 - 1), _MM_HINT_T0);
+    }
+#pragma GCC unroll 6
     for (int i = 0; i < rows; i++) acc0[i] = acc1[i] = _mm256_setzero_ps();
     for (size_t p = 0; p < kc; p++) {
         __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);

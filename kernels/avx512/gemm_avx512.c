@@ -30,6 +30,11 @@ static inline __attribute__((always_inline)) void tile_rows_x32(size_t kc, const
 {
     __m512 acc0[14], acc1[14];
 #pragma GCC unroll 14
+    for (int i = 0; i < rows; i++) { /* c's lines arrive while the k loop runs */
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 32 - 1), _MM_HINT_T0);
+    }
+#pragma GCC unroll 14
     for (int i = 0; i < rows; i++) acc0[i] = acc1[i] = _mm512_setzero_ps();
     for (size_t p = 0; p < kc; p++) {
         __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
