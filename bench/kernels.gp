@@ -12,6 +12,7 @@ set xlabel "SGEMM shape M x N x K (InfoGAN MNIST, batch 128)"
 set key outside right top
 set grid ytics
 set yrange [0:*]
+set xrange [-0.6:*]
 set datafile missing "NaN"
 plot datafile using 2:xtic(1) title "AVX2 1 thread" lc rgb "#9ecae1", \
      '' using 3 title "AVX2 2 threads" lc rgb "#3182bd", \
