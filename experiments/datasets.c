@@ -1,5 +1,6 @@
 /* datasets: renders the procedural stand-ins for faces, chairs, SVHN and CelebA into
- * <data>/standin/<name>.bin and draws one contact sheet per set into <sheets>/<name>.png
+ * <data>/standin/<name>.bin (images and factors; the factors also as <name>-factors.csv)
+ * and draws one contact sheet per set into <sheets>/<name>.png
  * (one row per factor, sweeping it while the others stay fixed), plus <sheets>/README.md
  * saying what each row shows and how long each set took. `make data` runs it. */
 #include <errno.h>
@@ -100,6 +101,9 @@ int main(int argc, char **argv)
             seconds[s] = omp_get_wtime() - t0;
             cpu[s] = (double)(clock() - c0) / CLOCKS_PER_SEC; /* all threads */
             dataset_save(d, seed, path);
+            char csv[4096];
+            snprintf(csv, sizeof csv, "%s/standin/%s-factors.csv", data_dir, names[s]);
+            dataset_write_factors_csv(d, csv);
             fprintf(stderr, "%s: %ld images in %.1f s wall, %.1f s CPU (%.0f images/s) -> %s\n", names[s], n,
                     seconds[s], cpu[s], (double)n / seconds[s], path);
             dataset_free(d);

@@ -92,6 +92,31 @@ void dataset_quantize8(dataset *d)
     }
 }
 
+void dataset_write_factors_csv(const dataset *d, const char *path)
+{
+    size_t len = strlen(path) + 32;
+    char *tmp = xmalloc(len);
+    snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    CHECK(f, "cannot create factors file %s (does its folder exist?)", tmp);
+    fprintf(f, "image");
+    for (int k = 0; k < d->n_factors; k++) fprintf(f, ",%s_index,%s", d->factor_names[k], d->factor_names[k]);
+    fprintf(f, "\n");
+    for (int i = 0; i < d->n; i++) {
+        fprintf(f, "%d", i);
+        for (int k = 0; k < d->n_factors; k++)
+            fprintf(f, ",%d,%g", d->factor_index[(size_t)i * d->n_factors + k],
+                    (double)d->factor_value[(size_t)i * d->n_factors + k]);
+        fprintf(f, "\n");
+    }
+    int ok = !ferror(f);
+    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
+        remove(tmp);
+        die("cannot write factors file %s (disk full or folder not writable?)", path);
+    }
+    free(tmp);
+}
+
 /* ---- file format ---- */
 
 typedef struct file_header {

@@ -37,6 +37,9 @@ dataset *dataset_load(const char *path, int max_n, uint64_t *seed);
 /* Reads only the header of a data set file: its image count, seed and the RENDER_VERSION
  * it was written with; 0 if it cannot (missing or not a data set file). */
 int dataset_file_header(const char *path, int *n, uint64_t *seed, int *render_version);
+/* Writes the factors as CSV, one row per image: "image,<f>_index,<f>,..." (grid index and
+ * value of each factor), temp file + rename; for people and scripts to inspect. */
+void dataset_write_factors_csv(const dataset *d, const char *path);
 /* Rounds every pixel to a multiple of 1/255, as stored in the file. */
 void dataset_quantize8(dataset *d);
 

@@ -51,6 +51,33 @@ Test(data_datasets, save_load_round_trip_is_exact)
     data_rmdir(dir);
 }
 
+Test(data_datasets, factors_csv_has_index_and_value_per_factor)
+{
+    char dir[64], path[128], line[512];
+    data_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/f.csv", dir);
+    dataset *d = render_dataset(&render_chairs, 3, 2);
+    dataset_write_factors_csv(d, path);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_assert_str_eq(line, "image,type_index,type,width_index,width,azimuth_index,azimuth,elevation_index,elevation\n");
+    int rows = 0, image, type_index, width_index, az_index, el_index;
+    float type, width, az, el;
+    while (fgets(line, sizeof line, f)) {
+        cr_assert_eq(sscanf(line, "%d,%d,%g,%d,%g,%d,%g,%d,%g", &image, &type_index, &type, &width_index,
+                            &width, &az_index, &az, &el_index, &el), 9, "%s", line);
+        cr_assert_eq(image, rows);
+        cr_assert_eq(az_index, d->factor_index[rows * 4 + 2]);
+        cr_assert_float_eq(az, d->factor_value[rows * 4 + 2], 1e-3f);
+        rows++;
+    }
+    cr_assert_eq(rows, 3);
+    fclose(f);
+    dataset_free(d);
+    data_rmdir(dir);
+}
+
 Test(data_datasets, damaged_files_are_refused_naming_the_file)
 {
     char dir[64], path[128], err[512];
