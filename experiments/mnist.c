@@ -362,7 +362,6 @@ static void traversal(infogan *m, int code, int rows, int cols, const float *val
             latent_set_code(ls, code, zz, values[j]);
         }
     }
-    CHECK(n <= m->cfg.batch, "%d x %d images exceed the batch of %d", rows, cols, m->cfg.batch);
     infogan_generate(m, n, z, img);
     image_write_grid_png(path, img, n, 1, 28, 28, rows, cols, 2);
     free(z), free(row), free(img);

@@ -258,8 +258,14 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
 
 void infogan_generate(infogan *m, int n, const float *z, float *images)
 {
-    const float *y = net_forward(m->g, z, n);
-    memcpy(images, y, (size_t)n * m->g->out_c * m->g->out_h * m->g->out_w * sizeof(float));
+    size_t img = (size_t)m->g->out_c * m->g->out_h * m->g->out_w, in = (size_t)m->cfg.latent.in_dim;
+    int chunks = (n + m->cfg.batch - 1) / m->cfg.batch;
+    for (int ch = 0, first = 0; ch < chunks; ch++) {
+        int count = n / chunks + (ch < n % chunks);
+        const float *y = net_forward(m->g, z + (size_t)first * in, count);
+        memcpy(images + (size_t)first * img, y, (size_t)count * img * sizeof(float));
+        first += count;
+    }
 }
 
 void infogan_q_forward(infogan *m, int n, const float *images, float *q)

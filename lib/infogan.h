@@ -80,7 +80,8 @@ infogan *infogan_create(const infogan_config *cfg);
 void infogan_free(infogan *m);
 /* One D/Q step and one G step on real (batch, C, H, W) in [0,1]; fills st (may be NULL). */
 void infogan_step(infogan *m, const float *real, infogan_stats *st);
-/* images (n, C, H, W) = G(z (n, in_dim)), batch statistics over the n rows, n <= batch. */
+/* images (n, C, H, W) = G(z (n, in_dim)), in equal chunks of up to `batch` rows with batch
+ * statistics (as in training). */
 void infogan_generate(infogan *m, int n, const float *z, float *images);
 /* q (n, q_dim) = Q's output on images (n, C, H, W), run in chunks of up to `batch` images
  * with batch statistics (as in training). */
