@@ -130,6 +130,7 @@ int main(int argc, char **argv)
         const render_spec *spec = render_find(names[s]);
         fprintf(f, "## %s (%dx%d, %s) - `%s.png`\n\n", names[s], spec->h, spec->w,
                 spec->c == 1 ? "gray" : "colour", names[s]);
+        fprintf(f, "%s\n\n", spec->about);
         fprintf(f, "Rendering %ld images took %.1f s wall clock, %.1f s CPU over all threads.\n\n",
                 n, seconds[s], cpu[s]);
         fprintf(f, "| row | factor | levels | first .. last value |\n|---|---|---|---|\n");

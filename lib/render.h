@@ -21,6 +21,7 @@
 
 typedef struct render_spec {
     const char *name;
+    const char *about;                             /* one paragraph: what the levels mean */
     int c, h, w;                                   /* image (C,H,W) */
     int n_factors;
     const char *factor_names[DATASET_MAX_FACTORS];

@@ -86,7 +86,12 @@ static void celeba_render(const int *index, uint64_t seed, float *out)
 }
 
 const render_spec render_celeba = {
-    .name = "celeba", .c = 3, .h = 32, .w = 32, .n_factors = 6,
+    .name = "celeba",
+    .about = "A ray-cast colour portrait over neck and shoulders on a cluttered background. "
+             "Azimuth in degrees; glasses no/yes; hair style bald, short, fringe, long, "
+             "voluminous; expression 0 (stern: mouth corners and brows down) to 1 (broad "
+             "smile with teeth); skin tone light to dark; hair colour black, dark brown, "
+             "brown, blond, auburn, grey.", .c = 3, .h = 32, .w = 32, .n_factors = 6,
     .factor_names = {"azimuth", "glasses", "hair_style", "expression", "skin_tone", "hair_color"},
     .factor_levels = {9, 2, 5, 5, 6, 6},
     .sweep_base = {4, 0, 1, 2, 1, 1},

@@ -190,7 +190,13 @@ static void chairs_render(const int *index, uint64_t seed, float *out)
 }
 
 const render_spec render_chairs = {
-    .name = "chairs", .c = 1, .h = 64, .w = 64, .n_factors = 4,
+    .name = "chairs",
+    .about = "Chairs from boxes and cylinders on white, 24 types: dining, slat back, ladder "
+             "back, office, task chair, round stool, square stool, armchair, captain, "
+             "cantilever, cafe, windsor, high back, lounge, bar stool, slat armchair, swivel "
+             "stool, sled slats, rail armchair, ottoman, spindle, club chair, executive, tub "
+             "chair. Width scales seat and back; azimuth 31 steps over 360 degrees; elevation "
+             "20 or 30 degrees.", .c = 1, .h = 64, .w = 64, .n_factors = 4,
     .factor_names = {"type", "width", "azimuth", "elevation"},
     .factor_levels = {24, 8, 31, 2},
     .sweep_base = {0, 3, 4, 0},

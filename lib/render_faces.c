@@ -215,7 +215,11 @@ static void faces_render(const int *index, uint64_t seed, float *out)
 }
 
 const render_spec render_faces = {
-    .name = "faces", .c = 1, .h = 32, .w = 32, .n_factors = 5,
+    .name = "faces",
+    .about = "A ray-cast head (skull, jaw, nose, brows, ears; painted eye sockets, eyes and "
+             "mouth) with Lambertian shading on black. Azimuth and elevation in degrees; "
+             "lighting is the light's azimuth in degrees (camera frame); width scales the "
+             "skull and jaw; identity picks one of 24 fixed face shapes (the nuisance).", .c = 1, .h = 32, .w = 32, .n_factors = 5,
     .factor_names = {"azimuth", "elevation", "lighting", "width", "identity"},
     .factor_levels = {21, 11, 11, 8, 24},
     .sweep_base = {10, 5, 5, 3, 0},

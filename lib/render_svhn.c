@@ -161,7 +161,12 @@ static void svhn_render(const int *index, uint64_t seed, float *out)
 }
 
 const render_spec render_svhn = {
-    .name = "svhn", .c = 3, .h = 32, .w = 32, .n_factors = 7,
+    .name = "svhn",
+    .about = "A central digit with parts of its neighbours (left/right value -1: none). "
+             "Fonts: rounded, rounded bold, seven-segment, condensed italic. Lighting: even, "
+             "from the left, from the right, from the top, corner shadow. Colours (background/"
+             "digit): white/blue, black/white, cream/black, yellow/green, black/yellow, "
+             "white/red, brown/beige, silver/grey. Blur: Gaussian sigma in pixels.", .c = 3, .h = 32, .w = 32, .n_factors = 7,
     .factor_names = {"digit", "left", "right", "font", "lighting", "colors", "blur"},
     .factor_levels = {10, 11, 11, 4, 5, 8, 3},
     .sweep_base = {3, 5, 8, 0, 0, 0, 1},
