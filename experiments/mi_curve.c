@@ -1,7 +1,11 @@
 /* mi_curve: Figure 1 of the paper. L_I against iteration on MNIST with c ~ Cat(10) only,
  * for InfoGAN and for a regular GAN that trains Q but gives G no information reward.
- * Writes <out>/figure1.csv (iteration,li_infogan,li_gan, with provenance) and
- * <out>/figure1.png (with the line H(c) = ln 10), and logs of both runs. */
+ *
+ * Each run writes <out>/figure1_<run>.log.csv (the training log) and figure1_<run>.prov
+ * (its provenance); the plot step reads both logs and writes <out>/figure1.csv
+ * (iteration,li_infogan,li_gan, with provenance) and <out>/figure1.png (with the line
+ * H(c) = ln 10). By default one invocation does all three; --run and --plot-only split
+ * them so `make -j` trains the two runs in parallel. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,25 +19,87 @@
 #include "train.h"
 #include "util.h"
 
+static const char *const run_names[2] = {"infogan", "gan"};
+
 static void usage(FILE *f)
 {
-    fputs("usage: mi_curve [--out DIR] [--data DIR] [--iterations N] [model flags]\n"
+    fputs("usage: mi_curve [--out DIR] [--data DIR] [--iterations N] [--run infogan|gan|both]\n"
+          "                [--plot-only] [model flags]\n"
           "Figure 1: L_I of InfoGAN and of the regular GAN baseline (same seed) on MNIST with\n"
-          "c ~ Cat(10) only (--latent noise:62,cat:10), one run each.\n"
+          "c ~ Cat(10) only (--latent noise:62,cat:10).\n"
           "  --out DIR         where figure1.csv, figure1.png and the run logs go (results)\n"
           "  --data DIR        data folder of `make data` (data)\n"
           "  --iterations N    iterations of each run (1000)\n"
+          "  --run R           train only R (infogan or gan) and write its log; both (default)\n"
+          "                    trains both, then plots\n"
+          "  --plot-only       plot from the two runs' logs in DIR\n"
           "  --quiet           no progress line\n", f);
     infogan_config_help(f);
 }
 
-typedef struct curve { int n; double *li; } curve;
-
-static void record(void *ctx, const infogan *m, const infogan_stats *st)
+static void out_path(char *buf, size_t len, const char *out, const char *run, const char *suffix)
 {
-    (void)m;
-    curve *c = ctx;
-    c->li[c->n++] = st->li;
+    CHECK(snprintf(buf, len, "%s/figure1%s%s%s", out, run ? "_" : "", run ? run : "", suffix) < (int)len,
+          "output path under %s is too long", out);
+}
+
+static void train_one(const infogan_config *base, int run, const char *out, int iterations,
+                      bool progress, const mnist_split *split, int argc, char **argv)
+{
+    infogan_config c = *base;
+    c.info_to_g = run == 0;
+    provenance prov;
+    provenance_init(&prov, argc, argv, c.seed);
+    provenance_note(&prov, "data", split->description);
+    provenance_note(&prov, "train_images", "the train split only; labels unused");
+    char desc[1024], log_path[1024], prov_path[1024], tmp[1100], note[160];
+    infogan_config_describe(&c, desc, sizeof desc);
+    provenance_note(&prov, "model", desc);
+    out_path(log_path, sizeof log_path, out, run_names[run], ".log.csv");
+    out_path(prov_path, sizeof prov_path, out, run_names[run], ".prov");
+
+    infogan *m = infogan_create(&c);
+    train_opts o;
+    train_opts_default(&o);
+    o.iterations = iterations;
+    o.log_path = log_path;
+    o.progress = progress;
+    if (progress) fprintf(stderr, "mi_curve: %s, %d iterations\n", run_names[run], iterations);
+    double t0 = provenance_wall_seconds(&prov);
+    train_run(m, split->train, &o);
+    snprintf(note, sizeof note, "%.3f", iterations / (provenance_wall_seconds(&prov) - t0));
+    provenance_note(&prov, "iterations_per_s", note);
+    infogan_free(m);
+
+    snprintf(tmp, sizeof tmp, "%s.tmp", prov_path);
+    FILE *f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
+    provenance_write_comments(&prov, f);
+    CHECK(fclose(f) == 0 && rename(tmp, prov_path) == 0, "cannot write %s", prov_path);
+    printf("mi_curve: %s run done, %s it/s; log %s\n", run_names[run], note, log_path);
+}
+
+/* li (iterations) = the "li" column of the first `iterations` rows of a training log. */
+static void read_li(const char *path, int iterations, double *li)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f, "cannot read %s: train that run first (mi_curve --run)", path);
+    char line[8192];
+    CHECK(fgets(line, sizeof line, f), "%s is empty", path);
+    int col = -1, k = 0;
+    for (char *save = NULL, *t = strtok_r(line, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save), k++)
+        if (strcmp(t, "li") == 0) col = k;
+    CHECK(col >= 0, "%s has no column li", path);
+    int n = 0;
+    while (n < iterations && fgets(line, sizeof line, f)) {
+        char *p = line;
+        for (int c = 0; c < col && p; c++) p = strchr(p, ','), p = p ? p + 1 : NULL;
+        CHECK(p, "%s: row %d has fewer than %d columns", path, n + 2, col + 1);
+        CHECK(atoi(line) == n + 1, "%s: row %d is iteration %d, not %d", path, n + 2, atoi(line), n + 1);
+        li[n++] = strtod(p, NULL);
+    }
+    fclose(f);
+    CHECK(n == iterations, "%s has %d iterations, fewer than %d", path, n, iterations);
 }
 
 static double mean_range(const double *v, int from, int to)
@@ -43,87 +109,47 @@ static double mean_range(const double *v, int from, int to)
     return s / (to - from);
 }
 
-int main(int argc, char **argv)
+/* Appends a run's provenance file as "# <run>.<key>: value" lines. */
+static void copy_prov(FILE *f, const char *out, int run)
 {
-    infogan_config cfg;
-    infogan_config_default(&cfg);
-    latent_parse(&cfg.latent, "noise:62,cat:10", "--latent");
-    const char *out = "results", *data_dir = NULL;
-    int iterations = 1000;
-    bool progress = true;
-    for (int i = 1; i < argc;) {
-        int used = infogan_config_flag(&cfg, argc, argv, i);
-        if (used) { i += used; continue; }
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { usage(stdout); return 0; }
-        if (strcmp(argv[i], "--quiet") == 0) { progress = false; i++; continue; }
-        CHECK(i + 1 < argc, "unknown flag %s or missing value (see mi_curve --help)", argv[i]);
-        if (strcmp(argv[i], "--out") == 0) out = argv[i + 1];
-        else if (strcmp(argv[i], "--data") == 0) data_dir = argv[i + 1];
-        else if (strcmp(argv[i], "--iterations") == 0) {
-            iterations = atoi(argv[i + 1]);
-            CHECK(iterations >= 100, "--iterations %s: need at least 100", argv[i + 1]);
-        } else die("unknown flag %s (see mi_curve --help)", argv[i]);
-        i += 2;
-    }
-    CHECK(cfg.latent.n_codes >= 1 && cfg.latent.codes[0].kind == LATENT_CAT,
-          "--latent %s: Figure 1 needs a categorical code first", cfg.latent.text);
-    mkdir(out, 0755);
+    char path[1024], line[2048];
+    out_path(path, sizeof path, out, run_names[run], ".prov");
+    FILE *in = fopen(path, "r");
+    CHECK(in, "cannot read %s: train that run first (mi_curve --run)", path);
+    while (fgets(line, sizeof line, in)) fprintf(f, "# %s.%s", run_names[run], line[0] == '#' ? line + 2 : line);
+    fclose(in);
+}
 
-    provenance prov;
-    provenance_init(&prov, argc, argv, cfg.seed);
-    mnist_split split = mnist_open(data_dir);
-    provenance_note(&prov, "data", split.description);
-    provenance_note(&prov, "train_images", "the train split only; labels unused");
-
-    curve curves[2];
-    const char *names[2] = {"infogan", "gan"};
-    double its_per_s[2];
+static void plot(const infogan_config *cfg, const char *out, int iterations, int argc, char **argv)
+{
+    double *li[2];
+    char path[1024], tmp[1100], note[400];
     for (int run = 0; run < 2; run++) {
-        infogan_config c = cfg;
-        c.info_to_g = run == 0;
-        char desc[1024], key[32], log_path[1024];
-        infogan_config_describe(&c, desc, sizeof desc);
-        snprintf(key, sizeof key, "model_%s", names[run]);
-        provenance_note(&prov, key, desc);
-        snprintf(log_path, sizeof log_path, "%s/figure1_%s.log.csv", out, names[run]);
-        curves[run] = (curve){0, xcalloc((size_t)iterations, sizeof(double))};
-        infogan *m = infogan_create(&c);
-        train_opts o;
-        train_opts_default(&o);
-        o.iterations = iterations;
-        o.log_path = log_path;
-        o.progress = progress;
-        o.on_iter = record, o.ctx = &curves[run];
-        if (progress) fprintf(stderr, "mi_curve: %s, %d iterations\n", names[run], iterations);
-        double t0 = provenance_wall_seconds(&prov);
-        train_run(m, split.train, &o);
-        its_per_s[run] = iterations / (provenance_wall_seconds(&prov) - t0);
-        infogan_free(m);
+        li[run] = xmalloc((size_t)iterations * sizeof(double));
+        out_path(path, sizeof path, out, run_names[run], ".log.csv");
+        read_li(path, iterations, li[run]);
     }
-
-    char note[160];
-    snprintf(note, sizeof note, "%.3f (infogan), %.3f (gan)", its_per_s[0], its_per_s[1]);
-    provenance_note(&prov, "iterations_per_s", note);
-    double h = latent_code_entropy(&cfg.latent.codes[0]);
-    double at100 = curves[0].li[99], last_info = mean_range(curves[0].li, iterations - 100, iterations);
-    double last_gan = mean_range(curves[1].li, iterations - 100, iterations);
+    provenance prov;
+    provenance_init(&prov, argc, argv, cfg->seed);
+    double h = latent_code_entropy(&cfg->latent.codes[0]);
+    double at100 = li[0][99], last_info = mean_range(li[0], iterations - 100, iterations);
+    double last_gan = mean_range(li[1], iterations - 100, iterations);
     int peak = 0;
-    for (int i = 0; i < iterations; i++) peak = curves[1].li[i] > curves[1].li[peak] ? i : peak;
+    for (int i = 0; i < iterations; i++) peak = li[1][i] > li[1][peak] ? i : peak;
     snprintf(note, sizeof note,
              "InfoGAN L_I %.3f at iteration 100, %.3f mean over the last 100; GAN %.3f mean over "
-             "the last 100 (peak %.3f at %d); H(c) %.3f", at100, last_info, last_gan,
-             curves[1].li[peak], peak + 1, h);
+             "the last 100 (peak %.3f at %d); H(c) %.3f", at100, last_info, last_gan, li[1][peak],
+             peak + 1, h);
     provenance_note(&prov, "summary", note);
 
-    char path[1024];
-    snprintf(path, sizeof path, "%s/figure1.csv", out);
-    char tmp[1100];
+    out_path(path, sizeof path, out, NULL, ".csv");
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     CHECK(f, "cannot write %s", tmp);
     provenance_write_comments(&prov, f);
+    for (int run = 0; run < 2; run++) copy_prov(f, out, run);
     fprintf(f, "iteration,li_infogan,li_gan\n");
-    for (int i = 0; i < iterations; i++) fprintf(f, "%d,%.6f,%.6f\n", i + 1, curves[0].li[i], curves[1].li[i]);
+    for (int i = 0; i < iterations; i++) fprintf(f, "%d,%.6f,%.6f\n", i + 1, li[0][i], li[1][i]);
     CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
 
     double *x = xmalloc((size_t)iterations * sizeof *x);
@@ -131,16 +157,54 @@ int main(int argc, char **argv)
     char *comments = provenance_comments_string(&prov);
     plot_spec ps = {
         .title = "Figure 1: L_I on MNIST, c ~ Cat(10)", .xlabel = "iteration", .ylabel = "L_I (nats)",
-        .n_points = iterations, .x = x, .n_series = 2, .series_names = {"InfoGAN", "GAN (Q trained, no reward for G)"},
-        .series_y = {curves[0].li, curves[1].li}, .has_hline = 1, .hline_y = h,
-        .hline_label = "H(c) = ln 10", .comment = comments,
+        .n_points = iterations, .x = x, .n_series = 2,
+        .series_names = {"InfoGAN", "GAN (Q trained, no reward for G)"},
+        .series_y = {li[0], li[1]}, .has_hline = 1, .hline_y = h, .hline_label = "H(c) = ln 10",
+        .comment = comments,
     };
-    snprintf(path, sizeof path, "%s/figure1.png", out);
-    plot_lines(path, &ps);
-    printf("%s\nwrote %s/figure1.csv and %s\n", note, out, path);
-    printf("speed: %.3f it/s (infogan), %.3f it/s (gan), isa %s, %d threads\n", its_per_s[0],
-           its_per_s[1], prov.isa, prov.threads);
-    free(comments), free(x), free(curves[0].li), free(curves[1].li);
-    mnist_split_free(&split);
+    char png[1024];
+    out_path(png, sizeof png, out, NULL, ".png");
+    plot_lines(png, &ps);
+    printf("%s\nwrote %s and %s\n", note, path, png);
+    free(comments), free(x), free(li[0]), free(li[1]);
+}
+
+int main(int argc, char **argv)
+{
+    infogan_config cfg;
+    infogan_config_default(&cfg);
+    latent_parse(&cfg.latent, "noise:62,cat:10", "--latent");
+    const char *out = "results", *data_dir = NULL, *which = "both";
+    int iterations = 1000;
+    bool progress = true, plot_only = false;
+    for (int i = 1; i < argc;) {
+        int used = infogan_config_flag(&cfg, argc, argv, i);
+        if (used) { i += used; continue; }
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { usage(stdout); return 0; }
+        if (strcmp(argv[i], "--quiet") == 0) { progress = false; i++; continue; }
+        if (strcmp(argv[i], "--plot-only") == 0) { plot_only = true; i++; continue; }
+        CHECK(i + 1 < argc, "unknown flag %s or missing value (see mi_curve --help)", argv[i]);
+        if (strcmp(argv[i], "--out") == 0) out = argv[i + 1];
+        else if (strcmp(argv[i], "--data") == 0) data_dir = argv[i + 1];
+        else if (strcmp(argv[i], "--run") == 0) which = argv[i + 1];
+        else if (strcmp(argv[i], "--iterations") == 0) {
+            iterations = atoi(argv[i + 1]);
+            CHECK(iterations >= 100, "--iterations %s: need at least 100", argv[i + 1]);
+        } else die("unknown flag %s (see mi_curve --help)", argv[i]);
+        i += 2;
+    }
+    CHECK(strcmp(which, "infogan") == 0 || strcmp(which, "gan") == 0 || strcmp(which, "both") == 0,
+          "--run %s: use infogan, gan or both", which);
+    CHECK(cfg.latent.n_codes >= 1 && cfg.latent.codes[0].kind == LATENT_CAT,
+          "--latent %s: Figure 1 needs a categorical code first", cfg.latent.text);
+    mkdir(out, 0755);
+    if (!plot_only) {
+        mnist_split split = mnist_open(data_dir);
+        for (int run = 0; run < 2; run++)
+            if (strcmp(which, "both") == 0 || strcmp(which, run_names[run]) == 0)
+                train_one(&cfg, run, out, iterations, progress, &split, argc, argv);
+        mnist_split_free(&split);
+    }
+    if (plot_only || strcmp(which, "both") == 0) plot(&cfg, out, iterations, argc, argv);
     return 0;
 }

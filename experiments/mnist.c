@@ -109,6 +109,13 @@ static void classify(infogan *m, const dataset *d, int *cluster, float *probs_ou
     if (!probs_out) free(probs);
 }
 
+static void note_start(void *ctx, const infogan *m, const infogan_stats *st)
+{
+    (void)m;
+    int *start = ctx;
+    if (*start < 0) *start = st->iteration - 1;
+}
+
 static int cmd_train(int argc, char **argv)
 {
     infogan_config cfg;
@@ -147,14 +154,12 @@ static int cmd_train(int argc, char **argv)
     provenance_note(&prov, "model", desc);
 
     infogan *m = infogan_create(&cfg);
-    int start = 0;
-    if (o.resume) {
-        FILE *probe = fopen(o.ckpt_path, "rb");
-        if (probe) fclose(probe), checkpoint_load(m, o.ckpt_path), start = m->iteration;
-    }
+    int start = -1; /* the iteration this invocation starts from (after a --resume) */
+    o.on_iter = note_start, o.ctx = &start;
     double t0 = provenance_wall_seconds(&prov);
     train_run(m, split.train, &o);
     double train_s = provenance_wall_seconds(&prov) - t0;
+    if (start < 0) start = m->iteration; /* nothing left to train */
     char note[160];
     snprintf(note, sizeof note, "%.3f over iterations %d..%d of this invocation",
              (m->iteration - start) / (train_s > 0 ? train_s : 1e-9), start + 1, m->iteration);
