@@ -1,0 +1,88 @@
+/* conv_neon.c: NEON im2col/col2im and the im2col + GEMM convolutions.
+ * Vectorized: each in-image run of an output row, 4 outputs at a time; stride 1 is a plain
+ * copy, stride 2 uses the de-interleaving load vld2q (even inputs in val[0]). col2im adds
+ * stride-1 runs directly and stride-2 runs through vld2q/vst2q on the even lanes. The last
+ * partial vector (and every vector that would read past the run) and other strides are
+ * scalar. */
+#include "conv_gemm.h"
+#include "gemm.h"
+#include "ops_neon.h"
+
+static void row_copy_neon(float *dst, const float *src, int count, int stride)
+{
+    int o = 0;
+    if (stride == 1) {
+        for (; o + 4 <= count; o += 4) vst1q_f32(dst + o, vld1q_f32(src + o));
+    } else if (stride == 2) {
+        /* vld2q reads src[2o .. 2o+7]; 2o+7 is inside the run while o + 4 < count */
+        for (; o + 4 < count; o += 4) vst1q_f32(dst + o, vld2q_f32(src + 2 * o).val[0]);
+    }
+    for (; o < count; o++) dst[o] = src[(size_t)o * stride];
+}
+
+static void row_add_neon(float *dst, const float *src, int count, int stride)
+{
+    int o = 0;
+    if (stride == 1) {
+        for (; o + 4 <= count; o += 4) vst1q_f32(dst + o, vaddq_f32(vld1q_f32(dst + o), vld1q_f32(src + o)));
+    } else if (stride == 2) {
+        for (; o + 4 < count; o += 4) {
+            float32x4x2_t d = vld2q_f32(dst + 2 * o); /* odd lanes are written back unchanged */
+            d.val[0] = vaddq_f32(d.val[0], vld1q_f32(src + o));
+            vst2q_f32(dst + 2 * o, d);
+        }
+    }
+    for (; o < count; o++) dst[(size_t)o * stride] += src[o];
+}
+
+static void im2col_ld_neon(const conv_geom *g, const float *img, float *col, size_t ldcol)
+{
+    im2col_rows(g, img, col, ldcol, row_copy_neon);
+}
+
+static void col2im_ld_neon(const conv_geom *g, const float *col, size_t ldcol, float *img)
+{
+    col2im_rows(g, col, ldcol, img, row_add_neon);
+}
+
+static void im2col_neon(const conv_geom *g, const float *img, float *col)
+{
+    im2col_ld_neon(g, img, col, (size_t)g->oh * g->ow);
+}
+
+static void col2im_neon(const conv_geom *g, const float *col, float *img)
+{
+    col2im_ld_neon(g, col, (size_t)g->oh * g->ow, img);
+}
+
+static const conv_gemm_ops conv_ops_neon = {
+    .sgemm = sgemm_neon, .im2col = im2col_ld_neon, .col2im = col2im_ld_neon,
+    .bias_grad = bias_grad_neon,
+};
+
+static void conv2d_fwd_neon(const conv_geom *g, int n, const float *x, const float *w,
+                            const float *bias, float *y, float *ws)
+{
+    conv2d_fwd_gemm(&conv_ops_neon, g, n, x, w, bias, y, ws);
+}
+
+static void conv2d_bwd_data_neon(const conv_geom *g, int n, const float *dy, const float *w,
+                                 float *dx, float *ws)
+{
+    conv2d_bwd_data_gemm(&conv_ops_neon, g, n, dy, w, dx, ws);
+}
+
+static void conv2d_bwd_weights_neon(const conv_geom *g, int n, const float *x, const float *dy,
+                                    float *dw, float *db, float *ws)
+{
+    conv2d_bwd_weights_gemm(&conv_ops_neon, g, n, x, dy, dw, db, ws);
+}
+
+void kern_fill_conv_neon(kern_table *t)
+{
+    t->im2col = im2col_neon;
+    t->col2im = col2im_neon;
+    t->conv2d_fwd = conv2d_fwd_neon;
+    t->conv2d_bwd_data = conv2d_bwd_data_neon;
+    t->conv2d_bwd_weights = conv2d_bwd_weights_neon;
+}
