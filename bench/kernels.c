@@ -30,10 +30,10 @@ static const char *usage =
     "  OpenBLAS's cblas_sgemm (dlopen libopenblas.so.0, skipped when absent), batch norm\n"
     "  and leaky ReLU bandwidth. Each number is the best of N repetitions.\n"
     "  --out DIR   write DIR/kernels-<cpu>.csv and DIR/kernels-<cpu>.png (default results/bench)\n"
-    "  --reps N    repetitions per number (default 7)\n"
+    "  --reps N    repetitions per number (default 15)\n"
     "  Progress goes to stderr, the table to stdout.\n";
 
-static int reps = 7;
+static int reps = 15;
 
 static double now_seconds(void)
 {
@@ -44,15 +44,18 @@ static double now_seconds(void)
 
 /* ---- FMA peak: independent FMAs on registers, per thread ---- */
 
-#define PEAK_ITERS 20000000L
+#define PEAK_ITERS 5000000L
 
 #if defined(__x86_64__)
 /* 12 independent ymm chains (2 FMA pipes x 4-5 cycles latency need >= 10). */
 __attribute__((target("avx2,fma"))) static float fma_loop_avx2(long iters, float seed)
 {
     __m256 m = _mm256_set1_ps(0.999999f), d = _mm256_set1_ps(1e-7f);
-    __m256 c0 = _mm256_set1_ps(seed), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
-    __m256 c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+    /* distinct starting values, so the compiler cannot merge the chains */
+    __m256 c0 = _mm256_set1_ps(seed), c1 = _mm256_set1_ps(seed + 1), c2 = _mm256_set1_ps(seed + 2);
+    __m256 c3 = _mm256_set1_ps(seed + 3), c4 = _mm256_set1_ps(seed + 4), c5 = _mm256_set1_ps(seed + 5);
+    __m256 c6 = _mm256_set1_ps(seed + 6), c7 = _mm256_set1_ps(seed + 7), c8 = _mm256_set1_ps(seed + 8);
+    __m256 c9 = _mm256_set1_ps(seed + 9), c10 = _mm256_set1_ps(seed + 10), c11 = _mm256_set1_ps(seed + 11);
     for (long i = 0; i < iters; i++) {
         c0 = _mm256_fmadd_ps(c0, m, d); c1 = _mm256_fmadd_ps(c1, m, d);
         c2 = _mm256_fmadd_ps(c2, m, d); c3 = _mm256_fmadd_ps(c3, m, d);
@@ -73,7 +76,7 @@ __attribute__((target("avx512f"))) static float fma_loop_avx512(long iters, floa
 {
     __m512 m = _mm512_set1_ps(0.999999f), d = _mm512_set1_ps(1e-7f);
     __m512 c[24];
-    for (int j = 0; j < 24; j++) c[j] = _mm512_set1_ps(seed);
+    for (int j = 0; j < 24; j++) c[j] = _mm512_set1_ps(seed + (float)j); /* distinct chains */
     for (long i = 0; i < iters; i++) {
 #pragma GCC unroll 24
         for (int j = 0; j < 24; j++) c[j] = _mm512_fmadd_ps(c[j], m, d);
