@@ -2,8 +2,30 @@
  * and the transposed convolution built on the conv slots of a kernel table. */
 #include "conv_gemm.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 /* Below this many floats of im2col per batch, threads cost more than they give. */
 #define CONV_MIN_PARALLEL_FLOATS (1 << 15)
+
+/* Per-thread padded-row scratch of im2col/col2im, grown on demand, kept across calls. */
+static _Thread_local float *row_scratch;
+static _Thread_local size_t row_scratch_cap;
+
+float *conv_row_scratch(size_t floats)
+{
+    if (floats > row_scratch_cap) {
+        free(row_scratch);
+        size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+        row_scratch = aligned_alloc(64, bytes);
+        if (!row_scratch) {
+            fprintf(stderr, "error: conv.c: cannot allocate %zu bytes of im2col scratch\n", bytes);
+            exit(1);
+        }
+        row_scratch_cap = floats;
+    }
+    return row_scratch;
+}
 
 /* Images per im2col batch: as many as fit in ~4M floats of workspace (at least one), so
  * the GEMM sees a wide N = images * OH * OW. Depends on sizes only, never on timing. */

@@ -1,11 +1,12 @@
 /* conv_gemm.h: convolution as im2col + GEMM, written once and shared by every ISA.
  *
  * An ISA supplies a row copy (im2col) and a row add (col2im) with its intrinsics; the loops
- * over channels, taps and output rows, the zero borders and the batching of images into one
- * wide GEMM live here and in conv.c. */
+ * over channels, taps and output rows, the zero-padded row scratch and the batching of
+ * images into one wide GEMM live here and in conv.c. */
 #ifndef KERNELS_CONV_GEMM_H
 #define KERNELS_CONV_GEMM_H
 
+#include <stddef.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -38,67 +39,77 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
 void conv2d_bwd_weights_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
                              const float *x, const float *dy, float *dw, float *db, float *ws);
 
-/* dst[o] = src[o * stride] for o < count (im2col), and dst[o * stride] += src[o] (col2im). */
-typedef void (*row_copy_fn)(float *dst, const float *src, int count, int stride);
-typedef void (*row_add_fn)(float *dst, const float *src, int count, int stride);
+/* im2col and col2im work on one channel at a time through a scratch copy of its rows with
+ * zero padding on both sides: padded row q holds input column q - pad_l. Then every output
+ * row is a plain strided run with no border logic, and vector loads may run up to
+ * CONV_ROW_OVERRUN floats past the last tap. */
+#define CONV_ROW_OVERRUN 64
 
-/* Outputs o in [*lo, *hi) read input o * stride + off inside [0, len). */
-static inline void conv_tap_range(int n_out, int stride, int off, int len, int *lo, int *hi)
+/* Floats per padded row. */
+static inline int conv_padded_width(const conv_geom *g)
 {
-    *lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
-    *hi = len - 1 - off >= 0 ? (len - 1 - off) / stride + 1 : 0;
-    if (*hi > n_out) *hi = n_out;
-    if (*lo > n_out) *lo = n_out;
-    if (*hi < *lo) *hi = *lo;
+    int taps = (g->ow - 1) * g->stride + g->kw, data = g->pad_l + g->w;
+    return ((taps > data ? taps : data) + CONV_ROW_OVERRUN + 15) / 16 * 16;
 }
 
-/* im2col with an ISA's row copy (inlined when `copy` is a constant): per (channel, tap,
- * output row) the in-image run is copied, the border outside it set to 0. */
+/* This thread's scratch of at least `floats` floats, 64-byte aligned, kept across calls. */
+float *conv_row_scratch(size_t floats);
+
+/* dst[o] = prow[o * stride] for o < ow (im2col); prow[o * stride] += src[o] (col2im). Both
+ * may read (and the add rewrite unchanged) prow up to CONV_ROW_OVERRUN floats past the run;
+ * neither touches dst or src past ow. */
+typedef void (*row_copy_fn)(float *dst, const float *prow, int ow, int stride);
+typedef void (*row_add_fn)(float *prow, const float *src, int ow, int stride);
+
+/* im2col with an ISA's row copy (inlined when `copy` is a constant). */
 static inline void im2col_rows(const conv_geom *g, const float *img, float *col, size_t ldcol,
                                row_copy_fn copy)
 {
-    // img (C,H,W), col (C*KH*KW, OH*OW) row stride ldcol
-    for (int c = 0; c < g->c; c++)
+    // img (C,H,W), col (C*KH*KW, OH*OW) row stride ldcol, pad (H, wp) scratch
+    int wp = conv_padded_width(g);
+    float *pad = conv_row_scratch((size_t)g->h * wp);
+    memset(pad, 0, sizeof(float) * (size_t)g->h * wp);
+    for (int c = 0; c < g->c; c++) {
+        for (int iy = 0; iy < g->h; iy++)
+            memcpy(pad + (size_t)iy * wp + g->pad_l, img + ((size_t)c * g->h + iy) * g->w,
+                   sizeof(float) * (size_t)g->w);
         for (int i = 0; i < g->kh; i++)
             for (int j = 0; j < g->kw; j++) {
                 float *row = col + ((size_t)(c * g->kh + i) * g->kw + j) * ldcol;
-                int off_x = j - g->pad_l, lo, hi;
-                conv_tap_range(g->ow, g->stride, off_x, g->w, &lo, &hi);
                 for (int oy = 0; oy < g->oh; oy++) {
-                    float *dst = row + (size_t)oy * g->ow;
                     int iy = oy * g->stride - g->pad_t + i;
-                    if (iy < 0 || iy >= g->h) {
-                        memset(dst, 0, sizeof(float) * (size_t)g->ow);
-                        continue;
-                    }
-                    memset(dst, 0, sizeof(float) * (size_t)lo);
-                    copy(dst + lo, img + ((size_t)c * g->h + iy) * g->w + lo * g->stride + off_x,
-                         hi - lo, g->stride);
-                    memset(dst + hi, 0, sizeof(float) * (size_t)(g->ow - hi));
+                    if (iy < 0 || iy >= g->h) memset(row + (size_t)oy * g->ow, 0, sizeof(float) * (size_t)g->ow);
+                    else copy(row + (size_t)oy * g->ow, pad + (size_t)iy * wp + j, g->ow, g->stride);
                 }
             }
+    }
 }
 
-/* col2im with an ISA's row add: the in-image run of each (channel, tap, output row) is
- * added into img, in a fixed order. */
+/* col2im with an ISA's row add: per channel the taps are summed into the zeroed padded
+ * rows in a fixed order, then the in-image part is added to img. */
 static inline void col2im_rows(const conv_geom *g, const float *col, size_t ldcol, float *img,
                                row_add_fn add)
 {
-    // col (C*KH*KW, OH*OW) row stride ldcol, img (C,H,W) +=
-    for (int c = 0; c < g->c; c++)
+    // col (C*KH*KW, OH*OW) row stride ldcol, img (C,H,W) +=, pad (H, wp) scratch
+    int wp = conv_padded_width(g);
+    float *pad = conv_row_scratch((size_t)g->h * wp);
+    for (int c = 0; c < g->c; c++) {
+        memset(pad, 0, sizeof(float) * (size_t)g->h * wp);
         for (int i = 0; i < g->kh; i++)
             for (int j = 0; j < g->kw; j++) {
                 const float *row = col + ((size_t)(c * g->kh + i) * g->kw + j) * ldcol;
-                int off_x = j - g->pad_l, lo, hi;
-                conv_tap_range(g->ow, g->stride, off_x, g->w, &lo, &hi);
-                if (hi == lo) continue;
                 for (int oy = 0; oy < g->oh; oy++) {
                     int iy = oy * g->stride - g->pad_t + i;
-                    if (iy < 0 || iy >= g->h) continue;
-                    add(img + ((size_t)c * g->h + iy) * g->w + lo * g->stride + off_x,
-                        row + (size_t)oy * g->ow + lo, hi - lo, g->stride);
+                    if (iy >= 0 && iy < g->h)
+                        add(pad + (size_t)iy * wp + j, row + (size_t)oy * g->ow, g->ow, g->stride);
                 }
             }
+        for (int iy = 0; iy < g->h; iy++) {
+            float *dst = img + ((size_t)c * g->h + iy) * g->w;
+            const float *src = pad + (size_t)iy * wp + g->pad_l;
+            for (int ix = 0; ix < g->w; ix++) dst[ix] += src[ix];
+        }
+    }
 }
 
 #endif

@@ -188,8 +188,9 @@ Test(conv, scalar_direct_matches_im2col_gemm)
     }
 }
 
-/* im2col is a copy and col2im adds in the reference's order: both must match exactly. */
-ISA_TEST(conv, im2col_and_col2im_match_scalar_exactly)
+/* im2col is a copy: it must match exactly. col2im sums each pixel's taps before adding
+ * them to the image (the reference adds one by one): 4e-7 of the largest value. */
+ISA_TEST(conv, im2col_and_col2im_match_scalar)
 {
     kern_table t, ref;
     isa_table_or_skip(*isa, &t);
@@ -210,7 +211,7 @@ ISA_TEST(conv, im2col_and_col2im_match_scalar_exactly)
         float *acc_ref = alloc_copy(acc, xs);
         t.col2im(&g, col_ref, acc);
         ref.col2im(&g, col_ref, acc_ref);
-        expect_close(acc, acc_ref, xs, 0.0, "col2im (accumulated)");
+        expect_close(acc, acc_ref, xs, 4e-7, "col2im (accumulated)");
         free(img); free(col); free(col_ref); free(acc); free(acc_ref);
     }
 }

@@ -1,70 +1,56 @@
 /* conv_avx512.c: AVX-512F im2col/col2im and the im2col + GEMM convolutions.
- * Vectorized: each in-image run of an output row, 16 outputs at a time with masked tails;
- * stride 1 is a plain masked copy, stride 2 loads 32 inputs and keeps the even ones
- * (permutex2var), other strides use a masked gather. col2im adds stride-1 runs directly,
- * stride-2 runs by spreading the 16 values onto even lanes of two masked loads; other
- * strides are scalar. */
+ * Vectorized: each output row (a strided run of a zero-padded input row), 16 outputs at a
+ * time, the tail stored with a mask; stride 1 is a plain copy, stride 2 loads 32 inputs
+ * and keeps the even ones (permutex2var), other strides use a masked gather. col2im adds
+ * stride-1 runs directly and stride-2 runs by spreading 16 values onto the even lanes of
+ * two vectors (permutexvar + masked add); other strides are scalar. */
 #include "conv_gemm.h"
 #include "gemm.h"
 #include "ops_avx512.h"
 
-static void row_copy_avx512(float *dst, const float *src, int count, int stride)
+static void row_copy_avx512(float *dst, const float *prow, int ow, int stride)
 {
     if (stride == 1) {
-        for (int o = 0; o < count; o += 16) {
-            __mmask16 m = tail_mask16((size_t)(count - o));
-            _mm512_mask_storeu_ps(dst + o, m, _mm512_maskz_loadu_ps(m, src + o));
-        }
+        for (int o = 0; o < ow; o += 16)
+            _mm512_mask_storeu_ps(dst + o, tail_mask16((size_t)(ow - o)), _mm512_loadu_ps(prow + o));
     } else if (stride == 2) {
         const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22,
                                                24, 26, 28, 30);
-        for (int o = 0; o < count; o += 16) {
-            int cnt = count - o < 16 ? count - o : 16;
-            size_t span = (size_t)(2 * cnt - 1); /* inputs read: 2*o .. 2*o + span - 1 */
-            __m512 lo = _mm512_maskz_loadu_ps(tail_mask16(span), src + 2 * o);
-            __m512 hi = _mm512_maskz_loadu_ps(tail_mask16(span > 16 ? span - 16 : 0), src + 2 * o + 16);
-            _mm512_mask_storeu_ps(dst + o, tail_mask16((size_t)cnt), _mm512_permutex2var_ps(lo, even, hi));
+        for (int o = 0; o < ow; o += 16) {
+            __m512 lo = _mm512_loadu_ps(prow + 2 * o), hi = _mm512_loadu_ps(prow + 2 * o + 16);
+            _mm512_mask_storeu_ps(dst + o, tail_mask16((size_t)(ow - o)), _mm512_permutex2var_ps(lo, even, hi));
         }
     } else {
         const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         const __m512i step = _mm512_mullo_epi32(lane, _mm512_set1_epi32(stride));
-        for (int o = 0; o < count; o += 16) {
-            __mmask16 m = tail_mask16((size_t)(count - o));
-            __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, step, src + (size_t)o * stride, 4);
+        for (int o = 0; o < ow; o += 16) {
+            __mmask16 m = tail_mask16((size_t)(ow - o));
+            __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, step, prow + (size_t)o * stride, 4);
             _mm512_mask_storeu_ps(dst + o, m, v);
         }
     }
 }
 
-static void row_add_avx512(float *dst, const float *src, int count, int stride)
+static void row_add_avx512(float *prow, const float *src, int ow, int stride)
 {
     if (stride == 1) {
-        for (int o = 0; o < count; o += 16) {
-            __mmask16 m = tail_mask16((size_t)(count - o));
-            __m512 d = _mm512_maskz_loadu_ps(m, dst + o);
-            _mm512_mask_storeu_ps(dst + o, m, _mm512_add_ps(d, _mm512_maskz_loadu_ps(m, src + o)));
+        for (int o = 0; o < ow; o += 16) {
+            __m512 s = _mm512_maskz_loadu_ps(tail_mask16((size_t)(ow - o)), src + o);
+            _mm512_storeu_ps(prow + o, _mm512_add_ps(_mm512_loadu_ps(prow + o), s));
         }
     } else if (stride == 2) {
         const __m512i dup_lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
         const __m512i dup_hi = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
                                                  14, 14, 15, 15);
-        for (int o = 0; o < count; o += 16) {
-            int cnt = count - o < 16 ? count - o : 16;
-            size_t span = (size_t)(2 * cnt - 1);
-            __m512 s = _mm512_maskz_loadu_ps(tail_mask16((size_t)cnt), src + o);
-            __mmask16 mlo = tail_mask16(span), mhi = tail_mask16(span > 16 ? span - 16 : 0);
-            float *d0 = dst + 2 * o, *d1 = d0 + 16;
-            __m512 lo = _mm512_maskz_loadu_ps(mlo, d0);
-            lo = _mm512_mask_add_ps(lo, 0x5555, lo, _mm512_permutexvar_ps(dup_lo, s));
-            _mm512_mask_storeu_ps(d0, mlo, lo);
-            if (mhi) {
-                __m512 hi = _mm512_maskz_loadu_ps(mhi, d1);
-                hi = _mm512_mask_add_ps(hi, 0x5555, hi, _mm512_permutexvar_ps(dup_hi, s));
-                _mm512_mask_storeu_ps(d1, mhi, hi);
-            }
+        for (int o = 0; o < ow; o += 16) {
+            __m512 s = _mm512_maskz_loadu_ps(tail_mask16((size_t)(ow - o)), src + o);
+            float *d = prow + 2 * o;
+            __m512 lo = _mm512_loadu_ps(d), hi = _mm512_loadu_ps(d + 16);
+            _mm512_storeu_ps(d, _mm512_mask_add_ps(lo, 0x5555, lo, _mm512_permutexvar_ps(dup_lo, s)));
+            _mm512_storeu_ps(d + 16, _mm512_mask_add_ps(hi, 0x5555, hi, _mm512_permutexvar_ps(dup_hi, s)));
         }
     } else {
-        for (int o = 0; o < count; o++) dst[(size_t)o * stride] += src[o];
+        for (int o = 0; o < ow; o++) prow[(size_t)o * stride] += src[o];
     }
 }
 

@@ -1,38 +1,38 @@
 /* conv_neon.c: NEON im2col/col2im and the im2col + GEMM convolutions.
- * Vectorized: each in-image run of an output row, 4 outputs at a time; stride 1 is a plain
- * copy, stride 2 uses the de-interleaving load vld2q (even inputs in val[0]). col2im adds
- * stride-1 runs directly and stride-2 runs through vld2q/vst2q on the even lanes. The last
- * partial vector (and every vector that would read past the run) and other strides are
+ * Vectorized: each output row (a strided run of a zero-padded input row), 4 outputs at a
+ * time, the partial last vector stored through a scratch buffer; stride 1 is a plain copy,
+ * stride 2 uses the de-interleaving load vld2q (even inputs in val[0]). col2im adds stride-1
+ * runs directly and stride-2 runs through vld2q/vst2q on the even lanes. Other strides are
  * scalar. */
 #include "conv_gemm.h"
 #include "gemm.h"
 #include "ops_neon.h"
 
-static void row_copy_neon(float *dst, const float *src, int count, int stride)
+static void row_copy_neon(float *dst, const float *prow, int ow, int stride)
 {
-    int o = 0;
     if (stride == 1) {
-        for (; o + 4 <= count; o += 4) vst1q_f32(dst + o, vld1q_f32(src + o));
+        for (int o = 0; o < ow; o += 4) store4(dst + o, vld1q_f32(prow + o), (size_t)(ow - o));
     } else if (stride == 2) {
-        /* vld2q reads src[2o .. 2o+7]; 2o+7 is inside the run while o + 4 < count */
-        for (; o + 4 < count; o += 4) vst1q_f32(dst + o, vld2q_f32(src + 2 * o).val[0]);
+        for (int o = 0; o < ow; o += 4) store4(dst + o, vld2q_f32(prow + 2 * o).val[0], (size_t)(ow - o));
+    } else {
+        for (int o = 0; o < ow; o++) dst[o] = prow[(size_t)o * stride];
     }
-    for (; o < count; o++) dst[o] = src[(size_t)o * stride];
 }
 
-static void row_add_neon(float *dst, const float *src, int count, int stride)
+static void row_add_neon(float *prow, const float *src, int ow, int stride)
 {
-    int o = 0;
     if (stride == 1) {
-        for (; o + 4 <= count; o += 4) vst1q_f32(dst + o, vaddq_f32(vld1q_f32(dst + o), vld1q_f32(src + o)));
+        for (int o = 0; o < ow; o += 4)
+            vst1q_f32(prow + o, vaddq_f32(vld1q_f32(prow + o), load4(src + o, (size_t)(ow - o))));
     } else if (stride == 2) {
-        for (; o + 4 < count; o += 4) {
-            float32x4x2_t d = vld2q_f32(dst + 2 * o); /* odd lanes are written back unchanged */
-            d.val[0] = vaddq_f32(d.val[0], vld1q_f32(src + o));
-            vst2q_f32(dst + 2 * o, d);
+        for (int o = 0; o < ow; o += 4) {
+            float32x4x2_t d = vld2q_f32(prow + 2 * o); /* odd lanes are written back unchanged */
+            d.val[0] = vaddq_f32(d.val[0], load4(src + o, (size_t)(ow - o)));
+            vst2q_f32(prow + 2 * o, d);
         }
+    } else {
+        for (int o = 0; o < ow; o++) prow[(size_t)o * stride] += src[o];
     }
-    for (; o < count; o++) dst[(size_t)o * stride] += src[o];
 }
 
 static void im2col_ld_neon(const conv_geom *g, const float *img, float *col, size_t ldcol)
