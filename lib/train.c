@@ -159,7 +159,9 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
         }
         if (o->on_iter) o->on_iter(o->ctx, m, &st);
         bool end = m->iteration == o->iterations || m->iteration == o->stop_at;
-        if (o->ckpt_path && (m->iteration % o->ckpt_every == 0 || end)) {
+        /* A stop_at run ends as if killed: no checkpoint beyond the periodic ones. */
+        bool ckpt_now = m->iteration % o->ckpt_every == 0 || m->iteration == o->iterations;
+        if (o->ckpt_path && ckpt_now) {
             checkpoint_save(m, o->ckpt_path);
             last_ckpt = m->iteration;
         }

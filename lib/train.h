@@ -16,7 +16,8 @@ typedef struct train_opts {
     int ckpt_every;           /* checkpoint every this many iterations (and at the end) */
     bool resume;              /* continue from ckpt_path when it exists */
     bool progress;            /* progress line on stderr */
-    int stop_at;              /* stop (as if killed) after this iteration, 0 = never; tests */
+    int stop_at;              /* stop as if killed after this iteration (no checkpoint
+                                 written for it), 0 = never; for tests */
     /* Called after every iteration (may be NULL). */
     void (*on_iter)(void *ctx, const infogan *m, const infogan_stats *st);
     void *ctx;
