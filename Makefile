@@ -63,6 +63,7 @@ help:
 	@echo "  make figure2     Figure 2: code traversals of seed-1 InfoGAN and GAN runs -> results/figure2a..d.png"
 	@echo "  make table1      classifier test: TABLE1_SEEDS='1 2 3 4 5' runs of MNIST_ITERS=5000 (make -j runs"
 	@echo "                   seeds in parallel; runs live in RUNS=checkpoints) -> results/table1.{md,csv}"
+	@echo "  make reproduce   everything a reader sees in results/: data, every figure and table, bench"
 	@echo "  make clean       remove build folders"
 	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|neon at run time"
 
@@ -159,6 +160,13 @@ table1: $(TABLE1_RUNS:%=%/result.csv)
 
 figure2: $(RUNS)/mnist-infogan-seed1/result.csv $(RUNS)/mnist-gan-seed1/result.csv
 	$(BUILD)/bin/mnist figure2 --infogan $(RUNS)/mnist-infogan-seed1 --gan $(RUNS)/mnist-gan-seed1 --out results
+
+# The main job: every result, from a fresh machine (installs packages, fetches data).
+.PHONY: reproduce
+reproduce: deps
+	$(MAKE) data
+	$(MAKE) figure1 figure2 table1
+	$(MAKE) bench
 
 clean:
 	rm -rf build build-*

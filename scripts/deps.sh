@@ -9,7 +9,7 @@ group=${1:-build}
 case "$group" in
   build) pkgs=(gcc make pkg-config libsleef-dev libpng-dev zlib1g-dev gnuplot-nox libcriterion-dev
                libmatio-dev libjpeg62-turbo-dev libgomp1) ;;
-  neon)  pkgs=(gcc-aarch64-linux-gnu qemu-user libsleef-dev:arm64 libcriterion-dev:arm64) ;;
+  neon)  pkgs=(gcc-aarch64-linux-gnu qemu-user libsleef-dev:arm64) ;;
   bench) pkgs=(libopenblas-dev) ;;
   data)  pkgs=(dataset-fashion-mnist)
          command -v npm >/dev/null || pkgs+=(npm) ;;  # npm may come with a non-Debian nodejs
