@@ -60,7 +60,7 @@ help:
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
 	@echo "                   contact sheets -> results/datasets/ (real sets in data/ are used instead when present)"
 	@echo "  make figure1     Figure 1: L_I of InfoGAN and the GAN baseline, FIGURE1_ITERS=1000 -> results/figure1.{csv,png}"
-	@echo "  make figure2     Figure 2: code traversals of seed-1 InfoGAN and GAN runs -> results/figure2a..d.png"
+	@echo "  make figure2     Figure 2: code traversals of seed-1 InfoGAN and GAN runs -> results/figure2a..d.png, figure2.md"
 	@echo "  make table1      classifier test: TABLE1_SEEDS='1 2 3 4 5' runs of MNIST_ITERS=5000 (make -j runs"
 	@echo "                   seeds in parallel; runs live in RUNS=checkpoints) -> results/table1.{md,csv}"
 	@echo "  make reproduce   everything a reader sees in results/: data, every figure and table, bench"

@@ -372,6 +372,49 @@ static void traversal(infogan *m, int code, int rows, int cols, const float *val
     free(z), free(row), free(img);
 }
 
+/* Appends a run's result.csv (provenance and scores) as a fenced block. */
+static void append_result(FILE *f, const char *dir)
+{
+    char path[1024], line[2048];
+    path_join(path, sizeof path, dir, "result.csv");
+    FILE *in = fopen(path, "r");
+    CHECK(in, "cannot read %s", path);
+    fprintf(f, "Run `%s` (its result.csv):\n\n```\n", dir);
+    while (fgets(line, sizeof line, in)) fputs(line, f);
+    fprintf(f, "```\n\n");
+    fclose(in);
+}
+
+/* figure2.md: what the panels show and where they came from. */
+static void write_figure2_md(const char *out, const char *info_dir, const char *gan_dir,
+                             const int *order, int rows, int argc, char **argv, uint64_t seed)
+{
+    char path[1024], tmp[1100];
+    path_join(path, sizeof path, out, "figure2.md");
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
+    fprintf(f, "# Figure 2: MNIST code traversals\n\n"
+               "Each panel has %d rows x 10 columns; a row keeps the noise (and the other codes)\n"
+               "fixed, a column sets one code.\n\n"
+               "- figure2a.png: c1 (Cat(10)) on InfoGAN; column j is category order[j] (below), the\n"
+               "  categories sorted by the digit most of their held-out members carry.\n"
+               "- figure2b.png: c1 on the regular GAN (Q trained, no information reward for G),\n"
+               "  categories 0..9 in their own order.\n"
+               "- figure2c.png: c2 from -2 to 2 on InfoGAN (row i: category of column i of (a), c3 = 0).\n"
+               "- figure2d.png: c3 from -2 to 2 on InfoGAN (row i: category of column i of (a), c2 = 0).\n\n",
+            rows);
+    fprintf(f, "Category order of panel (a):");
+    for (int j = 0; j < 10; j++) fprintf(f, " %d", order[j]);
+    fprintf(f, "\n\n");
+    append_result(f, info_dir);
+    append_result(f, gan_dir);
+    provenance prov;
+    provenance_init(&prov, argc, argv, seed);
+    provenance_write_markdown(&prov, f);
+    CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
+}
+
 static int cmd_figure2(int argc, char **argv)
 {
     const char *info_dir = NULL, *gan_dir = NULL, *out = "results", *data_dir = NULL;
@@ -411,8 +454,9 @@ static int cmd_figure2(int argc, char **argv)
     infogan *g = load_run(gan_dir);
     path_join(path, sizeof path, out, "figure2b.png");
     traversal(g, 0, rows, 10, cats, NULL, path);
-    printf("figure2: wrote %s/figure2a.png .. figure2d.png (%d rows x 10 columns); panel (a) "
-           "columns are categories", out, rows);
+    write_figure2_md(out, info_dir, gan_dir, order, rows, argc, argv, m->cfg.seed);
+    printf("figure2: wrote %s/figure2a.png .. figure2d.png (%d rows x 10 columns) and figure2.md; "
+           "panel (a) columns are categories", out, rows);
     for (int j = 0; j < 10; j++) printf(" %d", order[j]);
     printf(" (sorted by held-out majority digit)\n");
     infogan_free(m), infogan_free(g);
