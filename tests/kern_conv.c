@@ -27,12 +27,13 @@ Test(conv, geom_same_and_valid_follow_tensorflow)
     conv_geom g = conv_geom_make(1, 28, 28, 64, 4, 4, 2, true);
     cr_expect(g.oh == 14 && g.ow == 14 && g.pad_t == 1 && g.pad_l == 1, "28 s2 same: %d %d %d", g.oh, g.pad_t, g.pad_l);
     g = conv_geom_make(64, 7, 7, 64, 4, 4, 1, true); /* total pad 3: 1 top, 2 bottom */
-    cr_expect(g.oh == 7 && g.ow == 7 && g.pad_t == 1 && g.pad_l == 1);
+    cr_expect(g.oh == 7 && g.ow == 7 && g.pad_t == 1 && g.pad_l == 1, "7 s1 same: %d %d %d", g.oh, g.pad_t, g.pad_l);
     g = conv_geom_make(3, 15, 16, 8, 4, 4, 2, true);
-    cr_expect(g.oh == 8 && g.ow == 8 && g.pad_t == 1 && g.pad_l == 1);
+    cr_expect(g.oh == 8 && g.ow == 8 && g.pad_t == 1 && g.pad_l == 1, "15x16 s2 same: %d %d %d", g.oh, g.pad_t, g.pad_l);
     g = conv_geom_make(3, 9, 11, 8, 4, 4, 2, false);
-    cr_expect(g.oh == 3 && g.ow == 4 && g.pad_t == 0 && g.pad_l == 0);
-    cr_expect(g.c == 3 && g.h == 9 && g.w == 11 && g.k == 8 && g.kh == 4 && g.kw == 4 && g.stride == 2);
+    cr_expect(g.oh == 3 && g.ow == 4 && g.pad_t == 0 && g.pad_l == 0, "9x11 s2 valid: %d %d", g.oh, g.ow);
+    cr_expect(g.c == 3 && g.h == 9 && g.w == 11 && g.k == 8 && g.kh == 4 && g.kw == 4 && g.stride == 2,
+              "the sizes are kept");
 }
 
 static size_t x_size(const conv_geom *g, int n) { return (size_t)n * g->c * g->h * g->w; }
