@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 /* Below this many floats of im2col per batch, threads cost more than they give. */
-#define CONV_MIN_PARALLEL_FLOATS (1 << 15)
+#define CONV_MIN_PARALLEL_FLOATS (1 << 20)
 
 /* Per-thread padded-row scratch of im2col/col2im, grown on demand, kept across calls. */
 static _Thread_local float *row_scratch;

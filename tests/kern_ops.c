@@ -5,8 +5,9 @@
 
 #include "kern_check.h"
 
-/* Sizes around every vector width (4, 8, 16 floats) and one past the threading cutoffs. */
-static const size_t sizes[] = {1, 2, 7, 15, 16, 17, 31, 33, 97, 1031, (1u << 18) + 5};
+/* Sizes around every vector width (4, 8, 16 floats), primes, and one past the threading
+ * cutoff of the transcendental kernels (2^21 floats). */
+static const size_t sizes[] = {1, 2, 7, 15, 16, 17, 31, 33, 97, 1031, (1u << 21) + 5};
 #define N_SIZES (sizeof sizes / sizeof sizes[0])
 
 typedef void (*unary_fn)(size_t n, const float *x, float *y);
@@ -254,7 +255,7 @@ ISA_TEST(ops, reductions_independent_of_thread_count)
 {
     load_tables(*isa);
     test_rng r = {8};
-    int n = 32, c = 64, s = 196; /* large enough to take the threaded paths */
+    int n = 128, c = 64, s = 520; /* 4.3M floats: large enough for the threaded paths */
     size_t len = (size_t)n * c * s;
     float *x = alloc_guarded(len), *dy = alloc_guarded(len), *gamma = alloc_guarded(c), *beta = alloc_guarded(c);
     fill_uniform(&r, x, len, -1, 3);

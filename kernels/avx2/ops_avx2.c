@@ -7,10 +7,11 @@
 
 #include "ops_avx2.h"
 
-/* Elementwise arrays below this many floats stay on one thread. */
-#define PAR_MIN_FLOATS ((size_t)1 << 17)
-/* Transcendental kernels do more work per float: threads pay off sooner. */
-#define PAR_MIN_FLOATS_EXP ((size_t)1 << 14)
+/* Threads only for arrays that take about a millisecond on one core: on a loaded machine a
+ * parallel region can wait a whole scheduler slice for its second thread. Memory-bound
+ * kernels (ReLU, bias, Adam) need this many floats; transcendental ones (exp, tanh) fewer. */
+#define PAR_MIN_FLOATS ((size_t)1 << 23)
+#define PAR_MIN_FLOATS_EXP ((size_t)1 << 21)
 
 static void relu_fwd_avx2(size_t n, const float *x, float *y)
 {

@@ -7,7 +7,8 @@
 
 #include "ops_avx512.h"
 
-#define PAR_MIN_FLOATS ((size_t)1 << 16)
+/* Channels are split over threads from this many floats (about a millisecond of work). */
+#define PAR_MIN_FLOATS ((size_t)1 << 22)
 
 /* Sum of x over the images' runs of channel ch (mu == NULL), or of (x - mu)^2. */
 static double channel_sum(int n, int c, int s, int ch, const float *x, const float *mu)
