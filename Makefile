@@ -12,7 +12,7 @@ LDFLAGS  += -fopenmp
 
 # make SAN=1 test: AddressSanitizer + UBSan build in its own folder.
 ifeq ($(SAN),1)
-BUILD    := $(BUILD)-san
+override BUILD := $(BUILD)-san
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 endif
@@ -110,7 +110,7 @@ test: deps
 test-neon:
 	@scripts/deps.sh neon
 	@$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc ARCH=aarch64 BUILD=build-neon build-neon/tests/run_kernel_tests_qemu
-	QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 build-neon/tests/run_kernel_tests_qemu
+	QEMU_LD_PREFIX=/usr/aarch64-linux-gnu OMP_NUM_THREADS=1 qemu-aarch64 build-neon/tests/run_kernel_tests_qemu
 
 bench: deps $(BUILD)/bench/kernels
 	@scripts/deps.sh bench

@@ -60,6 +60,14 @@ void qtest_log(const char *level, const char *fmt, ...)
     va_end(ap);
 }
 
+void qtest_run_param(void (*body)(void *), void *arg)
+{
+    jmp_buf outer;
+    memcpy(outer, test_exit, sizeof outer);
+    if (setjmp(test_exit) == 0) body(arg);
+    memcpy(test_exit, outer, sizeof outer);
+}
+
 int main(int argc, char **argv)
 {
     const char *filter = argc > 1 ? argv[1] : "";
