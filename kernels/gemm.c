@@ -9,6 +9,12 @@
 
 /* Below this many multiply-adds one thread is faster than waking a second one. */
 #define GEMM_MIN_MACS_PER_THREAD (1 << 18)
+/* Most threads one SGEMM runs on. */
+#define GEMM_MAX_THREADS 256
+/* Threads claim blocks of tiles dynamically: about this many per thread. */
+#ifndef GEMM_BLOCKS_PER_THREAD
+#define GEMM_BLOCKS_PER_THREAD 8
+#endif
 
 static int min_int(int x, int y) { return x < y ? x : y; }
 static int ceil_div(int x, int y) { return (x + y - 1) / y; }
@@ -94,59 +100,171 @@ static void scale_c(int m, int n, float beta, float *c, int ldc)
     }
 }
 
-/* One thread's whole SGEMM on its own share of c. */
+/* The blocking of an SGEMM: equal k blocks no longer than g->kc (no block is a sliver), so
+ * the k order of every element depends on K alone. */
+typedef struct blocking {
+    int kc_max, mc_max, nc_max;
+    size_t apack_floats; /* 64-byte multiple: the b panels after the a panels stay aligned */
+} blocking;
+
+static blocking make_blocking(const gemm_config *g, int m_block, int n_block, int k)
+{
+    blocking bl;
+    bl.kc_max = ceil_div(k, ceil_div(k, g->kc));
+    bl.mc_max = m_block;
+    bl.nc_max = n_block;
+    bl.apack_floats = ((size_t)bl.kc_max * bl.mc_max + 15) / 16 * 16;
+    return bl;
+}
+
+/* One (ic, jc, pc) block: c rows ic..ic+mc, columns jc..jc+nc += op(a) op(b) over k block
+ * pc..pc+kc. pack_a: pack the a panels (in the first jr column), else they are already in
+ * apack; pack_b likewise for the b panels (in the first row panel). Each panel is packed
+ * right before its first use, so packing overlaps the microkernels and a fresh panel is
+ * still in L1 when first used. */
+static void gemm_block(const gemm_config *g, bool trans_a, bool trans_b, int ic, int mc, int jc,
+                       int nc, int pc, int kc, float alpha, const float *a, int lda,
+                       const float *b, int ldb, float beta, float *c, int ldc, float *apack,
+                       float *bpack, bool pack_a, bool pack_b)
+{
+    const int mr = g->mr, nr = g->nr;
+    _Alignas(64) float tile[GEMM_MAX_MR * GEMM_MAX_NR]; /* (mr,nr) partial-tile scratch */
+    float beta_pc = pc == 0 ? beta : 1.0f; /* later k blocks accumulate */
+    const float *bblock = trans_b ? b + (size_t)jc * ldb + pc : b + (size_t)pc * ldb + jc;
+    const float *ablock = trans_a ? a + (size_t)pc * lda + ic : a + (size_t)ic * lda + pc;
+    for (int jr = 0; jr < nc; jr += nr) {
+        int cols = min_int(nr, nc - jr);
+        float *bpanel = bpack + (size_t)(jr / nr) * nr * kc;
+        if (pack_b) pack_b_panel(g, trans_b, bblock, ldb, nc, jr, kc, bpanel);
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = min_int(mr, mc - ir);
+            float *apanel = apack + (size_t)(ir / mr) * mr * kc;
+            if (pack_a && jr == 0) pack_a_panel(g, trans_a, ablock, lda, mc, ir, kc, apanel);
+            float *ctile = c + (size_t)(ic + ir) * ldc + jc + jr;
+            if (cols == nr) {
+                g->ukernel((size_t)kc, rows, apanel, bpanel, ctile, (size_t)ldc, alpha, beta_pc);
+                continue;
+            }
+            g->ukernel((size_t)kc, rows, apanel, bpanel, tile, (size_t)nr, alpha, 0.0f);
+            for (int i = 0; i < rows; i++) {
+                float *crow = ctile + (size_t)i * ldc;
+                const float *trow = tile + (size_t)i * nr;
+                for (int j = 0; j < cols; j++)
+                    crow[j] = beta_pc == 0.0f ? trow[j] : fmaf(beta_pc, crow[j], trow[j]);
+            }
+        }
+    }
+}
+
+/* The whole SGEMM on one thread (BLIS loop order jc, pc, ic). */
 static void gemm_single(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
                         float alpha, const float *a, int lda, const float *b, int ldb,
                         float beta, float *c, int ldc)
 {
-    const int mr = g->mr, nr = g->nr;
-    /* Equal k blocks no longer than g->kc, so no block is a sliver. */
-    const int kc_max = ceil_div(k, ceil_div(k, g->kc));
-    const int mc_max = min_int(g->mc, ceil_div(m, mr) * mr);
-    const int nc_max = min_int(g->nc, ceil_div(n, nr) * nr);
-    const size_t apack_floats = ((size_t)kc_max * mc_max + 15) / 16 * 16; /* 64-byte multiple */
-    float *buf = pack_buffer(apack_floats + (size_t)kc_max * nc_max);
-    float *apack = buf;                /* (mc_max/mr panels of (kc,mr)) */
-    float *bpack = buf + apack_floats; /* (nc_max/nr panels of (kc,nr)), 64-byte aligned */
-    _Alignas(64) float tile[GEMM_MAX_MR * GEMM_MAX_NR]; /* (mr,nr) partial-tile scratch */
+    blocking bl = make_blocking(g, min_int(g->mc, ceil_div(m, g->mr) * g->mr),
+                                min_int(g->nc, ceil_div(n, g->nr) * g->nr), k);
+    float *buf = pack_buffer(bl.apack_floats + (size_t)bl.kc_max * bl.nc_max);
+    for (int jc = 0; jc < n; jc += bl.nc_max)
+        for (int pc = 0; pc < k; pc += bl.kc_max)
+            for (int ic = 0; ic < m; ic += bl.mc_max)
+                gemm_block(g, trans_a, trans_b, ic, min_int(bl.mc_max, m - ic), jc,
+                           min_int(bl.nc_max, n - jc), pc, min_int(bl.kc_max, k - pc), alpha, a,
+                           lda, b, ldb, beta, c, ldc, buf, buf + bl.apack_floats, true, ic == 0);
+}
 
-    for (int jc = 0; jc < n; jc += nc_max) {
-        int nc = min_int(nc_max, n - jc);
-        for (int pc = 0; pc < k; pc += kc_max) {
-            int kc = min_int(kc_max, k - pc);
-            float beta_pc = pc == 0 ? beta : 1.0f; /* later k blocks accumulate */
-            const float *bblock = trans_b ? b + (size_t)jc * ldb + pc : b + (size_t)pc * ldb + jc;
-            for (int ic = 0; ic < m; ic += mc_max) {
-                int mc = min_int(mc_max, m - ic);
-                const float *ablock = trans_a ? a + (size_t)pc * lda + ic : a + (size_t)ic * lda + pc;
-                /* Each panel is packed right before its first use (b's in the first ic block,
-                 * a's in the first jr column), so packing overlaps the microkernels and a fresh
-                 * panel is still in L1 when first used. */
-                for (int jr = 0; jr < nc; jr += nr) {
-                    int cols = min_int(nr, nc - jr);
-                    float *bpanel = bpack + (size_t)(jr / nr) * nr * kc;
-                    if (ic == 0) pack_b_panel(g, trans_b, bblock, ldb, nc, jr, kc, bpanel);
-                    for (int ir = 0; ir < mc; ir += mr) {
-                        int rows = min_int(mr, mc - ir);
-                        float *apanel = apack + (size_t)(ir / mr) * mr * kc;
-                        if (jr == 0) pack_a_panel(g, trans_a, ablock, lda, mc, ir, kc, apanel);
-                        float *ctile = c + (size_t)(ic + ir) * ldc + jc + jr;
-                        if (cols == nr) {
-                            g->ukernel((size_t)kc, rows, apanel, bpanel, ctile, (size_t)ldc, alpha, beta_pc);
-                            continue;
-                        }
-                        g->ukernel((size_t)kc, rows, apanel, bpanel, tile, (size_t)nr, alpha, 0.0f);
-                        for (int i = 0; i < rows; i++) {
-                            float *crow = ctile + (size_t)i * ldc;
-                            const float *trow = tile + (size_t)i * nr;
-                            for (int j = 0; j < cols; j++)
-                                crow[j] = beta_pc == 0.0f ? trow[j] : fmaf(beta_pc, crow[j], trow[j]);
-                        }
+/* The blocks left to claim: thread t's own share is blocks lo[t] .. hi[t]-1 (contiguous
+ * equal shares, as a static split would give), which it takes from the front; a thread
+ * whose share is gone takes blocks from the back of the largest share left. */
+typedef struct claims {
+    int lo[GEMM_MAX_THREADS], hi[GEMM_MAX_THREADS], threads;
+    int *first, *count; /* block b: tiles first[b] .. first[b]+count[b]-1 */
+} claims;
+
+/* The next block for thread t, or -1 when none is left. */
+static int claim(claims *cl, int t)
+{
+    int blk = -1;
+#pragma omp critical(gemm_claim)
+    {
+        if (cl->lo[t] < cl->hi[t]) {
+            blk = cl->lo[t]++;
+        } else {
+            int u = -1, left = 0;
+            for (int v = 0; v < cl->threads; v++)
+                if (cl->hi[v] - cl->lo[v] > left) u = v, left = cl->hi[v] - cl->lo[v];
+            if (u >= 0) blk = --cl->hi[u];
+        }
+    }
+    return blk;
+}
+
+/* Threaded SGEMM over blocks of `unit` tiles of the larger of M and N. The threads claim the
+ * blocks dynamically in the first k step (so a thread slowed by other load on its core just
+ * takes fewer) and each keeps its blocks for all later k steps, so every tile of c is
+ * written by one thread, k block after k block, with the same k blocking and microkernel
+ * calls as gemm_single: the bits do not depend on the thread count or on who took what. */
+static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int blocks, claims *cl,
+                          bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                          const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                          int ldc)
+{
+    const int mr = g->mr, nr = g->nr, t = omp_get_thread_num();
+    if (split_m) { /* blocks of rows; the loop order jc, pc, own row blocks */
+        const int rows = unit * mr;
+        blocking bl = make_blocking(g, rows, min_int(g->nc, ceil_div(n, nr) * nr), k);
+        float *buf = pack_buffer(bl.apack_floats + (size_t)bl.kc_max * bl.nc_max);
+        int *own = malloc((size_t)blocks * sizeof(int)), owned = 0;
+        if (!own) exit(1);
+        for (int jc = 0; jc < n; jc += bl.nc_max) {
+            int nc = min_int(bl.nc_max, n - jc);
+            for (int pc = 0; pc < k; pc += bl.kc_max) {
+                const bool first = jc == 0 && pc == 0;
+                for (int i = 0;; i++) {
+                    int blk;
+                    if (first) {
+                        if ((blk = claim(cl, t)) < 0) break;
+                        own[owned++] = blk;
+                    } else {
+                        if (i >= owned) break;
+                        blk = own[i];
                     }
+                    int ic = cl->first[blk] * mr;
+                    gemm_block(g, trans_a, trans_b, ic, min_int(cl->count[blk] * mr, m - ic), jc,
+                               nc, pc, min_int(bl.kc_max, k - pc), alpha, a, lda, b, ldb, beta,
+                               c, ldc, buf, buf + bl.apack_floats, true, i == 0);
                 }
             }
         }
+        free(own);
+        return;
     }
+    /* blocks of columns; the loop order pc, own column blocks, ic */
+    const int cols = unit * nr;
+    blocking bl = make_blocking(g, min_int(g->mc, ceil_div(m, mr) * mr), cols, k);
+    const bool one_ic = m <= bl.mc_max; /* then a's block is packed once per k step */
+    float *buf = pack_buffer(bl.apack_floats + (size_t)bl.kc_max * bl.nc_max);
+    int *own = malloc((size_t)blocks * sizeof(int)), owned = 0;
+    if (!own) exit(1);
+    for (int pc = 0; pc < k; pc += bl.kc_max) {
+        const bool first = pc == 0;
+        int kc = min_int(bl.kc_max, k - pc);
+        for (int i = 0;; i++) {
+            int blk;
+            if (first) {
+                if ((blk = claim(cl, t)) < 0) break;
+                own[owned++] = blk;
+            } else {
+                if (i >= owned) break;
+                blk = own[i];
+            }
+            int jc = cl->first[blk] * nr, nc = min_int(cl->count[blk] * nr, n - jc);
+            for (int ic = 0; ic < m; ic += bl.mc_max)
+                gemm_block(g, trans_a, trans_b, ic, min_int(bl.mc_max, m - ic), jc, nc, pc, kc,
+                           alpha, a, lda, b, ldb, beta, c, ldc, buf, buf + bl.apack_floats,
+                           !one_ic || i == 0, ic == 0);
+        }
+    }
+    free(own);
 }
 
 void gemm_blocked(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
@@ -163,28 +281,38 @@ void gemm_blocked(const gemm_config *g, bool trans_a, bool trans_b, int m, int n
     const int tiles = split_m ? ceil_div(m, g->mr) : ceil_div(n, g->nr);
     double macs = (double)m * n * k;
     int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-    threads = min_int(threads, tiles);
+    threads = min_int(threads, min_int(tiles, GEMM_MAX_THREADS));
     threads = min_int(threads, (int)(macs / GEMM_MIN_MACS_PER_THREAD) + 1);
     if (threads <= 1) {
         gemm_single(g, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-#pragma omp parallel num_threads(threads)
-    {
-        int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        int t0 = (int)((long long)tiles * t / nt), t1 = (int)((long long)tiles * (t + 1) / nt);
-        if (split_m) {
-            int i0 = t0 * g->mr, i1 = min_int(t1 * g->mr, m);
-            if (i1 > i0)
-                gemm_single(g, trans_a, trans_b, i1 - i0, n, k, alpha,
-                            trans_a ? a + i0 : a + (size_t)i0 * lda, lda, b, ldb, beta,
-                            c + (size_t)i0 * ldc, ldc);
-        } else {
-            int j0 = t0 * g->nr, j1 = min_int(t1 * g->nr, n);
-            if (j1 > j0)
-                gemm_single(g, trans_a, trans_b, m, j1 - j0, k, alpha, a, lda,
-                            trans_b ? b + (size_t)j0 * ldb : b + j0, ldb, beta,
-                            c + j0, ldc);
+    /* About GEMM_BLOCKS_PER_THREAD blocks per thread, each at most a cache block wide. */
+    const int max_unit = split_m ? g->mc / g->mr : g->nc / g->nr;
+    /* (Column blocks repack a's block for each of them when it has several row blocks: then
+     * one block per thread, as a static split.) */
+    const bool one_block_each = !split_m && m > g->mc;
+    const int per_thread = one_block_each ? 1 : GEMM_BLOCKS_PER_THREAD;
+    const int unit = min_int(max_unit, ceil_div(tiles, per_thread * threads));
+    /* Thread t's share: tiles t0 .. t1-1 (as a static split), cut into near-equal blocks of
+     * at most unit tiles. */
+    claims cl = {.threads = threads};
+    int *first = malloc(2 * (size_t)(tiles + threads) * sizeof(int)), blocks = 0;
+    if (!first) exit(1);
+    cl.first = first, cl.count = first + tiles + threads;
+    for (int t = 0; t < threads; t++) {
+        int t0 = (int)((long long)tiles * t / threads);
+        int t1 = (int)((long long)tiles * (t + 1) / threads);
+        int nb = ceil_div(t1 - t0, unit);
+        cl.lo[t] = blocks;
+        for (int b = 0; b < nb; b++, blocks++) {
+            cl.first[blocks] = t0 + (int)((long long)(t1 - t0) * b / nb);
+            cl.count[blocks] = t0 + (int)((long long)(t1 - t0) * (b + 1) / nb) - cl.first[blocks];
         }
+        cl.hi[t] = blocks;
     }
+#pragma omp parallel num_threads(threads)
+    gemm_threaded(g, split_m, unit, blocks, &cl, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
+                  beta, c, ldc);
+    free(first);
 }

@@ -9,9 +9,12 @@
  * its first use), then calls the ISA's register-tiled microkernel on each MR x NR tile of c.
  * Tiles cut by the right edge of c go through an aligned scratch tile; the last row panel
  * runs only its rows, so nothing outside c (or in its row padding) is read or written.
- * OpenMP threads each take a fixed, contiguous share of the MR-row (or NR-column) tiles of
- * the larger of M and N, and the k blocking depends on K alone, so every element is summed
- * in the same order for any thread count: an ISA gives the same bits with 1 or 2 threads.
+ * OpenMP threads split the MR-row (or NR-column) tiles of the larger of M and N into blocks:
+ * each thread works through its contiguous share of blocks and then takes blocks from the
+ * back of the largest share left (so a thread slowed by other load does less), keeping the
+ * blocks it took for all k steps. Every tile is thus written by one thread, k block after
+ * k block, and the k blocking depends on K alone, so every element is summed in the same
+ * order for any thread count or claim order: an ISA gives the same bits with 1 or 2 threads.
  */
 #ifndef KERNELS_GEMM_H
 #define KERNELS_GEMM_H
