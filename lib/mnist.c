@@ -19,16 +19,6 @@
 #define NPM_SPLIT_SEED 1606u /* fixed permutation of the npm digits (not a run's seed) */
 #define NPM_TRAIN_COUNT 8000
 
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
 /* out = "<dir>/<base>"; dies if it does not fit. */
 static void path_join(char *out, size_t out_len, const char *dir, const char *base)
 {

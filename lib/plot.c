@@ -15,16 +15,6 @@
 
 #define PATH_LEN 4096
 
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
 /* A gnuplot single-quoted string (only ' needs escaping, as ''). */
 static void put_quoted(FILE *f, const char *s)
 {

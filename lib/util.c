@@ -16,6 +16,14 @@ void die_at(const char *file, int line, const char *fmt, ...)
     exit(1);
 }
 
+void set_err(char *err, size_t err_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+}
+
 void *xmalloc(size_t bytes)
 {
     void *p = malloc(bytes ? bytes : 1);

@@ -11,6 +11,9 @@ _Noreturn void die_at(const char *file, int line, const char *fmt, ...)
 /* CHECK(cond, "what is wrong and a hint", args...): dies when cond is false. */
 #define CHECK(cond, ...) do { if (!(cond)) die_at(__FILE__, __LINE__, __VA_ARGS__); } while (0)
 
+/* Writes the message into err (err_len bytes), for the _try functions that return errors. */
+void set_err(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 void *xmalloc(size_t bytes);
 void *xcalloc(size_t count, size_t size);
 /* 64-byte aligned, for SIMD buffers; free with free(). */
