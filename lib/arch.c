@@ -62,6 +62,14 @@ const arch *arch_find(const char *name)
     die("no architecture table '%s' (known: mnist, toy)", name);
 }
 
+int arch_count(void) { return LEN(arches); }
+
+const arch *arch_at(int i)
+{
+    CHECK(i >= 0 && i < LEN(arches), "no architecture table number %d (there are %d)", i, LEN(arches));
+    return &arches[i];
+}
+
 void arch_q_head(const arch *a, int q_dim, layer_spec *out)
 {
     for (int i = 0; i < a->n_q_head; i++) {

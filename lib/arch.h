@@ -21,6 +21,9 @@ typedef struct arch {
 
 /* The table called `name` ("mnist"); dies listing the known ones if there is none. */
 const arch *arch_find(const char *name);
+/* How many tables there are, and table i (0 <= i < arch_count()), for listings. */
+int arch_count(void);
+const arch *arch_at(int i);
 /* Copies q_head into out (n_q_head rows) with ARCH_Q_OUT replaced by q_dim. */
 void arch_q_head(const arch *a, int q_dim, layer_spec *out);
 

@@ -1,0 +1,144 @@
+/* arch_tables: the architecture tables of lib/arch.c as Markdown, for the write-up in
+ * paper/ (so the tables a reader sees are the ones the programs build).
+ *
+ *   arch_tables --list                          names of the tables, one a line
+ *   arch_tables [--latent SPEC] [--learned-std] NAME
+ *       one Markdown table per network (G; the D/Q trunk with D's and Q's heads): a row per
+ *       weight layer with the batch norm and nonlinearity that follow it, the output shape
+ *       and the parameter count, from the same layer specs and shape rules as training. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch.h"
+#include "infogan.h"
+#include "latent.h"
+#include "nn.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: arch_tables --list\n"
+          "       arch_tables [--latent SPEC] [--learned-std] NAME\n"
+          "Prints the architecture table NAME of lib/arch.c as Markdown: G, then the D/Q trunk\n"
+          "and D's and Q's heads, one row per weight layer with its output shape and parameters.\n"
+          "  --list          the known table names, one a line\n"
+          "  --latent SPEC   G's input and Q's output (default: the MNIST model's\n"
+          "                  noise:62,cat:10,cont:2)\n"
+          "  --learned-std   Q also outputs a log std per continuous code\n", f);
+}
+
+static const char *kind_label(layer_kind k)
+{
+    switch (k) {
+    case LAYER_LINEAR: return "FC";
+    case LAYER_CONV: return "conv";
+    case LAYER_UPCONV: return "upconv";
+    case LAYER_BN: return "BN";
+    case LAYER_RELU: return "ReLU";
+    case LAYER_LRELU: return "leaky ReLU";
+    case LAYER_SIGMOID: return "sigmoid";
+    case LAYER_TANH: return "tanh";
+    }
+    return "?";
+}
+
+static bool is_weight_layer(layer_kind k)
+{
+    return k == LAYER_LINEAR || k == LAYER_CONV || k == LAYER_UPCONV;
+}
+
+/* Rows of one network on input chw (3); updates chw to its output. `part` names the
+ * network in the first column ("G", "trunk", "D head", "Q head"). Returns its parameters. */
+static size_t print_rows(const char *part, const layer_spec *specs, int n, int *chw)
+{
+    size_t total = 0;
+    for (int i = 0; i < n;) {
+        int end = i + 1;
+        if (is_weight_layer(specs[i].kind))
+            while (end < n && !is_weight_layer(specs[end].kind)) end++;
+        int out[3];
+        size_t params = net_param_count(specs + i, end - i, chw[0], chw[1], chw[2], out);
+        char what[160];
+        int len = 0;
+        const layer_spec *s = &specs[i];
+        if (s->kind == LAYER_LINEAR && (s->out_h > 1 || s->out_w > 1))
+            len = snprintf(what, sizeof what, "FC %dx%dx%d", s->out_h, s->out_w, s->out_c);
+        else if (s->kind == LAYER_LINEAR)
+            len = snprintf(what, sizeof what, "FC %d", s->out_c);
+        else if (is_weight_layer(s->kind))
+            len = snprintf(what, sizeof what, "%s %d, %dx%d, stride %d", kind_label(s->kind), s->out_c,
+                           s->kernel, s->kernel, s->stride);
+        else
+            len = snprintf(what, sizeof what, "%s", kind_label(s->kind));
+        for (int j = i + 1; j < end && len < (int)sizeof what; j++)
+            len += snprintf(what + len, sizeof what - (size_t)len, ", %s", kind_label(specs[j].kind));
+        printf("| %s | %s | %d x %d x %d | %zu |\n", part, what, out[0], out[1], out[2], params);
+        total += params;
+        memcpy(chw, out, sizeof out);
+        i = end;
+    }
+    return total;
+}
+
+static void print_arch(const arch *a, const latent_spec *ls, bool learned_std)
+{
+    int q_dim = latent_q_dim(ls, learned_std);
+    layer_spec q_head[64];
+    CHECK(a->n_q_head <= 64, "table %s has more than 64 Q head rows", a->name);
+    arch_q_head(a, q_dim, q_head);
+
+    printf("Generator G: input the latent row `%s` (%d values: noise and codes), output a "
+           "%d x %d x %d image.\n\n", ls->text, ls->in_dim, a->img_c, a->img_h, a->img_w);
+    printf("| network | layer | output (C x H x W) | parameters |\n|---|---|---|---|\n");
+    int chw[3] = {ls->in_dim, 1, 1};
+    size_t g = print_rows("G", a->g, a->n_g, chw);
+    CHECK(chw[0] == a->img_c && chw[1] == a->img_h && chw[2] == a->img_w,
+          "table %s: G ends at %dx%dx%d, not the image's %dx%dx%d", a->name, chw[0], chw[1], chw[2],
+          a->img_c, a->img_h, a->img_w);
+    printf("| G | total | | %zu |\n\n", g);
+
+    printf("Discriminator D and recognition network Q: a shared trunk on the %d x %d x %d image, "
+           "then D's head (one logit) and Q's head (%d outputs for `%s`%s).\n\n", a->img_c, a->img_h,
+           a->img_w, q_dim, ls->text, learned_std ? ", with a log std per continuous code" : "");
+    printf("| network | layer | output (C x H x W) | parameters |\n|---|---|---|---|\n");
+    int trunk_chw[3] = {a->img_c, a->img_h, a->img_w};
+    size_t t = print_rows("trunk", a->trunk, a->n_trunk, trunk_chw);
+    int head_chw[3];
+    memcpy(head_chw, trunk_chw, sizeof head_chw);
+    size_t d = print_rows("D head", a->d_head, a->n_d_head, head_chw);
+    memcpy(head_chw, trunk_chw, sizeof head_chw);
+    size_t q = print_rows("Q head", q_head, a->n_q_head, head_chw);
+    printf("| D and Q | total (Q's head: %.1f%% of it) | | %zu |\n", 100.0 * (double)q / (double)(t + d + q),
+           t + d + q);
+}
+
+int main(int argc, char **argv)
+{
+    infogan_config cfg;
+    infogan_config_default(&cfg);
+    latent_spec ls = cfg.latent;
+    bool learned_std = false;
+    const char *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--list") == 0) {
+            for (int k = 0; k < arch_count(); k++) printf("%s\n", arch_at(k)->name);
+            return 0;
+        } else if (strcmp(argv[i], "--latent") == 0) {
+            CHECK(i + 1 < argc, "--latent needs a spec, e.g. noise:62,cat:10,cont:2");
+            latent_parse(&ls, argv[++i], "--latent");
+        } else if (strcmp(argv[i], "--learned-std") == 0) {
+            learned_std = true;
+        } else {
+            CHECK(argv[i][0] != '-', "unknown flag %s (see arch_tables --help)", argv[i]);
+            CHECK(!name, "arch_tables prints one table; got %s and %s", name, argv[i]);
+            name = argv[i];
+        }
+    }
+    CHECK(name, "arch_tables needs a table name (arch_tables --list shows them)");
+    print_arch(arch_find(name), &ls, learned_std);
+    return 0;
+}
