@@ -1,6 +1,7 @@
 /* infogan.c: the InfoGAN model, its flags and one training iteration. */
 #include "infogan.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,16 +27,26 @@ void infogan_config_default(infogan_config *c)
     c->seed = 1;
 }
 
-static float parse_float(const char *flag, const char *v, float lo, float hi)
+/* Parses v as a number in [lo, hi] into *x; false and a sentence naming the flag if not. */
+static bool parse_float(const char *flag, const char *v, float lo, float hi, float *x,
+                        char *err, size_t err_len)
 {
     char *end;
-    double x = strtod(v, &end);
-    CHECK(*v && *end == 0 && x >= (double)lo && x <= (double)hi,
-          "%s: '%s' is not a number in [%g, %g]", flag, v, (double)lo, (double)hi);
-    return (float)x;
+    double d = strtod(v, &end);
+    if (!*v || *end != 0 || !(d >= (double)lo && d <= (double)hi)) {
+        set_err(err, err_len, "%s: '%s' is not a number in [%g, %g]", flag, v, (double)lo,
+                (double)hi);
+        return false;
+    }
+    *x = (float)d;
+    return true;
 }
 
-int infogan_config_flag(infogan_config *c, int argc, char **argv, int i)
+/* Batches beyond this are refused before any allocation (MNIST: 128). */
+#define INFOGAN_MAX_BATCH 4096
+
+int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, char *err,
+                            size_t err_len)
 {
     const char *f = argv[i];
     if (strcmp(f, "--gan") == 0) { c->info_to_g = false; return 1; }
@@ -46,38 +57,74 @@ int infogan_config_flag(infogan_config *c, int argc, char **argv, int i)
     bool known = false;
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) known |= strcmp(f, valued[k]) == 0;
     if (!known) return 0;
-    CHECK(i + 1 < argc, "%s needs a value (see --help)", f);
+    if (i + 1 >= argc) {
+        set_err(err, err_len, "%s needs a value (see --help)", f);
+        return -1;
+    }
     const char *v = argv[i + 1];
+    bool ok = true;
+    float x = 0.0f;
     if (strcmp(f, "--arch") == 0) {
-        arch_find(v);
+        ok = false;
+        for (int k = 0; k < arch_count(); k++) ok |= strcmp(arch_at(k)->name, v) == 0;
+        if (!ok || strlen(v) >= sizeof c->arch) {
+            set_err(err, err_len, "--arch: no architecture table '%s' (see --help)", v);
+            return -1;
+        }
         snprintf(c->arch, sizeof c->arch, "%s", v);
-    } else if (strcmp(f, "--latent") == 0) latent_parse(&c->latent, v, f);
-    else if (strcmp(f, "--batch") == 0) c->batch = (int)parse_float(f, v, 2, 65536);
-    else if (strcmp(f, "--lr-d") == 0) c->lr_d = parse_float(f, v, 0, 1);
-    else if (strcmp(f, "--lr-g") == 0) c->lr_g = parse_float(f, v, 0, 1);
-    else if (strcmp(f, "--beta1") == 0) c->beta1 = parse_float(f, v, 0, 0.999999f);
-    else if (strcmp(f, "--beta2") == 0) c->beta2 = parse_float(f, v, 0, 0.999999f);
-    else if (strcmp(f, "--adam-eps") == 0) c->adam_eps = parse_float(f, v, 0, 1);
-    else if (strcmp(f, "--lambda") == 0) c->lambda_cat = c->lambda_cont = parse_float(f, v, 0, 1000);
-    else if (strcmp(f, "--lambda-cat") == 0) c->lambda_cat = parse_float(f, v, 0, 1000);
-    else if (strcmp(f, "--lambda-cont") == 0) c->lambda_cont = parse_float(f, v, 0, 1000);
+    } else if (strcmp(f, "--latent") == 0) {
+        latent_spec ls;
+        if (!latent_parse_try(&ls, v, f, err, err_len)) return -1;
+        c->latent = ls;
+    } else if (strcmp(f, "--batch") == 0) {
+        char *end;
+        long b = strtol(v, &end, 10);
+        if (!*v || *end != 0 || b < 2 || b > INFOGAN_MAX_BATCH) {
+            set_err(err, err_len, "--batch: '%s' is not an integer in 2..%d", v, INFOGAN_MAX_BATCH);
+            return -1;
+        }
+        c->batch = (int)b;
+    } else if (strcmp(f, "--lr-d") == 0) ok = parse_float(f, v, 0, 1, &c->lr_d, err, err_len);
+    else if (strcmp(f, "--lr-g") == 0) ok = parse_float(f, v, 0, 1, &c->lr_g, err, err_len);
+    else if (strcmp(f, "--beta1") == 0) ok = parse_float(f, v, 0, 0.999999f, &c->beta1, err, err_len);
+    else if (strcmp(f, "--beta2") == 0) ok = parse_float(f, v, 0, 0.999999f, &c->beta2, err, err_len);
+    else if (strcmp(f, "--adam-eps") == 0) ok = parse_float(f, v, 0, 1, &c->adam_eps, err, err_len);
+    else if (strcmp(f, "--lambda") == 0) {
+        ok = parse_float(f, v, 0, 1000, &x, err, err_len);
+        if (ok) c->lambda_cat = c->lambda_cont = x;
+    } else if (strcmp(f, "--lambda-cat") == 0) ok = parse_float(f, v, 0, 1000, &c->lambda_cat, err, err_len);
+    else if (strcmp(f, "--lambda-cont") == 0) ok = parse_float(f, v, 0, 1000, &c->lambda_cont, err, err_len);
     else if (strcmp(f, "--leaky") == 0) {
         if (strcmp(v, "official") == 0) c->leaky_slope = 0.01f;
         else if (strcmp(v, "paper") == 0) c->leaky_slope = 0.1f;
-        else c->leaky_slope = parse_float(f, v, 0, 1);
+        else ok = parse_float(f, v, 0, 1, &c->leaky_slope, err, err_len);
     } else if (strcmp(f, "--std") == 0) {
-        CHECK(strcmp(v, "fixed") == 0 || strcmp(v, "learned") == 0,
-              "--std: '%s' is neither fixed (official code) nor learned (paper)", v);
+        if (strcmp(v, "fixed") != 0 && strcmp(v, "learned") != 0) {
+            set_err(err, err_len, "--std: '%s' is neither fixed (official code) nor learned (paper)", v);
+            return -1;
+        }
         c->learned_std = strcmp(v, "learned") == 0;
-    } else if (strcmp(f, "--init-std") == 0) c->init_std = parse_float(f, v, 0, 10);
-    else if (strcmp(f, "--bn-eps") == 0) c->bn_eps = parse_float(f, v, 0, 1);
+    } else if (strcmp(f, "--init-std") == 0) ok = parse_float(f, v, 0, 10, &c->init_std, err, err_len);
+    else if (strcmp(f, "--bn-eps") == 0) ok = parse_float(f, v, 0, 1, &c->bn_eps, err, err_len);
     else if (strcmp(f, "--seed") == 0) {
         char *end;
+        errno = 0;
         unsigned long long s = strtoull(v, &end, 10);
-        CHECK(*v && *end == 0, "--seed: '%s' is not a non-negative integer", v);
+        if (*v < '0' || *v > '9' || *end != 0 || errno == ERANGE) {
+            set_err(err, err_len, "--seed: '%s' is not an integer in 0..2^64-1", v);
+            return -1;
+        }
         c->seed = s;
     }
-    return 2;
+    return ok ? 2 : -1;
+}
+
+int infogan_config_flag(infogan_config *c, int argc, char **argv, int i)
+{
+    char err[512];
+    int used = infogan_config_flag_try(c, argc, argv, i, err, sizeof err);
+    if (used < 0) die("%s", err);
+    return used;
 }
 
 void infogan_config_help(FILE *f)

@@ -41,8 +41,12 @@ typedef struct infogan_config {
 void infogan_config_default(infogan_config *c);
 /* Parses the model flag at argv[i] (with its value at argv[i+1]); returns how many
  * arguments it used (2, or 1 for switches), 0 if argv[i] is not a model flag. Dies with a
- * clear message on a bad value. */
+ * clear message on a bad value (sizes are capped: --batch at most 4096, --latent as in
+ * latent.h). */
 int infogan_config_flag(infogan_config *c, int argc, char **argv, int i);
+/* The same, but returns -1 and writes that sentence into err instead of exiting. */
+int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, char *err,
+                            size_t err_len);
 /* Prints the model flags and their defaults. */
 void infogan_config_help(FILE *f);
 /* One line "key=value ..." of every setting, for logs and result files. */

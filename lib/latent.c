@@ -8,38 +8,69 @@
 
 #include "util.h"
 
-void latent_parse(latent_spec *s, const char *text, const char *flag)
+/* Caps that keep G's input and Q's output to sizes a run can allocate. */
+#define LATENT_MAX_IN_DIM 4096
+#define LATENT_MAX_CAT 1024
+
+bool latent_parse_try(latent_spec *s, const char *text, const char *flag, char *err,
+                      size_t err_len)
 {
     memset(s, 0, sizeof *s);
-    CHECK(strlen(text) < sizeof s->text, "%s: spec '%s' is too long", flag, text);
+    if (strlen(text) >= sizeof s->text) {
+        set_err(err, err_len, "%s: spec '%.40s...' is too long (at most %zu characters)", flag,
+                text, sizeof s->text - 1);
+        return false;
+    }
     snprintf(s->text, sizeof s->text, "%s", text);
     char buf[128];
     snprintf(buf, sizeof buf, "%s", text);
     int q_cat = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *colon = strchr(tok, ':');
-        CHECK(colon, "%s: part '%s' of '%s' needs the form kind:number (noise:62, cat:10, cont:2)",
-              flag, tok, text);
+        if (!colon) {
+            set_err(err, err_len, "%s: part '%s' of '%s' needs the form kind:number (noise:62, "
+                    "cat:10, cont:2)", flag, tok, text);
+            return false;
+        }
         *colon = 0;
         char *end;
         long dim = strtol(colon + 1, &end, 10);
-        CHECK(*end == 0 && dim > 0 && dim <= 4096, "%s: '%s' in '%s' is not a positive size",
-              flag, colon + 1, text);
-        CHECK(s->n_parts < LATENT_MAX_PARTS, "%s: more than %d parts in '%s'", flag,
-              LATENT_MAX_PARTS, text);
+        if (colon[1] < '0' || colon[1] > '9' || *end != 0 || dim <= 0 || dim > LATENT_MAX_IN_DIM) {
+            set_err(err, err_len, "%s: '%s' in '%s' is not a size in 1..%d", flag, colon + 1,
+                    text, LATENT_MAX_IN_DIM);
+            return false;
+        }
+        if (s->n_parts == LATENT_MAX_PARTS) {
+            set_err(err, err_len, "%s: more than %d parts in '%s'", flag, LATENT_MAX_PARTS, text);
+            return false;
+        }
         latent_part *p = &s->parts[s->n_parts++];
         p->dim = (int)dim;
         p->offset = s->in_dim;
         if (strcmp(tok, "noise") == 0) p->kind = LATENT_NOISE;
         else if (strcmp(tok, "cat") == 0) p->kind = LATENT_CAT;
         else if (strcmp(tok, "cont") == 0) p->kind = LATENT_CONT;
-        else die("%s: unknown part kind '%s' in '%s' (use noise, cat or cont)", flag, tok, text);
-        CHECK(p->kind != LATENT_CAT || dim >= 2, "%s: cat:%ld in '%s' needs at least 2 classes",
-              flag, dim, text);
+        else {
+            set_err(err, err_len, "%s: unknown part kind '%s' in '%s' (use noise, cat or cont)",
+                    flag, tok, text);
+            return false;
+        }
+        if (p->kind == LATENT_CAT && (dim < 2 || dim > LATENT_MAX_CAT)) {
+            set_err(err, err_len, "%s: cat:%ld in '%s' needs 2..%d classes", flag, dim, text,
+                    LATENT_MAX_CAT);
+            return false;
+        }
         s->in_dim += p->dim;
+        if (s->in_dim > LATENT_MAX_IN_DIM) {
+            set_err(err, err_len, "%s: '%s' makes G's input %d wide (at most %d)", flag, text,
+                    s->in_dim, LATENT_MAX_IN_DIM);
+            return false;
+        }
         int n_new = p->kind == LATENT_CAT ? 1 : p->kind == LATENT_CONT ? p->dim : 0;
-        CHECK(s->n_codes + n_new <= LATENT_MAX_CODES, "%s: more than %d codes in '%s'", flag,
-              LATENT_MAX_CODES, text);
+        if (s->n_codes + n_new > LATENT_MAX_CODES) {
+            set_err(err, err_len, "%s: more than %d codes in '%s'", flag, LATENT_MAX_CODES, text);
+            return false;
+        }
         for (int j = 0; j < n_new; j++) {
             latent_code *c = &s->codes[s->n_codes++];
             c->kind = p->kind;
@@ -50,11 +81,21 @@ void latent_parse(latent_spec *s, const char *text, const char *flag)
             snprintf(c->name, sizeof c->name, "c%d", s->n_codes);
         }
     }
-    CHECK(s->n_parts > 0, "%s: empty latent spec", flag);
+    if (s->n_parts == 0) {
+        set_err(err, err_len, "%s: empty latent spec", flag);
+        return false;
+    }
     /* Continuous means follow all logits. */
     int q_cont = q_cat;
     for (int i = 0; i < s->n_codes; i++)
         if (s->codes[i].kind == LATENT_CONT) s->codes[i].q_offset = q_cont++;
+    return true;
+}
+
+void latent_parse(latent_spec *s, const char *text, const char *flag)
+{
+    char err[512];
+    if (!latent_parse_try(s, text, flag, err, sizeof err)) die("%s", err);
 }
 
 int latent_q_dim(const latent_spec *s, bool learned_std)

@@ -44,8 +44,12 @@ typedef struct latent_spec {
     int n_cat, n_cont;  /* categorical codes, continuous codes */
 } latent_spec;
 
-/* Parses `text`; on a bad spec dies naming `flag` (e.g. "--latent") and the part. */
+/* Parses `text`; on a bad spec dies naming `flag` (e.g. "--latent") and the part. Sizes are
+ * capped: each part and G's whole input at most 4096 wide, cat:K with 2 <= K <= 1024. */
 void latent_parse(latent_spec *s, const char *text, const char *flag);
+/* The same, but returns false and writes that sentence into err instead of exiting. */
+bool latent_parse_try(latent_spec *s, const char *text, const char *flag, char *err,
+                      size_t err_len);
 /* Q's output width: the logits of every categorical code plus, per continuous code, a mean
  * (and a log std when learned_std). */
 int latent_q_dim(const latent_spec *s, bool learned_std);
