@@ -99,18 +99,20 @@ double metrics_acc_hungarian(const long *counts, int k, int l)
     return hits / (double)table_total(counts, k, l);
 }
 
-/* Entropy (nats) of a distribution given as counts summing to total. */
-static double entropy_counts(const long *counts, int n, int stride, double total)
+double metrics_entropy(const long *counts, int n)
 {
-    double h = 0.0;
+    double total = 0.0, h = 0.0;
+    for (int i = 0; i < n; i++) total += (double)counts[i];
+    CHECK(total > 0.0, "metrics: entropy of %d empty counts", n);
     for (int i = 0; i < n; i++) {
-        double p = (double)counts[i * stride] / total;
+        double p = (double)counts[i] / total;
         if (p > 0.0) h -= p * log(p);
     }
     return h;
 }
 
-double metrics_nmi(const long *counts, int k, int l)
+/* I(C;Y) and the marginal entropies of a (K,L) table; the caller frees nothing. */
+static double table_mi(const long *counts, int k, int l, double *h_c, double *h_y)
 {
     double total = (double)table_total(counts, k, l);
     long *row = xcalloc((size_t)k, sizeof *row), *col = xcalloc((size_t)l, sizeof *col);
@@ -122,12 +124,24 @@ double metrics_nmi(const long *counts, int k, int l)
             double n_cy = (double)counts[c * l + y];
             if (n_cy > 0.0) mi += n_cy / total * log(n_cy * total / ((double)row[c] * (double)col[y]));
         }
-    double h_c = entropy_counts(row, k, 1, total), h_y = entropy_counts(col, l, 1, total);
+    if (h_c) *h_c = metrics_entropy(row, k);
+    if (h_y) *h_y = metrics_entropy(col, l);
     free(row);
     free(col);
+    return mi < 0.0 ? 0.0 : mi; /* rounding can step below 0 */
+}
+
+double metrics_mi(const long *counts, int k, int l)
+{
+    return table_mi(counts, k, l, NULL, NULL);
+}
+
+double metrics_nmi(const long *counts, int k, int l)
+{
+    double h_c, h_y, mi = table_mi(counts, k, l, &h_c, &h_y);
     if (h_c == 0.0 && h_y == 0.0) return 1.0;
     double nmi = mi / (0.5 * (h_c + h_y));
-    return nmi < 0.0 ? 0.0 : nmi > 1.0 ? 1.0 : nmi; /* rounding can step outside [0,1] */
+    return nmi > 1.0 ? 1.0 : nmi; /* rounding can step above 1 */
 }
 
 cluster_scores metrics_cluster_scores(int n, const int *cluster, int k, const int *label, int l)

@@ -17,6 +17,11 @@ double metrics_acc_hungarian(const long *counts, int k, int l);
  * normalization, as scikit-learn's default); 1 when both have a single class. */
 double metrics_nmi(const long *counts, int k, int l);
 
+/* Mutual information I(C;Y) in nats of a (K,L) contingency table. */
+double metrics_mi(const long *counts, int k, int l);
+/* Entropy (nats) of the distribution given by n counts (not all zero). */
+double metrics_entropy(const long *counts, int n);
+
 /* The three scores at once from predicted clusters and labels. */
 typedef struct cluster_scores {
     double acc_majority, acc_hungarian, nmi;
