@@ -34,7 +34,7 @@ void checkpoint_save(const infogan *m, const char *path)
     char tmp[4096];
     CHECK(snprintf(tmp, sizeof tmp, "%s.tmp", path) < (int)sizeof tmp, "checkpoint path %s is too long", path);
     sink s = {fopen(tmp, "wb"), FNV_START, true};
-    CHECK(s.f, "cannot write checkpoint %s: %s", tmp, strerror(errno));
+    CHECK(s.f, "cannot create checkpoint %s: %s", tmp, strerror(errno));
     char cfg[1024];
     infogan_config_describe(&m->cfg, cfg, sizeof cfg);
     uint32_t version = CKPT_VERSION, cfg_len = (uint32_t)strlen(cfg);
@@ -57,6 +57,7 @@ void checkpoint_save(const infogan *m, const char *path)
         die("cannot write checkpoint %s: %s", tmp, strerror(errno));
     }
     CHECK(rename(tmp, path) == 0, "cannot rename checkpoint %s to %s: %s", tmp, path, strerror(errno));
+    CHECK(fsync_dir_of(path) == 0, "cannot sync the folder of checkpoint %s: %s", path, strerror(errno));
 }
 
 typedef struct source { FILE *f; uint64_t hash; } source;
@@ -114,7 +115,11 @@ bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s is not an InfoGAN checkpoint (bad magic)", path);
         goto done;
     }
-    if (!get(&s, &version, 4) || version != CKPT_VERSION) {
+    if (!get(&s, &version, 4)) {
+        snprintf(err, errlen, "checkpoint %s is truncated (%s)", path, "it ends inside the header");
+        goto done;
+    }
+    if (version != CKPT_VERSION) {
         snprintf(err, errlen, "checkpoint %s has version %u; this build reads version %u", path,
                  version, CKPT_VERSION);
         goto done;
@@ -136,6 +141,10 @@ bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
     if (!get(&s, ints, sizeof ints) || !get(&s, counts, sizeof counts) ||
         counts[0] != m->n_g_params || counts[1] != m->n_d_params) {
         snprintf(err, errlen, "checkpoint %s has parameter counts that do not fit this model", path);
+        goto done;
+    }
+    if (ints[0] < 0 || ints[1] < 0 || ints[2] < 0 || ints[3] < 0 || ints[4] < 0) {
+        snprintf(err, errlen, "checkpoint %s has a negative iteration, data position or Adam step", path);
         goto done;
     }
     size_t total = 3 * (m->n_g_params + m->n_d_params);

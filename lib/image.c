@@ -92,6 +92,14 @@ float *image_read_png_try(const char *path, int want_c, int *h, int *w, char *er
         snprintf(err, err_size, "cannot read PNG %s: %s", path, img.message);
         return NULL;
     }
+    if (img.width > IMAGE_MAX_SIDE || img.height > IMAGE_MAX_SIDE ||
+        (size_t)img.width * img.height > IMAGE_MAX_PIXELS) {
+        snprintf(err, err_size, "PNG %s: %ux%u pixels is more than this reader takes (sides up to "
+                 "%d, %d pixels in all)", path, img.width, img.height, IMAGE_MAX_SIDE,
+                 IMAGE_MAX_PIXELS);
+        png_image_free(&img);
+        return NULL;
+    }
     img.format = want_c == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
     size_t size = PNG_IMAGE_SIZE(img);
     unsigned char *pix = malloc(size ? size : 1); // (H,W,C)

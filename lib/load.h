@@ -24,6 +24,15 @@ dataset *load_celeba_try(const char *img_dir, const char *attr_path, int n, char
 dataset *load_celeba(const char *img_dir, const char *attr_path, int n);
 /* The attribute names kept as factors, in order. */
 extern const char *const CELEBA_ATTRIBUTES[16];
+/* Parses list_attr_celeba.txt: a count line, a line of attribute names, then "<file> v1 ..
+ * vK" with v = -1 or 1. For the picked images names[pick[0..kept)] (sorted), fills index
+ * (kept,16) with 0/1 and value (kept,16) with -1/+1 of the 16 CELEBA_ATTRIBUTES. Returns 0
+ * and one sentence naming the file in err on bad input. */
+int load_celeba_attributes_try(const char *path, char **names, const int *pick, int kept,
+                               int *index, float *value, char *err, size_t err_size);
+/* Decodes the JPEG at path into a new (3,H,W) float buffer in [0,1] and sets *h, *w; NULL
+ * and err on a bad file or one larger than IMAGE_MAX_SIDE / IMAGE_MAX_PIXELS. */
+float *load_read_jpeg_try(const char *path, int *h, int *w, char *err, size_t err_size);
 
 /* 3D chairs (the .png files in root/<model>/renders/, named like image_031_p030_t326_r096.png with
  * elevation p and azimuth t in degrees): gray, the central square of side 2/3 of the

@@ -6,6 +6,7 @@
 
 #include <jpeglib.h> /* after stdio.h, which it needs */
 
+#include "image.h"
 #include "load.h"
 #include "util.h"
 
@@ -35,8 +36,7 @@ static void jpeg_warn(j_common_ptr cinfo, int level)
     if (level < 0) jpeg_fail(cinfo); /* a warning means damaged data (e.g. truncated) */
 }
 
-/* Decodes path into a new (3,H,W) float buffer; NULL and err on failure. */
-static float *read_jpeg_try(const char *path, int *h, int *w, char *err, size_t err_size)
+float *load_read_jpeg_try(const char *path, int *h, int *w, char *err, size_t err_size)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -61,6 +61,15 @@ static float *read_jpeg_try(const char *path, int *h, int *w, char *err, size_t 
     jpeg_create_decompress(&cinfo);
     jpeg_stdio_src(&cinfo, f);
     jpeg_read_header(&cinfo, TRUE);
+    if (cinfo.image_width > IMAGE_MAX_SIDE || cinfo.image_height > IMAGE_MAX_SIDE ||
+        (size_t)cinfo.image_width * cinfo.image_height > IMAGE_MAX_PIXELS) {
+        snprintf(err, err_size, "JPEG %s: %ux%u pixels is more than this loader takes (sides up to "
+                 "%d, %d pixels in all)", path, cinfo.image_width, cinfo.image_height,
+                 IMAGE_MAX_SIDE, IMAGE_MAX_PIXELS);
+        jpeg_destroy_decompress(&cinfo);
+        fclose(f);
+        return NULL;
+    }
     cinfo.out_color_space = JCS_RGB;
     jpeg_start_decompress(&cinfo);
     int ih = (int)cinfo.output_height, iw = (int)cinfo.output_width;
@@ -81,9 +90,7 @@ static float *read_jpeg_try(const char *path, int *h, int *w, char *err, size_t 
     return out;
 }
 
-/* Parses list_attr_celeba.txt: a count line, a line of 40 names, then "<file> v1 .. v40"
- * with v = -1 or 1. Fills, for each wanted name, its value per picked image. */
-static int read_attributes(const char *path, char **names, const int *pick, int kept,
+int load_celeba_attributes_try(const char *path, char **names, const int *pick, int kept,
                            int *index, float *value, char *err, size_t err_size)
 {
     FILE *f = fopen(path, "r");
@@ -177,7 +184,7 @@ dataset *load_celeba_try(const char *img_dir, const char *attr_path, int n, char
             snprintf(d->factor_names[a], sizeof d->factor_names[a], "%s", CELEBA_ATTRIBUTES[a]);
             d->factor_levels[a] = 2;
         }
-        if (!read_attributes(attr_path, names, pick, kept, d->factor_index, d->factor_value, err, err_size)) {
+        if (!load_celeba_attributes_try(attr_path, names, pick, kept, d->factor_index, d->factor_value, err, err_size)) {
             dataset_free(d);
             d = NULL;
         }
@@ -190,7 +197,7 @@ dataset *load_celeba_try(const char *img_dir, const char *attr_path, int n, char
             char path[4096], e[512];
             snprintf(path, sizeof path, "%s/%s", img_dir, names[pick[i]]);
             int h, w;
-            float *img = read_jpeg_try(path, &h, &w, e, sizeof e);
+            float *img = load_read_jpeg_try(path, &h, &w, e, sizeof e);
             if (!img) {
                 #pragma omp critical(celeba_error)
                 if (failed < 0 || i < failed) failed = i, snprintf(first_err, sizeof first_err, "%s", e);

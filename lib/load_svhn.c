@@ -1,7 +1,9 @@
 /* load_svhn.c: SVHN cropped digits from MATLAB .mat files (libmatio). */
 #include <matio.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "load.h"
 #include "util.h"
@@ -22,6 +24,52 @@ static double label_at(const matvar_t *y, size_t k)
     }
 }
 
+/* zlib expands a stream at most about 1032 times, so no variable holds more bytes than this
+ * many times the file's size. */
+#define ZLIB_MAX_RATIO 1032
+
+/* Checks X's and y's headers (shape, class, size against the file's) before matio
+ * allocates their data; false and a sentence naming the file if they cannot be SVHN's. */
+static bool svhn_header_fits(mat_t *mat, const char *mat_path, char *err, size_t err_size)
+{
+    struct stat st;
+    if (stat(mat_path, &st) != 0) {
+        snprintf(err, err_size, "cannot stat SVHN file %s", mat_path);
+        return false;
+    }
+    size_t limit = (size_t)st.st_size * ZLIB_MAX_RATIO;
+    matvar_t *x = Mat_VarReadInfo(mat, "X"), *y = Mat_VarReadInfo(mat, "y");
+    bool ok = false;
+    if (!x || !y) {
+        snprintf(err, err_size, "SVHN file %s: cannot read variable %s (truncated or not an SVHN file?)",
+                 mat_path, !x ? "X" : "y");
+        goto done;
+    }
+    if (x->rank != 4 || x->dims[0] != 32 || x->dims[1] != 32 || x->dims[2] != 3 ||
+        x->class_type != MAT_C_UINT8 || x->isComplex || x->dims[3] == 0) {
+        snprintf(err, err_size, "SVHN file %s: X must be a 32x32x3xN uint8 array (found rank %d, class %d)",
+                 mat_path, x->rank, (int)x->class_type);
+        goto done;
+    }
+    size_t ny = 1;
+    for (int k = 0; k < y->rank && ny <= limit; k++) ny *= y->dims[k];
+    if (y->rank != 2 || y->isComplex || ny != x->dims[3]) {
+        snprintf(err, err_size, "SVHN file %s: y must be an Nx1 array of the %zu labels of X",
+                 mat_path, x->dims[3]);
+        goto done;
+    }
+    if (x->dims[3] > limit / 3072 || ny > limit / 8) {
+        snprintf(err, err_size, "SVHN file %s: its header claims %zu images, more than its %lld "
+                 "bytes can hold (truncated or corrupt)", mat_path, x->dims[3], (long long)st.st_size);
+        goto done;
+    }
+    ok = true;
+done:
+    Mat_VarFree(x);
+    Mat_VarFree(y);
+    return ok;
+}
+
 dataset *load_svhn_try(const char *mat_path, int n, char *err, size_t err_size)
 {
     mat_t *mat = Mat_Open(mat_path, MAT_ACC_RDONLY);
@@ -30,7 +78,9 @@ dataset *load_svhn_try(const char *mat_path, int n, char *err, size_t err_size)
         return NULL;
     }
     dataset *d = NULL;
-    matvar_t *x = Mat_VarRead(mat, "X"), *y = Mat_VarRead(mat, "y");
+    matvar_t *x = NULL, *y = NULL;
+    if (!svhn_header_fits(mat, mat_path, err, err_size)) goto done;
+    x = Mat_VarRead(mat, "X"), y = Mat_VarRead(mat, "y");
     if (!x || !y) {
         snprintf(err, err_size, "SVHN file %s: cannot read variable %s (truncated or not an SVHN file?)",
                  mat_path, !x ? "X" : "y");

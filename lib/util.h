@@ -14,6 +14,9 @@ _Noreturn void die_at(const char *file, int line, const char *fmt, ...)
 /* Writes the message into err (err_len bytes), for the _try functions that return errors. */
 void set_err(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* fsyncs the folder holding path, so a rename into it survives a crash; 0 or -1 (errno). */
+int fsync_dir_of(const char *path);
+
 void *xmalloc(size_t bytes);
 void *xcalloc(size_t count, size_t size);
 /* 64-byte aligned, for SIMD buffers; free with free(). */
