@@ -19,7 +19,7 @@ typedef struct arch {
     const layer_spec *q_head; int n_q_head;
 } arch;
 
-/* The table called `name` ("mnist"); dies listing the known ones if there is none. */
+/* The table called `name` ("mnist", "faces", "chairs", "svhn", "celeba", "toy"); dies listing the known ones if there is none. */
 const arch *arch_find(const char *name);
 /* How many tables there are, and table i (0 <= i < arch_count()), for listings. */
 int arch_count(void);

@@ -107,6 +107,7 @@ Test(nn, upconv_backward_matches_finite_differences)
 {
     check_net(ONE(LAYER_UPCONV, 3, 0, 0, 4, 2), 1, 2, 2, 3, 3);
     check_net(ONE(LAYER_UPCONV, 1, 0, 0, 4, 2), 1, 3, 4, 2, 2);
+    check_net(ONE(LAYER_UPCONV, 2, 0, 0, 4, 1), 1, 2, 3, 5, 5); /* stride 1 (chairs G) */
 }
 
 Test(nn, batchnorm_backward_matches_finite_differences)
