@@ -28,14 +28,15 @@
 static void usage(FILE *f)
 {
     fputs("usage: mnist train --run-dir DIR [--data DIR] [training flags] [model flags]\n"
-          "       mnist table1 --out DIR RUN_DIR...\n"
+          "       mnist table1 --out DIR [--gan RUN_DIR] RUN_DIR...\n"
           "       mnist figure2 --infogan RUN_DIR --gan RUN_DIR [--out DIR] [--rows N] [--data DIR]\n"
           "train: trains InfoGAN (or, with --gan, the regular GAN baseline) on the MNIST train\n"
           "  split, checkpoints to DIR/model.ckpt (--resume continues it), logs DIR/log.csv, and\n"
           "  writes DIR/result.csv: seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s\n"
           "  (c1 as a classifier of the held-out split; mi_real needs no labels). The flags are\n"
           "  saved in DIR/args.txt so table1 and figure2 rebuild the same model.\n"
-          "table1: collects the runs' result.csv into DIR/table1.csv and DIR/table1.md.\n"
+          "table1: collects the runs' result.csv into DIR/table1.csv and DIR/table1.md; --gan adds a\n"
+          "  regular GAN run as the baseline row (not counted in best/median/mean).\n"
           "figure2: DIR/figure2a.png (c1, InfoGAN, columns ordered 0..9), figure2b.png (c1, GAN),\n"
           "  figure2c.png (c2 from -2 to 2), figure2d.png (c3 from -2 to 2); rows (10) are other\n"
           "  samples of the remaining inputs.\n"
@@ -235,11 +236,12 @@ static int cmp_double(const void *a, const void *b)
 
 static int cmd_table1(int argc, char **argv)
 {
-    const char *out = "results";
+    const char *out = "results", *gan_dir = NULL;
     int n = 0;
     const char *dirs[256];
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+        else if (strcmp(argv[i], "--gan") == 0 && i + 1 < argc) gan_dir = argv[++i];
         else {
             CHECK(argv[i][0] != '-', "unknown flag %s (see mnist --help)", argv[i]);
             CHECK(n < 256, "more than 256 runs");
@@ -257,6 +259,8 @@ static int cmd_table1(int argc, char **argv)
         reach93 += acc[i] >= 0.93;
         if (rows[i].mi_real > rows[best_mi].mi_real) best_mi = i;
     }
+    run_row gan;
+    if (gan_dir) read_result(gan_dir, &gan);
     qsort(acc, (size_t)n, sizeof acc[0], cmp_double);
     double median = n % 2 ? acc[n / 2] : (acc[n / 2 - 1] + acc[n / 2]) / 2, mean = 0;
     for (int i = 0; i < n; i++) mean += acc[i] / n;
@@ -295,6 +299,11 @@ static int cmd_table1(int argc, char **argv)
         fprintf(f, "| %llu | %d | %.2f%% | %.2f%% | %.3f | %.3f | %.0f | %.12s |\n", rows[i].seed,
                 rows[i].iterations, 100 * rows[i].acc_majority, 100 * rows[i].acc_hungarian,
                 rows[i].nmi, rows[i].mi_real, rows[i].wall_s, rows[i].commit);
+    if (gan_dir)
+        fprintf(f, "\nBaseline, the regular GAN with a Q network (G gets no L_I reward), seed %llu, %d "
+                   "iterations: majority %.2f%%, Hungarian %.2f%%, NMI %.3f, MI real %.3f.\n",
+                gan.seed, gan.iterations, 100 * gan.acc_majority, 100 * gan.acc_hungarian, gan.nmi,
+                gan.mi_real);
     fprintf(f, "\n| | majority accuracy |\n|---|---|\n| best | %.2f%% |\n| median | %.2f%% |\n"
                "| mean | %.2f%% |\n| paper (5%% error) | 95%% |\n\n", 100 * acc[n - 1], 100 * median, 100 * mean);
     fprintf(f, "%d of %d runs reach the paper's 95%%; %d of %d reach 93%%.\n\n", reach, n, reach93, n);
