@@ -1,0 +1,638 @@
+--[[ results.lua: the pandoc filter that fills the write-up from results/.
+
+Metadata (set by paper/build.sh with -M):
+  results   folder the result files are read from (paths written `results/...` map there)
+  archdir   folder of the generated architecture tables (paths written `arch/...` map there)
+  bench     the benchmark CSV to quote (results/bench/kernels-<cpu>.csv)
+  linkbase  relative path from the output page to the source tree (links to code)
+  srcroot   the source tree, for checking that linked files and functions exist
+  manifest  file that receives one line per result the page uses ("image PATH", "table PATH",
+            "missing TARGET"), for the test
+
+What it does, in order:
+  1. Div or Span with class `requires` (files="results/a results/b", target="table1", or
+     glob="results/figure3*.png"): kept when every file exists, else replaced by a
+     "results missing: run make TARGET" box, so its numbers are never read.
+  2. Div with class `include` (file=..., target=...): the file's Markdown, its first heading
+     dropped and the rest demoted; class `optional` turns a missing file into a box.
+     Div with class `gallery` (glob=...): every matching PNG as a figure.
+     Div with class `costs`: the cost table from every provenance the page quotes.
+  3. {{name:key}} placeholders in text, code and math: numbers computed from result files.
+  4. Images under results/ must exist (else the build stops, naming the file and the make
+     target); links to source files must name an existing file and function (else it stops). ]]
+
+local results_dir, arch_dir, bench_file, link_base, src_root, manifest_path = "results", "", "", "../../", ".", nil
+local manifest = {}
+local H_CAT10 = math.log(10)
+
+local function fail(msg)
+  io.stderr:write("paper: " .. msg .. "\n")
+  os.exit(1)
+end
+
+local function note(kind, path)
+  manifest[#manifest + 1] = kind .. " " .. path
+end
+
+-- results/x -> <results>/x, arch/x -> <archdir>/x
+local function resolve(path)
+  local rest = path:match("^results/(.*)$")
+  if rest then return results_dir .. "/" .. rest end
+  rest = path:match("^arch/(.*)$")
+  if rest then return arch_dir .. "/" .. rest end
+  return path
+end
+
+local function exists(path)
+  local f = io.open(resolve(path), "r")
+  if f then f:close() return true end
+  return false
+end
+
+local function read_all(path)
+  local f = io.open(resolve(path), "r")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- The make target that regenerates a result file.
+local function target_of(path, given)
+  if given and given ~= "" then return given end
+  local base = path:match("([^/]+)$") or path
+  local n = base:match("^figure(%d+)")
+  if n then return "figure" .. n end
+  if base:match("^table1") then return "table1" end
+  if path:match("bench/") then return "bench" end
+  if path:match("datasets/") then return "data" end
+  if path:match("^arch/") then return "paper" end
+  return "reproduce"
+end
+
+local function glob(pattern)
+  local files = {}
+  local p = io.popen("ls -1 " .. resolve(pattern) .. " 2>/dev/null")
+  for line in p:lines() do
+    local rel = line:sub(#results_dir + 2)
+    files[#files + 1] = "results/" .. rel
+  end
+  p:close()
+  table.sort(files)
+  return files
+end
+
+---------------------------------------------------------------------------------------------
+-- Result files
+
+-- CSV with `# key: value` provenance comments: {prov = {...}, header = {...}, rows = {{col=value}}}
+local csv_cache = {}
+local function read_csv(path, need)
+  if csv_cache[path] then return csv_cache[path] end
+  local text = read_all(path)
+  if not text then
+    if need == false then return nil end
+    fail(path .. " is missing; run `make " .. target_of(path) .. "` (or mark the text that quotes it as optional)")
+  end
+  local t = {prov = {}, rows = {}}
+  for line in text:gmatch("[^\n]+") do
+    local k, v = line:match("^#%s*([%w_%.]+):%s*(.-)%s*$")
+    if k then
+      t.prov[k] = v
+    elseif not line:match("^#") then
+      local cells = {}
+      for cell in (line .. ","):gmatch("([^,]*),") do cells[#cells + 1] = cell end
+      if not t.header then
+        t.header = cells
+      else
+        local row = {}
+        for i, name in ipairs(t.header) do row[name] = cells[i] end
+        t.rows[#t.rows + 1] = row
+      end
+    end
+  end
+  if not t.header and not next(t.prov) then fail(path .. " has neither provenance lines nor a CSV header") end
+  csv_cache[path] = t
+  return t
+end
+
+local function num(row, col, path)
+  local v = tonumber(row[col])
+  if not v then fail(path .. ": column " .. col .. " is not a number ('" .. tostring(row[col]) .. "')") end
+  return v
+end
+
+local function pct(x) return string.format("%.1f%%", 100 * x) end
+local function f2(x) return string.format("%.2f", x) end
+local function f3(x) return string.format("%.3f", x) end
+
+local function thousands(n)
+  local s = string.format("%d", math.floor(n + 0.5))
+  local out = s:reverse():gsub("(%d%d%d)", "%1,"):reverse()
+  return (out:gsub("^,", ""))
+end
+
+local function duration(s)
+  if s < 120 then return string.format("%.0f s", s) end
+  if s < 7200 then return string.format("%.0f min", s / 60) end
+  return string.format("%.1f h", s / 3600)
+end
+
+local function median(xs)
+  local s = {}
+  for i, x in ipairs(xs) do s[i] = x end
+  table.sort(s)
+  local n = #s
+  if n == 0 then return 0 end
+  if n % 2 == 1 then return s[(n + 1) / 2] end
+  return (s[n / 2] + s[n / 2 + 1]) / 2
+end
+
+-- Figure 1: L_I curves.
+local function figure1(key)
+  local path = "results/figure1.csv"
+  local t = read_csv(path)
+  local last = #t.rows
+  local function mean_last(col, n)
+    local s, c = 0, 0
+    for i = math.max(1, last - n + 1), last do s = s + num(t.rows[i], col, path); c = c + 1 end
+    return s / c
+  end
+  local function at(iter, col)
+    for _, r in ipairs(t.rows) do
+      if tonumber(r.iteration) == iter then return num(r, col, path) end
+    end
+    fail(path .. " has no row for iteration " .. iter)
+  end
+  local function peak(col)
+    local best, it = -math.huge, 0
+    for _, r in ipairs(t.rows) do
+      local v = num(r, col, path)
+      if v > best then best, it = v, tonumber(r.iteration) end
+    end
+    return best, it
+  end
+  local function first_reach(col, level)
+    for _, r in ipairs(t.rows) do
+      if num(r, col, path) >= level then return tonumber(r.iteration) end
+    end
+    return nil
+  end
+  local v = {
+    iterations = function() return thousands(tonumber(t.rows[last].iteration)) end,
+    li_at_100 = function() return f2(at(100, "li_infogan")) end,
+    gan_at_100 = function() return f2(at(100, "li_gan")) end,
+    infogan_last100 = function() return f2(mean_last("li_infogan", 100)) end,
+    gan_last100 = function() return f2(mean_last("li_gan", 100)) end,
+    gan_peak = function() return f2((peak("li_gan"))) end,
+    gan_peak_iter = function() local _, it = peak("li_gan") return tostring(it) end,
+    infogan_peak = function() return f2((peak("li_infogan"))) end,
+    infogan_reach_2 = function()
+      local it = first_reach("li_infogan", 2.0)
+      return it and tostring(it) or "never"
+    end,
+    infogan_last100_gap = function() return f2(H_CAT10 - mean_last("li_infogan", 100)) end,
+    -- the issue's targets
+    target_li100 = function() return at(100, "li_infogan") >= 2.0 and "met" or "not met" end,
+    target_last100 = function() return mean_last("li_infogan", 100) >= 2.2 and "met" or "not met" end,
+    target_gan = function() return mean_last("li_gan", 100) < 1.0 and "met" or "not met" end,
+  }
+  if not v[key] then fail("unknown placeholder {{figure1:" .. key .. "}}") end
+  return v[key]()
+end
+
+-- Figure 2's runs: the result.csv blocks quoted in results/figure2.md (InfoGAN, then GAN).
+local function figure2(key)
+  local path = "results/figure2.md"
+  local text = read_all(path) or fail(path .. " is missing; run `make figure2`")
+  local runs = {}
+  for block in text:gmatch("```\n(.-)```") do
+    local header, row
+    for line in block:gmatch("[^\n]+") do
+      if line:match("^seed,") then header = line
+      elseif header and not row and not line:match("^#") then row = line end
+    end
+    if header and row then
+      local r, names, i = {}, {}, 1
+      for name in (header .. ","):gmatch("([^,]*),") do names[#names + 1] = name end
+      for cell in (row .. ","):gmatch("([^,]*),") do r[names[i]] = cell; i = i + 1 end
+      r.prov = {}
+      for k, val in block:gmatch("#%s*([%w_]+):%s*([^\n]*)") do r.prov[k] = val end
+      runs[#runs + 1] = r
+    end
+  end
+  local which, col = key:match("^(%w+):([%w_]+)$")
+  local r = which == "infogan" and runs[1] or which == "gan" and runs[2] or nil
+  if not r then fail(path .. ": no result block for {{figure2:" .. key .. "}}") end
+  if col == "order" then return text:match("Category order of panel %(a%): ([%d ]+)") or fail(path .. " has no category order") end
+  if col:match("^acc") then return pct(num(r, col, path)) end
+  if col == "nmi" or col == "mi_real" then return f3(num(r, col, path)) end
+  if col == "iterations" then return thousands(num(r, col, path)) end
+  if col == "wall_s" then return duration(num(r, col, path)) end
+  if r.prov[col] then return r.prov[col] end
+  return r[col] or fail(path .. " has no field " .. col .. " for the " .. which .. " run")
+end
+
+-- Table 1: the classifier test over seeds.
+local function table1(key)
+  local path = "results/table1.csv"
+  local t = read_csv(path)
+  local acc, hung, nmi, wall = {}, {}, {}, {}
+  local pick
+  for i, r in ipairs(t.rows) do
+    acc[i], hung[i], nmi[i] = num(r, "acc_majority", path), num(r, "acc_hungarian", path), num(r, "nmi", path)
+    wall[i] = num(r, "wall_s", path)
+    if not pick or num(r, "mi_real", path) > num(pick, "mi_real", path) then pick = r end
+  end
+  if #acc == 0 then fail(path .. " has no runs") end
+  local function count_at_least(x)
+    local c = 0
+    for _, a in ipairs(acc) do if a >= x then c = c + 1 end end
+    return tostring(c)
+  end
+  local function sum(xs) local s = 0 for _, x in ipairs(xs) do s = s + x end return s end
+  local v = {
+    n = function() return tostring(#acc) end,
+    iterations = function() return thousands(num(t.rows[1], "iterations", path)) end,
+    best = function() return pct(math.max(table.unpack(acc))) end,
+    worst = function() return pct(math.min(table.unpack(acc))) end,
+    median = function() return pct(median(acc)) end,
+    mean = function() return pct(sum(acc) / #acc) end,
+    hungarian_median = function() return pct(median(hung)) end,
+    nmi_median = function() return f3(median(nmi)) end,
+    reach95 = function() return count_at_least(0.95) end,
+    reach93 = function() return count_at_least(0.93) end,
+    pick_seed = function() return pick.seed end,
+    pick_mi = function() return f3(num(pick, "mi_real", path)) end,
+    pick_acc = function() return pct(num(pick, "acc_majority", path)) end,
+    wall_median = function() return duration(median(wall)) end,
+    wall_total = function() return duration(sum(wall)) end,
+    target_median = function() return median(acc) >= 0.82 and "met" or "not met" end,
+    target_best = function() return math.max(table.unpack(acc)) >= 0.93 and "met" or "not met" end,
+  }
+  if not v[key] then fail("unknown placeholder {{table1:" .. key .. "}}") end
+  return v[key]()
+end
+
+-- Kernel benchmark: {{bench:cpu}}, {{bench:KERNEL:ISA:SHAPE:THREADS:COLUMN}}, and summaries.
+local function bench(key)
+  if bench_file == "" then fail("no benchmark CSV under results/bench; run `make bench`") end
+  local t = read_csv(bench_file)
+  local function row(kernel, isa, shape, threads)
+    for _, r in ipairs(t.rows) do
+      if r.kernel == kernel and r.isa == isa and r.shape == shape and r.threads == threads then return r end
+    end
+    fail(bench_file .. " has no row " .. table.concat({kernel, isa, shape, threads}, ","))
+  end
+  if key == "cpu" or key == "openblas" or key == "start" or key == "commit" then
+    return t.prov[key] or fail(bench_file .. " has no '# " .. key .. ":' line")
+  end
+  if key == "file" then return bench_file:match("([^/]+)$") end
+  if key == "png" then return bench_file:match("^results/(.*)%.csv$") .. ".png" end
+  -- ratio_min/ratio_max: ISA's GFLOP/s over OpenBLAS's on the MNIST layer shapes (every
+  -- sgemm shape but the 1024^3 square) at 2 threads.
+  local isa, what = key:match("^ratio_(%w+)_(%a+)$")
+  if isa then
+    local lo, hi = math.huge, -math.huge
+    for _, r in ipairs(t.rows) do
+      if r.kernel:match("^sgemm") and r.isa == isa and r.threads == "2" and r.shape ~= "1024x1024x1024"
+        and tonumber(r.openblas_gflops) then
+        local q = num(r, "gflops", bench_file) / num(r, "openblas_gflops", bench_file)
+        lo, hi = math.min(lo, q), math.max(hi, q)
+      end
+    end
+    if lo == math.huge then fail(bench_file .. " has no 2-thread " .. isa .. " SGEMM rows with OpenBLAS") end
+    return f2(what == "min" and lo or hi)
+  end
+  local kernel, isa2, shape, threads, col = key:match("^([%w_]+):(%w+):([%w%-]+):(%d+):([%w_]+)$")
+  if not kernel then fail("bad placeholder {{bench:" .. key .. "}}") end
+  local r = row(kernel, isa2, shape, threads)
+  local x = num(r, col, bench_file)
+  return col == "pct_of_peak" and string.format("%.0f%%", x) or string.format("%.0f", x)
+end
+
+-- {{prov:FILE:KEY}}: a provenance line of a result file.
+local function prov(key)
+  local file, k = key:match("^(.+):([%w_%.]+)$")
+  if not file then fail("bad placeholder {{prov:" .. key .. "}}") end
+  local t = read_csv("results/" .. file)
+  local val = t.prov[k] or fail("results/" .. file .. " has no '# " .. k .. ":' line")
+  if k:match("wall_s$") then return duration(tonumber(val)) end
+  if k:match("iterations_per_s$") then return string.format("%.2f", tonumber(val:match("^[%d%.]+"))) end
+  if k:match("commit$") then return val:sub(1, 12) end
+  return val
+end
+
+-- Data set stand-ins: {{datasets:NAME:wall}} / {{datasets:NAME:cpu}} from results/datasets/README.md.
+local function datasets(key)
+  local path = "results/datasets/README.md"
+  local text = read_all(path) or fail(path .. " is missing; run `make data`")
+  local name, what = key:match("^(%w+):(%w+)$")
+  local section = text:match("## " .. name .. " .-\n(.-)\n## ") or text:match("## " .. name .. " .-\n(.*)$")
+  if not section then fail(path .. " has no section for " .. name) end
+  local n, wall, cpu = section:match("Rendering (%d+) images took ([%d%.]+) s wall clock, ([%d%.]+) s CPU")
+  if not n then fail(path .. ": no rendering time for " .. name) end
+  if what == "n" then return thousands(tonumber(n)) end
+  if what == "wall" then return wall .. " s" end
+  if what == "cpu" then return cpu .. " s" end
+  fail("unknown placeholder {{datasets:" .. key .. "}}")
+end
+
+local sources = {figure1 = figure1, figure2 = figure2, table1 = table1, bench = bench, prov = prov,
+                 datasets = datasets,
+                 const = function(key)
+                   if key == "ln10" then return string.format("%.3f", H_CAT10) end
+                   fail("unknown placeholder {{const:" .. key .. "}}")
+                 end}
+
+local function fill(text)
+  return (text:gsub("{{([%w_]+):([^}]+)}}", function(ns, key)
+    local f = sources[ns] or fail("unknown placeholder namespace {{" .. ns .. ":" .. key .. "}}")
+    return f(key)
+  end))
+end
+
+---------------------------------------------------------------------------------------------
+-- Pass 1: optional parts
+
+local function missing_inlines(files, target)
+  local shown = {}
+  for _, f in ipairs(files) do shown[#shown + 1] = "`" .. f .. "`" end
+  note("missing", target)
+  return pandoc.read("**Results missing:** " .. table.concat(shown, ", ") ..
+    (#files == 1 and " does" or " do") .. " not exist yet; run `make " .. target .. "`.").blocks[1].content
+end
+
+local function missing_box(files, target)
+  return pandoc.Div({pandoc.Para(missing_inlines(files, target))}, pandoc.Attr("", {"missing"}))
+end
+
+local function requirement(el)
+  local files = {}
+  for f in (el.attributes.files or ""):gmatch("%S+") do files[#files + 1] = f end
+  local absent = {}
+  for _, f in ipairs(files) do if not exists(f) then absent[#absent + 1] = f end end
+  if el.attributes.glob and #glob(el.attributes.glob) == 0 then absent[#absent + 1] = el.attributes.glob end
+  local target = target_of(files[1] or el.attributes.glob or "", el.attributes.target)
+  return absent, target
+end
+
+local pass_optional = {
+  Div = function(el)
+    if not el.classes:includes("requires") then return nil end
+    local absent, target = requirement(el)
+    if #absent > 0 and el.attributes.why then
+      note("missing", target)
+      return pandoc.Div({pandoc.Para(pandoc.read("**Not available yet:** " .. el.attributes.why).blocks[1].content)},
+                        pandoc.Attr("", {"missing"}))
+    end
+    if #absent > 0 then return missing_box(absent, target) end
+    return el.content
+  end,
+  Span = function(el)
+    if not el.classes:includes("requires") then return nil end
+    local absent, target = requirement(el)
+    if #absent > 0 then return pandoc.Emph(missing_inlines(absent, target)) end
+    return el.content
+  end,
+}
+
+---------------------------------------------------------------------------------------------
+-- Pass 2: includes, galleries, cost table
+
+local function include(el)
+  local file = el.attributes.file or fail("an include block needs file=...")
+  local text = read_all(file)
+  if not text then
+    if el.classes:includes("optional") then return missing_box({file}, target_of(file, el.attributes.target)) end
+    fail(file .. " is missing (the write-up includes it); run `make " .. target_of(file, el.attributes.target) .. "`")
+  end
+  note("table", file)
+  local doc = pandoc.read(text, "markdown")
+  local shift = tonumber(el.attributes.shift or "2")
+  local blocks, dropped = {}, false
+  for _, b in ipairs(doc.blocks) do
+    if b.t == "Header" and b.level == 1 and not dropped then
+      dropped = true
+    else
+      if b.t == "Header" then b.level = math.min(6, b.level + shift) end
+      blocks[#blocks + 1] = b
+    end
+  end
+  -- the included text's optional parts are resolved like the chapters' (pass 1 ran before)
+  return pandoc.walk_block(pandoc.Div(blocks, pandoc.Attr("", {"included"}, {{"source", file}})), pass_optional)
+end
+
+local function gallery(el)
+  local files = glob(el.attributes.glob or fail("a gallery block needs glob=..."))
+  local blocks = {}
+  for _, f in ipairs(files) do
+    local name = f:match("([^/]+)%.png$") or f
+    blocks[#blocks + 1] = pandoc.Para({pandoc.Image({pandoc.Str(name)}, f, "fig:")})
+  end
+  return blocks
+end
+
+-- The cost table: one row per provenance block the page quotes.
+local function costs_table()
+  local rows = {}
+  local function add(what, p, iters, target)
+    if not p then return end
+    local wall = tonumber(p.wall_s or "")
+    local ips = p.iterations_per_s and tonumber(p.iterations_per_s:match("^[%d%.]+")) or nil
+    rows[#rows + 1] = string.format("| %s | %s | %s | %s | %s | %s | %s | `make %s` |", what,
+      iters or "", p.isa or "", p.threads or "", wall and duration(wall) or "",
+      ips and string.format("%.2f", ips) or "", wall and p.threads and duration(wall * tonumber(p.threads)) or "", target)
+  end
+  local f1 = read_csv("results/figure1.csv", false)
+  if f1 then
+    local iters = thousands(tonumber(f1.rows[#f1.rows].iteration))
+    local function sub(prefix)
+      local p = {}
+      for k, v in pairs(f1.prov) do
+        local rest = k:match("^" .. prefix .. "%.(.*)$")
+        if rest then p[rest] = v end
+      end
+      return next(p) and p or nil
+    end
+    add("Figure 1, InfoGAN run", sub("infogan"), iters, "figure1")
+    add("Figure 1, GAN run", sub("gan"), iters, "figure1")
+  end
+  if exists("results/figure2.md") then
+    local text = read_all("results/figure2.md")
+    local i = 0
+    for block in text:gmatch("```\n(.-)```") do
+      i = i + 1
+      local p = {}
+      for k, v in block:gmatch("#%s*([%w_]+):%s*([^\n]*)") do p[k] = v end
+      local iters = block:match("\n%d+,(%d+),")
+      add("Figure 2, " .. (i == 1 and "InfoGAN" or "GAN") .. " run", p, iters and thousands(tonumber(iters)), "figure2")
+    end
+  end
+  local t1 = read_csv("results/table1.csv", false)
+  if t1 then
+    for _, r in ipairs(t1.rows) do
+      local wall = tonumber(r.wall_s)
+      local iters = tonumber(r.iterations)
+      add("Table 1, seed " .. r.seed, {wall_s = r.wall_s, iterations_per_s = wall and wall > 0 and
+        string.format("%.3f", iters / wall) or nil, isa = t1.prov.isa, threads = t1.prov.threads},
+        thousands(iters), "table1")
+    end
+  end
+  if bench_file ~= "" then add("Kernel benchmark", read_csv(bench_file).prov, nil, "bench") end
+  local md = "| result | iterations | ISA | threads | wall | it/s | CPU time (wall x threads, at most) | regenerate |\n" ..
+             "|---|---|---|---|---|---|---|---|\n" .. table.concat(rows, "\n") .. "\n"
+  return pandoc.read(md, "markdown").blocks
+end
+
+-- A CSV file as a table: file=..., columns="a b c" (default: all), where="col=value ...".
+local function csv_table(el)
+  local file = el.attributes.file or fail("a csv block needs file=...")
+  if file == "bench" then file = bench_file end
+  local t = read_csv(file)
+  note("table", file)
+  local cols = {}
+  for c in (el.attributes.columns or table.concat(t.header, " ")):gmatch("%S+") do cols[#cols + 1] = c end
+  local filters = {}
+  for k, v in (el.attributes.where or ""):gmatch("([%w_]+)=(%S+)") do filters[#filters + 1] = {k, v} end
+  local lines = {"| " .. table.concat(cols, " | ") .. " |", "|" .. string.rep("---|", #cols)}
+  for _, r in ipairs(t.rows) do
+    local keep = true
+    for _, f in ipairs(filters) do
+      if not (r[f[1]] or ""):match("^" .. f[2] .. "$") then keep = false end
+    end
+    if keep then
+      local cells = {}
+      for i, c in ipairs(cols) do cells[i] = r[c] or fail(file .. " has no column " .. c) end
+      lines[#lines + 1] = "| " .. table.concat(cells, " | ") .. " |"
+    end
+  end
+  return pandoc.Div(pandoc.read(table.concat(lines, "\n"), "markdown").blocks,
+                    pandoc.Attr("", {"included"}, {{"source", file}}))
+end
+
+local pass_blocks = {
+  Div = function(el)
+    if el.classes:includes("include") then return include(el) end
+    if el.classes:includes("csv") then return csv_table(el) end
+    if el.classes:includes("gallery") then return gallery(el) end
+    if el.classes:includes("costs") then return costs_table() end
+    return nil
+  end,
+}
+
+---------------------------------------------------------------------------------------------
+-- Pass 3: placeholders, images, code links
+
+local function code_line(file, symbol)
+  local f = io.open(src_root .. "/" .. file, "r")
+  if not f then fail("the write-up links to " .. file .. ", which does not exist") end
+  local n, found = 0, nil
+  local esc = symbol:gsub("%p", "%%%0")
+  for line in f:lines() do
+    n = n + 1
+    -- a definition: starts in column 0, names the symbol followed by "(", is not a declaration
+    if not found and line:match("^[%a_]") and line:match("[%s%*]" .. esc .. "%(") and not line:match(";%s*$") then
+      found = n
+    end
+  end
+  f:close()
+  if not found then
+    local g = io.open(src_root .. "/" .. file, "r")
+    n = 0
+    for line in g:lines() do
+      n = n + 1
+      if not found and line:match("%f[%w_]" .. esc .. "%f[^%w_]") then found = n end
+    end
+    g:close()
+  end
+  if not found then fail("the write-up links to " .. symbol .. " in " .. file .. ", which does not define it") end
+  return found
+end
+
+local pass_inline = {
+  Str = function(el)
+    if el.text:find("{{", 1, true) then return pandoc.Str(fill(el.text)) end
+  end,
+  Code = function(el)
+    if el.text:find("{{", 1, true) then el.text = fill(el.text) return el end
+  end,
+  CodeBlock = function(el)
+    if el.text:find("{{", 1, true) then el.text = fill(el.text) return el end
+  end,
+  Math = function(el)
+    if el.text:find("{{", 1, true) then el.text = fill(el.text) return el end
+  end,
+  Image = function(el)
+    local src = el.src:gsub("%%7[Bb]", "{"):gsub("%%7[Dd]", "}")
+    if src:find("{{", 1, true) then src = fill(src) end
+    if not src:match("^results/") and not src:match("^arch/") then return nil end
+    if not exists(src) then
+      if el.classes:includes("optional") then return pandoc.Emph(missing_inlines({src}, target_of(src, el.attributes.target))) end
+      fail(src .. " is missing (the write-up shows it); run `make " .. target_of(src, el.attributes.target) .. "`")
+    end
+    note("image", src)
+    el.attributes.source = src
+    el.src = resolve(src)
+    return el
+  end,
+  Link = function(el)
+    local file, symbol = el.target:match("^((%a[%w_%-]*)/[^#]+)#?(.*)$")
+    if not file or el.target:match("^%a+:") then return nil end
+    local top = file:match("^([^/]+)/")
+    if not ({lib = 1, experiments = 1, kernels = 1, bench = 1, tests = 1, scripts = 1, paper = 1, Makefile = 1})[top] then
+      return nil
+    end
+    symbol = el.target:match("#(.+)$")
+    local line = symbol and code_line(file, symbol) or nil
+    if not symbol then
+      local f = io.open(src_root .. "/" .. file, "r")
+      if not f then fail("the write-up links to " .. file .. ", which does not exist") end
+      f:close()
+    end
+    local where = line and (file .. ":" .. line) or file
+    el.target = link_base .. file
+    el.title = where
+    return {el, pandoc.Space(), pandoc.Span({pandoc.Str("(" .. where .. ")")}, pandoc.Attr("", {"srcref"}))}
+  end,
+}
+
+local function read_meta(meta)
+  local function get(k, default)
+    return meta[k] and pandoc.utils.stringify(meta[k]) or default
+  end
+  results_dir = get("results", results_dir)
+  arch_dir = get("archdir", arch_dir)
+  bench_file = get("bench", bench_file)
+  link_base = get("linkbase", link_base)
+  src_root = get("srcroot", src_root)
+  manifest_path = meta.manifest and pandoc.utils.stringify(meta.manifest) or nil
+  if bench_file ~= "" then
+    local rest = bench_file:match("^" .. results_dir:gsub("%p", "%%%0") .. "/(.*)$")
+    if rest then bench_file = "results/" .. rest end
+  end
+end
+
+return {
+  {Meta = function(meta) read_meta(meta) end},
+  pass_optional,
+  pass_blocks,
+  pass_inline,
+  {Meta = function(meta)
+     meta.results = nil
+     meta.archdir = nil
+     meta.bench = nil
+     meta.linkbase = nil
+     meta.srcroot = nil
+     meta.manifest = nil
+     return meta
+   end,
+   Pandoc = function(doc)
+     if manifest_path then
+       local f = io.open(manifest_path, "w") or fail("cannot write " .. manifest_path)
+       f:write(table.concat(manifest, "\n"), "\n")
+       f:close()
+     end
+     return doc
+   end},
+}
