@@ -43,6 +43,19 @@ static const char *kind_label(layer_kind k)
     return "?";
 }
 
+/* n with thousands separators: 6441344 -> "6,441,344". */
+static const char *count_str(size_t n, char buf[32])
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%zu", n), o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0) buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
 static bool is_weight_layer(layer_kind k)
 {
     return k == LAYER_LINEAR || k == LAYER_CONV || k == LAYER_UPCONV;
@@ -73,7 +86,8 @@ static size_t print_rows(const char *part, const layer_spec *specs, int n, int *
             len = snprintf(what, sizeof what, "%s", kind_label(s->kind));
         for (int j = i + 1; j < end && len < (int)sizeof what; j++)
             len += snprintf(what + len, sizeof what - (size_t)len, ", %s", kind_label(specs[j].kind));
-        printf("| %s | %s | %d x %d x %d | %zu |\n", part, what, out[0], out[1], out[2], params);
+        char count[32];
+        printf("| %s | %s | %d x %d x %d | %s |\n", part, what, out[0], out[1], out[2], count_str(params, count));
         total += params;
         memcpy(chw, out, sizeof out);
         i = end;
@@ -96,7 +110,8 @@ static void print_arch(const arch *a, const latent_spec *ls, bool learned_std)
     CHECK(chw[0] == a->img_c && chw[1] == a->img_h && chw[2] == a->img_w,
           "table %s: G ends at %dx%dx%d, not the image's %dx%dx%d", a->name, chw[0], chw[1], chw[2],
           a->img_c, a->img_h, a->img_w);
-    printf("| G | total | | %zu |\n\n", g);
+    char count[32];
+    printf("| G | total | | %s |\n\n", count_str(g, count));
 
     printf("Discriminator D and recognition network Q: a shared trunk on the %d x %d x %d image, "
            "then D's head (one logit) and Q's head (%d outputs for `%s`%s).\n\n", a->img_c, a->img_h,
@@ -109,8 +124,8 @@ static void print_arch(const arch *a, const latent_spec *ls, bool learned_std)
     size_t d = print_rows("D head", a->d_head, a->n_d_head, head_chw);
     memcpy(head_chw, trunk_chw, sizeof head_chw);
     size_t q = print_rows("Q head", q_head, a->n_q_head, head_chw);
-    printf("| D and Q | total (Q's head: %.1f%% of it) | | %zu |\n", 100.0 * (double)q / (double)(t + d + q),
-           t + d + q);
+    printf("| D and Q | total (Q's head: %.1f%% of it) | | %s |\n", 100.0 * (double)q / (double)(t + d + q),
+           count_str(t + d + q, count));
 }
 
 int main(int argc, char **argv)

@@ -191,6 +191,11 @@ local function figure1(key)
       local it = first_reach("li_infogan", 2.0)
       return it and tostring(it) or "never"
     end,
+    pace = function()
+      local v100 = at(100, "li_infogan")
+      if v100 >= 2.15 then return "about as fast as the paper's over the first hundred iterations" end
+      return "slower than the paper's over the first hundred iterations (" .. f2(v100) .. " against about 2.25 at iteration 100)"
+    end,
     infogan_last100_gap = function() return f2(H_CAT10 - mean_last("li_infogan", 100)) end,
     -- the issue's targets
     target_li100 = function() return at(100, "li_infogan") >= 2.0 and "met" or "not met" end,
@@ -338,7 +343,18 @@ local function datasets(key)
   fail("unknown placeholder {{datasets:" .. key .. "}}")
 end
 
-local sources = {figure1 = figure1, figure2 = figure2, table1 = table1, bench = bench, prov = prov,
+-- {{arch:NAME:q_share}}, {{arch:NAME:g_params}}, {{arch:NAME:dq_params}}: from the generated tables.
+local function arch(key)
+  local name, what = key:match("^(%w+):([%w_]+)$")
+  local path = "arch/" .. (name or "?") .. ".md"
+  local text = read_all(path) or fail(path .. " is missing: is there a table " .. tostring(name) .. " in lib/arch.c?")
+  if what == "q_share" then return text:match("Q's head: ([%d%.]+%%)") or fail(path .. " has no Q share") end
+  if what == "g_params" then return text:match("| G | total | | ([%d,]+) |") or fail(path .. " has no G total") end
+  if what == "dq_params" then return text:match("| D and Q | total[^|]*| | ([%d,]+) |") or fail(path .. " has no D/Q total") end
+  fail("unknown placeholder {{arch:" .. key .. "}}")
+end
+
+local sources = {figure1 = figure1, arch = arch, figure2 = figure2, table1 = table1, bench = bench, prov = prov,
                  datasets = datasets,
                  const = function(key)
                    if key == "ln10" then return string.format("%.3f", H_CAT10) end
@@ -392,7 +408,13 @@ local pass_optional = {
   Span = function(el)
     if not el.classes:includes("requires") then return nil end
     local absent, target = requirement(el)
-    if #absent > 0 then return pandoc.Emph(missing_inlines(absent, target)) end
+    if #absent > 0 then
+      note("missing", target)
+      if FORMAT:match("gfm") or FORMAT:match("markdown") then
+        return pandoc.read("*missing: run `make " .. target .. "`*").blocks[1].content
+      end
+      return pandoc.Span(pandoc.read("**missing:** run `make " .. target .. "`").blocks[1].content, pandoc.Attr("", {"missing-inline"}))
+    end
     return el.content
   end,
 }
@@ -590,8 +612,12 @@ local pass_inline = {
       if not f then fail("the write-up links to " .. file .. ", which does not exist") end
       f:close()
     end
-    local where = line and (file .. ":" .. line) or file
     el.target = link_base .. file
+    if not line then
+      el.title = file
+      return el
+    end
+    local where = file .. ":" .. line
     el.title = where
     return {el, pandoc.Space(), pandoc.Span({pandoc.Str("(" .. where .. ")")}, pandoc.Attr("", {"srcref"}))}
   end,
