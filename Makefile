@@ -64,6 +64,9 @@ help:
 	@echo "  make table1      classifier test: TABLE1_SEEDS='1 2 3 4 5' runs of MNIST_ITERS=5000 (make -j runs"
 	@echo "                   seeds in parallel; plus the seed-1 GAN baseline; runs in RUNS=checkpoints) -> results/table1.{md,csv}"
 	@echo "  make reproduce   everything a reader sees in results/: data, every figure and table, bench"
+	@echo "  make paper       the write-up paper/*.md -> results/paper/index.html (one self-contained page)"
+	@echo "  make test-paper  builds the write-up from a copy of results/, checks its figures and tables"
+	@echo "  make readme-table  prints the results-at-a-glance table from results/ and updates README.md"
 	@echo "  make clean       remove build folders"
 	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|neon at run time"
 
@@ -105,6 +108,7 @@ $(QEMU_TEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/qemu/%.o) $(BUILD)/qemu/tests/qemu/ru
 test: deps
 	@$(MAKE) --no-print-directory $(TEST_BIN)
 	$(TEST_BIN) --jobs 2
+	@$(MAKE) --no-print-directory test-paper
 
 # NEON: the kernel tests cross-compiled for aarch64, run under qemu-user.
 test-neon:
@@ -167,6 +171,22 @@ reproduce: deps
 	$(MAKE) data
 	$(MAKE) figure1 figure2 table1
 	$(MAKE) bench
+
+# The write-up: paper/*.md with numbers, tables and figures from results/ (pandoc, MathML,
+# everything embedded). It stops naming the file when a figure or table it needs is missing.
+PAPER_OUT ?= results/paper
+.PHONY: paper test-paper readme-table
+paper: $(BUILD)/bin/arch_tables
+	@scripts/deps.sh paper
+	paper/build.sh --out $(PAPER_OUT) --build $(BUILD)
+
+test-paper: $(BUILD)/bin/arch_tables
+	@scripts/deps.sh paper
+	paper/test.sh $(BUILD)
+
+readme-table:
+	@scripts/deps.sh paper
+	@paper/build.sh --readme-table --update README.md
 
 clean:
 	rm -rf build build-*

