@@ -36,7 +36,7 @@ if [ "$readme" = 1 ]; then
     grep -qxF "$begin" "$update" && grep -qxF "$end" "$update" ||
       { echo "paper/build.sh: $update has no lines '$begin' and '$end' to put the table between" >&2; exit 1; }
     TABLE="$table" awk -v b="$begin" -v e="$end" '
-      $0 == b { print; print ENVIRON["TABLE"]; skip = 1; next }
+      $0 == b { print; print ""; print ENVIRON["TABLE"]; print ""; skip = 1; next }
       $0 == e { skip = 0 }
       !skip { print }' "$update" > "$update.tmp" && mv "$update.tmp" "$update"
     echo "paper: updated the results table in $update" >&2

@@ -354,7 +354,26 @@ local function arch(key)
   fail("unknown placeholder {{arch:" .. key .. "}}")
 end
 
-local sources = {figure1 = figure1, arch = arch, figure2 = figure2, table1 = table1, bench = bench, prov = prov,
+-- {{agg:FILE:COL=VALUE:COL2:FUNC}}: min, max, mean or n of COL2 over the rows of results/FILE
+-- whose COL is VALUE.
+local function agg(key)
+  local file, fcol, fval, col, fn = key:match("^([^:]+):([%w_]+)=([^:]+):([%w_]+):(%a+)$")
+  if not file then fail("bad placeholder {{agg:" .. key .. "}} (want FILE:COL=VALUE:COL:min|max|mean|n)") end
+  local path = "results/" .. file
+  local t = read_csv(path)
+  local xs = {}
+  for _, r in ipairs(t.rows) do
+    if r[fcol] == fval then xs[#xs + 1] = num(r, col, path) end
+  end
+  if #xs == 0 then fail(path .. " has no row with " .. fcol .. " = " .. fval) end
+  if fn == "n" then return tostring(#xs) end
+  local lo, hi, sum = math.huge, -math.huge, 0
+  for _, x in ipairs(xs) do lo, hi, sum = math.min(lo, x), math.max(hi, x), sum + x end
+  local v = ({min = lo, max = hi, mean = sum / #xs})[fn] or fail("unknown function " .. fn .. " in {{agg:" .. key .. "}}")
+  return f2(v)
+end
+
+local sources = {figure1 = figure1, arch = arch, agg = agg, figure2 = figure2, table1 = table1, bench = bench, prov = prov,
                  datasets = datasets,
                  const = function(key)
                    if key == "ln10" then return string.format("%.3f", H_CAT10) end
