@@ -289,7 +289,7 @@ local function bench(key)
     end
     fail(bench_file .. " has no row " .. table.concat({kernel, isa, shape, threads}, ","))
   end
-  if key == "cpu" or key == "openblas" or key == "start" or key == "commit" then
+  if key == "cpu" or key == "openblas" or key == "start" or key == "commit" or key == "loadavg_at_start" then
     return t.prov[key] or fail(bench_file .. " has no '# " .. key .. ":' line")
   end
   if key == "file" then return bench_file:match("([^/]+)$") end
