@@ -63,6 +63,9 @@ help:
 	@echo "  make figure2     Figure 2: code traversals of seed-1 InfoGAN and GAN runs -> results/figure2a..d.png, figure2.md"
 	@echo "  make table1      classifier test: TABLE1_SEEDS='1 2 3 4 5' runs of MNIST_ITERS=5000 (make -j runs"
 	@echo "                   seeds in parallel; plus the seed-1 GAN baseline; runs in RUNS=checkpoints) -> results/table1.{md,csv}"
+	@echo "  make figure3 .. figure6  Faces, Chairs, SVHN, CelebA traversals (stand-ins, or real sets in data/):"
+	@echo "                   SEEDS=1 run(s) per setting + GAN baseline in RUNS -> results/figureN{a..d}.png, figureN.md"
+	@echo "  make table2      every run of figure3..6 -> results/table2.{md,csv} (MIG, SAP, FactorVAE, best codes)"
 	@echo "  make reproduce   everything a reader sees in results/: data, every figure and table, bench"
 	@echo "  make paper       the write-up paper/*.md -> results/paper/index.html (one self-contained page)"
 	@echo "  make test-paper  builds the write-up from a copy of results/, checks its figures and tables"
@@ -164,6 +167,51 @@ table1: $(TABLE1_RUNS:%=%/result.csv) $(RUNS)/mnist-gan-seed1/result.csv
 
 figure2: $(RUNS)/mnist-infogan-seed1/result.csv $(RUNS)/mnist-gan-seed1/result.csv
 	$(BUILD)/bin/mnist figure2 --infogan $(RUNS)/mnist-infogan-seed1 --gan $(RUNS)/mnist-gan-seed1 --out results
+
+# Figures 3-6 and Table 2: faces, chairs, svhn, celeba. A run per data set, setting, model
+# and seed lives in RUNS/<set>-<setting>-<model>-seed<N> (an interrupted one resumes);
+# SEEDS=5 trains seeds 1..5 and each panel shows its setting's best-MIG run. The GAN
+# baseline trains each data set's first setting. FIG_FLAGS adds train flags (e.g.
+# FIG_FLAGS='--iterations 300' for a quick look; mind that runs that exist are kept);
+# FIG_OUT is where the panels and table go (results).
+SEEDS     ?= 1
+FIG_FLAGS ?=
+FIG_OUT   ?= results
+SEED_LIST := $(shell seq 1 $(SEEDS))
+fig_runs = $(foreach s,$(SEED_LIST),$(foreach c,$(2),$(RUNS)/$(1)-$(c)-infogan-seed$(s)) $(RUNS)/$(1)-$(word 1,$(2))-gan-seed$(s))
+FIGURE3_RUNS := $(call fig_runs,faces,azimuth elevation lighting)
+FIGURE4_RUNS := $(call fig_runs,chairs,rotation width)
+FIGURE5_RUNS := $(call fig_runs,svhn,default)
+FIGURE6_RUNS := $(call fig_runs,celeba,default)
+.PHONY: figure3 figure4 figure5 figure6 table2
+
+# $(RUNS)/<set>-<setting>-<model>-seed<N>/result.csv from the stem <setting>-<model>-seed<N>.
+define fig_train
+	@mkdir -p $(RUNS)
+	set -- $(subst -, ,$*); $(BUILD)/bin/$(1) train --run-dir $(RUNS)/$(1)-$* --config $$1 \
+	  $$([ $$2 = gan ] && echo --gan) --seed $${3#seed} --resume $(FIG_FLAGS)
+endef
+$(RUNS)/faces-%/result.csv: | $(BUILD)/bin/faces
+	$(call fig_train,faces)
+$(RUNS)/chairs-%/result.csv: | $(BUILD)/bin/chairs
+	$(call fig_train,chairs)
+$(RUNS)/svhn-%/result.csv: | $(BUILD)/bin/svhn
+	$(call fig_train,svhn)
+$(RUNS)/celeba-%/result.csv: | $(BUILD)/bin/celeba
+	$(call fig_train,celeba)
+
+figure3: $(FIGURE3_RUNS:%=%/result.csv)
+	$(BUILD)/bin/faces figures --out $(FIG_OUT) $(FIGURE3_RUNS)
+figure4: $(FIGURE4_RUNS:%=%/result.csv)
+	$(BUILD)/bin/chairs figures --out $(FIG_OUT) $(FIGURE4_RUNS)
+figure5: $(FIGURE5_RUNS:%=%/result.csv)
+	$(BUILD)/bin/svhn figures --out $(FIG_OUT) $(FIGURE5_RUNS)
+figure6: $(FIGURE6_RUNS:%=%/result.csv)
+	$(BUILD)/bin/celeba figures --out $(FIG_OUT) $(FIGURE6_RUNS)
+
+TABLE2_RUNS := $(FIGURE3_RUNS) $(FIGURE4_RUNS) $(FIGURE5_RUNS) $(FIGURE6_RUNS)
+table2: $(TABLE2_RUNS:%=%/result.csv) | $(BUILD)/bin/table2
+	$(BUILD)/bin/table2 --out $(FIG_OUT) $(TABLE2_RUNS)
 
 # The main job: every result, from a fresh machine (installs packages, fetches data).
 .PHONY: reproduce
