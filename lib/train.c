@@ -2,6 +2,7 @@
 #include "train.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,8 +95,10 @@ static FILE *open_log(const char *path, const infogan *m, bool resume)
             CHECK(out, "cannot write log %s", tmp);
             char line[8192];
             bool header = true;
-            while (fgets(line, sizeof line, in)) {
-                if (header || atoi(line) <= m->iteration) fputs(line, out);
+            /* Rows are in order; a row cut short by a kill ends the copy. */
+            while (fgets(line, sizeof line, in) && strchr(line, '\n') &&
+                   (header || atoi(line) <= m->iteration)) {
+                fputs(line, out);
                 header = false;
             }
             fclose(in);
@@ -119,6 +122,11 @@ static bool file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+/* Set by SIGINT/SIGTERM: the loop ends after the current iteration with a checkpoint. A
+ * second signal gets the default action (SA_RESETHAND). */
+static volatile sig_atomic_t stop_signal;
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
 void train_run(infogan *m, const dataset *d, const train_opts *o)
 {
     const arch *a = m->arch;
@@ -138,6 +146,13 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
     const latent_spec *ls = &m->cfg.latent;
     double h_c = latent_entropy(ls), t0 = now_s(), last_print = 0.0;
     int first = m->iteration;
+    struct sigaction stop = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART | SA_RESETHAND},
+                     old_int, old_term;
+    sigemptyset(&stop.sa_mask);
+    stop_signal = 0;
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
+    int stopped_by = 0;
     while (m->iteration < o->iterations) {
         train_next_batch(m, d, perm, batch);
         infogan_stats st;
@@ -160,8 +175,12 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
         if (o->on_iter) o->on_iter(o->ctx, m, &st);
         bool end = m->iteration == o->iterations || m->iteration == o->stop_at;
         /* A stop_at run ends as if killed: no checkpoint beyond the periodic ones. */
-        bool ckpt_now = m->iteration % o->ckpt_every == 0 || m->iteration == o->iterations;
+        stopped_by = stop_signal;
+        bool ckpt_now = m->iteration % o->ckpt_every == 0 || m->iteration == o->iterations ||
+                        stopped_by;
         if (o->ckpt_path && ckpt_now) {
+            /* The log's rows up to the checkpoint are on disk before it (a resume keeps them). */
+            if (log) CHECK(fflush(log) == 0, "cannot write log %s", o->log_path);
             checkpoint_save(m, o->ckpt_path);
             last_ckpt = m->iteration;
         }
@@ -175,10 +194,21 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
             last_print = t;
             if (log) fflush(log);
         }
-        if (m->iteration == o->stop_at) break;
+        if (m->iteration == o->stop_at || stopped_by) break;
     }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     if (o->progress) fputc('\n', stderr);
     if (log) CHECK(fclose(log) == 0, "cannot write log %s", o->log_path);
     free(perm);
     free(batch);
+    if (stopped_by) {
+        if (o->ckpt_path)
+            fprintf(stderr, "stopped by %s after iteration %d; checkpoint %s written (rerun with "
+                    "--resume to continue)\n", strsignal(stopped_by), m->iteration, o->ckpt_path);
+        else
+            fprintf(stderr, "stopped by %s after iteration %d (no --checkpoint, nothing saved)\n",
+                    strsignal(stopped_by), m->iteration);
+        exit(128 + stopped_by);
+    }
 }

@@ -34,7 +34,9 @@ void train_opts_help(FILE *f);
  * position lives in m (data_epoch, data_cursor) so checkpoints carry it. */
 void train_next_batch(infogan *m, const dataset *d, int *perm, float *out);
 /* Trains m on d until o->iterations; dies with a clear message if a loss is NaN or Inf,
- * keeping the last checkpoint written before it. */
+ * keeping the last checkpoint written before it. SIGINT or SIGTERM ends the run after the
+ * current iteration: it writes a checkpoint (with --checkpoint), says so and exits with
+ * status 128 + the signal number. */
 void train_run(infogan *m, const dataset *d, const train_opts *o);
 
 #endif

