@@ -52,10 +52,10 @@ mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# G's input and Q's output per table: the latent specs of the paper's appendix (the MNIST
-# one is the program's default). The test-sized "toy" table is not part of the paper.
-declare -A latent=(
-  [mnist]="noise:62,cat:10,cont:2"
+# G's input and Q's output per table: the latent spec of the experiment's program
+# (experiments/NAME.c states it as `.latent = "..."`), else the paper appendix's (MNIST's is
+# the programs' default). The test-sized "toy" table is not part of the paper.
+declare -A appendix=(
   [svhn]="noise:124,cat:10,cat:10,cat:10,cat:10,cont:4"
   [celeba]="noise:128,cat:10,cat:10,cat:10,cat:10,cat:10,cat:10,cat:10,cat:10,cat:10,cat:10"
   [faces]="noise:128,cont:5"
@@ -64,13 +64,15 @@ declare -A latent=(
 mkdir -p "$work/arch"
 for name in $("$tables" --list); do
   [ "$name" = toy ] && continue
-  if [ -n "${latent[$name]:-}" ]; then
-    "$tables" --latent "${latent[$name]}" "$name" > "$work/arch/$name.md"
-  else
-    "$tables" "$name" > "$work/arch/$name.md"
-  fi
+  spec=$(sed -n 's/^ *\.latent = "\([^"]*\)",.*/\1/p' "experiments/$name.c" 2>/dev/null | head -n 1)
+  spec=${spec:-${appendix[$name]:-}}
+  "$tables" ${spec:+--latent "$spec"} "$name" > "$work/arch/$name.md"
 done
 
+# Provenance of the page itself, shown under the title.
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- paper results lib/arch.c 2>/dev/null || commit="$commit-dirty"  # what the page is made of
+built="built $(date -u +%Y-%m-%dT%H:%MZ) from commit $commit and the files in $results/"
 # Relative path from the page back to the source tree, for links to the code.
 linkbase=$(realpath --relative-to="$out" .)/
 
@@ -79,7 +81,7 @@ pandoc paper/[0-9]*.md --from markdown --to html5 --standalone --self-contained 
   --metadata-file paper/meta.yaml --css paper/style.css \
   --lua-filter paper/results.lua \
   -M results="$results" -M archdir="$work/arch" -M bench="$bench" -M linkbase="$linkbase" \
-  -M srcroot=. -M manifest="${manifest:-$work/manifest.txt}" \
+  -M srcroot=. -M date="$built" -M manifest="${manifest:-$work/manifest.txt}" \
   -o "$work/index.html"
 mv "$work/index.html" "$out/index.html"
 echo "paper: $out/index.html ($(du -k "$out/index.html" | cut -f1) KiB)"
