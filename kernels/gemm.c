@@ -17,6 +17,12 @@
 #endif
 
 static int min_int(int x, int y) { return x < y ? x : y; }
+
+static bool gemm_timing_on;
+static double gemm_seconds_total;
+
+void kern_gemm_timing(bool on) { gemm_timing_on = on; }
+double kern_gemm_seconds(void) { return gemm_seconds_total; }
 static int ceil_div(int x, int y) { return (x + y - 1) / y; }
 
 /* Per-thread packing buffer, kept across calls (grown when a config needs more). */
@@ -267,9 +273,9 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
     free(own);
 }
 
-void gemm_blocked(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
-                  float alpha, const float *a, int lda, const float *b, int ldb, float beta,
-                  float *c, int ldc)
+static void gemm_run(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
+                     float alpha, const float *a, int lda, const float *b, int ldb, float beta,
+                     float *c, int ldc)
 {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0.0f) {
@@ -315,4 +321,19 @@ void gemm_blocked(const gemm_config *g, bool trans_a, bool trans_b, int m, int n
     gemm_threaded(g, split_m, unit, blocks, &cl, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
                   beta, c, ldc);
     free(first);
+}
+
+void gemm_blocked(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
+                  float alpha, const float *a, int lda, const float *b, int ldb, float beta,
+                  float *c, int ldc)
+{
+    if (!gemm_timing_on) {
+        gemm_run(g, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    double t0 = omp_get_wtime();
+    gemm_run(g, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    double dt = omp_get_wtime() - t0;
+#pragma omp atomic
+    gemm_seconds_total += dt;
 }

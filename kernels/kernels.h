@@ -120,6 +120,12 @@ void kern_fill(kern_isa isa, kern_table *t);
 /* Prints the active ISA and, per slot, which ISA's kernel it holds. */
 void kern_print(FILE *f);
 
+/* SGEMM wall time for profiles (bench/train_step): while kern_gemm_timing(true), every
+ * blocked SGEMM call (AVX2, AVX-512, NEON; not the scalar reference) adds its seconds to a
+ * counter that kern_gemm_seconds reads. Off by default. */
+void kern_gemm_timing(bool on);
+double kern_gemm_seconds(void);
+
 /* Floats of workspace the conv2d_* kernels need for a batch of n (any ISA). */
 size_t conv2d_workspace_floats(const conv_geom *g, int n);
 /* Fills g for a conv with TensorFlow-style padding: "same" (oh = ceil(h/stride), extra

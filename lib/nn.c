@@ -1,6 +1,7 @@
 /* nn.c: layers (forward/backward over the kernel table) and sequential networks. */
 #include "nn.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,7 +155,15 @@ static void bn_shape(const layer *l, int *c, int *s)
     *s = (int)(l->in_size / l->n_w);
 }
 
-void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws)
+static bool timing;
+
+void nn_timing(bool on)
+{
+    timing = on;
+    kern_gemm_timing(on);
+}
+
+static void layer_forward_run(layer *l, const float *x, int n, float bn_eps, float *ws)
 {
     l->x = x;
     size_t total = (size_t)n * l->out_size;
@@ -181,7 +190,19 @@ void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws)
     }
 }
 
-void layer_backward(layer *l, const float *dy, int n, bool param_grads, float *ws)
+void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws)
+{
+    if (!timing) {
+        layer_forward_run(l, x, n, bn_eps, ws);
+        return;
+    }
+    double t0 = omp_get_wtime(), g0 = kern_gemm_seconds();
+    layer_forward_run(l, x, n, bn_eps, ws);
+    l->time.fwd += omp_get_wtime() - t0;
+    l->time.fwd_gemm += kern_gemm_seconds() - g0;
+}
+
+static void layer_backward_run(layer *l, const float *dy, int n, bool param_grads, float *ws)
 {
     size_t total = (size_t)n * l->in_size;
     const float *x = l->x;
@@ -214,6 +235,18 @@ void layer_backward(layer *l, const float *dy, int n, bool param_grads, float *w
     case LAYER_SIGMOID: kern.sigmoid_bwd(total, l->y, dy, l->dx); break;
     case LAYER_TANH: kern.tanh_bwd(total, l->y, dy, l->dx); break;
     }
+}
+
+void layer_backward(layer *l, const float *dy, int n, bool param_grads, float *ws)
+{
+    if (!timing) {
+        layer_backward_run(l, dy, n, param_grads, ws);
+        return;
+    }
+    double t0 = omp_get_wtime(), g0 = kern_gemm_seconds();
+    layer_backward_run(l, dy, n, param_grads, ws);
+    l->time.bwd += omp_get_wtime() - t0;
+    l->time.bwd_gemm += kern_gemm_seconds() - g0;
 }
 
 const float *net_forward(net *nt, const float *x, int batch)

@@ -39,6 +39,10 @@ typedef struct layer_spec {
  * with std, biases 0, BN gamma N(1, std), beta 0. */
 typedef struct nn_init { float std; } nn_init;
 
+/* Wall time of a layer's passes, accumulated while nn_timing(true) (for bench/train_step):
+ * forward and backward, each in total and the part spent in SGEMM calls. */
+typedef struct layer_time { double fwd, fwd_gemm, bwd, bwd_gemm; } layer_time;
+
 typedef struct layer {
     layer_kind kind;
     int in_c, in_h, in_w, out_c, out_h, out_w;
@@ -51,6 +55,7 @@ typedef struct layer {
     const float *x;               /* input of the last forward (N, in) */
     float *y;                     /* output (N, out) */
     float *dx;                    /* input gradient (N, in) */
+    layer_time time;              /* filled only while nn_timing(true) */
 } layer;
 
 typedef struct net {
@@ -87,5 +92,9 @@ void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws);
 void layer_backward(layer *l, const float *dy, int n, bool param_grads, float *ws);
 
 const char *layer_kind_name(layer_kind k);
+
+/* Turns per-layer timing (layer.time, and the kernels' SGEMM timer) on or off; off by
+ * default. Timing adds two clock reads per layer pass. */
+void nn_timing(bool on);
 
 #endif

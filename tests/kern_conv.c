@@ -17,10 +17,12 @@ static conv_geom test_geoms(int i)
     case 6: return conv_geom_make(4, 1, 1, 3, 4, 4, 2, true);     /* 1x1 image */
     case 7: return conv_geom_make(3, 32, 32, 6, 4, 4, 2, true);   /* SVHN conv 1 */
     case 8: return conv_geom_make(2, 8, 8, 33, 1, 1, 1, false);   /* 1x1 kernel */
+    case 9: return conv_geom_make(2, 4, 150, 3, 4, 4, 1, true);   /* rows wider than 128 floats */
+    case 10: return conv_geom_make(2, 64, 64, 3, 4, 4, 2, true);  /* CelebA conv 1 */
     default: return conv_geom_make(1, 5, 5, 1, 4, 4, 1, true);    /* one channel, stride 1 */
     }
 }
-#define N_GEOMS 10
+#define N_GEOMS 12
 
 Test(conv, geom_same_and_valid_follow_tensorflow)
 {

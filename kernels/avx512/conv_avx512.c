@@ -4,6 +4,8 @@
  * and keeps the even ones (permutex2var), other strides use a masked gather. col2im adds
  * stride-1 runs directly and stride-2 runs by spreading 16 values onto the even lanes of
  * two vectors (permutexvar + masked add); other strides are scalar. */
+#include <stdint.h>
+
 #include "conv_gemm.h"
 #include "gemm.h"
 #include "ops_avx512.h"
@@ -59,9 +61,72 @@ static void im2col_ld_avx512(const conv_geom *g, const float *img, float *col, s
     im2col_rows(g, img, col, ldcol, row_copy_avx512);
 }
 
+/* col2im by image row: an in-image row of a channel sums its taps (i, then j, ascending) in
+ * registers, 16 padded columns per vector, and is added to img once. Padded column x takes
+ * the value o = (x - j) / stride of tap (i, j)'s output row when that divides and o < ow;
+ * the (at most 16) values a 16-column chunk takes are loaded at o0 and moved into place by
+ * a permute. Same sums in the same order as col2im_rows (which stays the fallback for rows
+ * wider than COL2IM_MAX_CHUNKS vectors), without its overlapping read-modify-writes, which
+ * stall on store forwarding. */
+#define COL2IM_MAX_CHUNKS 8
+#define COL2IM_MAX_KW 16
+
 static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol, float *img)
 {
-    col2im_rows(g, col, ldcol, img, row_add_avx512);
+    // col (C*KH*KW, OH*OW) row stride ldcol, img (C,H,W) +=
+    const int s = g->stride, ow = g->ow;
+    int span = (ow - 1) * s + g->kw, need = g->pad_l + g->w;
+    int chunks = ((span > need ? span : need) + 15) / 16;
+    if (chunks > COL2IM_MAX_CHUNKS || g->kw > COL2IM_MAX_KW) {
+        col2im_rows(g, col, ldcol, img, row_add_avx512);
+        return;
+    }
+    /* Per tap column j and chunk q: first source value o0, permute index, lanes taking a
+     * value, source lanes to load. */
+    __m512i idx[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
+    __mmask16 lanes[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS], loads[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
+    int o0[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
+    for (int j = 0; j < g->kw; j++)
+        for (int q = 0; q < chunks; q++) {
+            _Alignas(64) int32_t ix[16];
+            int first = -1;
+            lanes[j][q] = 0;
+            for (int l = 0; l < 16; l++) {
+                int d = 16 * q + l - j;
+                ix[l] = 0;
+                if (d < 0 || d % s != 0 || d / s >= ow) continue;
+                if (first < 0) first = d / s;
+                ix[l] = d / s - first;
+                lanes[j][q] |= (__mmask16)(1u << l);
+            }
+            o0[j][q] = first < 0 ? 0 : first;
+            idx[j][q] = _mm512_load_si512(ix);
+            loads[j][q] = first < 0 ? 0 : tail_mask16((size_t)(ow - first));
+        }
+    _Alignas(64) float acc[COL2IM_MAX_CHUNKS * 16];
+    for (int c = 0; c < g->c; c++)
+        for (int iy = 0; iy < g->h; iy++) {
+            for (int q = 0; q < chunks; q++) _mm512_store_ps(acc + 16 * q, _mm512_setzero_ps());
+            for (int i = 0; i < g->kh; i++) {
+                int t = iy + g->pad_t - i;
+                if (t < 0 || t % s != 0 || t / s >= g->oh) continue;
+                const float *tap = col + (size_t)(c * g->kh + i) * g->kw * ldcol + (size_t)(t / s) * ow;
+                for (int j = 0; j < g->kw; j++, tap += ldcol)
+                    for (int q = 0; q < chunks; q++) {
+                        if (!lanes[j][q]) continue;
+                        __m512 v = _mm512_maskz_loadu_ps(loads[j][q], tap + o0[j][q]);
+                        __m512 a = _mm512_load_ps(acc + 16 * q);
+                        a = _mm512_mask_add_ps(a, lanes[j][q], a, _mm512_permutexvar_ps(idx[j][q], v));
+                        _mm512_store_ps(acc + 16 * q, a);
+                    }
+            }
+            float *dst = img + ((size_t)c * g->h + iy) * g->w;
+            for (int x = 0; x < g->w; x += 16) {
+                __mmask16 m = tail_mask16((size_t)(g->w - x));
+                __m512 d = _mm512_maskz_loadu_ps(m, dst + x);
+                _mm512_mask_storeu_ps(dst + x, m, _mm512_add_ps(d, _mm512_maskz_loadu_ps(m, acc + g->pad_l + x)));
+            }
+        }
 }
 
 static void im2col_avx512(const conv_geom *g, const float *img, float *col)

@@ -1,0 +1,307 @@
+/* train_step.c: training-iteration benchmark. Runs exactly the iteration experiments/mnist
+ * trains with (infogan_step, official MNIST config, batch 128) for each ISA and 1 and 2
+ * threads: warm-up, then N timed iterations. Prints iterations/s, the FLOPs of one
+ * iteration counted from the layer shapes, GFLOP/s, its share of the FMA peak measured in
+ * the same run, and a per-layer breakdown (forward/backward, SGEMM vs the rest). Writes
+ * <out>/train-<cpu>.csv with provenance comments. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bench_common.h"
+#include "infogan.h"
+#include "kernels.h"
+#include "provenance.h"
+#include "rng.h"
+#include "util.h"
+
+static const char *usage =
+    "usage: train_step [--iters N] [--warmup W] [--isa LIST] [--threads LIST] [--out DIR]\n"
+    "                  [--no-layers] [--help]\n"
+    "  Times the MNIST InfoGAN training iteration (infogan_step as experiments/mnist runs\n"
+    "  it: official config, batch 128, seed 1, one D/Q step and one G step) on a fixed\n"
+    "  synthetic batch (the time does not depend on pixel values).\n"
+    "  --iters N      timed iterations per configuration (default 10)\n"
+    "  --warmup W     untimed iterations first (default 2)\n"
+    "  --isa LIST     comma-separated ISAs (default: every supported one but scalar)\n"
+    "  --threads LIST comma-separated OpenMP thread counts (default 1,2)\n"
+    "  --out DIR      write DIR/train-<cpu>.csv (default results/bench); --out - writes none\n"
+    "  --no-layers    skip the per-layer breakdown\n"
+    "  The table goes to stdout, progress to stderr.\n";
+
+/* Multiply-adds per sample of one forward pass of layer l (0 for layers without a GEMM).
+ * Backward data and backward weights cost the same each. */
+static double layer_macs(const layer *l)
+{
+    const conv_geom *g = &l->geom;
+    switch (l->kind) {
+    case LAYER_LINEAR: return (double)l->in_size * (double)l->out_size;
+    case LAYER_CONV:
+    case LAYER_UPCONV: /* the upconv's geometry is its adjoint conv: same count */
+        return (double)g->k * g->oh * g->ow * (double)g->c * g->kh * g->kw;
+    default: return 0.0;
+    }
+}
+
+static double net_macs(const net *nt)
+{
+    double s = 0.0;
+    for (int i = 0; i < nt->n_layers; i++) s += layer_macs(&nt->layers[i]);
+    return s;
+}
+
+/* Passes of each network per iteration (see infogan.h's infogan_step): forward, backward
+ * data, backward weights. */
+typedef struct passes { int fwd, bwd_data, bwd_weights; } passes;
+static const passes pass_g = {2, 1, 1};      /* D step: fwd; G step: fwd + bwd */
+static const passes pass_trunk = {3, 3, 2};  /* real and fake in the D step, once in G's */
+static const passes pass_d_head = {3, 3, 2};
+static const passes pass_q_head_info = {2, 2, 1}; /* fake in the D step, G step with L_I */
+static const passes pass_q_head_gan = {2, 1, 1};  /* --gan: Q gets no backward in G's step */
+
+static const char *counting_rule =
+    "FLOPs/iteration = 2 x multiply-adds of every linear/conv/upconv pass infogan_step runs, "
+    "at batch 128: G 2 fwd + 1 bwd-data + 1 bwd-weights; trunk and D head 3 fwd + 3 bwd-data "
+    "+ 2 bwd-weights; Q head 2 fwd + 2 bwd-data + 1 bwd-weights; a pass costs the forward's "
+    "multiply-adds (conv: K*OH*OW*C*KH*KW per image; linear: IN*OUT); batch norm, "
+    "activations, losses and Adam are not counted";
+
+static double iteration_flops(const infogan *m)
+{
+    const passes *pq = m->cfg.info_to_g ? &pass_q_head_info : &pass_q_head_gan;
+    const struct { const net *nt; const passes *p; } nets[] = {
+        {m->g, &pass_g}, {m->trunk, &pass_trunk}, {m->d_head, &pass_d_head}, {m->q_head, pq}};
+    double macs = 0.0;
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+        const passes *p = nets[i].p;
+        macs += net_macs(nets[i].nt) * (p->fwd + p->bwd_data + p->bwd_weights);
+    }
+    return 2.0 * macs * m->cfg.batch;
+}
+
+typedef struct result {
+    kern_isa isa;
+    int threads;
+    double it_per_s, best_it_per_s, gflop_per_iter, gflops, pct_of_peak;
+} result;
+
+static void print_layer_breakdown(const infogan *m, int iters, double seconds)
+{
+    const struct { const char *name; const net *nt; } nets[] = {
+        {"G", m->g}, {"trunk", m->trunk}, {"D head", m->d_head}, {"Q head", m->q_head}};
+    printf("  %-7s %-3s %-10s %-14s %9s %9s %9s %9s\n", "net", "#", "layer", "out (C,H,W)",
+           "fwd_ms", "fwd_gemm", "bwd_ms", "bwd_gemm");
+    double sum = 0.0, sum_gemm = 0.0, sum_fwd = 0.0, sum_bwd = 0.0;
+    for (size_t n = 0; n < sizeof nets / sizeof nets[0]; n++) {
+        const net *nt = nets[n].nt;
+        for (int i = 0; i < nt->n_layers; i++) {
+            const layer *l = &nt->layers[i];
+            char shape[32];
+            snprintf(shape, sizeof shape, "%d,%d,%d", l->out_c, l->out_h, l->out_w);
+            double k = 1e3 / iters;
+            printf("  %-7s %-3d %-10s %-14s %9.2f %9.2f %9.2f %9.2f\n", nets[n].name, i,
+                   layer_kind_name(l->kind), shape, l->time.fwd * k, l->time.fwd_gemm * k,
+                   l->time.bwd * k, l->time.bwd_gemm * k);
+            sum += l->time.fwd + l->time.bwd;
+            sum_fwd += l->time.fwd, sum_bwd += l->time.bwd;
+            sum_gemm += l->time.fwd_gemm + l->time.bwd_gemm;
+        }
+    }
+    double k = 1e3 / iters;
+    printf("  layers: %.1f ms/iteration (forward %.1f, backward %.1f; SGEMM %.1f, rest %.1f); "
+           "outside layers (latent sampling, losses, Adam, gradient sums): %.1f ms\n",
+           sum * k, sum_fwd * k, sum_bwd * k, sum_gemm * k, (sum - sum_gemm) * k,
+           (seconds - sum) * k);
+}
+
+/* CPU time of every thread of this process: on a shared machine, time spent waiting for a
+ * core does not count. */
+static double process_cpu_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Times one configuration; prints the per-layer breakdown when `layers`. */
+static result run_config(kern_isa isa, int threads, int warmup, int iters, const float *real,
+                         double peak, bool layers)
+{
+    kern_fill(isa, &kern);
+    omp_set_num_threads(threads);
+    infogan_config cfg;
+    infogan_config_default(&cfg);
+    infogan *m = infogan_create(&cfg);
+    for (int i = 0; i < warmup; i++) infogan_step(m, real, NULL);
+    nn_timing(layers);
+    double best = INFINITY, t_all = bench_now(), cpu0 = process_cpu_seconds();
+    for (int i = 0; i < iters; i++) {
+        double t0 = bench_now();
+        infogan_step(m, real, NULL);
+        double dt = bench_now() - t0;
+        best = dt < best ? dt : best;
+    }
+    double seconds = bench_now() - t_all, cpu = process_cpu_seconds() - cpu0;
+    nn_timing(false);
+    result r = {.isa = isa, .threads = threads};
+    r.it_per_s = iters / seconds;
+    r.best_it_per_s = 1.0 / best;
+    r.gflop_per_iter = iteration_flops(m) * 1e-9;
+    r.gflops = r.gflop_per_iter * r.it_per_s;
+    r.pct_of_peak = peak > 0 ? 100.0 * r.gflops / peak : -1.0;
+    printf("%s, %d thread(s): %.2f it/s (fastest iteration %.2f it/s; %.2f it per CPU-second), "
+           "%.2f GFLOP/s", kern_isa_name(isa), threads, r.it_per_s, r.best_it_per_s, iters / cpu,
+           r.gflops);
+    if (r.pct_of_peak >= 0) printf(", %.1f%% of the %.0f GFLOP/s FMA peak", r.pct_of_peak, peak);
+    printf("\n");
+    if (layers) print_layer_breakdown(m, iters, seconds);
+    fflush(stdout);
+    infogan_free(m);
+    return r;
+}
+
+/* Parses a comma-separated list of counts into out (at most max); returns how many. */
+static int parse_int_list(const char *flag, const char *v, int *out, int max)
+{
+    int n = 0;
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", v);
+    for (char *t = strtok(copy, ","); t; t = strtok(NULL, ",")) {
+        char *end;
+        long x = strtol(t, &end, 10);
+        CHECK(*end == 0 && x >= 1 && x <= 256 && n < max, "%s: '%s' is not a list of counts 1..256", flag, v);
+        out[n++] = (int)x;
+    }
+    CHECK(n > 0, "%s: empty list", flag);
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    const char *out_dir = "results/bench";
+    int iters = 10, warmup = 2, threads[8] = {1, 2}, n_threads = 2;
+    bool want_isa[KERN_ISA_COUNT] = {false}, isa_given = false, layers = true;
+    static const struct option opts[] = {{"iters", required_argument, NULL, 'n'},
+                                         {"warmup", required_argument, NULL, 'w'},
+                                         {"isa", required_argument, NULL, 'i'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"no-layers", no_argument, NULL, 'L'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    for (int o; (o = getopt_long(argc, argv, "n:w:i:t:o:Lh", opts, NULL)) != -1;) {
+        switch (o) {
+        case 'n':
+            iters = atoi(optarg);
+            CHECK(iters >= 1 && iters <= 100000, "--iters %s: give a count from 1 to 100000", optarg);
+            break;
+        case 'w':
+            warmup = atoi(optarg);
+            CHECK(warmup >= 0 && warmup <= 1000, "--warmup %s: give a count from 0 to 1000", optarg);
+            break;
+        case 'i': {
+            char copy[256];
+            snprintf(copy, sizeof copy, "%s", optarg);
+            for (char *t = strtok(copy, ","); t; t = strtok(NULL, ",")) {
+                kern_isa isa = kern_isa_parse(t);
+                CHECK(isa != KERN_ISA_COUNT, "--isa: '%s' is not an ISA (scalar, avx2, avx512, neon)", t);
+                CHECK(kern_isa_supported(isa), "--isa: this CPU or build cannot run %s", t);
+                want_isa[isa] = true;
+            }
+            isa_given = true;
+            break;
+        }
+        case 't': n_threads = parse_int_list("--threads", optarg, threads, 8); break;
+        case 'o': out_dir = optarg; break;
+        case 'L': layers = false; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    CHECK(optind == argc, "unexpected argument '%s'; see --help", argv[optind]);
+    if (!isa_given)
+        for (int isa = KERN_AVX2; isa < KERN_ISA_COUNT; isa++) want_isa[isa] = kern_isa_supported((kern_isa)isa);
+    bool any = false;
+    for (int isa = 0; isa < KERN_ISA_COUNT; isa++) any |= want_isa[isa];
+    if (!any) want_isa[KERN_SCALAR] = true; /* a CPU without SIMD kernels */
+
+    provenance prov;
+    provenance_init(&prov, argc, argv, 1);
+    char load[64] = "unknown";
+    FILE *lf = fopen("/proc/loadavg", "r");
+    if (lf && fgets(load, sizeof load, lf)) load[strcspn(load, "\n")] = '\0';
+    if (lf) fclose(lf);
+    char slug[64], model[256];
+    bench_cpu_slug(slug, sizeof slug, model, sizeof model);
+
+    infogan_config cfg;
+    infogan_config_default(&cfg);
+    const arch *a = arch_find(cfg.arch);
+    size_t img = (size_t)a->img_c * a->img_h * a->img_w;
+    float *real = xalloc_floats((size_t)cfg.batch * img); // real (128,1,28,28) in [0,1]
+    rng r = rng_make(1, RNG_EVAL, 0);
+    for (size_t i = 0; i < (size_t)cfg.batch * img; i++) real[i] = rng_uniform(&r);
+
+    printf("MNIST InfoGAN training iteration (batch %d), %s\n", cfg.batch, model);
+    printf("load average at start: %s\n", load);
+    printf("%s\n", counting_rule);
+
+    result res[KERN_ISA_COUNT * 8];
+    int n_res = 0;
+    for (int isa = 0; isa < KERN_ISA_COUNT; isa++) {
+        if (!want_isa[isa]) continue;
+        for (int ti = 0; ti < n_threads; ti++) {
+            double peak = isa == KERN_AVX2 || isa == KERN_AVX512
+                              ? bench_fma_peak((kern_isa)isa, threads[ti], 5) : -1.0;
+            fprintf(stderr, "train_step: %s, %d thread(s): %d warm-up + %d timed iterations\n",
+                    kern_isa_name((kern_isa)isa), threads[ti], warmup, iters);
+            res[n_res++] = run_config((kern_isa)isa, threads[ti], warmup, iters, real, peak, layers);
+        }
+    }
+    free(real);
+
+    printf("\n%-7s %7s %5s %8s %14s %8s %11s\n", "isa", "threads", "batch", "it_per_s",
+           "gflop_per_iter", "gflops", "pct_of_peak");
+    for (int i = 0; i < n_res; i++) {
+        const result *x = &res[i];
+        char pct[16] = "";
+        if (x->pct_of_peak >= 0) snprintf(pct, sizeof pct, "%.1f", x->pct_of_peak);
+        printf("%-7s %7d %5d %8.2f %14.2f %8.2f %11s\n", kern_isa_name(x->isa), x->threads,
+               cfg.batch, x->it_per_s, x->gflop_per_iter, x->gflops, pct);
+    }
+
+    if (strcmp(out_dir, "-") == 0) return 0;
+    char iters_note[64];
+    snprintf(iters_note, sizeof iters_note, "%d warm-up + %d timed per row; it_per_s = timed / wall",
+             warmup, iters);
+    provenance_note(&prov, "cpu", model);
+    provenance_note(&prov, "loadavg_at_start", load);
+    provenance_note(&prov, "iterations", iters_note);
+    provenance_note(&prov, "flop_counting", counting_rule);
+    provenance_note(&prov, "pct_of_peak", "of the FMA-loop peak of the row's ISA and threads, measured in the same run");
+    provenance_note(&prov, "batch_data", "synthetic uniform [0,1) images (the time does not depend on them)");
+    CHECK(mkdir(out_dir, 0755) == 0 || errno == EEXIST, "cannot create --out folder %s", out_dir);
+    char csv[1024], tmp[1100];
+    snprintf(csv, sizeof csv, "%s/train-%s.csv", out_dir, slug);
+    snprintf(tmp, sizeof tmp, "%s.tmp", csv);
+    FILE *f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
+    provenance_write_comments(&prov, f);
+    fprintf(f, "isa,threads,batch,it_per_s,gflop_per_iter,gflops,pct_of_peak\n");
+    for (int i = 0; i < n_res; i++) {
+        const result *x = &res[i];
+        fprintf(f, "%s,%d,%d,%.3f,%.3f,%.2f,", kern_isa_name(x->isa), x->threads, cfg.batch,
+                x->it_per_s, x->gflop_per_iter, x->gflops);
+        if (x->pct_of_peak >= 0) fprintf(f, "%.1f", x->pct_of_peak);
+        fprintf(f, "\n");
+    }
+    CHECK(fclose(f) == 0, "cannot write %s", tmp);
+    CHECK(rename(tmp, csv) == 0, "cannot rename %s to %s", tmp, csv);
+    fprintf(stderr, "train_step: wrote %s\n", csv);
+    return 0;
+}
