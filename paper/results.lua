@@ -234,6 +234,7 @@ local function figure2(key)
   if col == "nmi" or col == "mi_real" then return f3(num(r, col, path)) end
   if col == "iterations" then return thousands(num(r, col, path)) end
   if col == "wall_s" then return duration(num(r, col, path)) end
+  if col == "commit" and r.prov.commit then return r.prov.commit:sub(1, 12) end
   if r.prov[col] then return r.prov[col] end
   return r[col] or fail(path .. " has no field " .. col .. " for the " .. which .. " run")
 end
