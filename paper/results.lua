@@ -527,9 +527,12 @@ local function costs_table()
   return pandoc.read(md, "markdown").blocks
 end
 
--- A CSV file as a table: file=..., columns="a b c" (default: all), where="col=value ...".
+-- A CSV file as a table: file=... (or glob=..., its first match), columns="a b c" (default:
+-- all), where="col=value ..." (Lua patterns).
 local function csv_table(el)
-  local file = el.attributes.file or fail("a csv block needs file=...")
+  local file = el.attributes.file
+  if el.attributes.glob then file = glob(el.attributes.glob)[1] end
+  if not file then fail("a csv block needs file=... or a glob=... that matches") end
   if file == "bench" then file = bench_file end
   local t = read_csv(file)
   note("table", file)
