@@ -413,8 +413,22 @@ local function requirement(el)
   return absent, target
 end
 
+-- A Div of class `observed` (key="figure2:infogan:commit" value="64e260f95ee0") holds what we
+-- saw when we looked at a figure: kept while the placeholder still has that value, else
+-- replaced by a note that the figure changed since.
+local function observed(el)
+  local key, value = el.attributes.key, el.attributes.value
+  if not key or not value then fail("an observed block needs key=... and value=...") end
+  local now = fill("{{" .. key .. "}}")
+  if now == value then return el.content end
+  return pandoc.Div({pandoc.Para(pandoc.read("**Not described yet:** the figure was regenerated (`" .. key ..
+    "` is now `" .. now .. "`, our description was of `" .. value .. "`); check it against the list above.").blocks[1].content)},
+    pandoc.Attr("", {"missing"}))
+end
+
 local pass_optional = {
   Div = function(el)
+    if el.classes:includes("observed") then return observed(el) end
     if not el.classes:includes("requires") then return nil end
     local absent, target = requirement(el)
     if #absent > 0 and el.attributes.why then
