@@ -2,29 +2,40 @@
  * and the transposed convolution built on the conv slots of a kernel table. */
 #include "conv_gemm.h"
 
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Below this many floats of im2col per batch, threads cost more than they give. */
-#define CONV_MIN_PARALLEL_FLOATS (1 << 20)
+/* A per-thread buffer grown on demand and kept across calls (64-byte aligned). */
+static float *thread_buffer(float **buf, size_t *cap, size_t floats, const char *what)
+{
+    if (floats > *cap) {
+        free(*buf);
+        size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+        *buf = aligned_alloc(64, bytes);
+        if (!*buf) {
+            fprintf(stderr, "error: conv.c: cannot allocate %zu bytes of %s\n", bytes, what);
+            exit(1);
+        }
+        *cap = floats;
+    }
+    return *buf;
+}
 
-/* Per-thread padded-row scratch of im2col/col2im, grown on demand, kept across calls. */
-static _Thread_local float *row_scratch;
-static _Thread_local size_t row_scratch_cap;
+static _Thread_local float *row_scratch, *group_scratch;
+static _Thread_local size_t row_scratch_cap, group_scratch_cap;
 
 float *conv_row_scratch(size_t floats)
 {
-    if (floats > row_scratch_cap) {
-        free(row_scratch);
-        size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-        row_scratch = aligned_alloc(64, bytes);
-        if (!row_scratch) {
-            fprintf(stderr, "error: conv.c: cannot allocate %zu bytes of im2col scratch\n", bytes);
-            exit(1);
-        }
-        row_scratch_cap = floats;
-    }
-    return row_scratch;
+    return thread_buffer(&row_scratch, &row_scratch_cap, floats, "im2col row scratch");
+}
+
+/* This thread's workspace for one group of images: col (C*KH*KW, nb*P) and the GEMM's
+ * other operand (K, nb*P). */
+static float *group_workspace(const conv_geom *g, int bmax)
+{
+    size_t floats = ((size_t)g->c * g->kh * g->kw + (size_t)g->k) * g->oh * g->ow * (size_t)bmax;
+    return thread_buffer(&group_scratch, &group_scratch_cap, floats, "im2col workspace");
 }
 
 /* Images per im2col batch: as many as fit in 256K floats (1 MB) of workspace, at least one,
@@ -42,9 +53,9 @@ int conv2d_batch_images(const conv_geom *g, int n)
 
 size_t conv2d_workspace_floats(const conv_geom *g, int n)
 {
-    // col (C*KH*KW, B*OH*OW) and out (K, B*OH*OW) for B = conv2d_batch_images(g, n) images
-    int b = n > 0 ? conv2d_batch_images(g, n) : 1;
-    return ((size_t)g->c * g->kh * g->kw + (size_t)g->k) * g->oh * g->ow * (size_t)b;
+    // dw2 (K, C*KH*KW): the weight gradient of the second half of the groups
+    (void)n;
+    return (size_t)g->k * g->c * g->kh * g->kw;
 }
 
 conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride, bool same)
@@ -63,32 +74,48 @@ conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride,
     return g;
 }
 
-/* im2col of images x[0..nb) (C,H,W each) into col (C*KH*KW, nb*P), image b at column b*P. */
-static void im2col_batch(const conv_gemm_ops *ops, const conv_geom *g, int nb, const float *x,
+/* The im2col + GEMM convolutions run on groups of conv2d_batch_images images, each group on
+ * one thread from im2col to its outputs with the thread's own L2-sized workspace (one
+ * parallel region per call; the GEMM inside is single-threaded then, and threaded when
+ * there is one group). Groups write disjoint outputs, so forward and backward data give the
+ * same bits for any thread count. The weight gradient sums the groups in two fixed halves:
+ * the first into dw, the second into ws, added at the end: two threads at most, and the
+ * same bits for any thread count. */
+
+static int ceil_div_int(int x, int y) { return (x + y - 1) / y; }
+
+/* col (CKK, nb*P) = im2col of images x[0..nb) (C,H,W each), image b at column b*P. */
+static void im2col_group(const conv_gemm_ops *ops, const conv_geom *g, int nb, const float *x,
                          float *col)
 {
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
-    size_t ld = (size_t)nb * p;
-    bool par = nb > 1 && ld * g->c * g->kh * g->kw >= CONV_MIN_PARALLEL_FLOATS;
-    #pragma omp parallel for schedule(static) if (par)
-    for (int b = 0; b < nb; b++) ops->im2col(g, x + b * img, col + b * p, ld);
+    for (int b = 0; b < nb; b++) ops->im2col(g, x + b * img, col + b * p, (size_t)nb * p);
+}
+
+/* dst (K, nb*P) = src (nb, K, P): the images' outputs side by side. */
+static void gather_images(const conv_geom *g, int nb, const float *src, float *dst)
+{
+    size_t p = (size_t)g->oh * g->ow, ld = (size_t)nb * p;
+    for (int b = 0; b < nb; b++)
+        for (int k = 0; k < g->k; k++)
+            memcpy(dst + (size_t)k * ld + b * p, src + ((size_t)b * g->k + k) * p, sizeof(float) * p);
 }
 
 void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const float *x,
                      const float *w, const float *bias, float *y, float *ws)
 {
     // x (N,C,H,W), w (K,C*KH*KW), bias (K), y (N,K,P) with P = OH*OW
-    int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n);
+    (void)ws;
+    int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n), groups = ceil_div_int(n, bmax);
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
-    float *col = ws;                                  // col (CKK, nb*P)
-    float *out = ws + (size_t)ckk * p * bmax;         // out (K, nb*P)
-    for (int b0 = 0; b0 < n; b0 += bmax) {
-        int nb = n - b0 < bmax ? n - b0 : bmax;
-        int ld = nb * (int)p;
-        im2col_batch(ops, g, nb, x + b0 * img, col);
+    #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
+    for (int gi = 0; gi < groups; gi++) {
+        int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
+        float *col = group_workspace(g, bmax);            // col (CKK, nb*P)
+        float *out = col + (size_t)ckk * p * bmax;        // out (K, nb*P)
+        im2col_group(ops, g, nb, x + b0 * img, col);
         float *dst = nb == 1 ? y + b0 * g->k * p : out; /* one image: straight into y */
         ops->sgemm(false, false, g->k, ld, ckk, 1.0f, w, ckk, col, ld, 0.0f, dst, ld);
-        #pragma omp parallel for schedule(static) if (nb > 1 && (size_t)ld * g->k >= CONV_MIN_PARALLEL_FLOATS)
         for (int b = 0; b < nb; b++)
             for (int k = 0; k < g->k; k++) {
                 float *yk = y + ((size_t)(b0 + b) * g->k + k) * p;
@@ -103,24 +130,20 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
                           const float *dy, const float *w, float *dx, float *ws)
 {
     // dy (N,K,P), w (K,C*KH*KW), dx (N,C,H,W) overwritten
-    int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n);
+    (void)ws;
+    int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n), groups = ceil_div_int(n, bmax);
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
-    float *col = ws;                                  // col (CKK, nb*P)
-    float *dyb = ws + (size_t)ckk * p * bmax;         // dyb (K, nb*P)
-    for (int b0 = 0; b0 < n; b0 += bmax) {
-        int nb = n - b0 < bmax ? n - b0 : bmax;
-        int ld = nb * (int)p;
+    #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
+    for (int gi = 0; gi < groups; gi++) {
+        int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
+        float *col = group_workspace(g, bmax);            // col (CKK, nb*P)
+        float *dyb = col + (size_t)ckk * p * bmax;        // dyb (K, nb*P)
         const float *src = dy + b0 * g->k * p;
         if (nb > 1) {
-            for (int b = 0; b < nb; b++)
-                for (int k = 0; k < g->k; k++)
-                    memcpy(dyb + (size_t)k * ld + b * p, src + ((size_t)b * g->k + k) * p,
-                           sizeof(float) * p);
+            gather_images(g, nb, src, dyb);
             src = dyb;
         }
         ops->sgemm(true, false, ckk, ld, g->k, 1.0f, w, ckk, src, ld, 0.0f, col, ld);
-        bool par = nb > 1 && (size_t)ld * ckk >= CONV_MIN_PARALLEL_FLOATS;
-        #pragma omp parallel for schedule(static) if (par)
         for (int b = 0; b < nb; b++) {
             float *dxb = dx + (b0 + b) * img;
             memset(dxb, 0, sizeof(float) * img);
@@ -129,30 +152,43 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
     }
 }
 
-void conv2d_bwd_weights_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
-                             const float *x, const float *dy, float *dw, float *db, float *ws)
+/* dw (K, CKK) += the weight gradient of groups [g0, g1), each summed in turn; the first
+ * group overwrites dw when `overwrite`. */
+static void bwd_weights_groups(const conv_gemm_ops *ops, const conv_geom *g, int n, int g0,
+                               int g1, const float *x, const float *dy, float *dw, bool overwrite)
 {
-    // x (N,C,H,W), dy (N,K,P), dw (K,C*KH*KW) +=, db (K) +=
     int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n);
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
-    float *col = ws;                                  // col (CKK, nb*P)
-    float *dyb = ws + (size_t)ckk * p * bmax;         // dyb (K, nb*P)
-    for (int b0 = 0; b0 < n; b0 += bmax) {
-        int nb = n - b0 < bmax ? n - b0 : bmax;
-        int ld = nb * (int)p;
-        im2col_batch(ops, g, nb, x + b0 * img, col);
+    float *col = group_workspace(g, bmax);                // col (CKK, nb*P)
+    float *dyb = col + (size_t)ckk * p * bmax;            // dyb (K, nb*P)
+    for (int gi = g0; gi < g1; gi++) {
+        int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
+        im2col_group(ops, g, nb, x + b0 * img, col);
         const float *src = dy + b0 * g->k * p;
         if (nb > 1) {
-            for (int b = 0; b < nb; b++)
-                for (int k = 0; k < g->k; k++)
-                    memcpy(dyb + (size_t)k * ld + b * p, src + ((size_t)b * g->k + k) * p,
-                           sizeof(float) * p);
+            gather_images(g, nb, src, dyb);
             src = dyb;
         }
         /* dw (K, CKK) += dyb (K, nb*P) col^T (nb*P, CKK) */
-        ops->sgemm(false, true, g->k, ckk, ld, 1.0f, src, ld, col, ld, 1.0f, dw, ckk);
+        float beta = overwrite && gi == g0 ? 0.0f : 1.0f;
+        ops->sgemm(false, true, g->k, ckk, ld, 1.0f, src, ld, col, ld, beta, dw, ckk);
     }
-    if (db) ops->bias_grad(n, g->k, (int)p, dy, db);
+}
+
+void conv2d_bwd_weights_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
+                             const float *x, const float *dy, float *dw, float *db, float *ws)
+{
+    // x (N,C,H,W), dy (N,K,P), dw (K,C*KH*KW) +=, db (K) +=, ws: dw2 (K, C*KH*KW)
+    int bmax = conv2d_batch_images(g, n), groups = ceil_div_int(n, bmax), half = ceil_div_int(groups, 2);
+    size_t nw = (size_t)g->k * g->c * g->kh * g->kw;
+    #pragma omp parallel for num_threads(2) schedule(static, 1) if (groups > 1)
+    for (int h = 0; h < 2; h++) {
+        if (h == 0) bwd_weights_groups(ops, g, n, 0, half, x, dy, dw, false);
+        else if (half < groups) bwd_weights_groups(ops, g, n, half, groups, x, dy, ws, true);
+    }
+    if (half < groups)
+        for (size_t i = 0; i < nw; i++) dw[i] += ws[i];
+    if (db) ops->bias_grad(n, g->k, g->oh * g->ow, dy, db);
 }
 
 void upconv2d_fwd(const kern_table *t, const conv_geom *g, int n, const float *x,
