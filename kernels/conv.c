@@ -181,7 +181,8 @@ void conv2d_bwd_weights_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n
     // x (N,C,H,W), dy (N,K,P), dw (K,C*KH*KW) +=, db (K) +=, ws: dw2 (K, C*KH*KW)
     int bmax = conv2d_batch_images(g, n), groups = ceil_div_int(n, bmax), half = ceil_div_int(groups, 2);
     size_t nw = (size_t)g->k * g->c * g->kh * g->kw;
-    #pragma omp parallel for num_threads(2) schedule(static, 1) if (groups > 1)
+    int threads = omp_get_max_threads() < 2 ? 1 : 2;
+    #pragma omp parallel for num_threads(threads) schedule(static, 1) if (groups > 1)
     for (int h = 0; h < 2; h++) {
         if (h == 0) bwd_weights_groups(ops, g, n, 0, half, x, dy, dw, false);
         else if (half < groups) bwd_weights_groups(ops, g, n, half, groups, x, dy, ws, true);
