@@ -71,6 +71,49 @@ static void im2col_ld_avx512(const conv_geom *g, const float *img, float *col, s
 #define COL2IM_MAX_CHUNKS 8
 #define COL2IM_MAX_KW 16
 
+/* Per tap column j and 16-column chunk q: first source value o0, permute index, lanes
+ * taking a value, source lanes to load. */
+typedef struct col2im_plan {
+    __m512i idx[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
+    __mmask16 lanes[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS], loads[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
+    int o0[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
+} col2im_plan;
+
+/* The rows of every channel with `chunks` accumulators (a compile-time count when inlined
+ * from the switch below, so they stay in registers). */
+static inline __attribute__((always_inline)) void col2im_chunks(const conv_geom *g,
+                                                                 const col2im_plan *pl,
+                                                                 const float *col, size_t ldcol,
+                                                                 float *img, const int chunks)
+{
+    const int s = g->stride, ow = g->ow;
+    for (int c = 0; c < g->c; c++)
+        for (int iy = 0; iy < g->h; iy++) {
+            __m512 acc[COL2IM_MAX_CHUNKS];
+            for (int q = 0; q < chunks; q++) acc[q] = _mm512_setzero_ps();
+            for (int i = 0; i < g->kh; i++) {
+                int t = iy + g->pad_t - i;
+                if (t < 0 || t % s != 0 || t / s >= g->oh) continue;
+                const float *tap = col + (size_t)(c * g->kh + i) * g->kw * ldcol + (size_t)(t / s) * ow;
+                for (int j = 0; j < g->kw; j++, tap += ldcol)
+                    for (int q = 0; q < chunks; q++) {
+                        if (!pl->lanes[j][q]) continue;
+                        __m512 v = _mm512_maskz_loadu_ps(pl->loads[j][q], tap + pl->o0[j][q]);
+                        acc[q] = _mm512_mask_add_ps(acc[q], pl->lanes[j][q], acc[q],
+                                                    _mm512_permutexvar_ps(pl->idx[j][q], v));
+                    }
+            }
+            _Alignas(64) float row[COL2IM_MAX_CHUNKS * 16];
+            for (int q = 0; q < chunks; q++) _mm512_store_ps(row + 16 * q, acc[q]);
+            float *dst = img + ((size_t)c * g->h + iy) * g->w;
+            for (int x = 0; x < g->w; x += 16) {
+                __mmask16 m = tail_mask16((size_t)(g->w - x));
+                __m512 d = _mm512_maskz_loadu_ps(m, dst + x);
+                _mm512_mask_storeu_ps(dst + x, m, _mm512_add_ps(d, _mm512_maskz_loadu_ps(m, row + g->pad_l + x)));
+            }
+        }
+}
+
 static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol, float *img)
 {
     // col (C*KH*KW, OH*OW) row stride ldcol, img (C,H,W) +=
@@ -81,52 +124,31 @@ static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol,
         col2im_rows(g, col, ldcol, img, row_add_avx512);
         return;
     }
-    /* Per tap column j and chunk q: first source value o0, permute index, lanes taking a
-     * value, source lanes to load. */
-    __m512i idx[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
-    __mmask16 lanes[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS], loads[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
-    int o0[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
+    col2im_plan pl;
     for (int j = 0; j < g->kw; j++)
         for (int q = 0; q < chunks; q++) {
             _Alignas(64) int32_t ix[16];
             int first = -1;
-            lanes[j][q] = 0;
+            pl.lanes[j][q] = 0;
             for (int l = 0; l < 16; l++) {
                 int d = 16 * q + l - j;
                 ix[l] = 0;
                 if (d < 0 || d % s != 0 || d / s >= ow) continue;
                 if (first < 0) first = d / s;
                 ix[l] = d / s - first;
-                lanes[j][q] |= (__mmask16)(1u << l);
+                pl.lanes[j][q] |= (__mmask16)(1u << l);
             }
-            o0[j][q] = first < 0 ? 0 : first;
-            idx[j][q] = _mm512_load_si512(ix);
-            loads[j][q] = first < 0 ? 0 : tail_mask16((size_t)(ow - first));
+            pl.o0[j][q] = first < 0 ? 0 : first;
+            pl.idx[j][q] = _mm512_load_si512(ix);
+            pl.loads[j][q] = first < 0 ? 0 : tail_mask16((size_t)(ow - first));
         }
-    _Alignas(64) float acc[COL2IM_MAX_CHUNKS * 16];
-    for (int c = 0; c < g->c; c++)
-        for (int iy = 0; iy < g->h; iy++) {
-            for (int q = 0; q < chunks; q++) _mm512_store_ps(acc + 16 * q, _mm512_setzero_ps());
-            for (int i = 0; i < g->kh; i++) {
-                int t = iy + g->pad_t - i;
-                if (t < 0 || t % s != 0 || t / s >= g->oh) continue;
-                const float *tap = col + (size_t)(c * g->kh + i) * g->kw * ldcol + (size_t)(t / s) * ow;
-                for (int j = 0; j < g->kw; j++, tap += ldcol)
-                    for (int q = 0; q < chunks; q++) {
-                        if (!lanes[j][q]) continue;
-                        __m512 v = _mm512_maskz_loadu_ps(loads[j][q], tap + o0[j][q]);
-                        __m512 a = _mm512_load_ps(acc + 16 * q);
-                        a = _mm512_mask_add_ps(a, lanes[j][q], a, _mm512_permutexvar_ps(idx[j][q], v));
-                        _mm512_store_ps(acc + 16 * q, a);
-                    }
-            }
-            float *dst = img + ((size_t)c * g->h + iy) * g->w;
-            for (int x = 0; x < g->w; x += 16) {
-                __mmask16 m = tail_mask16((size_t)(g->w - x));
-                __m512 d = _mm512_maskz_loadu_ps(m, dst + x);
-                _mm512_mask_storeu_ps(dst + x, m, _mm512_add_ps(d, _mm512_maskz_loadu_ps(m, acc + g->pad_l + x)));
-            }
-        }
+    switch (chunks) {
+    case 1: col2im_chunks(g, &pl, col, ldcol, img, 1); break;
+    case 2: col2im_chunks(g, &pl, col, ldcol, img, 2); break;
+    case 3: col2im_chunks(g, &pl, col, ldcol, img, 3); break;
+    case 4: col2im_chunks(g, &pl, col, ldcol, img, 4); break;
+    default: col2im_chunks(g, &pl, col, ldcol, img, chunks); break;
+    }
 }
 
 static void im2col_avx512(const conv_geom *g, const float *img, float *col)
