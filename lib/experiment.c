@@ -549,11 +549,13 @@ static int cmd_figures(const exp_spec *s, int argc, char **argv)
         float values[256];
         CHECK(cols <= 256, "%s: code %s has %d categories (at most 256 columns)", pn->file, lc->name, cols);
         for (int j = 0; j < cols; j++) values[j] = lc->kind == LATENT_CAT ? (float)j : -1.0f + 2.0f * j / (CONT_COLS - 1);
+        char nmi_text[32] = "-";
+        if (f >= 0) snprintf(nmi_text, sizeof nmi_text, "%.3f", v);
         snprintf(path, sizeof path, "%s/%s.png", out, pn->file);
         traversal(m, code, PAPER_ROWS, cols, values, (uint64_t)p, path);
         fprintf(md, "| %s.png | %s | %s | `%s` | %s (%s) | %s | %s | %s |\n", pn->file, pn->caption,
                 pn->config, dirs[run], lc->name, lc->kind == LATENT_CAT ? "categorical" : "continuous",
-                f >= 0 ? names.factor_names[f] : "none in this data", f >= 0 ? (snprintf(tmp, sizeof tmp, "%.3f", v), tmp) : "-",
+                f >= 0 ? names.factor_names[f] : "none in this data", nmi_text,
                 rows[run].field[6]);
         printf("%s: %s.png shows %s %s (normalized MI %.3f with %s) from %s\n", s->figure, pn->file,
                lc->name, lc->kind == LATENT_CAT ? "categorical" : "continuous", v,
