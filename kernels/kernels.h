@@ -122,7 +122,8 @@ void kern_print(FILE *f);
 
 /* SGEMM wall time for profiles (bench/train_step): while kern_gemm_timing(true), every
  * blocked SGEMM call (AVX2, AVX-512, NEON; not the scalar reference) adds its seconds to a
- * counter that kern_gemm_seconds reads. Off by default. */
+ * counter that kern_gemm_seconds reads (a call inside a parallel region adds its seconds
+ * divided by the team size). Off by default. */
 void kern_gemm_timing(bool on);
 double kern_gemm_seconds(void);
 

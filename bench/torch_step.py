@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""torch_step.py: the MNIST InfoGAN training iteration in PyTorch, timed beside ours.
+
+The network of the paper's Table 1 (the layers of lib/arch.c's "mnist" table), batch 128,
+one D/Q step and one G step as lib/infogan.c's infogan_step runs them: D/Q on the real and
+the fake batch separately (batch statistics of each), loss -log D(x) - log(1 - D(G(z))) +
+L_I with Adam(2e-4, 0.5, 0.999) on D and Q; then G on fresh z with -log D(G(z)) + L_I and
+Adam(1e-3, 0.5, 0.999). Q: 10-way categorical cross-entropy and two Gaussian codes with
+std 1. Times PyTorch with 1 and 2 threads, then runs our bench/train_step (--ours) in the
+same run and prints our best iterations/s over PyTorch's best.
+
+Needs Debian's python3-torch in the system Python: apt-get install python3-torch.
+"""
+import argparse
+import re
+import subprocess
+import sys
+import time
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    sys.exit("torch_step.py: PyTorch is missing; install Debian's: apt-get install python3-torch "
+             "(then run with /usr/bin/python3)")
+
+BATCH, NOISE, CATS, CONTS = 128, 62, 10, 2
+LATENT = NOISE + CATS + CONTS
+
+
+class Generator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(LATENT, 1024)
+        self.bn1 = nn.BatchNorm1d(1024, eps=1e-5)
+        self.fc2 = nn.Linear(1024, 7 * 7 * 128)
+        self.bn2 = nn.BatchNorm1d(7 * 7 * 128, eps=1e-5)  # per feature, as after a linear layer
+        self.up1 = nn.ConvTranspose2d(128, 64, 4, 2, 1)
+        self.bn3 = nn.BatchNorm2d(64, eps=1e-5)
+        self.up2 = nn.ConvTranspose2d(64, 1, 4, 2, 1)
+
+    def forward(self, z):
+        h = F.relu(self.bn1(self.fc1(z)))
+        h = F.relu(self.bn2(self.fc2(h))).view(-1, 128, 7, 7)
+        h = F.relu(self.bn3(self.up1(h)))
+        return torch.sigmoid(self.up2(h))
+
+
+class Discriminator(nn.Module):
+    """The D/Q trunk with D's and Q's heads."""
+
+    def __init__(self, slope=0.01):
+        super().__init__()
+        self.slope = slope
+        self.conv1 = nn.Conv2d(1, 64, 4, 2, 1)
+        self.conv2 = nn.Conv2d(64, 128, 4, 2, 1)
+        self.bn2 = nn.BatchNorm2d(128, eps=1e-5)
+        self.fc = nn.Linear(7 * 7 * 128, 1024)
+        self.bn3 = nn.BatchNorm1d(1024, eps=1e-5)
+        self.d = nn.Linear(1024, 1)
+        self.q1 = nn.Linear(1024, 128)
+        self.qbn = nn.BatchNorm1d(128, eps=1e-5)
+        self.q2 = nn.Linear(128, CATS + CONTS)
+
+    def forward(self, x, with_q=True):
+        s = self.slope
+        h = F.leaky_relu(self.conv1(x), s)
+        h = F.leaky_relu(self.bn2(self.conv2(h)), s)
+        h = F.leaky_relu(self.bn3(self.fc(h.flatten(1))), s)
+        d = self.d(h).squeeze(1)
+        q = self.q2(F.leaky_relu(self.qbn(self.q1(h)), s)) if with_q else None
+        return d, q
+
+
+def sample_latent(gen):
+    noise = torch.rand(BATCH, NOISE, generator=gen) * 2 - 1
+    cat = torch.randint(0, CATS, (BATCH,), generator=gen)
+    cont = torch.rand(BATCH, CONTS, generator=gen) * 2 - 1
+    return torch.cat([noise, F.one_hot(cat, CATS).float(), cont], 1), cat, cont
+
+
+def info_loss(q, cat, cont):
+    """L_I as a loss: categorical cross-entropy + Gaussian NLL with std 1 (constants dropped)."""
+    return F.cross_entropy(q[:, :CATS], cat) + 0.5 * ((q[:, CATS:] - cont) ** 2).sum(1).mean()
+
+
+class Model:
+    def __init__(self):
+        torch.manual_seed(1)
+        self.g, self.dq = Generator(), Discriminator()
+        self.opt_d = torch.optim.Adam(self.dq.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
+        self.opt_g = torch.optim.Adam(self.g.parameters(), lr=1e-3, betas=(0.5, 0.999), eps=1e-8)
+        self.gen = torch.Generator().manual_seed(1)
+        self.real = torch.rand(BATCH, 1, 28, 28, generator=self.gen)
+
+    def step(self):
+        # D/Q step: G's output is an input here (no gradient into G)
+        z, cat, cont = sample_latent(self.gen)
+        with torch.no_grad():
+            fake = self.g(z)
+        self.opt_d.zero_grad(set_to_none=False)
+        d_real, _ = self.dq(self.real, with_q=False)
+        d_fake, q = self.dq(fake)
+        loss = (F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))
+                + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+                + info_loss(q, cat, cont))
+        loss.backward()
+        self.opt_d.step()
+        # G step on fresh z: D/Q's parameters get no gradient
+        z, cat, cont = sample_latent(self.gen)
+        self.dq.requires_grad_(False)
+        self.opt_g.zero_grad(set_to_none=False)
+        d_fake, q = self.dq(self.g(z))
+        loss = F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake)) + info_loss(q, cat, cont)
+        loss.backward()
+        self.opt_g.step()
+        self.dq.requires_grad_(True)
+
+
+def time_torch(threads, warmup, iters):
+    torch.set_num_threads(threads)
+    m = Model()
+    for _ in range(warmup):
+        m.step()
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        m.step()
+    return iters / (time.perf_counter() - t0)
+
+
+def run_ours(cmd):
+    """Our it/s per (isa, threads) from bench/train_step's lines 'isa, N thread(s): X it/s'."""
+    out = subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True).stdout
+    rows = {}
+    for m in re.finditer(r"^(\w+), (\d+) thread\(s\): ([0-9.]+) it/s", out, re.M):
+        rows[(m.group(1), int(m.group(2)))] = float(m.group(3))
+    if not rows:
+        sys.exit("torch_step.py: no 'isa, N thread(s): X it/s' line in the output of: " + cmd)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--iters", type=int, default=10, help="timed iterations per configuration (10)")
+    ap.add_argument("--warmup", type=int, default=2, help="untimed iterations first (2)")
+    ap.add_argument("--threads", default="1,2", help="PyTorch thread counts (1,2)")
+    ap.add_argument("--ours", help="command running our bench/train_step, timed after PyTorch")
+    a = ap.parse_args()
+    print(f"PyTorch {torch.__version__}, MNIST InfoGAN iteration, batch {BATCH}")
+    best_torch = 0.0
+    for th in (int(t) for t in a.threads.split(",")):
+        r = time_torch(th, a.warmup, a.iters)
+        best_torch = max(best_torch, r)
+        print(f"pytorch, {th} thread(s): {r:.2f} it/s", flush=True)
+    if not a.ours:
+        return
+    ours = run_ours(a.ours)
+    for (isa, th), r in sorted(ours.items()):
+        print(f"ours {isa}, {th} thread(s): {r:.2f} it/s = {r / best_torch:.2f}x PyTorch's best")
+    (isa, th), r = max(ours.items(), key=lambda kv: kv[1])
+    print(f"best: ours {r:.2f} it/s ({isa}, {th} threads) / PyTorch {best_torch:.2f} it/s = "
+          f"{r / best_torch:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
