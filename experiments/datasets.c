@@ -5,6 +5,7 @@
  * saying what each row shows and how long each set took. `make data` runs it. */
 #include <errno.h>
 #include <omp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,8 +117,10 @@ int main(int argc, char **argv)
      * all four sets, so a re-run that kept the files leaves the measured times in place. */
     if (only || seconds[0] < 0.0 || seconds[1] < 0.0 || seconds[2] < 0.0 || seconds[3] < 0.0) return 0;
     snprintf(path, sizeof path, "%s/README.md", sheets);
-    FILE *f = fopen(path, "w");
-    CHECK(f, "cannot write %s", path);
+    char tmp[sizeof path + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    CHECK(f, "cannot write %s", tmp);
     time_t now = time(NULL);
     char stamp[64];
     strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M UTC", gmtime(&now));
@@ -139,6 +142,10 @@ int main(int argc, char **argv)
                     (double)spec->factor_value(k, 0), (double)spec->factor_value(k, spec->factor_levels[k] - 1));
         fprintf(f, "\n");
     }
-    CHECK(fclose(f) == 0, "cannot finish writing %s", path);
+    bool ok = !ferror(f);
+    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
+        remove(tmp);
+        die("cannot write %s (disk full?); the earlier one is kept", path);
+    }
     return 0;
 }
