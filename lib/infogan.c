@@ -264,7 +264,9 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     infogan_stats s = {.iteration = m->iteration + 1};
 
     /* D/Q step. */
-    memset(m->d_grads, 0, m->n_d_params * sizeof(float));
+    net_zero_grads(m->trunk); /* with the heads: all of d_grads */
+    net_zero_grads(m->d_head);
+    net_zero_grads(m->q_head);
     rng r = rng_make(c->seed, RNG_LATENT_D, (uint64_t)m->iteration);
     latent_sample(ls, &r, b, m->z, NULL);
     const float *fake = net_forward(m->g, m->z, b);
@@ -285,7 +287,7 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     adam_step(&m->opt_d);
 
     /* G step, on fresh z. */
-    memset(m->g_grads, 0, m->n_g_params * sizeof(float));
+    net_zero_grads(m->g);
     r = rng_make(c->seed, RNG_LATENT_G, (uint64_t)m->iteration);
     latent_sample(ls, &r, b, m->z, NULL);
     fake = net_forward(m->g, m->z, b);

@@ -211,7 +211,9 @@ static void layer_backward_run(layer *l, const float *dy, int n, bool param_grad
         int in = (int)l->in_size, out = (int)l->out_size;
         kern.sgemm(false, false, n, in, out, 1.0f, dy, out, l->w, in, 0.0f, l->dx, in);
         if (param_grads) {
-            kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, 1.0f, l->dw, in);
+            float beta = l->dw_stale ? 0.0f : 1.0f; /* a stale dw is overwritten */
+            kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, beta, l->dw, in);
+            l->dw_stale = false;
             kern.bias_grad(n, out, 1, dy, l->db);
         }
         break;
@@ -247,6 +249,16 @@ void layer_backward(layer *l, const float *dy, int n, bool param_grads, float *w
     layer_backward_run(l, dy, n, param_grads, ws);
     l->time.bwd += omp_get_wtime() - t0;
     l->time.bwd_gemm += kern_gemm_seconds() - g0;
+}
+
+void net_zero_grads(net *nt)
+{
+    for (int i = 0; i < nt->n_layers; i++) {
+        layer *l = &nt->layers[i];
+        if (l->kind == LAYER_LINEAR) l->dw_stale = true;
+        else if (l->dw) memset(l->dw, 0, l->n_w * sizeof(float));
+        if (l->db) memset(l->db, 0, l->n_b * sizeof(float));
+    }
 }
 
 const float *net_forward(net *nt, const float *x, int batch)

@@ -56,6 +56,7 @@ typedef struct layer {
     float *y;                     /* output (N, out) */
     float *dx;                    /* input gradient (N, in) */
     layer_time time;              /* filled only while nn_timing(true) */
+    bool dw_stale;                /* linear: dw is due to be zeroed (see net_zero_grads) */
 } layer;
 
 typedef struct net {
@@ -79,6 +80,11 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
 void net_free(net *nt);
 /* Draws every parameter from the official init. */
 void net_init_params(net *nt, const nn_init *init, rng *r);
+/* Zeroes the network's parameter gradients before the backward passes of a step. A linear
+ * layer's weight gradient (the bulk of them) is zeroed lazily: its next backward with
+ * param_grads writes it instead of adding to it, saving a pass over memory; until then it
+ * holds stale values, so read gradients only after such a backward. */
+void net_zero_grads(net *nt);
 /* Forward on x (batch, in); returns the output (batch, out), owned by the network. x must
  * stay valid until the backward. */
 const float *net_forward(net *nt, const float *x, int batch);
