@@ -91,7 +91,7 @@ static unsigned char *idx_read(const char *path, uint32_t magic, int ndims, uint
     }
     /* The buffer grows with the data read, so a header claiming more than the file holds
      * fails as truncated without allocating what it claims. */
-    size_t cap = total < ((size_t)1 << 20) ? total : (size_t)1 << 20, done = 0;
+    size_t cap = total < ((size_t)1 << 16) ? total : (size_t)1 << 16, done = 0;
     data = xmalloc(cap);
     while (done < total) {
         if (done == cap) {

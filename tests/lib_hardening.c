@@ -139,6 +139,30 @@ Test(hardening, svhn_corrupt_mat_from_fuzzing_is_refused_before_matio_allocates)
     cr_expect(strstr(err, path) && strstr(err, "numeric arrays"), "message: %s", err);
 }
 
+/* Findings (fuzz idx, reported as a timeout and a slow unit while the machine was loaded):
+ * both inputs run in about 0.1 s of CPU and are rejected with a message; kept as inputs.
+ * Layout as in fuzz_idx: byte 0 = label file length, then images, then labels. */
+Test(hardening, idx_inputs_reported_slow_by_fuzzing_are_rejected_with_a_message)
+{
+    static const char *names[2] = {"idx-timeout-under-load.bin", "idx-slow-unit-under-load.bin"};
+    for (int k = 0; k < 2; k++) {
+        char path[512], images[64], labels[64], err[512] = "";
+        snprintf(path, sizeof path, "%.*s/fuzz/regressions/%s",
+                 (int)(strrchr(__FILE__, '/') - __FILE__), __FILE__, names[k]);
+        size_t len;
+        unsigned char *b = read_bytes(path, &len);
+        cr_assert(b && len >= 1 && b[0] <= len - 1, "missing or bad regression input %s", path);
+        snprintf(images, sizeof images, "/tmp/infogan_hard_%d_images", (int)getpid());
+        snprintf(labels, sizeof labels, "/tmp/infogan_hard_%d_labels", (int)getpid());
+        write_bytes(images, b + 1, len - 1 - b[0]);
+        write_bytes(labels, b + len - b[0], b[0]);
+        cr_expect_null(mnist_load_idx_try(images, labels, "t", err, sizeof err), "%s accepted", names[k]);
+        cr_expect(strstr(err, images) || strstr(err, labels), "%s: message: %s", names[k], err);
+        remove(images), remove(labels);
+        free(b);
+    }
+}
+
 /* Review: a checkpoint of only its magic and part of the version printed an uninitialized
  * version number; now it is named truncated. */
 Test(hardening, checkpoint_cut_inside_the_header_is_truncated)
