@@ -63,7 +63,6 @@ help:
 	@echo "  make test-neon   cross-compile the kernel tests for aarch64 and run them under qemu"
 	@echo "  make fuzz        fuzz every input parser under ASan+UBSan (libFuzzer, FUZZ_SECONDS=60 each)"
 	@echo "  make valgrind    the smoke training (3 iterations of mnist train) under valgrind memcheck"
-	@echo "  make valgrind    the smoke training (3 iterations of mnist train) under valgrind memcheck"
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
 	@echo "  make bench-train the MNIST training iteration per ISA and thread count -> results/bench/train-<cpu>.csv"
 	@echo "  make bench-torch the same iteration in PyTorch (python3-torch) beside ours, with the ratio"
@@ -165,13 +164,6 @@ fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz_%.o $(INFOGAN_LIB) $(KERNEL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) $^ $(LDLIBS) -o $@
-
-# make valgrind: the smoke training (mnist train, 3 iterations on 64 random images, one
-# thread, AVX2 kernels) under valgrind's memcheck; fails on an error or a definite leak.
-.PHONY: valgrind
-valgrind: $(BUILD)/bin/mnist
-	@scripts/deps.sh valgrind
-	scripts/valgrind_smoke.sh $(BUILD)/bin/mnist
 
 # make valgrind: the smoke training (mnist train, 3 iterations on 64 random images, one
 # thread, AVX2 kernels) under valgrind's memcheck; fails on an error or a definite leak.
