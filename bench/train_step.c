@@ -65,11 +65,9 @@ static const passes pass_q_head_info = {2, 2, 1}; /* fake in the D step, G step 
 static const passes pass_q_head_gan = {2, 1, 1};  /* --gan: Q gets no backward in G's step */
 
 static const char *counting_rule =
-    "FLOPs/iteration = 2 x multiply-adds of every linear/conv/upconv pass infogan_step runs, "
-    "at batch 128: G 2 fwd + 1 bwd-data + 1 bwd-weights; trunk and D head 3 fwd + 3 bwd-data "
-    "+ 2 bwd-weights; Q head 2 fwd + 2 bwd-data + 1 bwd-weights; a pass costs the forward's "
-    "multiply-adds (conv: K*OH*OW*C*KH*KW per image; linear: IN*OUT); batch norm, "
-    "activations, losses and Adam are not counted";
+    "FLOPs/iteration = 2 x multiply-adds of each linear/conv/upconv pass of infogan_step at "
+    "batch 128 (G 2 fwd + 1 bwd-data + 1 bwd-weights; trunk, D head 3+3+2; Q head 2+2+1; a "
+    "pass = the forward's multiply-adds); BN, activations, losses, Adam not counted";
 
 static double iteration_flops(const infogan *m)
 {
