@@ -165,8 +165,9 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz_%.o $(INFOGAN_LIB) $(KERNEL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) $^ $(LDLIBS) -o $@
 
-# make valgrind: the smoke training (mnist train, 3 iterations on 64 random images, one
-# thread, AVX2 kernels) under valgrind's memcheck; fails on an error or a definite leak.
+# make valgrind: the smoke training (mnist train, 3 iterations of batch 4 on 16 random
+# images, one thread, AVX2 kernels) under valgrind's memcheck; fails on an error or a
+# definite leak.
 .PHONY: valgrind
 valgrind: $(BUILD)/bin/mnist
 	@scripts/deps.sh valgrind

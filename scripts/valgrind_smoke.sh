@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # valgrind_smoke.sh MNIST_BIN: the smoke training under valgrind's memcheck: `mnist train`
-# for 3 iterations (batch 16) on 64 train / 32 held-out random 28x28 images in a temporary
+# for 3 iterations (batch 4) on 16 train / 8 held-out random 28x28 images in a temporary
 # standard-MNIST folder, one OpenMP thread, AVX2 kernels (valgrind has no AVX-512). Fails on
 # any memcheck error or definite leak.
 set -euo pipefail
@@ -13,9 +13,9 @@ idx_pair() { # name count
     { printf '\x00\x00\x08\x03'; be32 "$2"; be32 28; be32 28; head -c $(($2 * 784)) /dev/urandom; } >"$dir/mnist/$1-images-idx3-ubyte"
     { printf '\x00\x00\x08\x01'; be32 "$2"; for ((i = 0; i < $2; i++)); do printf "\\x0$((i % 10))"; done; } >"$dir/mnist/$1-labels-idx1-ubyte"
 }
-idx_pair train 64
-idx_pair t10k 32
+idx_pair train 16
+idx_pair t10k 8
 OMP_NUM_THREADS=1 INFOGAN_ISA=avx2 valgrind --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-    "$bin" train --run-dir "$dir/run" --data "$dir" --iterations 3 --batch 16 --quiet
+    "$bin" train --run-dir "$dir/run" --data "$dir" --iterations 3 --batch 4 --quiet
 echo "valgrind: the smoke training is clean (no memcheck errors, no definite leaks)"
