@@ -12,22 +12,8 @@
 #include "infogan.h"
 #include "train.h"
 #include "util.h"
+#include "toy_data.h"
 
-/* n 8x8 images: class i % 10 is a 3x3 bright block at one of ten places, plus faint noise. */
-static dataset *toy_data(int n)
-{
-    dataset *d = dataset_alloc("toy", n, 1, 8, 8, 1);
-    rng r = rng_make(99, 1, 0);
-    for (int i = 0; i < n; i++) {
-        int k = i % 10, y0 = (k / 5) * 4 + (k % 2), x0 = (k % 5) + (k / 5);
-        float *img = d->images + (size_t)i * 64;
-        for (int p = 0; p < 64; p++) img[p] = 0.1f * rng_uniform(&r);
-        for (int y = y0; y < y0 + 3; y++)
-            for (int x = x0; x < x0 + 3; x++) img[y * 8 + x] = 0.9f;
-        d->factor_index[i] = k;
-    }
-    return d;
-}
 
 static infogan_config toy_config(uint64_t seed)
 {
