@@ -204,6 +204,16 @@ static int claim(claims *cl, int t)
     return blk;
 }
 
+/* The i-th block thread t runs in this k step: on the first step it claims blocks (and
+ * records them in own), later steps replay the same blocks; -1 when there are no more. */
+static int next_block(claims *cl, int t, bool first, int i, int *own, int *owned)
+{
+    if (!first) return i < *owned ? own[i] : -1;
+    int blk = claim(cl, t);
+    if (blk >= 0) own[(*owned)++] = blk;
+    return blk;
+}
+
 /* Threaded SGEMM over blocks of `unit` tiles of the larger of M and N. The threads claim the
  * blocks dynamically in the first k step (so a thread slowed by other load on its core just
  * takes fewer) and each keeps its blocks for all later k steps, so every tile of c is
@@ -225,15 +235,7 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
             int nc = min_int(bl.nc_max, n - jc);
             for (int pc = 0; pc < k; pc += bl.kc_max) {
                 const bool first = jc == 0 && pc == 0;
-                for (int i = 0;; i++) {
-                    int blk;
-                    if (first) {
-                        if ((blk = claim(cl, t)) < 0) break;
-                        own[owned++] = blk;
-                    } else {
-                        if (i >= owned) break;
-                        blk = own[i];
-                    }
+                for (int i = 0, blk; (blk = next_block(cl, t, first, i, own, &owned)) >= 0; i++) {
                     int ic = cl->first[blk] * mr;
                     gemm_block(g, trans_a, trans_b, ic, min_int(cl->count[blk] * mr, m - ic), jc,
                                nc, pc, min_int(bl.kc_max, k - pc), alpha, a, lda, b, ldb, beta,
@@ -254,15 +256,7 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
     for (int pc = 0; pc < k; pc += bl.kc_max) {
         const bool first = pc == 0;
         int kc = min_int(bl.kc_max, k - pc);
-        for (int i = 0;; i++) {
-            int blk;
-            if (first) {
-                if ((blk = claim(cl, t)) < 0) break;
-                own[owned++] = blk;
-            } else {
-                if (i >= owned) break;
-                blk = own[i];
-            }
+        for (int i = 0, blk; (blk = next_block(cl, t, first, i, own, &owned)) >= 0; i++) {
             int jc = cl->first[blk] * nr, nc = min_int(cl->count[blk] * nr, n - jc);
             for (int ic = 0; ic < m; ic += bl.mc_max)
                 gemm_block(g, trans_a, trans_b, ic, min_int(bl.mc_max, m - ic), jc, nc, pc, kc,
