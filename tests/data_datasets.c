@@ -2,7 +2,6 @@
  * between real files and stand-ins. */
 #include <criterion/criterion.h>
 #include <math.h>
-#include <matio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,17 +164,8 @@ Test(data_datasets, open_prefers_real_files)
     cr_assert_not(datasets_real_path("svhn", dir, path, sizeof path));
     /* a 3-image SVHN file */
     snprintf(path, sizeof path, "%s/train_32x32.mat", sub);
-    mat_t *mat = Mat_CreateVer(path, NULL, MAT_FT_MAT5);
-    cr_assert_not_null(mat);
-    static unsigned char x[32 * 32 * 3 * 3];
     double y[3] = {10, 1, 5};
-    size_t xd[4] = {32, 32, 3, 3}, yd[2] = {3, 1};
-    matvar_t *vx = Mat_VarCreate("X", MAT_C_UINT8, MAT_T_UINT8, 4, xd, x, 0);
-    matvar_t *vy = Mat_VarCreate("y", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, yd, y, 0);
-    Mat_VarWrite(mat, vx, MAT_COMPRESSION_NONE);
-    Mat_VarWrite(mat, vy, MAT_COMPRESSION_NONE);
-    Mat_VarFree(vx), Mat_VarFree(vy);
-    Mat_Close(mat);
+    data_write_svhn(path, 32, 32, 3, y, 1);
     char found[256];
     cr_assert(datasets_real_path("svhn", dir, found, sizeof found));
     cr_assert_str_eq(found, path);

@@ -15,40 +15,13 @@
 
 /* ---- SVHN ---- */
 
-/* Writes X (rows x cols x 3 x n, MATLAB order, pixel = (row + 2 col + 5 ch + 7 i) mod 256)
- * and y (labels) to path. */
-static void write_svhn(const char *path, int rows, int cols, int n, const double *labels, int with_y)
-{
-    mat_t *mat = Mat_CreateVer(path, NULL, MAT_FT_MAT5);
-    cr_assert_not_null(mat, "cannot create %s", path);
-    size_t count = (size_t)rows * cols * 3 * n;
-    unsigned char *x = malloc(count);
-    for (int i = 0; i < n; i++)
-        for (int ch = 0; ch < 3; ch++)
-            for (int col = 0; col < cols; col++)
-                for (int row = 0; row < rows; row++)
-                    x[row + (size_t)rows * (col + (size_t)cols * (ch + 3 * (size_t)i))] =
-                        (unsigned char)((row + 2 * col + 5 * ch + 7 * i) % 256);
-    size_t xd[4] = {(size_t)rows, (size_t)cols, 3, (size_t)n}, yd[2] = {(size_t)n, 1};
-    matvar_t *vx = Mat_VarCreate("X", MAT_C_UINT8, MAT_T_UINT8, 4, xd, x, 0);
-    Mat_VarWrite(mat, vx, MAT_COMPRESSION_NONE);
-    Mat_VarFree(vx);
-    if (with_y) {
-        matvar_t *vy = Mat_VarCreate("y", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, yd, (void *)labels, 0);
-        Mat_VarWrite(mat, vy, MAT_COMPRESSION_NONE);
-        Mat_VarFree(vy);
-    }
-    Mat_Close(mat);
-    free(x);
-}
-
 Test(data_loaders, svhn_matlab_order_and_label_10_is_0)
 {
     char dir[64], path[128], err[512];
     data_tmpdir(dir);
     snprintf(path, sizeof path, "%s/train_32x32.mat", dir);
     double labels[4] = {10, 1, 9, 5};
-    write_svhn(path, 32, 32, 4, labels, 1);
+    data_write_svhn(path, 32, 32, 4, labels, 1);
     dataset *d = load_svhn_try(path, 0, err, sizeof err);
     cr_assert_not_null(d, "%s", err);
     cr_assert(d->n == 4 && d->c == 3 && d->h == 32 && d->w == 32);
@@ -77,16 +50,16 @@ Test(data_loaders, svhn_bad_files_name_the_file)
     data_tmpdir(dir);
     snprintf(path, sizeof path, "%s/train_32x32.mat", dir);
     double labels[2] = {1, 2}, bad[2] = {0, 3};
-    write_svhn(path, 28, 28, 2, labels, 1); /* wrong shape */
+    data_write_svhn(path, 28, 28, 2, labels, 1); /* wrong shape */
     cr_assert_null(load_svhn_try(path, 0, err, sizeof err));
     cr_assert(strstr(err, path) && strstr(err, "32x32x3xN"), "%s", err);
-    write_svhn(path, 32, 32, 2, labels, 0); /* no y */
+    data_write_svhn(path, 32, 32, 2, labels, 0); /* no y */
     cr_assert_null(load_svhn_try(path, 0, err, sizeof err));
     cr_assert(strstr(err, path) && strstr(err, " y"), "%s", err);
-    write_svhn(path, 32, 32, 2, bad, 1); /* label 0 */
+    data_write_svhn(path, 32, 32, 2, bad, 1); /* label 0 */
     cr_assert_null(load_svhn_try(path, 0, err, sizeof err));
     cr_assert(strstr(err, path) && strstr(err, "1..10"), "%s", err);
-    write_svhn(path, 32, 32, 2, labels, 1);
+    data_write_svhn(path, 32, 32, 2, labels, 1);
     data_truncate(path, data_file_size(path) / 2);
     cr_assert_null(load_svhn_try(path, 0, err, sizeof err));
     cr_assert(strstr(err, path), "%s", err);

