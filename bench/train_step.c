@@ -36,6 +36,12 @@ static const char *usage =
 
 /* Multiply-adds per sample of one forward pass of layer l (0 for layers without a GEMM).
  * Backward data and backward weights cost the same each. */
+static const char *env_or_unset(const char *name)
+{
+    const char *v = getenv(name);
+    return v ? v : "unset";
+}
+
 static double layer_macs(const layer *l)
 {
     const conv_geom *g = &l->geom;
@@ -246,8 +252,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < (size_t)cfg.batch * img; i++) real[i] = rng_uniform(&r);
 
     printf("MNIST InfoGAN training iteration (batch %d), %s\n", cfg.batch, model);
-    printf("load average at start: %s; OMP_WAIT_POLICY=%s\n", load,
-           getenv("OMP_WAIT_POLICY") ? getenv("OMP_WAIT_POLICY") : "unset");
+    printf("load average at start: %s; OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s\n", load,
+           env_or_unset("OMP_WAIT_POLICY"), env_or_unset("GOMP_SPINCOUNT"));
     printf("%s\n", counting_rule);
 
     result res[KERN_ISA_COUNT * 8];
@@ -284,8 +290,8 @@ int main(int argc, char **argv)
     provenance_note(&prov, "flop_counting", counting_rule);
     provenance_note(&prov, "pct_of_peak", "of the FMA-loop peak of the row's ISA and threads, measured in the same run");
     provenance_note(&prov, "batch_data", "synthetic uniform [0,1) images (the time does not depend on them)");
-    const char *wait = getenv("OMP_WAIT_POLICY");
-    provenance_note(&prov, "OMP_WAIT_POLICY", wait ? wait : "unset");
+    provenance_note(&prov, "OMP_WAIT_POLICY", env_or_unset("OMP_WAIT_POLICY"));
+    provenance_note(&prov, "GOMP_SPINCOUNT", env_or_unset("GOMP_SPINCOUNT"));
     CHECK(mkdir(out_dir, 0755) == 0 || errno == EEXIST, "cannot create --out folder %s", out_dir);
     char csv[1024], tmp[1100];
     snprintf(csv, sizeof csv, "%s/train-%s.csv", out_dir, slug);
