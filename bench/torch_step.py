@@ -6,12 +6,18 @@ one D/Q step and one G step as lib/infogan.c's infogan_step runs them: D/Q on th
 the fake batch separately (batch statistics of each), loss -log D(x) - log(1 - D(G(z))) +
 L_I with Adam(2e-4, 0.5, 0.999) on D and Q; then G on fresh z with -log D(G(z)) + L_I and
 Adam(1e-3, 0.5, 0.999). Q: 10-way categorical cross-entropy and two Gaussian codes with
-std 1. Times PyTorch with 1 and 2 threads, then runs our bench/train_step (--ours) in the
-same run and prints our best iterations/s over PyTorch's best.
+std 1. Each round times PyTorch with 1 and 2 threads, then runs our bench/train_step
+(--ours); --rounds interleaves them, so a burst of load on this shared machine hits both.
+Prints each round's ratio (our best it/s over PyTorch's best) and their median; --out
+writes DIR/torch-<cpu>.csv with its provenance.
 
 Needs Debian's python3-torch in the system Python: apt-get install python3-torch.
 """
 import argparse
+import datetime
+import os
+import shlex
+import statistics
 import re
 import subprocess
 import sys
@@ -130,14 +136,29 @@ def time_torch(threads, warmup, iters):
 
 
 def run_ours(cmd):
-    """Our it/s per (isa, threads) from bench/train_step's lines 'isa, N thread(s): X it/s'."""
+    """Our it/s per (isa, threads) from bench/train_step's lines 'isa, N thread(s): X it/s',
+    and the CPU slug from its 'cpu slug' line."""
     out = subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True).stdout
     rows = {}
     for m in re.finditer(r"^(\w+), (\d+) thread\(s\): ([0-9.]+) it/s", out, re.M):
         rows[(m.group(1), int(m.group(2)))] = float(m.group(3))
     if not rows:
         sys.exit("torch_step.py: no 'isa, N thread(s): X it/s' line in the output of: " + cmd)
-    return rows
+    slug = re.search(r"\(cpu slug ([\w.-]+)\)", out)
+    return rows, slug.group(1) if slug else "unknown"
+
+
+def provenance(argv, start, wall, extra):
+    """The '# key: value' header lines every result file here carries."""
+    def git(*args):
+        r = subprocess.run(["git", *args], capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else "unknown"
+    commit = git("rev-parse", "HEAD")
+    if commit != "unknown" and git("status", "--porcelain", "--untracked-files=no"):
+        commit += "-dirty"
+    lines = [("commit", commit), ("command", " ".join(shlex.quote(a) for a in argv)),
+             ("start", start), ("wall_s", f"{wall:.1f}")] + extra
+    return "".join(f"# {k}: {v}\n" for k, v in lines)
 
 
 def main():
@@ -145,22 +166,60 @@ def main():
     ap.add_argument("--iters", type=int, default=10, help="timed iterations per configuration (10)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed iterations first (2)")
     ap.add_argument("--threads", default="1,2", help="PyTorch thread counts (1,2)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved PyTorch/ours rounds (3)")
     ap.add_argument("--ours", help="command running our bench/train_step, timed after PyTorch")
+    ap.add_argument("--out", help="with --ours: write OUT/torch-<cpu>.csv")
     a = ap.parse_args()
-    print(f"PyTorch {torch.__version__}, MNIST InfoGAN iteration, batch {BATCH}")
-    best_torch = 0.0
-    for th in (int(t) for t in a.threads.split(",")):
-        r = time_torch(th, a.warmup, a.iters)
-        best_torch = max(best_torch, r)
-        print(f"pytorch, {th} thread(s): {r:.2f} it/s", flush=True)
+    if a.rounds < 1 or a.iters < 1 or a.warmup < 0:
+        sys.exit("torch_step.py: --rounds and --iters must be at least 1, --warmup at least 0")
+    if a.out and not a.ours:
+        sys.exit("torch_step.py: --out needs --ours (the file compares the two)")
+    threads = [int(t) for t in a.threads.split(",")]
+    start = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    load = open("/proc/loadavg").read().strip()
+    t0 = time.monotonic()
+    print(f"PyTorch {torch.__version__}, MNIST InfoGAN iteration, batch {BATCH}; load {load}")
+    rows, ratios, slug = [], [], "unknown"
+    for rnd in range(1, a.rounds + 1):
+        best_torch = 0.0
+        for th in threads:
+            r = time_torch(th, a.warmup, a.iters)
+            best_torch = max(best_torch, r)
+            rows.append((rnd, "pytorch", "-", th, r))
+            print(f"round {rnd}: pytorch, {th} thread(s): {r:.2f} it/s", flush=True)
+        if not a.ours:
+            continue
+        ours, slug = run_ours(a.ours)
+        for (isa, th), r in sorted(ours.items()):
+            rows.append((rnd, "ours", isa, th, r))
+            print(f"round {rnd}: ours {isa}, {th} thread(s): {r:.2f} it/s = "
+                  f"{r / best_torch:.2f}x PyTorch's best", flush=True)
+        (isa, th), r = max(ours.items(), key=lambda kv: kv[1])
+        ratios.append(r / best_torch)
+        print(f"round {rnd}: best ours {r:.2f} it/s ({isa}, {th} threads) / PyTorch "
+              f"{best_torch:.2f} it/s = {ratios[-1]:.2f}x", flush=True)
     if not a.ours:
         return
-    ours = run_ours(a.ours)
-    for (isa, th), r in sorted(ours.items()):
-        print(f"ours {isa}, {th} thread(s): {r:.2f} it/s = {r / best_torch:.2f}x PyTorch's best")
-    (isa, th), r = max(ours.items(), key=lambda kv: kv[1])
-    print(f"best: ours {r:.2f} it/s ({isa}, {th} threads) / PyTorch {best_torch:.2f} it/s = "
-          f"{r / best_torch:.2f}x")
+    med = statistics.median(ratios)
+    print(f"median over {a.rounds} rounds: ours / PyTorch's best = {med:.2f}x "
+          f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+    if a.out:
+        os.makedirs(a.out, exist_ok=True)
+        path = os.path.join(a.out, f"torch-{slug}.csv")
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(provenance(sys.argv, start, time.monotonic() - t0, [
+                ("cpu", slug), ("loadavg_at_start", load), ("pytorch", torch.__version__),
+                ("ours_command", a.ours),
+                ("rounds", f"{a.rounds}, each PyTorch at threads {a.threads} then ours; "
+                           f"{a.warmup} warm-up + {a.iters} timed iterations per row"),
+                ("ratio_per_round", " ".join(f"{x:.3f}" for x in ratios)),
+                ("ratio_median", f"{med:.3f}")]))
+            f.write("round,impl,isa,threads,it_per_s\n")
+            for rnd, impl, isa, th, r in rows:
+                f.write(f"{rnd},{impl},{isa},{th},{r:.3f}\n")
+        os.replace(tmp, path)
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -251,7 +251,7 @@ int main(int argc, char **argv)
     rng r = rng_make(1, RNG_EVAL, 0);
     for (size_t i = 0; i < (size_t)cfg.batch * img; i++) real[i] = rng_uniform(&r);
 
-    printf("MNIST InfoGAN training iteration (batch %d), %s\n", cfg.batch, model);
+    printf("MNIST InfoGAN training iteration (batch %d), %s (cpu slug %s)\n", cfg.batch, model, slug);
     printf("load average at start: %s; OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s\n", load,
            env_or_unset("OMP_WAIT_POLICY"), env_or_unset("GOMP_SPINCOUNT"));
     printf("%s\n", counting_rule);
