@@ -28,7 +28,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: mnist train --run-dir DIR [--data DIR] [training flags] [model flags]\n"
-          "       mnist table1 --out DIR [--gan RUN_DIR] RUN_DIR...\n"
+          "       mnist table1 --out DIR [--gan RUN_DIR] [--data DIR] RUN_DIR...\n"
           "       mnist figure2 --infogan RUN_DIR --gan RUN_DIR [--out DIR] [--rows N] [--data DIR]\n"
           "train: trains InfoGAN (or, with --gan, the regular GAN baseline) on the MNIST train\n"
           "  split, checkpoints to DIR/model.ckpt (--resume continues it), logs DIR/log.csv, and\n"
@@ -36,7 +36,9 @@ static void usage(FILE *f)
           "  (c1 as a classifier of the held-out split; mi_real needs no labels). The flags are\n"
           "  saved in DIR/args.txt so table1 and figure2 rebuild the same model.\n"
           "table1: collects the runs' result.csv into DIR/table1.csv and DIR/table1.md; --gan adds a\n"
-          "  regular GAN run as the baseline row (not counted in best/median/mean).\n"
+          "  regular GAN run as the baseline row (not counted in best/median/mean). table1.md\n"
+          "  also shows, per run and digit, what the majority matching gets right (it loads\n"
+          "  each run's model and the held-out split from --data).\n"
           "figure2: DIR/figure2a.png (c1, InfoGAN, columns ordered 0..9), figure2b.png (c1, GAN),\n"
           "  figure2c.png (c2 from -2 to 2), figure2d.png (c3 from -2 to 2); rows (10) are other\n"
           "  samples of the remaining inputs.\n"
@@ -234,13 +236,85 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static infogan *load_run(const char *dir)
+{
+    infogan_config cfg;
+    load_args(dir, &cfg);
+    infogan *m = infogan_create(&cfg);
+    char ckpt[1024];
+    path_join(ckpt, sizeof ckpt, dir, "model.ckpt");
+    checkpoint_load(m, ckpt);
+    return m;
+}
+
+/* counts (k,10): the held-out digits of each category argmax Q(c1|x). */
+static void heldout_counts(infogan *m, const dataset *ev, int k, long *counts)
+{
+    int *cluster = xmalloc((size_t)ev->n * sizeof *cluster), *label = xmalloc((size_t)ev->n * sizeof *label);
+    classify(m, ev, cluster, NULL);
+    for (int i = 0; i < ev->n; i++) label[i] = ev->factor_index[(size_t)i * ev->n_factors];
+    metrics_contingency(ev->n, cluster, k, label, 10, counts);
+    free(cluster), free(label);
+}
+
+/* Per digit d (10): the share of its held-out images in categories whose majority digit is
+ * d (what the majority matching gets right of d), and how many categories that is. */
+static void digit_recall(const long *counts, int k, double *recall, int *cats)
+{
+    long total[10] = {0}, hit[10] = {0};
+    for (int d = 0; d < 10; d++) cats[d] = 0;
+    for (int c = 0; c < k; c++) {
+        int best = 0;
+        for (int l = 0; l < 10; l++) {
+            total[l] += counts[c * 10 + l];
+            best = counts[c * 10 + l] > counts[c * 10 + best] ? l : best;
+        }
+        if (counts[c * 10 + best] == 0) continue; /* an empty category */
+        hit[best] += counts[c * 10 + best];
+        cats[best]++;
+    }
+    for (int d = 0; d < 10; d++) recall[d] = total[d] ? (double)hit[d] / total[d] : 0.0;
+}
+
+/* table1.md's section on where each run's errors are: per digit, the share the majority
+ * matching gets right and how many categories the digit has. */
+static void write_digit_section(FILE *f, int n, const char *const *dirs, const run_row *rows,
+                                const char *data_dir)
+{
+    mnist_split split = mnist_open(data_dir);
+    fprintf(f, "## Where the errors are\n\n"
+               "Per digit, the share of its held-out images that fall in a category whose\n"
+               "majority is that digit (what the majority matching gets right of it), and in\n"
+               "brackets how many of the categories that is: a digit with 0%% is the majority of\n"
+               "no category (it shares one with another digit), and a digit with two categories\n"
+               "takes one that another digit lacks. Held-out split: %s.\n\n"
+               "| seed | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|\n", split.description);
+    for (int i = 0; i < n; i++) {
+        infogan *m = load_run(dirs[i]);
+        int k = m->cfg.latent.codes[0].k, cats[10];
+        long *counts = xcalloc((size_t)k * 10, sizeof *counts);
+        heldout_counts(m, split.eval, k, counts);
+        double recall[10];
+        digit_recall(counts, k, recall, cats);
+        fprintf(f, "| %llu |", rows[i].seed);
+        for (int d = 0; d < 10; d++) fprintf(f, " %.0f%% (%d) |", 100 * recall[d], cats[d]);
+        fprintf(f, "\n");
+        free(counts);
+        infogan_free(m);
+    }
+    fprintf(f, "\n");
+    mnist_split_free(&split);
+}
+
 static int cmd_table1(int argc, char **argv)
 {
-    const char *out = "results", *gan_dir = NULL;
+    const char *out = "results", *gan_dir = NULL, *data_dir = NULL;
     int n = 0;
     const char *dirs[256];
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+        else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) data_dir = argv[++i];
         else if (strcmp(argv[i], "--gan") == 0 && i + 1 < argc) gan_dir = argv[++i];
         else {
             CHECK(argv[i][0] != '-', "unknown flag %s (see mnist --help)", argv[i]);
@@ -310,6 +384,7 @@ static int cmd_table1(int argc, char **argv)
     fprintf(f, "Label-free choice: the run with the highest MI on real images is seed %llu "
                "(MI %.3f nats), whose accuracy is %.2f%% (majority).\n\n",
             rows[best_mi].seed, rows[best_mi].mi_real, 100 * rows[best_mi].acc_majority);
+    write_digit_section(f, n, dirs, rows, data_dir);
     provenance_write_markdown(&prov, f);
     CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
     printf("table1: best %.2f%%, median %.2f%%, mean %.2f%% over %d runs; %d reach 95%%; "
@@ -320,26 +395,12 @@ static int cmd_table1(int argc, char **argv)
 
 /* ---- figure 2 ------------------------------------------------------------------------ */
 
-static infogan *load_run(const char *dir)
-{
-    infogan_config cfg;
-    load_args(dir, &cfg);
-    infogan *m = infogan_create(&cfg);
-    char ckpt[1024];
-    path_join(ckpt, sizeof ckpt, dir, "model.ckpt");
-    checkpoint_load(m, ckpt);
-    return m;
-}
-
 /* order (k): categories sorted by the digit most of their held-out members carry (ties by
  * how many carry it), so column j of panel (a) shows digit j where the code found it. */
 static void digit_order(infogan *m, const dataset *ev, int k, int *order)
 {
-    int *cluster = xmalloc((size_t)ev->n * sizeof *cluster), *label = xmalloc((size_t)ev->n * sizeof *label);
-    classify(m, ev, cluster, NULL);
-    for (int i = 0; i < ev->n; i++) label[i] = ev->factor_index[(size_t)i * ev->n_factors];
     long *counts = xcalloc((size_t)k * 10, sizeof *counts);
-    metrics_contingency(ev->n, cluster, k, label, 10, counts);
+    heldout_counts(m, ev, k, counts);
     double key[64];
     for (int c = 0; c < k; c++) {
         int best = 0;
@@ -352,7 +413,7 @@ static void digit_order(infogan *m, const dataset *ev, int k, int *order)
             int t = order[j];
             order[j] = order[j - 1], order[j - 1] = t;
         }
-    free(cluster), free(label), free(counts);
+    free(counts);
 }
 
 /* Rows of different samples of everything else; column j sets code `code` to values[j]. */
