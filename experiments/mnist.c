@@ -257,25 +257,6 @@ static void heldout_counts(infogan *m, const dataset *ev, int k, long *counts)
     free(cluster), free(label);
 }
 
-/* Per digit d (10): the share of its held-out images in categories whose majority digit is
- * d (what the majority matching gets right of d), and how many categories that is. */
-static void digit_recall(const long *counts, int k, double *recall, int *cats)
-{
-    long total[10] = {0}, hit[10] = {0};
-    for (int d = 0; d < 10; d++) cats[d] = 0;
-    for (int c = 0; c < k; c++) {
-        int best = 0;
-        for (int l = 0; l < 10; l++) {
-            total[l] += counts[c * 10 + l];
-            best = counts[c * 10 + l] > counts[c * 10 + best] ? l : best;
-        }
-        if (counts[c * 10 + best] == 0) continue; /* an empty category */
-        hit[best] += counts[c * 10 + best];
-        cats[best]++;
-    }
-    for (int d = 0; d < 10; d++) recall[d] = total[d] ? (double)hit[d] / total[d] : 0.0;
-}
-
 /* table1.md's section on where each run's errors are: per digit, the share the majority
  * matching gets right and how many categories the digit has. */
 static void write_digit_section(FILE *f, int n, const char *const *dirs, const run_row *rows,
@@ -296,7 +277,7 @@ static void write_digit_section(FILE *f, int n, const char *const *dirs, const r
         long *counts = xcalloc((size_t)k * 10, sizeof *counts);
         heldout_counts(m, split.eval, k, counts);
         double recall[10];
-        digit_recall(counts, k, recall, cats);
+        metrics_majority_per_label(counts, k, 10, recall, cats);
         fprintf(f, "| %llu |", rows[i].seed);
         for (int d = 0; d < 10; d++) fprintf(f, " %.0f%% (%d) |", 100 * recall[d], cats[d]);
         fprintf(f, "\n");

@@ -40,6 +40,24 @@ double metrics_acc_majority(const long *counts, int k, int l)
     return (double)hits / (double)table_total(counts, k, l);
 }
 
+void metrics_majority_per_label(const long *counts, int k, int l, double *recall, int *clusters)
+{
+    long *total = xcalloc(2 * (size_t)l, sizeof *total), *hit = total + l;
+    for (int y = 0; y < l; y++) clusters[y] = 0;
+    for (int c = 0; c < k; c++) {
+        int best = 0;
+        for (int y = 0; y < l; y++) {
+            total[y] += counts[c * l + y];
+            best = counts[c * l + y] > counts[c * l + best] ? y : best;
+        }
+        if (counts[c * l + best] == 0) continue;
+        hit[best] += counts[c * l + best];
+        clusters[best]++;
+    }
+    for (int y = 0; y < l; y++) recall[y] = total[y] ? (double)hit[y] / (double)total[y] : 0.0;
+    free(total);
+}
+
 double metrics_hungarian(int n, const double *cost, int *row_to_col)
 {
     CHECK(n > 0 && n <= METRICS_HUNGARIAN_MAX, "metrics: Hungarian on %dx%d (1..%d rows)", n, n,

@@ -10,6 +10,10 @@ void metrics_contingency(int n, const int *cluster, int k, const int *label, int
 /* Accuracy when each cluster maps to its most frequent label (several clusters may map to
  * the same label: the paper's matching). From a (K,L) contingency table. */
 double metrics_acc_majority(const long *counts, int k, int l);
+/* The majority matching per label: recall[y] = the share of label y's items in clusters whose
+ * most frequent label is y (0 when y has no items), clusters[y] = how many clusters those
+ * are (0: y is the majority of none). Empty clusters count for no label. */
+void metrics_majority_per_label(const long *counts, int k, int l, double *recall, int *clusters);
 /* Accuracy of the best one-to-one map of clusters to labels (Hungarian); with K != L the
  * table is padded with empty rows or columns, so some clusters or labels stay unmatched. */
 double metrics_acc_hungarian(const long *counts, int k, int l);

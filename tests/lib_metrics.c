@@ -35,6 +35,22 @@ Test(lib_metrics, majority_and_hungarian_differ)
     cr_assert_float_eq(metrics_acc_hungarian(counts, 3, 3), 100.0 / 200.0, 1e-12);
 }
 
+/* Per label on the same table: clusters 0 and 1 both go to label 0 (all 90 of its items),
+ * label 1 is the majority of none, cluster 2 takes 45 of label 2's 65. */
+Test(lib_metrics, majority_per_label_finds_shared_and_missing_labels)
+{
+    long counts[9] = {50, 10, 0, 40, 5, 20, 0, 30, 45};
+    double recall[3];
+    int clusters[3];
+    metrics_majority_per_label(counts, 3, 3, recall, clusters);
+    cr_assert_float_eq(recall[0], 1.0, 1e-12);
+    cr_assert_float_eq(recall[1], 0.0, 1e-12);
+    cr_assert_float_eq(recall[2], 45.0 / 65.0, 1e-12);
+    cr_assert_eq(clusters[0], 2);
+    cr_assert_eq(clusters[1], 0);
+    cr_assert_eq(clusters[2], 1);
+}
+
 Test(lib_metrics, permuted_perfect_clustering)
 {
     /* 10 clusters, each exactly one label, in a shuffled order: both accuracies and NMI = 1. */
