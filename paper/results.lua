@@ -318,6 +318,31 @@ local function bench(key)
 end
 
 -- {{prov:FILE:KEY}}: a provenance line of a result file.
+-- Against PyTorch: {{torch:ratio_median}}, {{torch:rounds}}, {{torch:ours}} / {{torch:pytorch}}
+-- (the medians over rounds of our best and PyTorch's best it/s) from results/bench/torch-*.csv.
+local function torch_bench(key)
+  local path = glob("results/bench/torch-*.csv")[1] or fail("no results/bench/torch-*.csv; run `make bench-torch`")
+  local t = read_csv(path)
+  if key == "ratio_median" then return f2(tonumber(t.prov.ratio_median) or fail(path .. " has no ratio_median")) end
+  local best = {}
+  for _, r in ipairs(t.rows) do
+    local impl, rnd = r.impl, tonumber(r.round)
+    if impl == key then
+      best[rnd] = math.max(best[rnd] or 0, num(r, "it_per_s", path))
+    end
+  end
+  if key == "rounds" then
+    local n = 0
+    for _, r in ipairs(t.rows) do n = math.max(n, tonumber(r.round)) end
+    return tostring(n)
+  end
+  if key ~= "ours" and key ~= "pytorch" then fail("bad placeholder {{torch:" .. key .. "}}") end
+  local xs = {}
+  for _, v in pairs(best) do xs[#xs + 1] = v end
+  if #xs == 0 then fail(path .. " has no " .. key .. " rows") end
+  return f2(median(xs))
+end
+
 local function prov(key)
   local file, k = key:match("^(.+):([%w_%.]+)$")
   if not file then fail("bad placeholder {{prov:" .. key .. "}}") end
@@ -374,7 +399,7 @@ local function agg(key)
   return f2(v)
 end
 
-local sources = {figure1 = figure1, arch = arch, agg = agg, figure2 = figure2, table1 = table1, bench = bench, prov = prov,
+local sources = {figure1 = figure1, arch = arch, agg = agg, figure2 = figure2, table1 = table1, bench = bench, torch = torch_bench, prov = prov,
                  datasets = datasets,
                  const = function(key)
                    if key == "ln10" then return string.format("%.3f", H_CAT10) end
