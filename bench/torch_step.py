@@ -154,7 +154,9 @@ def provenance(argv, start, wall, extra):
         r = subprocess.run(["git", *args], capture_output=True, text=True)
         return r.stdout.strip() if r.returncode == 0 else "unknown"
     commit = git("rev-parse", "HEAD")
-    if commit != "unknown" and git("status", "--porcelain", "--untracked-files=no"):
+    # dirty: tracked files changed outside results/ (as lib/provenance.c)
+    if commit != "unknown" and git("status", "--porcelain", "--untracked-files=no", "--", ":(top)",
+                                   ":(top,exclude)results"):
         commit += "-dirty"
     lines = [("commit", commit), ("command", " ".join(shlex.quote(a) for a in argv)),
              ("start", start), ("wall_s", f"{wall:.1f}")] + extra

@@ -36,9 +36,10 @@ static void read_commit(char *commit, size_t len)
         snprintf(commit, len, "unknown");
         return;
     }
-    /* Any change to tracked files marks the tree dirty; untracked files do not. */
-    int is_dirty = command_line_output("git status --porcelain --untracked-files=no 2>/dev/null",
-                                       dirty, sizeof dirty);
+    /* A change to tracked files outside results/ marks the tree dirty (results are what runs
+     * write, so one run's output does not mark the next); untracked files do not. */
+    int is_dirty = command_line_output("git status --porcelain --untracked-files=no -- ':(top)' "
+                                       "':(top,exclude)results' 2>/dev/null", dirty, sizeof dirty);
     snprintf(commit, len, "%.40s%s", head, is_dirty ? "-dirty" : "");
 }
 
