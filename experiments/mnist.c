@@ -119,6 +119,16 @@ static void note_start(void *ctx, const infogan *m, const infogan_stats *st)
     if (*start < 0) *start = st->iteration - 1;
 }
 
+/* counts (k,10): the held-out digits of each category argmax Q(c1|x). */
+static void heldout_counts(infogan *m, const dataset *ev, int k, long *counts)
+{
+    int *cluster = xmalloc((size_t)ev->n * sizeof *cluster), *label = xmalloc((size_t)ev->n * sizeof *label);
+    classify(m, ev, cluster, NULL);
+    for (int i = 0; i < ev->n; i++) label[i] = ev->factor_index[(size_t)i * ev->n_factors];
+    metrics_contingency(ev->n, cluster, k, label, 10, counts);
+    free(cluster), free(label);
+}
+
 static int cmd_train(int argc, char **argv)
 {
     infogan_config cfg;
@@ -171,10 +181,10 @@ static int cmd_train(int argc, char **argv)
     /* The classifier test on the held-out split; MI on the training images. */
     int k = cfg.latent.codes[0].k;
     const dataset *ev = split.eval, *tr = split.train;
-    int *cluster = xmalloc((size_t)ev->n * sizeof *cluster), *label = xmalloc((size_t)ev->n * sizeof *label);
-    classify(m, ev, cluster, NULL);
-    for (int i = 0; i < ev->n; i++) label[i] = ev->factor_index[(size_t)i * ev->n_factors];
-    cluster_scores sc = metrics_cluster_scores(ev->n, cluster, k, label, 10);
+    long *counts = xcalloc((size_t)k * 10, sizeof *counts); /* (k,10) */
+    heldout_counts(m, ev, k, counts);
+    cluster_scores sc = {metrics_acc_majority(counts, k, 10), metrics_acc_hungarian(counts, k, 10),
+                         metrics_nmi(counts, k, 10)};
     float *post = xalloc_floats((size_t)tr->n * k);
     infogan_q_cat_probs(m, 0, tr->n, tr->images, post);
     double mi_real = metrics_mi_posterior(tr->n, k, post);
@@ -192,7 +202,7 @@ static int cmd_train(int argc, char **argv)
            "MI on real images %.3f nats; %s it/s\n", cfg.info_to_g ? "InfoGAN" : "GAN",
            (unsigned long long)cfg.seed, m->iteration, 100 * sc.acc_majority,
            100 * sc.acc_hungarian, sc.nmi, mi_real, note);
-    free(cluster), free(label), free(post);
+    free(counts), free(post);
     infogan_free(m);
     mnist_split_free(&split);
     return 0;
@@ -247,22 +257,30 @@ static infogan *load_run(const char *dir)
     return m;
 }
 
-/* counts (k,10): the held-out digits of each category argmax Q(c1|x). */
-static void heldout_counts(infogan *m, const dataset *ev, int k, long *counts)
-{
-    int *cluster = xmalloc((size_t)ev->n * sizeof *cluster), *label = xmalloc((size_t)ev->n * sizeof *label);
-    classify(m, ev, cluster, NULL);
-    for (int i = 0; i < ev->n; i++) label[i] = ev->factor_index[(size_t)i * ev->n_factors];
-    metrics_contingency(ev->n, cluster, k, label, 10, counts);
-    free(cluster), free(label);
-}
-
-/* table1.md's section on where each run's errors are: per digit, the share the majority
- * matching gets right and how many categories the digit has. */
-static void write_digit_section(FILE *f, int n, const char *const *dirs, const run_row *rows,
-                                const char *data_dir)
+/* Per run and digit, the share of its held-out images the majority matching gets right
+ * (recall, (n,10)), how many categories the digit is the majority of (cats, (n,10)), and
+ * the held-out split's description. */
+static void digit_errors(int n, const char *const *dirs, const char *data_dir, double *recall,
+                         int *cats, char *split_desc, size_t desc_len)
 {
     mnist_split split = mnist_open(data_dir);
+    for (int i = 0; i < n; i++) {
+        infogan *m = load_run(dirs[i]);
+        int k = m->cfg.latent.codes[0].k;
+        long *counts = xcalloc((size_t)k * 10, sizeof *counts); /* (k,10) */
+        heldout_counts(m, split.eval, k, counts);
+        metrics_majority_per_label(counts, k, 10, recall + i * 10, cats + i * 10);
+        free(counts);
+        infogan_free(m);
+    }
+    snprintf(split_desc, desc_len, "%s", split.description);
+    mnist_split_free(&split);
+}
+
+/* table1.md's section on where each run's errors are (see digit_errors). */
+static void write_digit_section(FILE *f, int n, const run_row *rows, const char *split_desc,
+                                const double *recall, const int *cats)
+{
     fprintf(f, "## Where the errors are\n\n"
                "Per digit, the share of its held-out images that fall in a category whose\n"
                "majority is that digit (what the majority matching gets right of it), and in\n"
@@ -270,22 +288,13 @@ static void write_digit_section(FILE *f, int n, const char *const *dirs, const r
                "no category (it shares one with another digit), and a digit with two categories\n"
                "takes one that another digit lacks. Held-out split: %s.\n\n"
                "| seed | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|\n", split.description);
+               "|---|---|---|---|---|---|---|---|---|---|---|\n", split_desc);
     for (int i = 0; i < n; i++) {
-        infogan *m = load_run(dirs[i]);
-        int k = m->cfg.latent.codes[0].k, cats[10];
-        long *counts = xcalloc((size_t)k * 10, sizeof *counts);
-        heldout_counts(m, split.eval, k, counts);
-        double recall[10];
-        metrics_majority_per_label(counts, k, 10, recall, cats);
         fprintf(f, "| %llu |", rows[i].seed);
-        for (int d = 0; d < 10; d++) fprintf(f, " %.0f%% (%d) |", 100 * recall[d], cats[d]);
+        for (int d = 0; d < 10; d++) fprintf(f, " %.0f%% (%d) |", 100 * recall[i * 10 + d], cats[i * 10 + d]);
         fprintf(f, "\n");
-        free(counts);
-        infogan_free(m);
     }
     fprintf(f, "\n");
-    mnist_split_free(&split);
 }
 
 static int cmd_table1(int argc, char **argv)
@@ -316,6 +325,11 @@ static int cmd_table1(int argc, char **argv)
     }
     run_row gan;
     if (gan_dir) read_result(gan_dir, &gan);
+    /* Every input (data, models) is read before the first output is written. */
+    double recall[256 * 10];
+    int cats[256 * 10];
+    char split_desc[256];
+    digit_errors(n, dirs, data_dir, recall, cats, split_desc, sizeof split_desc);
     qsort(acc, (size_t)n, sizeof acc[0], cmp_double);
     double median = n % 2 ? acc[n / 2] : (acc[n / 2 - 1] + acc[n / 2]) / 2, mean = 0;
     for (int i = 0; i < n; i++) mean += acc[i] / n;
@@ -365,7 +379,7 @@ static int cmd_table1(int argc, char **argv)
     fprintf(f, "Label-free choice: the run with the highest MI on real images is seed %llu "
                "(MI %.3f nats), whose accuracy is %.2f%% (majority).\n\n",
             rows[best_mi].seed, rows[best_mi].mi_real, 100 * rows[best_mi].acc_majority);
-    write_digit_section(f, n, dirs, rows, data_dir);
+    write_digit_section(f, n, rows, split_desc, recall, cats);
     provenance_write_markdown(&prov, f);
     CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
     printf("table1: best %.2f%%, median %.2f%%, mean %.2f%% over %d runs; %d reach 95%%; "
