@@ -97,6 +97,16 @@ static inline double bench_fma_peak(kern_isa isa, int threads, int reps)
 #endif
 }
 
+/* /proc/loadavg's line ("unknown" where there is none): other processes share the cores, and
+ * the load average at the start says how quiet a run was. */
+static inline void bench_load_average(char *out, size_t len)
+{
+    snprintf(out, len, "unknown");
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f && fgets(out, (int)len, f)) out[strcspn(out, "\n")] = '\0';
+    if (f) fclose(f);
+}
+
 /* A short slug of /proc/cpuinfo's model name, e.g. "amd-epyc-9b45". */
 static inline void bench_cpu_slug(char *out, size_t len, char *model, size_t model_len)
 {

@@ -340,11 +340,8 @@ int main(int argc, char **argv)
 
     provenance prov;
     provenance_init(&prov, argc, argv, 0);
-    /* other processes share the cores: the load average says how quiet the run was */
-    char load[64] = "unknown";
-    FILE *lf = fopen("/proc/loadavg", "r");
-    if (lf && fgets(load, sizeof load, lf)) load[strcspn(load, "\n")] = '\0';
-    if (lf) fclose(lf);
+    char load[64];
+    bench_load_average(load, sizeof load);
     char slug[64], model[256];
     bench_cpu_slug(slug, sizeof slug, model, sizeof model);
     openblas_load();

@@ -236,10 +236,8 @@ int main(int argc, char **argv)
 
     provenance prov;
     provenance_init(&prov, argc, argv, 1);
-    char load[64] = "unknown";
-    FILE *lf = fopen("/proc/loadavg", "r");
-    if (lf && fgets(load, sizeof load, lf)) load[strcspn(load, "\n")] = '\0';
-    if (lf) fclose(lf);
+    char load[64];
+    bench_load_average(load, sizeof load);
     char slug[64], model[256];
     bench_cpu_slug(slug, sizeof slug, model, sizeof model);
 
