@@ -14,7 +14,9 @@
 #include "disentangle.h"
 #include "image.h"
 #include "infogan.h"
+#include "metrics.h"
 #include "provenance.h"
+#include "rng.h"
 #include "train.h"
 #include "util.h"
 
@@ -483,6 +485,28 @@ static void traversal(infogan *m, int code, int rows, int cols, const float *val
     free(z), free(images);
 }
 
+/* The spread of G's samples over that of the training images (metrics_sample_spread of
+ * SPREAD_N each, pixels in [0,1]): near 1 when G's samples differ from each other as much as
+ * the data's do, near 0 when G has collapsed to a few images whatever its input. */
+#define SPREAD_N 256
+static double sample_spread_ratio(const exp_spec *s, const exp_run *r, infogan *m)
+{
+    const latent_spec *ls = &m->cfg.latent;
+    size_t img = (size_t)m->arch->img_c * m->arch->img_h * m->arch->img_w;
+    float *z = xalloc_floats((size_t)SPREAD_N * ls->in_dim), *fake = xalloc_floats(SPREAD_N * img);
+    rng g = rng_make(m->cfg.seed, RNG_EVAL, 1000); /* apart from the traversals' streams */
+    latent_sample(ls, &g, SPREAD_N, z, NULL);
+    infogan_generate(m, SPREAD_N, z, fake);
+    if (tanh_output(m))
+        for (size_t i = 0; i < SPREAD_N * img; i++) fake[i] = 0.5f * (fake[i] + 1.0f);
+    dataset *real = datasets_open(s->name, r->data, SPREAD_N, 1);
+    double ratio = metrics_sample_spread(SPREAD_N, img, fake) /
+                   fmax(metrics_sample_spread(real->n, img, real->images), 1e-12);
+    dataset_free(real);
+    free(z), free(fake);
+    return ratio;
+}
+
 static void append_file(FILE *f, const char *dir, const char *name)
 {
     char path[1024], line[4096];
@@ -527,9 +551,13 @@ static int cmd_figures(const exp_spec *s, int argc, char **argv)
                 "codes drawn per row), columns sweep one code (continuous: -1..1 in %d steps;\n"
                 "categorical: every category). The code is the one with the highest normalized MI\n"
                 "I(code; factor) / H(factor) with the panel's factor on held-out images, in the\n"
-                "InfoGAN run of the panel's setting with the best MIG.\n\n"
-                "| panel | paper | setting | run | code | factor | normalized MI | run MIG |\n"
-                "|---|---|---|---|---|---|---|---|\n", s->figure, s->name, PAPER_ROWS, CONT_COLS);
+                "InfoGAN run of the panel's setting with the best MIG. `sample spread` is how much\n"
+                "%d of the run's samples differ from each other, over how much %d training images\n"
+                "do (mean per-pixel standard deviation across the images): near 0 means G has\n"
+                "collapsed to a few images, and then no code can show its factor.\n\n"
+                "| panel | paper | setting | run | code | factor | normalized MI | run MIG | sample spread |\n"
+                "|---|---|---|---|---|---|---|---|---|\n", s->figure, s->name, PAPER_ROWS, CONT_COLS,
+                SPREAD_N, SPREAD_N);
     for (int p = 0; p < s->n_panels; p++) {
         const exp_panel *pn = &s->panels[p];
         int run = pick[p];
@@ -553,13 +581,15 @@ static int cmd_figures(const exp_spec *s, int argc, char **argv)
         if (f >= 0) snprintf(nmi_text, sizeof nmi_text, "%.3f", v);
         snprintf(path, sizeof path, "%s/%s.png", out, pn->file);
         traversal(m, code, PAPER_ROWS, cols, values, (uint64_t)p, path);
-        fprintf(md, "| %s.png | %s | %s | `%s` | %s (%s) | %s | %s | %s |\n", pn->file, pn->caption,
-                pn->config, dirs[run], lc->name, lc->kind == LATENT_CAT ? "categorical" : "continuous",
-                f >= 0 ? names.factor_names[f] : "none in this data", nmi_text,
-                rows[run].field[6]);
-        printf("%s: %s.png shows %s %s (normalized MI %.3f with %s) from %s\n", s->figure, pn->file,
-               lc->name, lc->kind == LATENT_CAT ? "categorical" : "continuous", v,
-               f >= 0 ? names.factor_names[f] : "-", dirs[run]);
+        double spread = sample_spread_ratio(s, &runs[run], m);
+        fprintf(md, "| %s.png | %s | %s | `%s` | %s (%s) | %s | %s | %s | %.2f |\n", pn->file,
+                pn->caption, pn->config, dirs[run], lc->name,
+                lc->kind == LATENT_CAT ? "categorical" : "continuous",
+                f >= 0 ? names.factor_names[f] : "none in this data", nmi_text, rows[run].field[6],
+                spread);
+        printf("%s: %s.png shows %s %s (normalized MI %.3f with %s) from %s; sample spread %.2f\n",
+               s->figure, pn->file, lc->name, lc->kind == LATENT_CAT ? "categorical" : "continuous",
+               v, f >= 0 ? names.factor_names[f] : "-", dirs[run], spread);
         free(nmi);
         infogan_free(m);
     }

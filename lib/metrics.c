@@ -194,3 +194,20 @@ double metrics_mi_posterior(int n, int k, const float *post)
     free(mean);
     return h_mean - mean_h / n;
 }
+
+double metrics_sample_spread(int n, size_t d, const float *x)
+{
+    CHECK(n > 1 && d > 0, "metrics: sample spread of %d samples x %zu values", n, d);
+    double total = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double mean = 0.0, var = 0.0;
+        for (int i = 0; i < n; i++) mean += (double)x[(size_t)i * d + j];
+        mean /= n;
+        for (int i = 0; i < n; i++) {
+            double e = (double)x[(size_t)i * d + j] - mean;
+            var += e * e;
+        }
+        total += sqrt(var / n);
+    }
+    return total / (double)d;
+}

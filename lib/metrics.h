@@ -1,7 +1,10 @@
-/* metrics.h: scoring a clustering against true labels (evaluation only), and the mutual
- * information between a categorical code and the images from Q's posteriors. */
+/* metrics.h: scoring a clustering against true labels (evaluation only), the mutual
+ * information between a categorical code and the images from Q's posteriors, and how much
+ * samples differ from each other. */
 #ifndef METRICS_H
 #define METRICS_H
+
+#include <stddef.h>
 
 /* counts (K,L): counts[k * L + l] = how many of the n items are in cluster k with label l.
  * cluster[i] must be in 0..K-1 and label[i] in 0..L-1 (dies otherwise). */
@@ -42,5 +45,10 @@ double metrics_hungarian(int n, const double *cost, int *row_to_col);
  * post (N,K), each row summing to 1: H(mean_i post_i) - mean_i H(post_i). 0 for a constant
  * posterior, ln K for one-hot rows used equally often. */
 double metrics_mi_posterior(int n, int k, const float *post);
+
+/* How much n samples x (N,D) differ from each other: the standard deviation across the
+ * samples of each of the D values (pixels), averaged over the D. 0 when all samples are
+ * the same; a generator's samples against real images' shows a collapse. */
+double metrics_sample_spread(int n, size_t d, const float *x);
 
 #endif

@@ -178,3 +178,13 @@ Test(lib_metrics, posterior_mi_hand_computed)
     double h1 = -(0.9 * log(0.9) + 0.1 * log(0.1)), h2 = -(0.2 * log(0.2) + 0.8 * log(0.8));
     cr_assert_float_eq(metrics_mi_posterior(2, 2, post), h - 0.5 * (h1 + h2), 1e-6);
 }
+
+Test(lib_metrics, sample_spread_of_identical_and_known_samples)
+{
+    /* 4 identical samples: 0. Samples (0,0), (2,0), (0,4), (2,4): the first value is 0 or 2
+     * (std 1), the second 0 or 4 (std 2); mean 1.5. */
+    float same[4 * 3] = {0.3f, -1.0f, 0.7f, 0.3f, -1.0f, 0.7f, 0.3f, -1.0f, 0.7f, 0.3f, -1.0f, 0.7f};
+    cr_assert_float_eq(metrics_sample_spread(4, 3, same), 0.0, 1e-7);
+    float x[4 * 2] = {0, 0, 2, 0, 0, 4, 2, 4};
+    cr_assert_float_eq(metrics_sample_spread(4, 2, x), 1.5, 1e-12);
+}
