@@ -23,8 +23,10 @@ static const exp_spec svhn = {
         "  (BN only after the first upconv of G; tanh output, so images are scaled to [-1,1]).\n"
         "  Learning rates 2e-4 (D/Q) and 1e-3 (G), lambda 1 (the paper's defaults). Context is\n"
         "  the stand-in's left or right neighbour digit, whichever a code captures better.\n"
-        "  Iterations: 4500 of batch 128. Measured: 0.78 CPU-seconds per iteration on one\n"
-        "  thread (AVX-512); ~0.49 s on both cores at ~1.6x scaling, ~37-40 minutes a run.\n",
+        "  Iterations: 4500 of batch 128. Measured: 2.19 it/s on both cores (AVX-512), 34.4\n"
+        "  minutes for the whole run with scoring (commit d09f7df).\n"
+        "  Known problem: with these settings G collapses on the stand-in (one image whatever\n"
+        "  its input); see results/diagnostics/figure5-collapse.\n",
 };
 
 int main(int argc, char **argv)
