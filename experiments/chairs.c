@@ -27,9 +27,11 @@ static const exp_spec chairs = {
         "  layers as listed. Stride-1 4x4 layers use TensorFlow's same padding (1 before, 2\n"
         "  after). Table 7: rotation lambda_cont 10, lambda_disc 1; width 0.05 and 2.\n"
         "  Batch 64: by far the largest network (stride-1 256-channel layers at 8x8).\n"
-        "  Iterations: 1000 of batch 64 (1.4 epochs). Measured: 3.6 CPU-seconds per iteration\n"
-        "  on one thread (AVX-512); ~2.3 s on both cores at ~1.6x scaling, so a run takes ~40\n"
-        "  minutes: the 45-minute budget allows no more. Expect a weaker result than the paper's.\n",
+        "  Iterations: 1000 of batch 64 (1.4 epochs). Measured: 0.455 it/s on both cores\n"
+        "  (AVX-512), 37 minutes for the whole run with scoring (commit d09f7df): the 45-minute\n"
+        "  budget allows no more. Expect a weaker result than the paper's.\n"
+        "  Known problem: G collapses on the stand-in (a grey texture whatever its input); see\n"
+        "  results/diagnostics/collapse.\n",
 };
 
 int main(int argc, char **argv)

@@ -26,7 +26,7 @@ static const exp_spec svhn = {
         "  Iterations: 4500 of batch 128. Measured: 2.19 it/s on both cores (AVX-512), 34.4\n"
         "  minutes for the whole run with scoring (commit d09f7df).\n"
         "  Known problem: with these settings G collapses on the stand-in (one image whatever\n"
-        "  its input); see results/diagnostics/figure5-collapse.\n",
+        "  its input); see results/diagnostics/collapse.\n",
 };
 
 int main(int argc, char **argv)
