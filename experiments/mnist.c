@@ -183,8 +183,7 @@ static int cmd_train(int argc, char **argv)
     const dataset *ev = split.eval, *tr = split.train;
     long *counts = xcalloc((size_t)k * 10, sizeof *counts); /* (k,10) */
     heldout_counts(m, ev, k, counts);
-    cluster_scores sc = {metrics_acc_majority(counts, k, 10), metrics_acc_hungarian(counts, k, 10),
-                         metrics_nmi(counts, k, 10)};
+    cluster_scores sc = metrics_cluster_scores_counts(counts, k, 10);
     float *post = xalloc_floats((size_t)tr->n * k);
     infogan_q_cat_probs(m, 0, tr->n, tr->images, post);
     double mi_real = metrics_mi_posterior(tr->n, k, post);

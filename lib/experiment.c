@@ -543,6 +543,8 @@ static int cmd_figures(const exp_spec *s, int argc, char **argv)
         CHECK(pick[p] >= 0, "%s: no InfoGAN run of setting %s among the run directories", pn->file, pn->config);
         used[pick[p]] = 1;
     }
+    double spread[EXP_MAX_RUNS]; /* per run, once: panels may share a run */
+    for (int i = 0; i < n; i++) spread[i] = -1.0;
     char path[1024], tmp[1100];
     snprintf(path, sizeof path, "%s/%s.md", out, s->figure);
     FILE *md = exp_open(path, tmp, sizeof tmp);
@@ -581,15 +583,15 @@ static int cmd_figures(const exp_spec *s, int argc, char **argv)
         if (f >= 0) snprintf(nmi_text, sizeof nmi_text, "%.3f", v);
         snprintf(path, sizeof path, "%s/%s.png", out, pn->file);
         traversal(m, code, PAPER_ROWS, cols, values, (uint64_t)p, path);
-        double spread = sample_spread_ratio(s, &runs[run], m);
+        if (spread[run] < 0) spread[run] = sample_spread_ratio(s, &runs[run], m);
         fprintf(md, "| %s.png | %s | %s | `%s` | %s (%s) | %s | %s | %s | %.2f |\n", pn->file,
                 pn->caption, pn->config, dirs[run], lc->name,
                 lc->kind == LATENT_CAT ? "categorical" : "continuous",
                 f >= 0 ? names.factor_names[f] : "none in this data", nmi_text, rows[run].field[6],
-                spread);
+                spread[run]);
         printf("%s: %s.png shows %s %s (normalized MI %.3f with %s) from %s; sample spread %.2f\n",
                s->figure, pn->file, lc->name, lc->kind == LATENT_CAT ? "categorical" : "continuous",
-               v, f >= 0 ? names.factor_names[f] : "-", dirs[run], spread);
+               v, f >= 0 ? names.factor_names[f] : "-", dirs[run], spread[run]);
         free(nmi);
         infogan_free(m);
     }

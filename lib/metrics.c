@@ -162,12 +162,17 @@ double metrics_nmi(const long *counts, int k, int l)
     return nmi > 1.0 ? 1.0 : nmi; /* rounding can step above 1 */
 }
 
+cluster_scores metrics_cluster_scores_counts(const long *counts, int k, int l)
+{
+    return (cluster_scores){metrics_acc_majority(counts, k, l), metrics_acc_hungarian(counts, k, l),
+                            metrics_nmi(counts, k, l)};
+}
+
 cluster_scores metrics_cluster_scores(int n, const int *cluster, int k, const int *label, int l)
 {
     long *counts = xcalloc((size_t)k * l, sizeof *counts); /* (K,L) */
     metrics_contingency(n, cluster, k, label, l, counts);
-    cluster_scores s = {metrics_acc_majority(counts, k, l), metrics_acc_hungarian(counts, k, l),
-                        metrics_nmi(counts, k, l)};
+    cluster_scores s = metrics_cluster_scores_counts(counts, k, l);
     free(counts);
     return s;
 }

@@ -34,6 +34,8 @@ typedef struct cluster_scores {
     double acc_majority, acc_hungarian, nmi;
 } cluster_scores;
 cluster_scores metrics_cluster_scores(int n, const int *cluster, int k, const int *label, int l);
+/* The same from a (K,L) contingency table (metrics_contingency). */
+cluster_scores metrics_cluster_scores_counts(const long *counts, int k, int l);
 
 /* Minimum-cost assignment on a square (n,n) cost matrix, n <= METRICS_HUNGARIAN_MAX,
  * O(n^3) Kuhn-Munkres with potentials. Fills row_to_col[i] (a permutation) and returns the
