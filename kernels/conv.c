@@ -22,8 +22,8 @@ static float *thread_buffer(float **buf, size_t *cap, size_t floats, const char 
     return *buf;
 }
 
-static _Thread_local float *row_scratch, *group_scratch;
-static _Thread_local size_t row_scratch_cap, group_scratch_cap;
+static _Thread_local float *row_scratch, *group_scratch, *packed_scratch;
+static _Thread_local size_t row_scratch_cap, group_scratch_cap, packed_scratch_cap;
 
 float *conv_row_scratch(size_t floats)
 {
@@ -84,6 +84,26 @@ conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride,
 
 static int ceil_div_int(int x, int y) { return (x + y - 1) / y; }
 
+/* op(w) (M,K) packed once for the groups' GEMMs, in this thread's buffer; NULL for a single
+ * group, which multiplies by w itself (on all threads). */
+static const float *pack_weights(const conv_gemm_ops *ops, int groups, bool trans, int m,
+                                 int k, const float *w, int ldw)
+{
+    if (groups < 2) return NULL;
+    float *packed = thread_buffer(&packed_scratch, &packed_scratch_cap,
+                                  gemm_packed_a_floats(ops->gemm, m, k), "packed weights");
+    gemm_pack_a(ops->gemm, trans, m, k, w, ldw, packed);
+    return packed;
+}
+
+/* c (M,N) = op(w) (M,K) b (K,N), from the packed op(w) when there is one. */
+static void weights_gemm(const conv_gemm_ops *ops, const float *packed, bool trans, int m,
+                         int n, int k, const float *w, int ldw, const float *b, float *c)
+{
+    if (packed) gemm_blocked_packed_a(ops->gemm, m, n, k, 1.0f, packed, false, b, n, 0.0f, c, n);
+    else gemm_blocked(ops->gemm, trans, false, m, n, k, 1.0f, w, ldw, b, n, 0.0f, c, n);
+}
+
 /* col (CKK, nb*P) = im2col of images x[0..nb) (C,H,W each), image b at column b*P. */
 static void im2col_group(const conv_gemm_ops *ops, const conv_geom *g, int nb, const float *x,
                          float *col)
@@ -108,6 +128,7 @@ void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const 
     (void)ws;
     int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n), groups = ceil_div_int(n, bmax);
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
+    const float *packed = pack_weights(ops, groups, false, g->k, ckk, w, ckk);
     #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
     for (int gi = 0; gi < groups; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
@@ -115,7 +136,7 @@ void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const 
         float *out = col + (size_t)ckk * p * bmax;        // out (K, nb*P)
         im2col_group(ops, g, nb, x + b0 * img, col);
         float *dst = nb == 1 ? y + b0 * g->k * p : out; /* one image: straight into y */
-        ops->sgemm(false, false, g->k, ld, ckk, 1.0f, w, ckk, col, ld, 0.0f, dst, ld);
+        weights_gemm(ops, packed, false, g->k, ld, ckk, w, ckk, col, dst);
         for (int b = 0; b < nb; b++)
             for (int k = 0; k < g->k; k++) {
                 float *yk = y + ((size_t)(b0 + b) * g->k + k) * p;
@@ -133,6 +154,7 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
     (void)ws;
     int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n), groups = ceil_div_int(n, bmax);
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
+    const float *packed = pack_weights(ops, groups, true, ckk, g->k, w, ckk);
     #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
     for (int gi = 0; gi < groups; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
@@ -143,7 +165,7 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
             gather_images(g, nb, src, dyb);
             src = dyb;
         }
-        ops->sgemm(true, false, ckk, ld, g->k, 1.0f, w, ckk, src, ld, 0.0f, col, ld);
+        weights_gemm(ops, packed, true, ckk, ld, g->k, w, ckk, src, col);
         for (int b = 0; b < nb; b++) {
             float *dxb = dx + (b0 + b) * img;
             memset(dxb, 0, sizeof(float) * img);
@@ -171,7 +193,7 @@ static void bwd_weights_groups(const conv_gemm_ops *ops, const conv_geom *g, int
         }
         /* dw (K, CKK) += dyb (K, nb*P) col^T (nb*P, CKK) */
         float beta = overwrite && gi == g0 ? 0.0f : 1.0f;
-        ops->sgemm(false, true, g->k, ckk, ld, 1.0f, src, ld, col, ld, beta, dw, ckk);
+        gemm_blocked(ops->gemm, false, true, g->k, ckk, ld, 1.0f, src, ld, col, ld, beta, dw, ckk);
     }
 }
 

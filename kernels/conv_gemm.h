@@ -9,14 +9,12 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "gemm.h"
 #include "kernels.h"
 
 /* Images per im2col batch (depends on sizes only); conv2d_workspace_floats sizes for it. */
 int conv2d_batch_images(const conv_geom *g, int n);
 
-typedef void (*sgemm_fn)(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
-                         const float *a, int lda, const float *b, int ldb, float beta,
-                         float *c, int ldc);
 /* col (C*KH*KW, OH*OW) with row stride ldcol = patches of img (C,H,W). */
 typedef void (*im2col_ld_fn)(const conv_geom *g, const float *img, float *col, size_t ldcol);
 /* img (C,H,W) += scatter of col (C*KH*KW, OH*OW) with row stride ldcol. */
@@ -25,7 +23,7 @@ typedef void (*bias_grad_fn)(int n, int c, int s, const float *dy, float *db);
 
 /* One ISA's pieces of the im2col + GEMM convolution. */
 typedef struct conv_gemm_ops {
-    sgemm_fn sgemm;
+    const gemm_config *gemm; /* the ISA's SGEMM on the blocked framework */
     im2col_ld_fn im2col;
     col2im_ld_fn col2im;
     bias_grad_fn bias_grad;

@@ -23,6 +23,15 @@ static double gemm_seconds_total;
 
 void kern_gemm_timing(bool on) { gemm_timing_on = on; }
 double kern_gemm_seconds(void) { return gemm_seconds_total; }
+
+/* Adds the seconds since t0; a call on one thread of a parallel region counts its share of
+ * the team's wall time. */
+static void gemm_timing_add(double t0)
+{
+    double dt = (omp_get_wtime() - t0) / omp_get_num_threads();
+#pragma omp atomic
+    gemm_seconds_total += dt;
+}
 static int ceil_div(int x, int y) { return (x + y - 1) / y; }
 
 /* Per-thread packing buffer, kept across calls (grown when a config needs more). */
@@ -151,7 +160,8 @@ static void gemm_block(const gemm_config *g, bool trans_a, bool trans_b, int ic,
                 g->ukernel((size_t)kc, rows, apanel, bpanel, ctile, (size_t)ldc, alpha, beta_pc);
                 continue;
             }
-            g->ukernel((size_t)kc, rows, apanel, bpanel, tile, (size_t)nr, alpha, 0.0f);
+            gemm_ukernel_fn edge = cols <= g->nr_narrow ? g->ukernel_narrow : g->ukernel;
+            edge((size_t)kc, rows, apanel, bpanel, tile, (size_t)nr, alpha, 0.0f);
             for (int i = 0; i < rows; i++) {
                 float *crow = ctile + (size_t)i * ldc;
                 const float *trow = tile + (size_t)i * nr;
@@ -162,20 +172,60 @@ static void gemm_block(const gemm_config *g, bool trans_a, bool trans_b, int ic,
     }
 }
 
-/* The whole SGEMM on one thread (BLIS loop order jc, pc, ic). */
+/* The whole SGEMM on one thread (BLIS loop order jc, pc, ic). packed_a: op(a) from
+ * gemm_pack_a (then a, lda and trans_a are unused), or NULL to pack a here. */
 static void gemm_single(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
-                        float alpha, const float *a, int lda, const float *b, int ldb,
-                        float beta, float *c, int ldc)
+                        float alpha, const float *a, int lda, const float *packed_a,
+                        const float *b, int ldb, float beta, float *c, int ldc)
 {
-    blocking bl = make_blocking(g, min_int(g->mc, ceil_div(m, g->mr) * g->mr),
-                                min_int(g->nc, ceil_div(n, g->nr) * g->nr), k);
+    const size_t m_pad = (size_t)ceil_div(m, g->mr) * g->mr;
+    blocking bl = make_blocking(g, min_int(g->mc, (int)m_pad), min_int(g->nc, ceil_div(n, g->nr) * g->nr), k);
     float *buf = pack_buffer(bl.apack_floats + (size_t)bl.kc_max * bl.nc_max);
     for (int jc = 0; jc < n; jc += bl.nc_max)
         for (int pc = 0; pc < k; pc += bl.kc_max)
-            for (int ic = 0; ic < m; ic += bl.mc_max)
+            for (int ic = 0; ic < m; ic += bl.mc_max) {
+                int kc = min_int(bl.kc_max, k - pc);
+                /* gemm_pack_a's layout: k block pc starts at pc * m_pad, row ic at ic * kc */
+                float *apack = packed_a ? (float *)packed_a + pc * m_pad + (size_t)ic * kc : buf;
                 gemm_block(g, trans_a, trans_b, ic, min_int(bl.mc_max, m - ic), jc,
-                           min_int(bl.nc_max, n - jc), pc, min_int(bl.kc_max, k - pc), alpha, a,
-                           lda, b, ldb, beta, c, ldc, buf, buf + bl.apack_floats, true, ic == 0);
+                           min_int(bl.nc_max, n - jc), pc, kc, alpha, a, lda, b, ldb, beta, c,
+                           ldc, apack, buf + bl.apack_floats, !packed_a, ic == 0);
+            }
+}
+
+size_t gemm_packed_a_floats(const gemm_config *g, int m, int k)
+{
+    return (size_t)ceil_div(m, g->mr) * g->mr * (size_t)(k > 0 ? k : 0);
+}
+
+void gemm_pack_a(const gemm_config *g, bool trans_a, int m, int k, const float *a, int lda,
+                 float *packed)
+{
+    if (m <= 0 || k <= 0) return;
+    const size_t m_pad = (size_t)ceil_div(m, g->mr) * g->mr;
+    const int kc_max = make_blocking(g, g->mr, g->nr, k).kc_max, panels = ceil_div(m, g->mr);
+    const int blocks = ceil_div(k, kc_max);
+    /* the same panels gemm_block packs, for every (k block, row panel) */
+#pragma omp parallel for schedule(static) if (m_pad * k >= (1 << 16) && !omp_in_parallel())
+    for (int t = 0; t < blocks * panels; t++) {
+        int pc = t / panels * kc_max, ir = t % panels * g->mr, kc = min_int(kc_max, k - pc);
+        const float *ablock = trans_a ? a + (size_t)pc * lda : a + pc;
+        pack_a_panel(g, trans_a, ablock, lda, m, ir, kc, packed + pc * m_pad + (size_t)ir * kc);
+    }
+}
+
+void gemm_blocked_packed_a(const gemm_config *g, int m, int n, int k, float alpha,
+                           const float *packed_a, bool trans_b, const float *b, int ldb,
+                           float beta, float *c, int ldc)
+{
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    double t0 = gemm_timing_on ? omp_get_wtime() : 0.0;
+    gemm_single(g, false, trans_b, m, n, k, alpha, NULL, 0, packed_a, b, ldb, beta, c, ldc);
+    if (gemm_timing_on) gemm_timing_add(t0);
 }
 
 /* The blocks left to claim: thread t's own share is blocks lo[t] .. hi[t]-1 (contiguous
@@ -284,7 +334,7 @@ static void gemm_run(const gemm_config *g, bool trans_a, bool trans_b, int m, in
     threads = min_int(threads, min_int(tiles, GEMM_MAX_THREADS));
     threads = min_int(threads, (int)(macs / GEMM_MIN_MACS_PER_THREAD) + 1);
     if (threads <= 1) {
-        gemm_single(g, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        gemm_single(g, trans_a, trans_b, m, n, k, alpha, a, lda, NULL, b, ldb, beta, c, ldc);
         return;
     }
     /* About GEMM_BLOCKS_PER_THREAD blocks per thread, each at most a cache block wide. */
@@ -327,8 +377,5 @@ void gemm_blocked(const gemm_config *g, bool trans_a, bool trans_b, int m, int n
     }
     double t0 = omp_get_wtime();
     gemm_run(g, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    /* a call on one thread of a parallel region counts its share of the team's wall time */
-    double dt = (omp_get_wtime() - t0) / omp_get_num_threads();
-#pragma omp atomic
-    gemm_seconds_total += dt;
+    gemm_timing_add(t0);
 }

@@ -48,6 +48,10 @@ typedef struct gemm_config {
     int mr, nr;       /* register tile, nr <= GEMM_MAX_NR and mr <= GEMM_MAX_MR */
     int mc, kc, nc;   /* cache blocks of op(a) rows, the shared dimension, op(b) columns */
     gemm_ukernel_fn ukernel;
+    /* For edge tiles of at most nr_narrow columns (0: none): the first nr_narrow columns of
+     * ukernel's tile (same b panel, same sums), at less cost. */
+    int nr_narrow;
+    gemm_ukernel_fn ukernel_narrow;
     gemm_pack_fn pack_transposed; /* for a (M,K) and b (N,K); NULL: a portable loop */
 } gemm_config;
 
@@ -62,5 +66,17 @@ extern const gemm_config sgemm_config_avx2, sgemm_config_avx512, sgemm_config_ne
 void gemm_blocked(const gemm_config *cfg, bool trans_a, bool trans_b, int m, int n, int k,
                   float alpha, const float *a, int lda, const float *b, int ldb, float beta,
                   float *c, int ldc);
+
+/* op(a) (M,K) packed once for many products with it (a conv's weights across its groups of
+ * images): gemm_packed_a_floats floats, filled by gemm_pack_a (threaded when large and
+ * called outside a parallel region). */
+size_t gemm_packed_a_floats(const gemm_config *cfg, int m, int k);
+void gemm_pack_a(const gemm_config *cfg, bool trans_a, int m, int k, const float *a, int lda,
+                 float *packed);
+/* c (M,N) = alpha * op(a) op(b) + beta * c on this thread, with op(a) from gemm_pack_a: the
+ * same bits as gemm_blocked with a itself. */
+void gemm_blocked_packed_a(const gemm_config *cfg, int m, int n, int k, float alpha,
+                           const float *packed_a, bool trans_b, const float *b, int ldb,
+                           float beta, float *c, int ldc);
 
 #endif

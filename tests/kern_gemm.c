@@ -173,14 +173,16 @@ static bool check_case(kern_isa isa, sgemm_fn sgemm, const gemm_case *t, uint32_
     return ok;
 }
 
-/* Sizes 1, tile-1, tile, tile+1, between 1x and 2x, and primes, in all four transpose
+/* Sizes 1, tile-1, tile, tile+1, between 1x and 2x (edges of nr/2 and nr/2 + 1 columns:
+ * the narrow edge kernel and not), and primes, in all four transpose
  * combinations, alpha != 1, beta != 0, odd leading dimensions. */
 static void sizes_around_tile(kern_isa isa)
 {
     const gemm_config *cfg;
     sgemm_fn sgemm = isa_sgemm(isa, &cfg);
     const int ms[] = {1, cfg->mr - 1, cfg->mr, cfg->mr + 1, cfg->mr + cfg->mr / 2, 2 * cfg->mr + 1, 37};
-    const int ns[] = {1, cfg->nr - 1, cfg->nr, cfg->nr + 1, cfg->nr + cfg->nr / 2, 2 * cfg->nr + 3, 53};
+    const int ns[] = {1, cfg->nr - 1, cfg->nr, cfg->nr + 1, cfg->nr + cfg->nr / 2,
+                      cfg->nr + cfg->nr / 2 + 1, 2 * cfg->nr + 3, 53};
     const int ks[] = {1, 2, 7, 61};
     uint32_t seed = 1;
     for (int tr = 0; tr < 4; tr++)
@@ -283,12 +285,55 @@ static void threads(kern_isa isa)
     }
 }
 
+/* gemm_blocked_packed_a (one thread) against gemm_blocked on a itself: the same bits, for
+ * both layouts of a and b, one and several row blocks and k blocks, and narrow edge tiles. */
+static void packed_a(kern_isa isa)
+{
+    const gemm_config *cfg;
+    isa_sgemm(isa, &cfg);
+    const int ms[] = {1, cfg->mr + 1, cfg->mc + cfg->mr + 5};
+    const int ns[] = {cfg->nr / 2 + 1, cfg->nr + 3, 2 * cfg->nr};
+    const int ks[] = {7, cfg->kc + cfg->kc / 3, 2 * cfg->kc - 1}; /* k blocks equal, unequal */
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    uint32_t seed = 500;
+    for (int tr = 0; tr < 4; tr++)
+        for (size_t im = 0; im < sizeof ms / sizeof ms[0]; im++)
+            for (size_t in = 0; in < sizeof ns / sizeof ns[0]; in++)
+                for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++) {
+                    gemm_case t = {tr & 1, tr >> 1, ms[im], ns[in], ks[ik], 1.5f, 0.75f, 3};
+                    gemm_data d = make_data(&t, seed++);
+                    size_t len = d.c_len + GUARD;
+                    float *want = malloc(len * sizeof(float)), *got = malloc(len * sizeof(float));
+                    float *packed = malloc(gemm_packed_a_floats(cfg, t.m, t.k) * sizeof(float));
+                    cr_assert(want && got && packed, "out of memory");
+                    memcpy(want, d.c0, len * sizeof(float));
+                    gemm_blocked(cfg, t.ta, t.tb, t.m, t.n, t.k, t.alpha, d.a, d.lda, d.b, d.ldb,
+                                 t.beta, want, d.ldc);
+                    memcpy(got, d.c0, len * sizeof(float));
+                    gemm_pack_a(cfg, t.ta, t.m, t.k, d.a, d.lda, packed);
+                    gemm_blocked_packed_a(cfg, t.m, t.n, t.k, t.alpha, packed, t.tb, d.b, d.ldb,
+                                          t.beta, got, d.ldc);
+                    bool ok = check(kern_isa_name(isa), &t, &d, got);
+                    cr_expect(same_bits(want, got, len), "%s ta=%d tb=%d m=%d n=%d k=%d: packed "
+                              "a gave other bits than a", kern_isa_name(isa), t.ta, t.tb, t.m,
+                              t.n, t.k);
+                    ok = ok && same_bits(want, got, len);
+                    free(want), free(got), free(packed);
+                    free_data(&d);
+                    if (!ok) goto done;
+                }
+done:
+    omp_set_num_threads(saved);
+}
+
 #define ISA_TESTS(isa_name, isa)                                                             \
     Test(gemm, isa_name##_sizes_around_tile) { sizes_around_tile(isa); }                     \
     Test(gemm, isa_name##_alpha_beta_nan) { alpha_beta(isa); }                               \
     Test(gemm, isa_name##_large) { large(isa); }                                             \
     Test(gemm, isa_name##_empty_product) { empty_product(isa); }                             \
-    Test(gemm, isa_name##_threads_deterministic) { threads(isa); }
+    Test(gemm, isa_name##_threads_deterministic) { threads(isa); }                           \
+    Test(gemm, isa_name##_packed_a_same_bits) { packed_a(isa); }
 
 ISA_TESTS(avx2, KERN_AVX2)
 ISA_TESTS(avx512, KERN_AVX512)

@@ -73,7 +73,7 @@ static void col2im_avx2(const conv_geom *g, const float *col, float *img)
 }
 
 static const conv_gemm_ops conv_ops_avx2 = {
-    .sgemm = sgemm_avx2, .im2col = im2col_ld_avx2, .col2im = col2im_ld_avx2,
+    .gemm = &sgemm_config_avx2, .im2col = im2col_ld_avx2, .col2im = col2im_ld_avx2,
     .bias_grad = bias_grad_avx2,
 };
 

@@ -162,7 +162,7 @@ static void col2im_avx512(const conv_geom *g, const float *col, float *img)
 }
 
 static const conv_gemm_ops conv_ops_avx512 = {
-    .sgemm = sgemm_avx512, .im2col = im2col_ld_avx512, .col2im = col2im_ld_avx512,
+    .gemm = &sgemm_config_avx512, .im2col = im2col_ld_avx512, .col2im = col2im_ld_avx512,
     .bias_grad = bias_grad_avx512,
 };
 

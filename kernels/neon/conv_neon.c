@@ -56,7 +56,7 @@ static void col2im_neon(const conv_geom *g, const float *col, float *img)
 }
 
 static const conv_gemm_ops conv_ops_neon = {
-    .sgemm = sgemm_neon, .im2col = im2col_ld_neon, .col2im = col2im_ld_neon,
+    .gemm = &sgemm_config_neon, .im2col = im2col_ld_neon, .col2im = col2im_ld_neon,
     .bias_grad = bias_grad_neon,
 };
 
