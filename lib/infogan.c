@@ -243,17 +243,18 @@ static double mean_sigmoid(int n, const float *logits)
     return s / n;
 }
 
-/* Backward of both heads into the trunk: d_trunk_out = dD + dQ (dQ skipped when NULL). */
+/* Backward of both heads into the trunk: d_trunk_out = dD + dQ (dQ skipped when NULL).
+ * The D/Q step (param_grads) needs no gradient of the images: it returns NULL. */
 static const float *heads_backward(infogan *m, const float *dlogit, const float *dq, bool param_grads)
 {
     size_t n = (size_t)m->trunk->batch * m->trunk->out_c * m->trunk->out_h * m->trunk->out_w;
-    const float *dd = net_backward(m->d_head, dlogit, param_grads);
+    const float *dd = net_backward(m->d_head, dlogit, param_grads, true);
     memcpy(m->d_trunk_out, dd, n * sizeof(float));
     if (dq) {
-        const float *dqh = net_backward(m->q_head, dq, param_grads);
+        const float *dqh = net_backward(m->q_head, dq, param_grads, true);
         for (size_t i = 0; i < n; i++) m->d_trunk_out[i] += dqh[i];
     }
-    return net_backward(m->trunk, m->d_trunk_out, param_grads);
+    return net_backward(m->trunk, m->d_trunk_out, param_grads, !param_grads);
 }
 
 void infogan_step(infogan *m, const float *real, infogan_stats *st)
@@ -299,7 +300,7 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     loss_info(ls, c->learned_std, b, q, m->z, c->lambda_cat, c->lambda_cont, li_g, m->dq);
     for (int k = 0; k < ls->n_codes; k++) s.li_g += li_g[k];
     const float *dimg = heads_backward(m, m->d_logit_grad, c->info_to_g ? m->dq : NULL, false);
-    net_backward(m->g, dimg, true);
+    net_backward(m->g, dimg, true, false);
     adam_step(&m->opt_g);
 
     m->iteration++;

@@ -202,14 +202,15 @@ void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws)
     l->time.fwd_gemm += kern_gemm_seconds() - g0;
 }
 
-static void layer_backward_run(layer *l, const float *dy, int n, bool param_grads, float *ws)
+static void layer_backward_run(layer *l, const float *dy, int n, bool param_grads,
+                               bool input_grad, float *ws)
 {
     size_t total = (size_t)n * l->in_size;
     const float *x = l->x;
     switch (l->kind) {
     case LAYER_LINEAR: {
         int in = (int)l->in_size, out = (int)l->out_size;
-        kern.sgemm(false, false, n, in, out, 1.0f, dy, out, l->w, in, 0.0f, l->dx, in);
+        if (input_grad) kern.sgemm(false, false, n, in, out, 1.0f, dy, out, l->w, in, 0.0f, l->dx, in);
         if (param_grads) {
             float beta = l->dw_stale ? 0.0f : 1.0f; /* a stale dw is overwritten */
             kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, beta, l->dw, in);
@@ -219,11 +220,11 @@ static void layer_backward_run(layer *l, const float *dy, int n, bool param_grad
         break;
     }
     case LAYER_CONV:
-        kern.conv2d_bwd_data(&l->geom, n, dy, l->w, l->dx, ws);
+        if (input_grad) kern.conv2d_bwd_data(&l->geom, n, dy, l->w, l->dx, ws);
         if (param_grads) kern.conv2d_bwd_weights(&l->geom, n, x, dy, l->dw, l->db, ws);
         break;
     case LAYER_UPCONV:
-        upconv2d_bwd_data(&kern, &l->geom, n, dy, l->w, l->dx, ws);
+        if (input_grad) upconv2d_bwd_data(&kern, &l->geom, n, dy, l->w, l->dx, ws);
         if (param_grads) upconv2d_bwd_weights(&kern, &l->geom, n, x, dy, l->dw, l->db, ws);
         break;
     case LAYER_BN: {
@@ -232,21 +233,27 @@ static void layer_backward_run(layer *l, const float *dy, int n, bool param_grad
         kern.batchnorm_bwd(n, c, s, dy, x, l->w, l->mean, l->invstd, l->dx, l->dw, l->db);
         break;
     }
+    default: break;
+    }
+    if (!input_grad) return;
+    switch (l->kind) {
     case LAYER_RELU: kern.relu_bwd(total, x, dy, l->dx); break;
     case LAYER_LRELU: kern.lrelu_bwd(total, l->slope, x, dy, l->dx); break;
     case LAYER_SIGMOID: kern.sigmoid_bwd(total, l->y, dy, l->dx); break;
     case LAYER_TANH: kern.tanh_bwd(total, l->y, dy, l->dx); break;
+    default: break;
     }
 }
 
-void layer_backward(layer *l, const float *dy, int n, bool param_grads, float *ws)
+void layer_backward(layer *l, const float *dy, int n, bool param_grads, bool input_grad,
+                    float *ws)
 {
     if (!timing) {
-        layer_backward_run(l, dy, n, param_grads, ws);
+        layer_backward_run(l, dy, n, param_grads, input_grad, ws);
         return;
     }
     double t0 = omp_get_wtime(), g0 = kern_gemm_seconds();
-    layer_backward_run(l, dy, n, param_grads, ws);
+    layer_backward_run(l, dy, n, param_grads, input_grad, ws);
     l->time.bwd += omp_get_wtime() - t0;
     l->time.bwd_gemm += kern_gemm_seconds() - g0;
 }
@@ -273,11 +280,11 @@ const float *net_forward(net *nt, const float *x, int batch)
     return x;
 }
 
-const float *net_backward(net *nt, const float *dy, bool param_grads)
+const float *net_backward(net *nt, const float *dy, bool param_grads, bool input_grad)
 {
     for (int i = nt->n_layers - 1; i >= 0; i--) {
-        layer_backward(&nt->layers[i], dy, nt->batch, param_grads, nt->ws);
+        layer_backward(&nt->layers[i], dy, nt->batch, param_grads, i > 0 || input_grad, nt->ws);
         dy = nt->layers[i].dx;
     }
-    return dy;
+    return input_grad ? dy : NULL;
 }

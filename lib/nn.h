@@ -88,14 +88,16 @@ void net_zero_grads(net *nt);
 /* Forward on x (batch, in); returns the output (batch, out), owned by the network. x must
  * stay valid until the backward. */
 const float *net_forward(net *nt, const float *x, int batch);
-/* Backward of the last forward from dy (batch, out); returns dx (batch, in). Parameter
- * gradients are accumulated into grads when param_grads, else conv/linear weight gradients
- * are skipped (BN's small gamma/beta gradients are still added). */
-const float *net_backward(net *nt, const float *dy, bool param_grads);
+/* Backward of the last forward from dy (batch, out); returns dx (batch, in), or NULL when
+ * !input_grad (then the first layer skips it). Parameter gradients are accumulated into
+ * grads when param_grads, else conv/linear weight gradients are skipped (BN's small
+ * gamma/beta gradients are still added). */
+const float *net_backward(net *nt, const float *dy, bool param_grads, bool input_grad);
 
 /* Single-layer forward/backward (what net_forward/net_backward run, exposed for tests). */
 void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws);
-void layer_backward(layer *l, const float *dy, int n, bool param_grads, float *ws);
+void layer_backward(layer *l, const float *dy, int n, bool param_grads, bool input_grad,
+                    float *ws);
 
 const char *layer_kind_name(layer_kind k);
 

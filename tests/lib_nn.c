@@ -63,7 +63,7 @@ static void check_net_eps(const layer_spec *specs, int n_layers, int n, int c, i
     for (size_t i = 0; i < out_len; i++) r[i] = rng_uniform_range(&rg, -1.0f, 1.0f);
     memset(grads, 0, np * sizeof(float));
     net_forward(nt, x, n);
-    memcpy(dx, net_backward(nt, r, true), in_len * sizeof(float));
+    memcpy(dx, net_backward(nt, r, true, true), in_len * sizeof(float));
     float *ana = xalloc_floats(np ? np : 1);
     memcpy(ana, grads, np * sizeof(float));
 
@@ -75,7 +75,7 @@ static void check_net_eps(const layer_spec *specs, int n_layers, int n, int c, i
     }
     /* Gradients accumulate: a second backward adds the same again. */
     net_forward(nt, x, n);
-    net_backward(nt, r, true);
+    net_backward(nt, r, true, true);
     for (size_t i = 0; i < np; i++)
         cr_assert(fabsf(grads[i] - 2.0f * ana[i]) <= 1e-5f * (1.0f + fabsf(ana[i])),
                   "parameter gradient %zu does not accumulate: %g vs 2 x %g", i, (double)grads[i], (double)ana[i]);
