@@ -174,7 +174,7 @@ static int cmd_train(int argc, char **argv)
     double train_s = provenance_wall_seconds(&prov) - t0;
     if (start < 0) start = m->iteration; /* nothing left to train */
     char note[160];
-    snprintf(note, sizeof note, "%.3f over iterations %d..%d of this invocation",
+    snprintf(note, sizeof note, "%.3f it/s over iterations %d..%d of this invocation",
              (m->iteration - start) / (train_s > 0 ? train_s : 1e-9), start + 1, m->iteration);
     provenance_note(&prov, "iterations_per_s", note);
 
@@ -198,7 +198,7 @@ static int cmd_train(int argc, char **argv)
             sc.acc_majority, sc.acc_hungarian, sc.nmi, mi_real, provenance_wall_seconds(&prov));
     CHECK(fclose(f) == 0 && rename(tmp, result) == 0, "cannot write %s", result);
     printf("%s seed %llu, %d iterations: accuracy %.2f%% (majority), %.2f%% (Hungarian), NMI %.3f, "
-           "MI on real images %.3f nats; %s it/s\n", cfg.info_to_g ? "InfoGAN" : "GAN",
+           "MI on real images %.3f nats; %s\n", cfg.info_to_g ? "InfoGAN" : "GAN",
            (unsigned long long)cfg.seed, m->iteration, 100 * sc.acc_majority,
            100 * sc.acc_hungarian, sc.nmi, mi_real, note);
     free(counts), free(post);

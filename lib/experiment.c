@@ -366,7 +366,7 @@ static int cmd_train(const exp_spec *s, int argc, char **argv)
     train_run(m, train, &o);
     double train_s = provenance_wall_seconds(&prov) - t0;
     if (start < 0) start = m->iteration;
-    snprintf(note, sizeof note, "%.3f over iterations %d..%d of this invocation (batch %d)",
+    snprintf(note, sizeof note, "%.3f it/s over iterations %d..%d of this invocation (batch %d)",
              (m->iteration - start) / (train_s > 0 ? train_s : 1e-9), start + 1, m->iteration, r.batch);
     provenance_note(&prov, "iterations_per_s", note);
 
