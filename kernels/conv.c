@@ -31,11 +31,19 @@ float *conv_row_scratch(size_t floats)
 }
 
 /* This thread's workspace for one group of images: col (C*KH*KW, nb*P) and the GEMM's
- * other operand (K, nb*P). */
-static float *group_workspace(const conv_geom *g, int bmax)
+ * other operand (K, nb*P), either of them row-major or in packed B panels (up to
+ * GEMM_MAX_NR padding columns). */
+typedef struct group_ws {
+    float *col, *other;
+} group_ws;
+
+static group_ws group_workspace(const conv_geom *g, int bmax)
 {
-    size_t floats = ((size_t)g->c * g->kh * g->kw + (size_t)g->k) * g->oh * g->ow * (size_t)bmax;
-    return thread_buffer(&group_scratch, &group_scratch_cap, floats, "im2col workspace");
+    size_t cols = (size_t)g->oh * g->ow * bmax + GEMM_MAX_NR;
+    size_t col_floats = ((size_t)g->c * g->kh * g->kw * cols + 15) / 16 * 16; /* 64-byte aligned */
+    float *buf = thread_buffer(&group_scratch, &group_scratch_cap, col_floats + (size_t)g->k * cols,
+                               "im2col workspace");
+    return (group_ws){buf, buf + col_floats};
 }
 
 /* Images per im2col batch: as many as fit in 256K floats (1 MB) of workspace, at least one,
@@ -96,29 +104,44 @@ static const float *pack_weights(const conv_gemm_ops *ops, int groups, bool tran
     return packed;
 }
 
-/* c (M,N) = op(w) (M,K) b (K,N), from the packed op(w) when there is one. */
+/* c (M,N) = op(w) (M,K) b (K,N): with the packed op(w) and b in packed panels when there is
+ * one (several groups), else w and row-major b. */
 static void weights_gemm(const conv_gemm_ops *ops, const float *packed, bool trans, int m,
                          int n, int k, const float *w, int ldw, const float *b, float *c)
 {
-    if (packed) gemm_blocked_packed_a(ops->gemm, m, n, k, 1.0f, packed, false, b, n, 0.0f, c, n);
+    if (packed) gemm_blocked_packed(ops->gemm, m, n, k, 1.0f, packed, b, 0.0f, c, n);
     else gemm_blocked(ops->gemm, trans, false, m, n, k, 1.0f, w, ldw, b, n, 0.0f, c, n);
 }
 
-/* col (CKK, nb*P) = im2col of images x[0..nb) (C,H,W each), image b at column b*P. */
+/* col (CKK, nb*P) = im2col of images x[0..nb) (C,H,W each), image b at column b*P:
+ * row-major (panels NULL) or in packed B panels with the padding zeroed. */
 static void im2col_group(const conv_gemm_ops *ops, const conv_geom *g, int nb, const float *x,
-                         float *col)
+                         float *col, const gemm_b_layout *panels)
 {
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
-    for (int b = 0; b < nb; b++) ops->im2col(g, x + b * img, col + b * p, (size_t)nb * p);
+    for (int b = 0; b < nb; b++)
+        ops->im2col(g, x + b * img, &(col_dst){col, (size_t)nb * p, panels, b * (int)p});
+    if (panels) gemm_packed_b_zero_padding(panels, col);
 }
 
-/* dst (K, nb*P) = src (nb, K, P): the images' outputs side by side. */
-static void gather_images(const conv_geom *g, int nb, const float *src, float *dst)
+static void copy_run(float *dst, const float *src, int n, int stride)
 {
-    size_t p = (size_t)g->oh * g->ow, ld = (size_t)nb * p;
+    (void)stride; /* always 1 */
+    memcpy(dst, src, sizeof(float) * (size_t)n);
+}
+
+/* dst (K, nb*P) = src (nb, K, P), the images' outputs side by side: row-major (panels NULL)
+ * or in packed B panels with the padding zeroed. */
+static void gather_images(const conv_geom *g, int nb, const float *src, float *dst,
+                          const gemm_b_layout *panels)
+{
+    int p = g->oh * g->ow;
     for (int b = 0; b < nb; b++)
-        for (int k = 0; k < g->k; k++)
-            memcpy(dst + (size_t)k * ld + b * p, src + ((size_t)b * g->k + k) * p, sizeof(float) * p);
+        for (int k = 0; k < g->k; k++) {
+            col_row row = col_row_start(&(col_dst){dst, (size_t)nb * p, panels, b * p}, k);
+            col_row_put(&row, src + ((size_t)b * g->k + k) * p, p, 1, copy_run);
+        }
+    if (panels) gemm_packed_b_zero_padding(panels, dst);
 }
 
 void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const float *x,
@@ -132,9 +155,10 @@ void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const 
     #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
     for (int gi = 0; gi < groups; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
-        float *col = group_workspace(g, bmax);            // col (CKK, nb*P)
-        float *out = col + (size_t)ckk * p * bmax;        // out (K, nb*P)
-        im2col_group(ops, g, nb, x + b0 * img, col);
+        gemm_b_layout panels = gemm_packed_b_layout(ops->gemm, ckk, ld);
+        group_ws ws = group_workspace(g, bmax);
+        float *col = ws.col, *out = ws.other;             // col (CKK, nb*P), out (K, nb*P)
+        im2col_group(ops, g, nb, x + b0 * img, col, packed ? &panels : NULL);
         float *dst = nb == 1 ? y + b0 * g->k * p : out; /* one image: straight into y */
         weights_gemm(ops, packed, false, g->k, ld, ckk, w, ckk, col, dst);
         for (int b = 0; b < nb; b++)
@@ -158,11 +182,12 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
     #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
     for (int gi = 0; gi < groups; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
-        float *col = group_workspace(g, bmax);            // col (CKK, nb*P)
-        float *dyb = col + (size_t)ckk * p * bmax;        // dyb (K, nb*P)
+        gemm_b_layout panels = gemm_packed_b_layout(ops->gemm, g->k, ld);
+        group_ws ws = group_workspace(g, bmax);
+        float *col = ws.col, *dyb = ws.other;             // col (CKK, nb*P), dyb (K, nb*P)
         const float *src = dy + b0 * g->k * p;
-        if (nb > 1) {
-            gather_images(g, nb, src, dyb);
+        if (nb > 1 || packed) {
+            gather_images(g, nb, src, dyb, packed ? &panels : NULL);
             src = dyb;
         }
         weights_gemm(ops, packed, true, ckk, ld, g->k, w, ckk, src, col);
@@ -181,14 +206,14 @@ static void bwd_weights_groups(const conv_gemm_ops *ops, const conv_geom *g, int
 {
     int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n);
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
-    float *col = group_workspace(g, bmax);                // col (CKK, nb*P)
-    float *dyb = col + (size_t)ckk * p * bmax;            // dyb (K, nb*P)
+    group_ws ws = group_workspace(g, bmax);
+    float *col = ws.col, *dyb = ws.other;                 // col (CKK, nb*P), dyb (K, nb*P)
     for (int gi = g0; gi < g1; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
-        im2col_group(ops, g, nb, x + b0 * img, col);
+        im2col_group(ops, g, nb, x + b0 * img, col, NULL);
         const float *src = dy + b0 * g->k * p;
         if (nb > 1) {
-            gather_images(g, nb, src, dyb);
+            gather_images(g, nb, src, dyb, NULL);
             src = dyb;
         }
         /* dw (K, CKK) += dyb (K, nb*P) col^T (nb*P, CKK) */

@@ -6,6 +6,7 @@
 #ifndef KERNELS_CONV_GEMM_H
 #define KERNELS_CONV_GEMM_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -15,8 +16,16 @@
 /* Images per im2col batch (depends on sizes only); conv2d_workspace_floats sizes for it. */
 int conv2d_batch_images(const conv_geom *g, int n);
 
-/* col (C*KH*KW, OH*OW) with row stride ldcol = patches of img (C,H,W). */
-typedef void (*im2col_ld_fn)(const conv_geom *g, const float *img, float *col, size_t ldcol);
+/* Where im2col puts an image's patches, col (C*KH*KW, OH*OW) at columns q0.. of a wider
+ * matrix: row-major with row stride ld (panels NULL), or straight into a GEMM's packed B
+ * panels (gemm.h's layout), which spares the GEMM a copy of col. */
+typedef struct col_dst {
+    float *base;
+    size_t ld;
+    const gemm_b_layout *panels;
+    int q0;
+} col_dst;
+typedef void (*im2col_fn)(const conv_geom *g, const float *img, const col_dst *dst);
 /* img (C,H,W) += scatter of col (C*KH*KW, OH*OW) with row stride ldcol. */
 typedef void (*col2im_ld_fn)(const conv_geom *g, const float *col, size_t ldcol, float *img);
 typedef void (*bias_grad_fn)(int n, int c, int s, const float *dy, float *db);
@@ -24,7 +33,7 @@ typedef void (*bias_grad_fn)(int n, int c, int s, const float *dy, float *db);
 /* One ISA's pieces of the im2col + GEMM convolution. */
 typedef struct conv_gemm_ops {
     const gemm_config *gemm; /* the ISA's SGEMM on the blocked framework */
-    im2col_ld_fn im2col;
+    im2col_fn im2col;
     col2im_ld_fn col2im;
     bias_grad_fn bias_grad;
 } conv_gemm_ops;
@@ -59,11 +68,42 @@ float *conv_row_scratch(size_t floats);
 typedef void (*row_copy_fn)(float *dst, const float *prow, int ow, int stride);
 typedef void (*row_add_fn)(float *prow, const float *src, int ow, int stride);
 
-/* im2col with an ISA's row copy (inlined when `copy` is a constant). */
-static inline void im2col_rows(const conv_geom *g, const float *img, float *col, size_t ldcol,
+/* The write position in one row of a col_dst: runs of columns go to `at` onwards, split
+ * where a panel of nr columns ends (row-major: never). */
+typedef struct col_row {
+    float *at;
+    int lane, nr;
+    size_t next_panel; /* floats from a panel's end in this row to the next panel's start */
+} col_row;
+
+static inline col_row col_row_start(const col_dst *d, int r)
+{
+    if (!d->panels) return (col_row){d->base + r * d->ld + d->q0, 0, INT_MAX, 0};
+    const gemm_b_layout *l = d->panels;
+    int pc = r / l->kc_max * l->kc_max, kc = l->k - pc < l->kc_max ? l->k - pc : l->kc_max;
+    return (col_row){d->base + gemm_packed_b_offset(l, r, d->q0), d->q0 % l->nr, l->nr,
+                     (size_t)l->nr * (kc - 1)};
+}
+
+/* The next len columns of the row: prow[o * stride] (o < len) by `copy`, or zeros when
+ * prow is NULL. */
+static inline void col_row_put(col_row *cr, const float *prow, int len, int stride,
                                row_copy_fn copy)
 {
-    // img (C,H,W), col (C*KH*KW, OH*OW) row stride ldcol, pad (H, wp) scratch
+    while (len > 0) {
+        int n = cr->nr - cr->lane < len ? cr->nr - cr->lane : len;
+        if (prow) copy(cr->at, prow, n, stride), prow += (size_t)n * stride;
+        else memset(cr->at, 0, sizeof(float) * (size_t)n);
+        cr->at += n, cr->lane += n, len -= n;
+        if (cr->lane == cr->nr) cr->at += cr->next_panel, cr->lane = 0;
+    }
+}
+
+/* im2col with an ISA's row copy (inlined when `copy` is a constant). */
+static inline void im2col_rows(const conv_geom *g, const float *img, const col_dst *dst,
+                               row_copy_fn copy)
+{
+    // img (C,H,W), col (C*KH*KW, OH*OW) at dst, pad (H, wp) scratch
     int wp = conv_padded_width(g);
     float *pad = conv_row_scratch((size_t)g->h * wp);
     memset(pad, 0, sizeof(float) * (size_t)g->h * wp);
@@ -73,11 +113,11 @@ static inline void im2col_rows(const conv_geom *g, const float *img, float *col,
                    sizeof(float) * (size_t)g->w);
         for (int i = 0; i < g->kh; i++)
             for (int j = 0; j < g->kw; j++) {
-                float *row = col + ((size_t)(c * g->kh + i) * g->kw + j) * ldcol;
+                col_row row = col_row_start(dst, (c * g->kh + i) * g->kw + j);
                 for (int oy = 0; oy < g->oh; oy++) {
                     int iy = oy * g->stride - g->pad_t + i;
-                    if (iy < 0 || iy >= g->h) memset(row + (size_t)oy * g->ow, 0, sizeof(float) * (size_t)g->ow);
-                    else copy(row + (size_t)oy * g->ow, pad + (size_t)iy * wp + j, g->ow, g->stride);
+                    const float *prow = iy < 0 || iy >= g->h ? NULL : pad + (size_t)iy * wp + j;
+                    col_row_put(&row, prow, g->ow, g->stride, copy);
                 }
             }
     }

@@ -172,24 +172,29 @@ static void gemm_block(const gemm_config *g, bool trans_a, bool trans_b, int ic,
     }
 }
 
-/* The whole SGEMM on one thread (BLIS loop order jc, pc, ic). packed_a: op(a) from
- * gemm_pack_a (then a, lda and trans_a are unused), or NULL to pack a here. */
+/* The whole SGEMM on one thread (BLIS loop order jc, pc, ic). packed_a, packed_b: op(a)
+ * from gemm_pack_a, op(b) in gemm_packed_b_layout (then a, b, their ld and trans flags are
+ * unused), or NULL to pack here. */
 static void gemm_single(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
                         float alpha, const float *a, int lda, const float *packed_a,
-                        const float *b, int ldb, float beta, float *c, int ldc)
+                        const float *b, int ldb, const float *packed_b, float beta, float *c,
+                        int ldc)
 {
-    const size_t m_pad = (size_t)ceil_div(m, g->mr) * g->mr;
-    blocking bl = make_blocking(g, min_int(g->mc, (int)m_pad), min_int(g->nc, ceil_div(n, g->nr) * g->nr), k);
+    const size_t m_pad = (size_t)ceil_div(m, g->mr) * g->mr, n_pad = (size_t)ceil_div(n, g->nr) * g->nr;
+    blocking bl = make_blocking(g, min_int(g->mc, (int)m_pad), min_int(g->nc, (int)n_pad), k);
     float *buf = pack_buffer(bl.apack_floats + (size_t)bl.kc_max * bl.nc_max);
     for (int jc = 0; jc < n; jc += bl.nc_max)
         for (int pc = 0; pc < k; pc += bl.kc_max)
             for (int ic = 0; ic < m; ic += bl.mc_max) {
                 int kc = min_int(bl.kc_max, k - pc);
-                /* gemm_pack_a's layout: k block pc starts at pc * m_pad, row ic at ic * kc */
+                /* the packed layouts: k block pc starts at pc * m_pad (pc * n_pad), row ic
+                 * (column jc) at ic * kc (jc * kc); read only (pack flags false) */
                 float *apack = packed_a ? (float *)packed_a + pc * m_pad + (size_t)ic * kc : buf;
+                float *bpack = packed_b ? (float *)packed_b + pc * n_pad + (size_t)jc * kc
+                                        : buf + bl.apack_floats;
                 gemm_block(g, trans_a, trans_b, ic, min_int(bl.mc_max, m - ic), jc,
                            min_int(bl.nc_max, n - jc), pc, kc, alpha, a, lda, b, ldb, beta, c,
-                           ldc, apack, buf + bl.apack_floats, !packed_a, ic == 0);
+                           ldc, apack, bpack, !packed_a, !packed_b && ic == 0);
             }
 }
 
@@ -214,9 +219,37 @@ void gemm_pack_a(const gemm_config *g, bool trans_a, int m, int k, const float *
     }
 }
 
-void gemm_blocked_packed_a(const gemm_config *g, int m, int n, int k, float alpha,
-                           const float *packed_a, bool trans_b, const float *b, int ldb,
-                           float beta, float *c, int ldc)
+gemm_b_layout gemm_packed_b_layout(const gemm_config *g, int k, int n)
+{
+    gemm_b_layout l = {.nr = g->nr, .k = k, .n = n};
+    l.kc_max = k > 0 ? make_blocking(g, g->mr, g->nr, k).kc_max : 1;
+    l.n_pad = (size_t)ceil_div(n, g->nr) * g->nr;
+    l.floats = l.n_pad * (size_t)(k > 0 ? k : 0);
+    return l;
+}
+
+void gemm_pack_b(const gemm_config *g, bool trans_b, int k, int n, const float *b, int ldb,
+                 float *packed)
+{
+    const gemm_b_layout l = gemm_packed_b_layout(g, k, n);
+    for (int pc = 0; pc < k; pc += l.kc_max) {
+        int kc = min_int(l.kc_max, k - pc);
+        const float *bblock = trans_b ? b + pc : b + (size_t)pc * ldb;
+        for (int jr = 0; jr < n; jr += g->nr)
+            pack_b_panel(g, trans_b, bblock, ldb, n, jr, kc, packed + gemm_packed_b_offset(&l, pc, jr));
+    }
+}
+
+void gemm_packed_b_zero_padding(const gemm_b_layout *l, float *packed)
+{
+    int q0 = l->n, lanes = (int)l->n_pad - l->n;
+    if (lanes == 0) return;
+    for (int r = 0; r < l->k; r++) memset(packed + gemm_packed_b_offset(l, r, q0), 0, sizeof(float) * lanes);
+}
+
+void gemm_blocked_packed(const gemm_config *g, int m, int n, int k, float alpha,
+                         const float *packed_a, const float *packed_b, float beta, float *c,
+                         int ldc)
 {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0.0f) {
@@ -224,7 +257,7 @@ void gemm_blocked_packed_a(const gemm_config *g, int m, int n, int k, float alph
         return;
     }
     double t0 = gemm_timing_on ? omp_get_wtime() : 0.0;
-    gemm_single(g, false, trans_b, m, n, k, alpha, NULL, 0, packed_a, b, ldb, beta, c, ldc);
+    gemm_single(g, false, false, m, n, k, alpha, NULL, 0, packed_a, NULL, 0, packed_b, beta, c, ldc);
     if (gemm_timing_on) gemm_timing_add(t0);
 }
 
@@ -334,7 +367,7 @@ static void gemm_run(const gemm_config *g, bool trans_a, bool trans_b, int m, in
     threads = min_int(threads, min_int(tiles, GEMM_MAX_THREADS));
     threads = min_int(threads, (int)(macs / GEMM_MIN_MACS_PER_THREAD) + 1);
     if (threads <= 1) {
-        gemm_single(g, trans_a, trans_b, m, n, k, alpha, a, lda, NULL, b, ldb, beta, c, ldc);
+        gemm_single(g, trans_a, trans_b, m, n, k, alpha, a, lda, NULL, b, ldb, NULL, beta, c, ldc);
         return;
     }
     /* About GEMM_BLOCKS_PER_THREAD blocks per thread, each at most a cache block wide. */

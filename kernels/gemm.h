@@ -67,16 +67,39 @@ void gemm_blocked(const gemm_config *cfg, bool trans_a, bool trans_b, int m, int
                   float alpha, const float *a, int lda, const float *b, int ldb, float beta,
                   float *c, int ldc);
 
-/* op(a) (M,K) packed once for many products with it (a conv's weights across its groups of
- * images): gemm_packed_a_floats floats, filled by gemm_pack_a (threaded when large and
+/* Operands packed once for many products (a conv's weights across its groups of images)
+ * or written straight in packed form (im2col into B's panels). Packed buffers are 64-byte
+ * aligned (the microkernels load b's panels with aligned loads).
+ * op(a) (M,K): gemm_packed_a_floats floats, filled by gemm_pack_a (threaded when large and
  * called outside a parallel region). */
 size_t gemm_packed_a_floats(const gemm_config *cfg, int m, int k);
 void gemm_pack_a(const gemm_config *cfg, bool trans_a, int m, int k, const float *a, int lda,
                  float *packed);
-/* c (M,N) = alpha * op(a) op(b) + beta * c on this thread, with op(a) from gemm_pack_a: the
- * same bits as gemm_blocked with a itself. */
-void gemm_blocked_packed_a(const gemm_config *cfg, int m, int n, int k, float alpha,
-                           const float *packed_a, bool trans_b, const float *b, int ldb,
-                           float beta, float *c, int ldc);
+
+/* op(b) (K,N) packed: per k block (kc_max rows, the last one shorter) its nr-wide column
+ * panels, each (kc, nr) row-major; columns n..n_pad-1 of the last panel are padding. */
+typedef struct gemm_b_layout {
+    int nr, k, n, kc_max;
+    size_t n_pad, floats;
+} gemm_b_layout;
+gemm_b_layout gemm_packed_b_layout(const gemm_config *cfg, int k, int n);
+
+/* Where row r, column q of op(b) goes; columns q..q+nr-1-(q % nr) of the row are contiguous. */
+static inline size_t gemm_packed_b_offset(const gemm_b_layout *l, int r, int q)
+{
+    int pc = r / l->kc_max * l->kc_max, kc = l->k - pc < l->kc_max ? l->k - pc : l->kc_max;
+    return (size_t)pc * l->n_pad + (size_t)(q / l->nr) * l->nr * kc + (size_t)(r - pc) * l->nr + q % l->nr;
+}
+/* op(b) packed from b; zeroes the padding. */
+void gemm_pack_b(const gemm_config *cfg, bool trans_b, int k, int n, const float *b, int ldb,
+                 float *packed);
+/* Zeroes the padding columns (for packed b written column by column). */
+void gemm_packed_b_zero_padding(const gemm_b_layout *l, float *packed);
+
+/* c (M,N) = alpha * op(a) op(b) + beta * c on this thread, from packed op(a) and op(b): the
+ * same bits as gemm_blocked on the operands themselves. */
+void gemm_blocked_packed(const gemm_config *cfg, int m, int n, int k, float alpha,
+                         const float *packed_a, const float *packed_b, float beta, float *c,
+                         int ldc);
 
 #endif

@@ -285,9 +285,16 @@ static void threads(kern_isa isa)
     }
 }
 
-/* gemm_blocked_packed_a (one thread) against gemm_blocked on a itself: the same bits, for
- * both layouts of a and b, one and several row blocks and k blocks, and narrow edge tiles. */
-static void packed_a(kern_isa isa)
+/* gemm_blocked_packed (one thread) on gemm_pack_a / gemm_pack_b against gemm_blocked on the
+ * operands themselves: the same bits, for both layouts of a and b, one and several row
+ * blocks and k blocks, and narrow edge tiles. */
+/* n floats, 64-byte aligned (as packed operands must be). */
+static float *aligned_floats(size_t n)
+{
+    return aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
+}
+
+static void packed_operands(kern_isa isa)
 {
     const gemm_config *cfg;
     isa_sgemm(isa, &cfg);
@@ -305,21 +312,24 @@ static void packed_a(kern_isa isa)
                     gemm_data d = make_data(&t, seed++);
                     size_t len = d.c_len + GUARD;
                     float *want = malloc(len * sizeof(float)), *got = malloc(len * sizeof(float));
-                    float *packed = malloc(gemm_packed_a_floats(cfg, t.m, t.k) * sizeof(float));
-                    cr_assert(want && got && packed, "out of memory");
+                    gemm_b_layout lb = gemm_packed_b_layout(cfg, t.k, t.n);
+                    float *packed = aligned_floats(gemm_packed_a_floats(cfg, t.m, t.k));
+                    float *packed_b = aligned_floats(lb.floats);
+                    cr_assert(want && got && packed && packed_b, "out of memory");
                     memcpy(want, d.c0, len * sizeof(float));
                     gemm_blocked(cfg, t.ta, t.tb, t.m, t.n, t.k, t.alpha, d.a, d.lda, d.b, d.ldb,
                                  t.beta, want, d.ldc);
                     memcpy(got, d.c0, len * sizeof(float));
                     gemm_pack_a(cfg, t.ta, t.m, t.k, d.a, d.lda, packed);
-                    gemm_blocked_packed_a(cfg, t.m, t.n, t.k, t.alpha, packed, t.tb, d.b, d.ldb,
-                                          t.beta, got, d.ldc);
+                    gemm_pack_b(cfg, t.tb, t.k, t.n, d.b, d.ldb, packed_b);
+                    gemm_blocked_packed(cfg, t.m, t.n, t.k, t.alpha, packed, packed_b, t.beta,
+                                        got, d.ldc);
                     bool ok = check(kern_isa_name(isa), &t, &d, got);
                     cr_expect(same_bits(want, got, len), "%s ta=%d tb=%d m=%d n=%d k=%d: packed "
-                              "a gave other bits than a", kern_isa_name(isa), t.ta, t.tb, t.m,
+                              "operands gave other bits", kern_isa_name(isa), t.ta, t.tb, t.m,
                               t.n, t.k);
                     ok = ok && same_bits(want, got, len);
-                    free(want), free(got), free(packed);
+                    free(want), free(got), free(packed), free(packed_b);
                     free_data(&d);
                     if (!ok) goto done;
                 }
@@ -333,7 +343,7 @@ done:
     Test(gemm, isa_name##_large) { large(isa); }                                             \
     Test(gemm, isa_name##_empty_product) { empty_product(isa); }                             \
     Test(gemm, isa_name##_threads_deterministic) { threads(isa); }                           \
-    Test(gemm, isa_name##_packed_a_same_bits) { packed_a(isa); }
+    Test(gemm, isa_name##_packed_operands_same_bits) { packed_operands(isa); }
 
 ISA_TESTS(avx2, KERN_AVX2)
 ISA_TESTS(avx512, KERN_AVX512)

@@ -52,9 +52,9 @@ static void row_add_avx2(float *prow, const float *src, int ow, int stride)
     }
 }
 
-static void im2col_ld_avx2(const conv_geom *g, const float *img, float *col, size_t ldcol)
+static void im2col_to_avx2(const conv_geom *g, const float *img, const col_dst *dst)
 {
-    im2col_rows(g, img, col, ldcol, row_copy_avx2);
+    im2col_rows(g, img, dst, row_copy_avx2);
 }
 
 static void col2im_ld_avx2(const conv_geom *g, const float *col, size_t ldcol, float *img)
@@ -64,7 +64,7 @@ static void col2im_ld_avx2(const conv_geom *g, const float *col, size_t ldcol, f
 
 static void im2col_avx2(const conv_geom *g, const float *img, float *col)
 {
-    im2col_ld_avx2(g, img, col, (size_t)g->oh * g->ow);
+    im2col_to_avx2(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
 static void col2im_avx2(const conv_geom *g, const float *col, float *img)
@@ -73,7 +73,7 @@ static void col2im_avx2(const conv_geom *g, const float *col, float *img)
 }
 
 static const conv_gemm_ops conv_ops_avx2 = {
-    .gemm = &sgemm_config_avx2, .im2col = im2col_ld_avx2, .col2im = col2im_ld_avx2,
+    .gemm = &sgemm_config_avx2, .im2col = im2col_to_avx2, .col2im = col2im_ld_avx2,
     .bias_grad = bias_grad_avx2,
 };
 

@@ -56,9 +56,9 @@ static void row_add_avx512(float *prow, const float *src, int ow, int stride)
     }
 }
 
-static void im2col_ld_avx512(const conv_geom *g, const float *img, float *col, size_t ldcol)
+static void im2col_to_avx512(const conv_geom *g, const float *img, const col_dst *dst)
 {
-    im2col_rows(g, img, col, ldcol, row_copy_avx512);
+    im2col_rows(g, img, dst, row_copy_avx512);
 }
 
 /* col2im by image row: an in-image row of a channel sums its taps (i, then j, ascending) in
@@ -153,7 +153,7 @@ static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol,
 
 static void im2col_avx512(const conv_geom *g, const float *img, float *col)
 {
-    im2col_ld_avx512(g, img, col, (size_t)g->oh * g->ow);
+    im2col_to_avx512(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
 static void col2im_avx512(const conv_geom *g, const float *col, float *img)
@@ -162,7 +162,7 @@ static void col2im_avx512(const conv_geom *g, const float *col, float *img)
 }
 
 static const conv_gemm_ops conv_ops_avx512 = {
-    .gemm = &sgemm_config_avx512, .im2col = im2col_ld_avx512, .col2im = col2im_ld_avx512,
+    .gemm = &sgemm_config_avx512, .im2col = im2col_to_avx512, .col2im = col2im_ld_avx512,
     .bias_grad = bias_grad_avx512,
 };
 

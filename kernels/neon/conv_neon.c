@@ -35,9 +35,9 @@ static void row_add_neon(float *prow, const float *src, int ow, int stride)
     }
 }
 
-static void im2col_ld_neon(const conv_geom *g, const float *img, float *col, size_t ldcol)
+static void im2col_to_neon(const conv_geom *g, const float *img, const col_dst *dst)
 {
-    im2col_rows(g, img, col, ldcol, row_copy_neon);
+    im2col_rows(g, img, dst, row_copy_neon);
 }
 
 static void col2im_ld_neon(const conv_geom *g, const float *col, size_t ldcol, float *img)
@@ -47,7 +47,7 @@ static void col2im_ld_neon(const conv_geom *g, const float *col, size_t ldcol, f
 
 static void im2col_neon(const conv_geom *g, const float *img, float *col)
 {
-    im2col_ld_neon(g, img, col, (size_t)g->oh * g->ow);
+    im2col_to_neon(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
 static void col2im_neon(const conv_geom *g, const float *col, float *img)
@@ -56,7 +56,7 @@ static void col2im_neon(const conv_geom *g, const float *col, float *img)
 }
 
 static const conv_gemm_ops conv_ops_neon = {
-    .gemm = &sgemm_config_neon, .im2col = im2col_ld_neon, .col2im = col2im_ld_neon,
+    .gemm = &sgemm_config_neon, .im2col = im2col_to_neon, .col2im = col2im_ld_neon,
     .bias_grad = bias_grad_neon,
 };
 
