@@ -85,7 +85,9 @@ conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride,
 /* The im2col + GEMM convolutions run on groups of conv2d_batch_images images, each group on
  * one thread from im2col to its outputs with the thread's own L2-sized workspace (one
  * parallel region per call; the GEMM inside is single-threaded then, and threaded when
- * there is one group). Groups write disjoint outputs, so forward and backward data give the
+ * there is one group). With several groups, forward and backward data pack the weights
+ * once per call for all groups, and write im2col (or the gathered dy) straight into the
+ * GEMM's packed panels. Groups write disjoint outputs, so forward and backward data give the
  * same bits for any thread count. The weight gradient sums the groups in two fixed halves:
  * the first into dw, the second into ws, added at the end: two threads at most, and the
  * same bits for any thread count. */
