@@ -99,6 +99,14 @@ static inline void col_row_put(col_row *cr, const float *prow, int len, int stri
     }
 }
 
+/* Rows of pad (H, wp) = channel c of img (C,H,W) at column pad_l (the padding stays zero). */
+static inline void pad_channel(const conv_geom *g, const float *img, int c, float *pad, int wp)
+{
+    for (int iy = 0; iy < g->h; iy++)
+        memcpy(pad + (size_t)iy * wp + g->pad_l, img + ((size_t)c * g->h + iy) * g->w,
+               sizeof(float) * (size_t)g->w);
+}
+
 /* im2col with an ISA's row copy (inlined when `copy` is a constant). */
 static inline void im2col_rows(const conv_geom *g, const float *img, const col_dst *dst,
                                row_copy_fn copy)
@@ -108,9 +116,7 @@ static inline void im2col_rows(const conv_geom *g, const float *img, const col_d
     float *pad = conv_row_scratch((size_t)g->h * wp);
     memset(pad, 0, sizeof(float) * (size_t)g->h * wp);
     for (int c = 0; c < g->c; c++) {
-        for (int iy = 0; iy < g->h; iy++)
-            memcpy(pad + (size_t)iy * wp + g->pad_l, img + ((size_t)c * g->h + iy) * g->w,
-                   sizeof(float) * (size_t)g->w);
+        pad_channel(g, img, c, pad, wp);
         for (int i = 0; i < g->kh; i++)
             for (int j = 0; j < g->kw; j++) {
                 col_row row = col_row_start(dst, (c * g->kh + i) * g->kw + j);

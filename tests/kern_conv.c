@@ -276,30 +276,27 @@ ISA_TEST(conv, conv_matches_scalar)
         }
 }
 
-ISA_TEST(conv, conv_batch_split_into_im2col_groups)
+/* A batch of n that needs several im2col groups, against the scalar loops. */
+static void check_split_batch(kern_isa isa, conv_geom g, int n, uint64_t seed)
 {
     kern_table t;
-    isa_table_or_skip(*isa, &t);
-    test_rng r = {14};
-    conv_geom g = conv_geom_make(32, 32, 32, 16, 4, 4, 1, true);
-    int n = 9;
+    isa_table_or_skip(isa, &t);
+    test_rng r = {seed};
     cr_assert(conv2d_batch_images(&g, n) < n, "this case must split the batch (group %d)",
               conv2d_batch_images(&g, n));
     check_conv_against_scalar(&t, &g, n, &r);
+}
+
+ISA_TEST(conv, conv_batch_split_into_im2col_groups)
+{
+    check_split_batch(*isa, conv_geom_make(32, 32, 32, 16, 4, 4, 1, true), 9, 14);
 }
 
 /* MNIST's conv 2 (64 -> 128 channels, 14x14 -> 7x7, stride 2) over several groups: runs of
  * 7 outputs and images of 49 columns straddle the packed B panels' edges. */
 ISA_TEST(conv, conv_groups_straddle_packed_panels)
 {
-    kern_table t;
-    isa_table_or_skip(*isa, &t);
-    test_rng r = {15};
-    conv_geom g = conv_geom_make(64, 14, 14, 128, 4, 4, 2, true);
-    int n = 9;
-    cr_assert(conv2d_batch_images(&g, n) < n, "this case must split the batch (group %d)",
-              conv2d_batch_images(&g, n));
-    check_conv_against_scalar(&t, &g, n, &r);
+    check_split_batch(*isa, conv_geom_make(64, 14, 14, 128, 4, 4, 2, true), 9, 15);
 }
 
 ISA_TEST(conv, upconv_matches_direct_transposed_conv)

@@ -125,9 +125,7 @@ static void im2col_small(const conv_geom *g, const small_plan *pl, const float *
     float *pad = conv_row_scratch((size_t)g->h * wp);
     memset(pad, 0, sizeof(float) * (size_t)g->h * wp);
     for (int c = 0; c < g->c; c++) {
-        for (int iy = 0; iy < g->h; iy++)
-            memcpy(pad + (size_t)iy * wp + g->pad_l, img + ((size_t)c * g->h + iy) * g->w,
-                   sizeof(float) * (size_t)g->w);
+        pad_channel(g, img, c, pad, wp);
         for (int i = 0; i < g->kh; i++) {
             __m512 lo[SMALL_MAX_OH], hi[SMALL_MAX_OH]; /* padded columns 0..31 of each output row */
             for (int oy = 0; oy < g->oh; oy++) {
