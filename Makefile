@@ -143,8 +143,10 @@ BENCH_TORCH_ROUNDS ?= 3
 bench-train: $(BUILD)/bench/train_step
 	$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --out results/bench
 
-# The same iteration in PyTorch beside ours, in one run (optional: Debian's python3-torch).
+# The same iteration in PyTorch beside ours, in one run (optional: Debian's python3-torch;
+# OpenBLAS from the bench group, without which PyTorch falls back to the reference BLAS).
 bench-torch: $(BUILD)/bench/train_step
+	@scripts/deps.sh bench
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench-torch needs Debian's PyTorch in the system Python: apt-get install python3-torch"; exit 1; }
 	/usr/bin/python3 bench/torch_step.py --iters $(BENCH_TRAIN_ITERS) --rounds $(BENCH_TORCH_ROUNDS) --out results/bench \
 	  --ours "$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --no-layers --out -"

@@ -163,6 +163,14 @@ def provenance(argv, start, wall, extra):
     return "".join(f"# {k}: {v}\n" for k, v in lines)
 
 
+def blas_libraries():
+    """The BLAS libraries PyTorch has loaded (from /proc/self/maps, after a matrix product)."""
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.split()[-1]}
+    return sorted(paths)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--iters", type=int, default=10, help="timed iterations per configuration (10)")
@@ -176,6 +184,10 @@ def main():
         sys.exit("torch_step.py: --rounds and --iters must be at least 1, --warmup at least 0")
     if a.out and not a.ours:
         sys.exit("torch_step.py: --out needs --ours (the file compares the two)")
+    blas = blas_libraries()
+    if any("/blas/libblas" in p for p in blas):  # Debian's reference BLAS (libblas3)
+        sys.exit(f"torch_step.py: PyTorch runs on the reference BLAS ({', '.join(blas)}), many times "
+                 "slower than on OpenBLAS: install libopenblas0 (scripts/deps.sh bench) and rerun")
     threads = [int(t) for t in a.threads.split(",")]
     start = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     load = open("/proc/loadavg").read().strip()
@@ -212,6 +224,7 @@ def main():
         with open(tmp, "w") as f:
             f.write(provenance(sys.argv, start, time.monotonic() - t0, [
                 ("cpu", slug), ("loadavg_at_start", load), ("pytorch", torch.__version__),
+                ("pytorch_blas", ", ".join(blas) or "none loaded"),
                 ("ours_command", a.ours),
                 ("rounds", f"{a.rounds}, each PyTorch at threads {a.threads} then ours; "
                            f"{a.warmup} warm-up + {a.iters} timed iterations per row"),
