@@ -80,7 +80,8 @@ static inline col_row col_row_start(const col_dst *d, int r)
 {
     if (!d->panels) return (col_row){d->base + r * d->ld + d->q0, 0, INT_MAX, 0};
     const gemm_b_layout *l = d->panels;
-    int pc = r / l->kc_max * l->kc_max, kc = l->k - pc < l->kc_max ? l->k - pc : l->kc_max;
+    int kc;
+    gemm_packed_b_block(l, r, &kc);
     return (col_row){d->base + gemm_packed_b_offset(l, r, d->q0), d->q0 % l->nr, l->nr,
                      (size_t)l->nr * (kc - 1)};
 }

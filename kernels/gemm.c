@@ -180,17 +180,18 @@ static void gemm_single(const gemm_config *g, bool trans_a, bool trans_b, int m,
                         const float *b, int ldb, const float *packed_b, float beta, float *c,
                         int ldc)
 {
-    const size_t m_pad = (size_t)ceil_div(m, g->mr) * g->mr, n_pad = (size_t)ceil_div(n, g->nr) * g->nr;
-    blocking bl = make_blocking(g, min_int(g->mc, (int)m_pad), min_int(g->nc, (int)n_pad), k);
+    const size_t m_pad = (size_t)ceil_div(m, g->mr) * g->mr;
+    const gemm_b_layout lb = gemm_packed_b_layout(g, k, n);
+    blocking bl = make_blocking(g, min_int(g->mc, (int)m_pad), min_int(g->nc, (int)lb.n_pad), k);
     float *buf = pack_buffer(bl.apack_floats + (size_t)bl.kc_max * bl.nc_max);
     for (int jc = 0; jc < n; jc += bl.nc_max)
         for (int pc = 0; pc < k; pc += bl.kc_max)
             for (int ic = 0; ic < m; ic += bl.mc_max) {
                 int kc = min_int(bl.kc_max, k - pc);
-                /* the packed layouts: k block pc starts at pc * m_pad (pc * n_pad), row ic
-                 * (column jc) at ic * kc (jc * kc); read only (pack flags false) */
+                /* packed a: k block pc starts at pc * m_pad, row ic at ic * kc; both packed
+                 * operands are read only (pack flags false) */
                 float *apack = packed_a ? (float *)packed_a + pc * m_pad + (size_t)ic * kc : buf;
-                float *bpack = packed_b ? (float *)packed_b + pc * n_pad + (size_t)jc * kc
+                float *bpack = packed_b ? (float *)packed_b + gemm_packed_b_offset(&lb, pc, jc)
                                         : buf + bl.apack_floats;
                 gemm_block(g, trans_a, trans_b, ic, min_int(bl.mc_max, m - ic), jc,
                            min_int(bl.nc_max, n - jc), pc, kc, alpha, a, lda, b, ldb, beta, c,

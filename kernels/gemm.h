@@ -84,10 +84,18 @@ typedef struct gemm_b_layout {
 } gemm_b_layout;
 gemm_b_layout gemm_packed_b_layout(const gemm_config *cfg, int k, int n);
 
+/* The first row pc of row r's k block, and the block's depth kc. */
+static inline int gemm_packed_b_block(const gemm_b_layout *l, int r, int *kc)
+{
+    int pc = r / l->kc_max * l->kc_max;
+    *kc = l->k - pc < l->kc_max ? l->k - pc : l->kc_max;
+    return pc;
+}
+
 /* Where row r, column q of op(b) goes; columns q..q+nr-1-(q % nr) of the row are contiguous. */
 static inline size_t gemm_packed_b_offset(const gemm_b_layout *l, int r, int q)
 {
-    int pc = r / l->kc_max * l->kc_max, kc = l->k - pc < l->kc_max ? l->k - pc : l->kc_max;
+    int kc, pc = gemm_packed_b_block(l, r, &kc);
     return (size_t)pc * l->n_pad + (size_t)(q / l->nr) * l->nr * kc + (size_t)(r - pc) * l->nr + q % l->nr;
 }
 /* op(b) packed from b; zeroes the padding. */
