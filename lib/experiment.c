@@ -135,7 +135,7 @@ static void run_model_config(const exp_spec *s, const exp_run *r, infogan_config
 {
     const exp_config *c = find_config(s, r->config);
     infogan_config_default(cfg);
-    snprintf(cfg->arch, sizeof cfg->arch, "%s", s->name);
+    snprintf(cfg->arch, sizeof cfg->arch, "%s", c->arch ? c->arch : s->name);
     latent_parse(&cfg->latent, s->latent, "the latent spec");
     cfg->batch = r->batch;
     cfg->seed = r->seed;
@@ -705,8 +705,9 @@ static void usage(const exp_spec *s, FILE *f)
     fprintf(f, "Latent spec: %s\nSettings (--config; the first is the default and the GAN baseline's):\n", s->latent);
     for (int i = 0; i < s->n_configs; i++) {
         const exp_config *c = &s->configs[i];
-        fprintf(f, "  %-10s lr D/Q %g, lr G %g, lambda cat %g, lambda cont %g\n", c->name, (double)c->lr_d,
-                (double)c->lr_g, (double)c->lambda_cat, (double)c->lambda_cont);
+        fprintf(f, "  %-10s lr D/Q %g, lr G %g, lambda cat %g, lambda cont %g, network %s\n", c->name,
+                (double)c->lr_d, (double)c->lr_g, (double)c->lambda_cat, (double)c->lambda_cont,
+                c->arch ? c->arch : s->name);
     }
     fprintf(f, "Panels:\n");
     for (int p = 0; p < s->n_panels; p++)

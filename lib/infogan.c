@@ -131,7 +131,8 @@ void infogan_config_help(FILE *f)
 {
     fputs("Model flags (defaults: the official InfoGAN MNIST code):\n"
           "  --arch NAME        architecture table: mnist (Table 1), faces (Table 4), chairs\n"
-          "                     (Table 6), svhn and celeba (Tables 2-3), toy (8x8, for tests)\n"
+          "                     (Table 6), svhn and celeba (Tables 2-3), svhn-bn (Table 2 with\n"
+          "                     BN after every upconv of G), toy (8x8, for tests)\n"
           "  --latent SPEC      G's input, e.g. noise:62,cat:10,cont:2 (the default)\n"
           "  --batch N          batch size (128)\n"
           "  --lr-d X, --lr-g X Adam learning rates of D/Q and G (2e-4, 1e-3)\n"

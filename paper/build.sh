@@ -64,7 +64,7 @@ declare -A appendix=(
 mkdir -p "$work/arch"
 for name in $("$tables" --list); do
   [ "$name" = toy ] && continue
-  spec=$(sed -n 's/^ *\.latent = "\([^"]*\)",.*/\1/p' "experiments/$name.c" 2>/dev/null | head -n 1)
+  spec=$(sed -n 's/^ *\.latent = "\([^"]*\)",.*/\1/p' "experiments/${name%%-*}.c" 2>/dev/null | head -n 1)
   spec=${spec:-${appendix[$name]:-}}
   "$tables" ${spec:+--latent "$spec"} "$name" > "$work/arch/$name.md"
 done
