@@ -31,8 +31,9 @@ static const exp_spec svhn = {
         "  in 800-iteration tests: BN after every upconv of G but the last, and lambda 0.2 (Table\n"
         "  5's value for Faces), so that L_I of eight codes does not outweigh the GAN loss. See\n"
         "  results/diagnostics/collapse.\n"
-        "  Iterations: 4500 of batch 128. Measured: 2.19 it/s on both cores (AVX-512), 34.4\n"
-        "  minutes for the whole run with scoring (commit d09f7df, printed setting).\n",
+        "  Iterations: 4500 of batch 128. Measured on both cores (AVX-512): stable 2.49 it/s,\n"
+        "  30.3 minutes for the whole run with scoring (commit 6fd0e68); printed 2.19 it/s,\n"
+        "  34.4 minutes (commit d09f7df).\n",
 };
 
 int main(int argc, char **argv)
