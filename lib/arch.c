@@ -128,7 +128,10 @@ const arch *arch_find(const char *name)
 {
     for (int i = 0; i < LEN(arches); i++)
         if (strcmp(arches[i].name, name) == 0) return &arches[i];
-    die("no architecture table '%s' (known: mnist, faces, chairs, svhn, celeba, svhn-bn, toy)", name);
+    char known[256] = "";
+    for (int i = 0; i < LEN(arches); i++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "", arches[i].name);
+    die("no architecture table '%s' (known: %s)", name, known);
 }
 
 int arch_count(void) { return LEN(arches); }

@@ -131,11 +131,17 @@ static void run_load(const char *dir, exp_run *r)
           "n, n_eval, data)", path);
 }
 
+/* The architecture table a setting trains. */
+static const char *config_arch(const exp_spec *s, const exp_config *c)
+{
+    return c->arch ? c->arch : s->name;
+}
+
 static void run_model_config(const exp_spec *s, const exp_run *r, infogan_config *cfg)
 {
     const exp_config *c = find_config(s, r->config);
     infogan_config_default(cfg);
-    snprintf(cfg->arch, sizeof cfg->arch, "%s", c->arch ? c->arch : s->name);
+    snprintf(cfg->arch, sizeof cfg->arch, "%s", config_arch(s, c));
     latent_parse(&cfg->latent, s->latent, "the latent spec");
     cfg->batch = r->batch;
     cfg->seed = r->seed;
@@ -707,7 +713,7 @@ static void usage(const exp_spec *s, FILE *f)
         const exp_config *c = &s->configs[i];
         fprintf(f, "  %-10s lr D/Q %g, lr G %g, lambda cat %g, lambda cont %g, network %s\n", c->name,
                 (double)c->lr_d, (double)c->lr_g, (double)c->lambda_cat, (double)c->lambda_cont,
-                c->arch ? c->arch : s->name);
+                config_arch(s, c));
     }
     fprintf(f, "Panels:\n");
     for (int p = 0; p < s->n_panels; p++)
