@@ -236,7 +236,7 @@ FIG_OUT   ?= results
 SEED_LIST := $(shell seq 1 $(SEEDS))
 fig_runs = $(foreach s,$(SEED_LIST),$(foreach c,$(2),$(RUNS)/$(1)-$(c)-infogan-seed$(s)) $(RUNS)/$(1)-$(word 1,$(2))-gan-seed$(s))
 FIGURE3_RUNS := $(call fig_runs,faces,azimuth elevation lighting)
-FIGURE4_RUNS := $(call fig_runs,chairs,rotation width)
+FIGURE4_RUNS := $(call fig_runs,chairs,rotation width printed)
 FIGURE5_RUNS := $(call fig_runs,svhn,stable printed)
 FIGURE6_RUNS := $(call fig_runs,celeba,stable printed)
 .PHONY: figure3 figure4 figure5 figure6 table2

@@ -148,6 +148,7 @@ static void run_model_config(const exp_spec *s, const exp_run *r, infogan_config
     cfg->info_to_g = !r->gan;
     cfg->lr_d = c->lr_d, cfg->lr_g = c->lr_g;
     cfg->lambda_cat = c->lambda_cat, cfg->lambda_cont = c->lambda_cont;
+    cfg->info_warmup = c->info_warmup;
 }
 
 /* G ends in tanh: images live in [-1,1] for the model. */
@@ -711,9 +712,11 @@ static void usage(const exp_spec *s, FILE *f)
     fprintf(f, "Latent spec: %s\nSettings (--config; the first is the default and the GAN baseline's):\n", s->latent);
     for (int i = 0; i < s->n_configs; i++) {
         const exp_config *c = &s->configs[i];
-        fprintf(f, "  %-10s lr D/Q %g, lr G %g, lambda cat %g, lambda cont %g, network %s\n", c->name,
+        fprintf(f, "  %-10s lr D/Q %g, lr G %g, lambda cat %g, lambda cont %g, network %s", c->name,
                 (double)c->lr_d, (double)c->lr_g, (double)c->lambda_cat, (double)c->lambda_cont,
                 config_arch(s, c));
+        if (c->info_warmup) fprintf(f, ", no L_I reward for G's first %d steps", c->info_warmup);
+        fputc('\n', f);
     }
     fprintf(f, "Panels:\n");
     for (int p = 0; p < s->n_panels; p++)

@@ -53,7 +53,7 @@ int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, cha
     if (strcmp(f, "--infogan") == 0) { c->info_to_g = true; return 1; }
     static const char *const valued[] = {"--arch", "--latent", "--batch", "--lr-d", "--lr-g",
         "--beta1", "--beta2", "--adam-eps", "--lambda", "--lambda-cat", "--lambda-cont",
-        "--leaky", "--std", "--init-std", "--bn-eps", "--seed"};
+        "--leaky", "--std", "--init-std", "--bn-eps", "--seed", "--info-warmup"};
     bool known = false;
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) known |= strcmp(f, valued[k]) == 0;
     if (!known) return 0;
@@ -84,6 +84,14 @@ int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, cha
             return -1;
         }
         c->batch = (int)b;
+    } else if (strcmp(f, "--info-warmup") == 0) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (!*v || *end != 0 || n < 0 || n > 100000000) {
+            set_err(err, err_len, "--info-warmup: '%s' is not an integer in 0..100000000", v);
+            return -1;
+        }
+        c->info_warmup = (int)n;
     } else if (strcmp(f, "--lr-d") == 0) ok = parse_float(f, v, 0, 1, &c->lr_d, err, err_len);
     else if (strcmp(f, "--lr-g") == 0) ok = parse_float(f, v, 0, 1, &c->lr_g, err, err_len);
     else if (strcmp(f, "--beta1") == 0) ok = parse_float(f, v, 0, 0.999999f, &c->beta1, err, err_len);
@@ -131,8 +139,9 @@ void infogan_config_help(FILE *f)
 {
     fputs("Model flags (defaults: the official InfoGAN MNIST code):\n"
           "  --arch NAME        architecture table: mnist (Table 1), faces (Table 4), chairs\n"
-          "                     (Table 6), svhn and celeba (Tables 2-3), svhn-bn (Table 2 with\n"
-          "                     BN after every upconv of G), toy (8x8, for tests)\n"
+          "                     (Table 6), chairs-lite (Table 6 without its stride-1 layers),\n"
+          "                     svhn and celeba (Tables 2-3), svhn-bn (Table 2 with BN after\n"
+          "                     every upconv of G), toy (8x8, for tests)\n"
           "  --latent SPEC      G's input, e.g. noise:62,cat:10,cont:2 (the default)\n"
           "  --batch N          batch size (128)\n"
           "  --lr-d X, --lr-g X Adam learning rates of D/Q and G (2e-4, 1e-3)\n"
@@ -141,6 +150,7 @@ void infogan_config_help(FILE *f)
           "  --leaky X|official|paper   leaky ReLU slope in D/Q (official 0.01; paper 0.1)\n"
           "  --std fixed|learned Q's Gaussian std: 1 (official) or exp of Q's output (paper)\n"
           "  --gan              regular GAN baseline: Q is trained, G gets no L_I reward\n"
+          "  --info-warmup N    G gets no L_I reward for its first N steps (0; not in the paper)\n"
           "  --init-std X       init std of weights (0.02); --bn-eps X (1e-5)\n"
           "  --seed N           seed of every random stream (1)\n", f);
 }
@@ -155,6 +165,9 @@ void infogan_config_describe(const infogan_config *c, char *buf, size_t len)
              (double)c->lambda_cat, (double)c->lambda_cont, (double)c->leaky_slope,
              c->learned_std ? "learned" : "fixed", (double)c->init_std, (double)c->bn_eps,
              (unsigned long long)c->seed);
+    /* Only when set: checkpoints written before the flag existed still match. */
+    if (c->info_warmup > 0)
+        snprintf(buf + strlen(buf), len - strlen(buf), " info_warmup=%d", c->info_warmup);
 }
 
 infogan *infogan_create(const infogan_config *cfg)
@@ -300,7 +313,8 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     double li_g[LATENT_MAX_CODES];
     loss_info(ls, c->learned_std, b, q, m->z, c->lambda_cat, c->lambda_cont, li_g, m->dq);
     for (int k = 0; k < ls->n_codes; k++) s.li_g += li_g[k];
-    const float *dimg = heads_backward(m, m->d_logit_grad, c->info_to_g ? m->dq : NULL, false);
+    bool info_reward = c->info_to_g && m->iteration >= c->info_warmup;
+    const float *dimg = heads_backward(m, m->d_logit_grad, info_reward ? m->dq : NULL, false);
     net_backward(m->g, dimg, true, false);
     adam_step(&m->opt_g);
 

@@ -8,7 +8,8 @@
  *      updates the trunk and both heads with the D optimizer (lr_d).
  *   2. G step: fresh z (stream RNG_LATENT_G); loss -mean log D(G(z)) - lambda * L_I
  *      (without the L_I term when info_to_g is false: the paper's "regular GAN" baseline,
- *      whose Q is still trained in step 1) updates G with the G optimizer (lr_g).
+ *      whose Q is still trained in step 1) updates G with the G optimizer (lr_g). With
+ *      info_warmup N, G's first N steps are regular GAN steps (not in the paper).
  * Defaults are the official MNIST code's; where the paper differs there is a flag. */
 #ifndef INFOGAN_H
 #define INFOGAN_H
@@ -32,6 +33,7 @@ typedef struct infogan_config {
     float leaky_slope;      /* 0.01 (official code) or 0.1 (paper) */
     bool learned_std;       /* false: Q's std fixed to 1 (official); true: exp of Q's output (paper) */
     bool info_to_g;         /* true: InfoGAN; false: regular GAN with a Q network */
+    int info_warmup;        /* iterations before G gets the L_I reward (0: from the start) */
     float init_std;         /* 0.02 */
     float bn_eps;           /* 1e-5 */
     uint64_t seed;

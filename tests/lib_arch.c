@@ -27,6 +27,7 @@ Test(arch, paper_tables_have_their_shapes)
     expect_shapes("svhn", 168, 3, 32, 32, 256, 4);
     expect_shapes("celeba", 228, 3, 32, 32, 256, 4);
     expect_shapes("svhn-bn", 168, 3, 32, 32, 256, 4);
+    expect_shapes("chairs-lite", 189, 1, 64, 64, 1024, 1);
 }
 
 Test(arch, chairs_model_builds_and_generates)

@@ -134,6 +134,28 @@ Test(train, same_seed_same_bits_other_seed_other_bits)
     dataset_free(d);
 }
 
+/* During the warm-up G takes regular GAN steps: bit for bit the --gan run; after it, not. */
+Test(train, info_warmup_steps_are_gan_steps_then_infogan_steps)
+{
+    dataset *d = toy_data(100);
+    infogan_config c = toy_config(4);
+    c.info_warmup = 5;
+    infogan *warm = infogan_create(&c);
+    c.info_to_g = false;
+    infogan *gan = infogan_create(&c);
+    train_opts o = quiet_opts(5);
+    train_run(warm, d, &o);
+    train_run(gan, d, &o);
+    expect_same_state(warm, gan);
+    o.iterations = 6;
+    train_run(warm, d, &o);
+    train_run(gan, d, &o);
+    cr_expect(memcmp(warm->g_params, gan->g_params, warm->n_g_params * sizeof(float)) != 0,
+              "G's step 6 ignored the L_I reward");
+    infogan_free(warm), infogan_free(gan);
+    dataset_free(d);
+}
+
 Test(train, checkpoint_round_trip)
 {
     dataset *d = toy_data(100);
