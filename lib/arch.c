@@ -66,9 +66,10 @@ static const layer_spec chairs_trunk[] = {
     FC(1024, 1, 1), BN, ACT(LAYER_LRELU),
 };
 
-/* Our "stable" setting's networks for Chairs: Table 6 without its two stride-1 256-channel
- * layers on each side (2.5x cheaper). Table 6 itself draws noise on the stand-in whatever
- * lambda (results/diagnostics/collapse); this one trains, with a warm-up (experiments/chairs.c). */
+/* The networks of Chairs' rotation and width settings: Table 6 without its two stride-1
+ * 256-channel layers on each side (2.6x fewer multiply-adds). Table 6 draws noise on the
+ * stand-in at lambda 1/10 and 0.2; this one draws chairs after a warm-up
+ * (experiments/chairs.c, results/diagnostics/collapse). */
 static const layer_spec chairs_lite_g[] = {
     FC(1024, 1, 1), BN, ACT(LAYER_RELU),
     FC(256, 8, 8), BN, ACT(LAYER_RELU),
