@@ -395,7 +395,7 @@ static int cmd_train(const exp_spec *s, int argc, char **argv)
 #define RESULT_FIELDS 12
 typedef struct exp_row {
     char field[RESULT_FIELDS][512];
-    char commit[64], dir[512];
+    char commit[64], threads[16], dir[512];
 } exp_row;
 
 static void read_row(const char *dir, exp_row *row)
@@ -407,10 +407,12 @@ static void read_row(const char *dir, exp_row *row)
     memset(row, 0, sizeof *row);
     snprintf(row->dir, sizeof row->dir, "%s", dir);
     snprintf(row->commit, sizeof row->commit, "unknown");
+    snprintf(row->threads, sizeof row->threads, "?");
     int n = 0, header = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
         if (strncmp(line, "# commit: ", 10) == 0) snprintf(row->commit, sizeof row->commit, "%.63s", line + 10);
+        if (strncmp(line, "# threads: ", 11) == 0) snprintf(row->threads, sizeof row->threads, "%.15s", line + 11);
         if (line[0] == '#') continue;
         if (!header++) continue;
         char *save = NULL;
@@ -640,10 +642,10 @@ int experiment_table2(int argc, char **argv)
     path_in(path, sizeof path, out, "table2.csv");
     FILE *f = exp_open(path, tmp, sizeof tmp);
     provenance_write_comments(&prov, f);
-    fprintf(f, "%s,commit\n", RESULT_HEADER);
+    fprintf(f, "%s,commit,threads\n", RESULT_HEADER);
     for (int i = 0; i < n; i++) {
         for (int k = 0; k < RESULT_FIELDS; k++) fprintf(f, "%s,", rows[i].field[k]);
-        fprintf(f, "%s\n", rows[i].commit);
+        fprintf(f, "%s,%s\n", rows[i].commit, rows[i].threads);
     }
     exp_close(f, tmp, path);
 
@@ -656,14 +658,16 @@ int experiment_table2(int argc, char **argv)
                "2018), all in [0,1]. `paper's factors`: for each factor the paper names for that\n"
                "setting, the best code of the panel's kind and its normalized MI I(code; factor) /\n"
                "H(factor); `best code per factor`: the same over every factor and code. GAN rows\n"
-               "are the regular GAN baseline (Q trained, no information reward for G).\n\n"
-               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | wall (min) | commit |\n"
+               "are the regular GAN baseline (Q trained, no information reward for G). `wall`: the\n"
+               "run's training and scoring time in minutes, with the threads it had.\n\n"
+               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | wall (min, threads) | commit |\n"
                "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < n; i++) {
         const exp_row *r = &rows[i];
-        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.12s |\n", r->field[0],
-                r->field[1], r->field[2], r->field[3], r->field[4], r->field[5], r->field[6], r->field[7],
-                r->field[8], r->field[9], r->field[10], atof(r->field[11]) / 60.0, r->commit);
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f (%s) | %.12s |\n",
+                r->field[0], r->field[1], r->field[2], r->field[3], r->field[4], r->field[5], r->field[6],
+                r->field[7], r->field[8], r->field[9], r->field[10], atof(r->field[11]) / 60.0, r->threads,
+                r->commit);
     }
     fprintf(f, "\n## Targets\n\n| data | setting | best InfoGAN MIG (run) | best GAN MIG | InfoGAN beats GAN | "
                "paper's factors >= %.1f in the selected run |\n|---|---|---|---|---|---|\n", EXP_TARGET_NMI);
