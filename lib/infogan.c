@@ -42,6 +42,19 @@ static bool parse_float(const char *flag, const char *v, float lo, float hi, flo
     return true;
 }
 
+/* Parses v as an integer in [lo, hi] into *x; false and a sentence naming the flag if not. */
+static bool parse_int(const char *flag, const char *v, int lo, int hi, int *x, char *err, size_t err_len)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end != 0 || n < lo || n > hi) {
+        set_err(err, err_len, "%s: '%s' is not an integer in %d..%d", flag, v, lo, hi);
+        return false;
+    }
+    *x = (int)n;
+    return true;
+}
+
 /* Batches beyond this are refused before any allocation (MNIST: 128). */
 #define INFOGAN_MAX_BATCH 4096
 
@@ -76,23 +89,9 @@ int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, cha
         latent_spec ls;
         if (!latent_parse_try(&ls, v, f, err, err_len)) return -1;
         c->latent = ls;
-    } else if (strcmp(f, "--batch") == 0) {
-        char *end;
-        long b = strtol(v, &end, 10);
-        if (!*v || *end != 0 || b < 2 || b > INFOGAN_MAX_BATCH) {
-            set_err(err, err_len, "--batch: '%s' is not an integer in 2..%d", v, INFOGAN_MAX_BATCH);
-            return -1;
-        }
-        c->batch = (int)b;
-    } else if (strcmp(f, "--info-warmup") == 0) {
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (!*v || *end != 0 || n < 0 || n > 100000000) {
-            set_err(err, err_len, "--info-warmup: '%s' is not an integer in 0..100000000", v);
-            return -1;
-        }
-        c->info_warmup = (int)n;
-    } else if (strcmp(f, "--lr-d") == 0) ok = parse_float(f, v, 0, 1, &c->lr_d, err, err_len);
+    } else if (strcmp(f, "--batch") == 0) ok = parse_int(f, v, 2, INFOGAN_MAX_BATCH, &c->batch, err, err_len);
+    else if (strcmp(f, "--info-warmup") == 0) ok = parse_int(f, v, 0, 100000000, &c->info_warmup, err, err_len);
+    else if (strcmp(f, "--lr-d") == 0) ok = parse_float(f, v, 0, 1, &c->lr_d, err, err_len);
     else if (strcmp(f, "--lr-g") == 0) ok = parse_float(f, v, 0, 1, &c->lr_g, err, err_len);
     else if (strcmp(f, "--beta1") == 0) ok = parse_float(f, v, 0, 0.999999f, &c->beta1, err, err_len);
     else if (strcmp(f, "--beta2") == 0) ok = parse_float(f, v, 0, 0.999999f, &c->beta2, err, err_len);
