@@ -36,6 +36,7 @@ KERNEL_SRC += $(wildcard kernels/neon/*.c)
 endif
 $(BUILD)/kernels/avx2/%.o:   ISAFLAGS := -mavx2 -mfma
 $(BUILD)/kernels/avx512/%.o: ISAFLAGS := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
+$(BUILD)/kernels/avx512/gemm_avx512bf16.o: ISAFLAGS := -mavx512bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 
 LIB_SRC   := $(wildcard lib/*.c)
 TEST_SRC  := $(wildcard tests/*.c)
@@ -84,7 +85,7 @@ help:
 	@echo "  make test-paper  builds the write-up from a copy of results/, checks its figures and tables"
 	@echo "  make readme-table  prints the results-at-a-glance table from results/ and updates README.md"
 	@echo "  make clean       remove build folders"
-	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|neon at run time"
+	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|avx512bf16|neon at run time"
 
 deps:
 	@scripts/deps.sh build

@@ -95,11 +95,12 @@ conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride,
 static int ceil_div_int(int x, int y) { return (x + y - 1) / y; }
 
 /* op(w) (M,K) packed once for the groups' GEMMs, in this thread's buffer; NULL for a single
- * group, which multiplies by w itself (on all threads). */
+ * group, which multiplies by w itself (on all threads), and for a GEMM on bfloat16 pairs,
+ * whose panels im2col cannot write (each group's GEMM then packs both operands). */
 static const float *pack_weights(const conv_gemm_ops *ops, int groups, bool trans, int m,
                                  int k, const float *w, int ldw)
 {
-    if (groups < 2) return NULL;
+    if (groups < 2 || ops->gemm->k_pairs) return NULL;
     float *packed = thread_buffer(&packed_scratch, &packed_scratch_cap,
                                   gemm_packed_a_floats(ops->gemm, m, k), "packed weights");
     gemm_pack_a(ops->gemm, trans, m, k, w, ldw, packed);

@@ -12,7 +12,7 @@
 kern_table kern;
 static kern_isa active_isa = KERN_ISA_COUNT;
 
-static const char *const isa_names[KERN_ISA_COUNT] = {"scalar", "avx2", "avx512", "neon"};
+static const char *const isa_names[KERN_ISA_COUNT] = {"scalar", "avx2", "avx512", "avx512bf16", "neon"};
 
 const char *kern_isa_name(kern_isa isa)
 {
@@ -45,8 +45,11 @@ static bool cpu_has(kern_isa isa)
     if ((xcr0 & 0x6) != 0x6) return false; /* XMM and YMM state */
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
     if (isa == KERN_AVX2) return b & bit_AVX2;
-    if (isa == KERN_AVX512)
-        return (b & bit_AVX2) && (b & bit_AVX512F) && (xcr0 & 0xe0) == 0xe0; /* opmask, ZMM */
+    bool avx512 = (b & bit_AVX2) && (b & bit_AVX512F) && (b & bit_AVX512BW) &&
+                  (b & bit_AVX512DQ) && (b & bit_AVX512VL) && (xcr0 & 0xe0) == 0xe0; /* opmask, ZMM */
+    if (isa == KERN_AVX512) return avx512;
+    if (isa == KERN_AVX512_BF16)
+        return avx512 && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & bit_AVX512BF16);
     return false;
 }
 #endif
@@ -57,7 +60,8 @@ bool kern_isa_supported(kern_isa isa)
     case KERN_SCALAR: return true;
 #if defined(__x86_64__)
     case KERN_AVX2:
-    case KERN_AVX512: return cpu_has(isa);
+    case KERN_AVX512:
+    case KERN_AVX512_BF16: return cpu_has(isa);
 #endif
 #if defined(__aarch64__)
     case KERN_NEON: return true; /* Advanced SIMD is mandatory on AArch64 */
@@ -69,7 +73,7 @@ bool kern_isa_supported(kern_isa isa)
 kern_isa kern_best_isa(void)
 {
     for (int i = KERN_ISA_COUNT - 1; i > 0; i--)
-        if (kern_isa_supported((kern_isa)i)) return (kern_isa)i;
+        if (i != KERN_AVX512_BF16 && kern_isa_supported((kern_isa)i)) return (kern_isa)i;
     return KERN_SCALAR;
 }
 
@@ -86,6 +90,11 @@ void kern_fill(kern_isa isa, kern_table *t)
     case KERN_AVX512:
         kern_fill_gemm_avx512(t);
         kern_fill_ops_avx512(t);
+        break;
+    case KERN_AVX512_BF16:
+        kern_fill_gemm_avx512(t);
+        kern_fill_ops_avx512(t);
+        kern_fill_gemm_avx512bf16(t);
         break;
 #endif
 #if defined(__aarch64__)
@@ -106,7 +115,7 @@ void kern_init(void)
     if (forced && *forced) {
         isa = kern_isa_parse(forced);
         if (isa == KERN_ISA_COUNT) {
-            fprintf(stderr, "error: INFOGAN_ISA=%s is not an ISA; use scalar, avx2, avx512 or neon\n",
+            fprintf(stderr, "error: INFOGAN_ISA=%s is not an ISA; use scalar, avx2, avx512, avx512bf16 or neon\n",
                     forced);
             exit(2);
         }

@@ -86,7 +86,8 @@ static void pack_a_panel(const gemm_config *g, bool trans_a, const float *a, int
 {
     int rows = min_int(g->mr, mc - ir), next_rows = min_int(g->mr, mc - ir - rows);
     if (trans_a) { /* a (K,M) */
-        pack_copy(a + ir, (size_t)lda, rows, kc, g->mr, next_rows, dst);
+        gemm_pack_fn copy = g->pack_copy ? g->pack_copy : pack_copy;
+        copy(a + ir, (size_t)lda, rows, kc, g->mr, next_rows, dst);
         return;
     }
     gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
@@ -99,7 +100,8 @@ static void pack_b_panel(const gemm_config *g, bool trans_b, const float *b, int
 {
     int cols = min_int(g->nr, nc - jr), next_cols = min_int(g->nr, nc - jr - cols);
     if (!trans_b) { /* b (K,N) */
-        pack_copy(b + jr, (size_t)ldb, cols, kc, g->nr, next_cols, dst);
+        gemm_pack_fn copy = g->pack_copy ? g->pack_copy : pack_copy;
+        copy(b + jr, (size_t)ldb, cols, kc, g->nr, next_cols, dst);
         return;
     }
     gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;

@@ -27,6 +27,11 @@ void sgemm_avx2(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                   const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+/* Reduced precision: op(a) and op(b) rounded to bfloat16 (to nearest even), products
+ * summed in f32. */
+void gemm_bf16_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                      const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                      int ldc);
 void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
@@ -37,8 +42,11 @@ void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 typedef void (*gemm_ukernel_fn)(size_t kc, int rows, const float *a, const float *b, float *c,
                                 size_t ldc, float alpha, float beta);
 
-/* Packs one panel: dst (kc,w)[p*w + i] = src[i*ld + p] for i < rows, 0 for rows <= i < w.
- * When rows == w, the next_rows rows after them (the next panel's) may be prefetched. */
+/* Packs one panel: dst (kc,w)[p*w + i] = src[i*ld + p] for i < rows, 0 for rows <= i < w
+ * (transposing), or dst[p*w + i] = src[p*ld + i] (copying). When rows == w, the next_rows
+ * rows (columns) after them, the next panel's, may be prefetched. A config with k_pairs
+ * packs 32-bit words instead, each two bfloat16 of k 2p and 2p+1 (the low half first; a
+ * zero after an odd kc): dst (ceil(kc/2),w). */
 typedef void (*gemm_pack_fn)(const float *src, size_t ld, int rows, int kc, int w,
                              int next_rows, float *dst);
 
@@ -53,11 +61,17 @@ typedef struct gemm_config {
     int nr_narrow;
     gemm_ukernel_fn ukernel_narrow;
     gemm_pack_fn pack_transposed; /* for a (M,K) and b (N,K); NULL: a portable loop */
+    gemm_pack_fn pack_copy;       /* for a (K,M) and b (K,N); NULL: a portable loop */
+    /* Panels hold bfloat16 pairs of k (both packers set, the microkernel reads words).
+     * gemm_pack_a/gemm_pack_b still work; writing b's panels row by row at
+     * gemm_packed_b_offset does not. */
+    bool k_pairs;
 } gemm_config;
 
 /* Each ISA's configuration (defined where its sgemm_<isa> is), e.g. for tests to sweep
  * sizes around the tile. */
 extern const gemm_config sgemm_config_avx2, sgemm_config_avx512, sgemm_config_neon;
+extern const gemm_config gemm_config_avx512bf16;
 
 #define GEMM_MAX_MR 16
 #define GEMM_MAX_NR 64

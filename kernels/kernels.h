@@ -2,7 +2,9 @@
  *
  * kern_init() fills the global table `kern` once: every slot first with the scalar
  * reference, then overridden by the best ISA the CPU and OS support (or the one forced by
- * the environment variable INFOGAN_ISA=scalar|avx2|avx512|neon). No slot is ever empty.
+ * the environment variable INFOGAN_ISA=scalar|avx2|avx512|avx512bf16|neon). No slot is ever
+ * empty. avx512bf16 is AVX-512 with reduced-precision GEMMs (operands rounded to bfloat16,
+ * sums in f32): never picked by default, only when forced.
  *
  * Conventions (all f32, row-major, NCHW):
  *   - shapes are written next to every pointer, e.g. x (N,C,H,W);
@@ -19,7 +21,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-typedef enum kern_isa { KERN_SCALAR, KERN_AVX2, KERN_AVX512, KERN_NEON, KERN_ISA_COUNT } kern_isa;
+typedef enum kern_isa {
+    KERN_SCALAR, KERN_AVX2, KERN_AVX512, KERN_AVX512_BF16, KERN_NEON, KERN_ISA_COUNT
+} kern_isa;
 
 /* Geometry of a 2D convolution from x (N,C,H,W) to y (N,K,OH,OW) with kernel (KH,KW).
  * Padding is given as top/left; bottom/right follow from OH, OW, so asymmetric ("same")
@@ -109,11 +113,11 @@ extern kern_table kern;
 void kern_init(void);
 kern_isa kern_active_isa(void);
 const char *kern_isa_name(kern_isa isa);
-/* Parses "scalar", "avx2", "avx512", "neon"; returns KERN_ISA_COUNT if unknown. */
+/* Parses "scalar", "avx2", "avx512", "avx512bf16", "neon"; KERN_ISA_COUNT if unknown. */
 kern_isa kern_isa_parse(const char *name);
 /* True when this build has kernels for `isa` and the CPU and OS can run them. */
 bool kern_isa_supported(kern_isa isa);
-/* The best supported ISA. */
+/* The best supported full-precision ISA (never avx512bf16). */
 kern_isa kern_best_isa(void);
 /* Fills t with the scalar references, then isa's kernels on top (isa must be supported). */
 void kern_fill(kern_isa isa, kern_table *t);
@@ -151,6 +155,7 @@ void kern_fill_gemm_avx2(kern_table *t);
 void kern_fill_ops_avx2(kern_table *t);
 void kern_fill_gemm_avx512(kern_table *t);
 void kern_fill_ops_avx512(kern_table *t);
+void kern_fill_gemm_avx512bf16(kern_table *t);
 void kern_fill_gemm_neon(kern_table *t);
 void kern_fill_ops_neon(kern_table *t);
 

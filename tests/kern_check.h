@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "scalar/scalar.h"
 
 /* Floats after every output buffer that no kernel may touch. */
 #define GUARD 16
@@ -111,19 +112,34 @@ static inline void expect_close(const float *got, const float *ref, size_t n, do
 }
 
 /* Tests of optimized kernels run once per ISA of the build's architecture; an ISA this CPU
- * lacks is skipped (listed last, since a skip ends the test in the qemu runner). */
+ * lacks is skipped (listed last, since a skip ends the test in the qemu runner). Tests of
+ * kernels built on the GEMM also run on avx512bf16 (GEMM_TEST_ISAS), with operands rounded
+ * to bfloat16 by fill_operands so that the f32 tolerances still apply. */
 #if defined(__aarch64__)
 #define TEST_ISAS {KERN_NEON}
+#define GEMM_TEST_ISAS {KERN_NEON}
 #else
 #define TEST_ISAS {KERN_AVX2, KERN_AVX512}
+#define GEMM_TEST_ISAS {KERN_AVX2, KERN_AVX512, KERN_AVX512_BF16}
 #endif
-#define ISA_TEST(suite, name)                                                               \
+#define ISA_TEST_OVER(suite, name, ISAS)                                                    \
     ParameterizedTestParameters(suite, name)                                                \
     {                                                                                       \
-        static kern_isa isas[] = TEST_ISAS;                                                  \
+        static kern_isa isas[] = ISAS;                                                       \
         return cr_make_param_array(kern_isa, isas, sizeof isas / sizeof isas[0]);            \
     }                                                                                       \
     ParameterizedTest(kern_isa *isa, suite, name)
+#define ISA_TEST(suite, name) ISA_TEST_OVER(suite, name, TEST_ISAS)
+
+/* fill_uniform, then for avx512bf16 each value rounded to bfloat16: the GEMM's own rounding
+ * then changes nothing, its products are exact and only the order of the f32 sums differs
+ * from the reference. */
+static inline void fill_operands(kern_isa isa, test_rng *r, float *x, size_t n, float lo, float hi)
+{
+    fill_uniform(r, x, n, lo, hi);
+    if (isa == KERN_AVX512_BF16)
+        for (size_t i = 0; i < n; i++) x[i] = round_bf16(x[i]);
+}
 
 /* Fills t with isa's kernels, or skips the test with a message if this CPU cannot run them. */
 static inline void isa_table_or_skip(kern_isa isa, kern_table *t)

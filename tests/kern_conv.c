@@ -74,7 +74,7 @@ static void to_float(const double *src, float *dst, size_t n)
 
 /* Upconv of table t against the direct loop: fwd (with bias), and bwd_data / bwd_weights
  * checked through the adjoint identity against direct sums. Tolerance 2e-5 scaled. */
-static void check_upconv(const kern_table *t, const char *isa)
+static void check_upconv(const kern_table *t, kern_isa isa)
 {
     test_rng r = {7};
     for (int gi = 0; gi < N_GEOMS; gi++) {
@@ -86,15 +86,15 @@ static void check_upconv(const kern_table *t, const char *isa)
         float *dx = alloc_guarded(xs), *dw = alloc_guarded(ws_n), *db = alloc_guarded(g.c);
         float *ws = alloc_guarded(conv2d_workspace_floats(&g, n));
         double *acc = malloc(sizeof(double) * ys);
-        fill_uniform(&r, x, xs, -1, 1);
-        fill_uniform(&r, w, ws_n, -1, 1);
+        fill_operands(isa, &r, x, xs, -1, 1);
+        fill_operands(isa, &r, w, ws_n, -1, 1);
         fill_uniform(&r, bias, g.c, -1, 1);
-        fill_uniform(&r, dy, ys, -1, 1);
+        fill_operands(isa, &r, dy, ys, -1, 1);
 
         upconv2d_fwd(t, &g, n, x, w, bias, y, ws);
         upconv_direct(&g, n, x, w, bias, acc);
         to_float(acc, ref, ys);
-        cr_log_info("%s upconv geom %d", isa, gi);
+        cr_log_info("%s upconv geom %d", kern_isa_name(isa), gi);
         expect_close(y, ref, ys, 2e-5, "upconv2d_fwd");
 
         /* bwd_data: dx[n,k,oy,ox] = sum dy[n,c,iy,ix] w[k,c,i,j] over the taps inside. */
@@ -118,7 +118,7 @@ static void check_upconv(const kern_table *t, const char *isa)
         expect_close(dx, dx_ref, xs, 2e-5, "upconv2d_bwd_data");
 
         /* bwd_weights: dw += sum x[n,k,oy,ox] dy[n,c,iy,ix]; db += sum dy over (N,H,W). */
-        fill_uniform(&r, x, xs, -1, 1);
+        fill_operands(isa, &r, x, xs, -1, 1);
         fill_uniform(&r, dw, ws_n, -1, 1);
         fill_uniform(&r, db, g.c, -1, 1);
         float *dw_ref = alloc_copy(dw, ws_n), *db_ref = alloc_copy(db, g.c);
@@ -156,7 +156,7 @@ Test(conv, upconv_scalar_matches_direct_transposed_conv)
 {
     kern_table t;
     kern_fill(KERN_SCALAR, &t);
-    check_upconv(&t, "scalar");
+    check_upconv(&t, KERN_SCALAR);
 }
 
 /* The scalar direct conv against im2col + scalar GEMM: two independent formulations. */
@@ -222,7 +222,8 @@ ISA_TEST(conv, im2col_and_col2im_match_scalar)
 /* conv fwd / bwd_data / bwd_weights against the direct scalar loops, for 1, 3 and 5 images
  * and a batch large enough to need two im2col groups. Tolerance 2e-5 of the largest value
  * (float GEMM sums against double). */
-static void check_conv_against_scalar(const kern_table *t, const conv_geom *g, int n, test_rng *r)
+static void check_conv_against_scalar(kern_isa isa, const kern_table *t, const conv_geom *g, int n,
+                                      test_rng *r)
 {
     kern_table ref;
     kern_fill(KERN_SCALAR, &ref);
@@ -231,10 +232,10 @@ static void check_conv_against_scalar(const kern_table *t, const conv_geom *g, i
     float *dy = alloc_guarded(ys), *y = alloc_guarded(ys), *y_ref = alloc_guarded(ys);
     float *dx = alloc_guarded(xs), *dx_ref = alloc_guarded(xs);
     float *ws = alloc_guarded(conv2d_workspace_floats(g, n));
-    fill_uniform(r, x, xs, -1, 1);
-    fill_uniform(r, w, wn, -1, 1);
+    fill_operands(isa, r, x, xs, -1, 1);
+    fill_operands(isa, r, w, wn, -1, 1);
     fill_uniform(r, bias, g->k, -1, 1);
-    fill_uniform(r, dy, ys, -1, 1);
+    fill_operands(isa, r, dy, ys, -1, 1);
     t->conv2d_fwd(g, n, x, w, bias, y, ws);
     ref.conv2d_fwd(g, n, x, w, bias, y_ref, NULL);
     expect_close(y, y_ref, ys, 2e-5, "conv2d_fwd");
@@ -262,7 +263,7 @@ static void check_conv_against_scalar(const kern_table *t, const conv_geom *g, i
     free(ws); free(dw); free(db); free(dw_ref); free(db_ref);
 }
 
-ISA_TEST(conv, conv_matches_scalar)
+ISA_TEST_OVER(conv, conv_matches_scalar, GEMM_TEST_ISAS)
 {
     kern_table t;
     isa_table_or_skip(*isa, &t);
@@ -272,7 +273,7 @@ ISA_TEST(conv, conv_matches_scalar)
         for (int bi = 0; bi < 3; bi++) {
             conv_geom g = test_geoms(gi);
             cr_log_info("%s conv geom %d n %d", kern_isa_name(*isa), gi, batches[bi]);
-            check_conv_against_scalar(&t, &g, batches[bi], &r);
+            check_conv_against_scalar(*isa, &t, &g, batches[bi], &r);
         }
 }
 
@@ -284,24 +285,24 @@ static void check_split_batch(kern_isa isa, conv_geom g, int n, uint64_t seed)
     test_rng r = {seed};
     cr_assert(conv2d_batch_images(&g, n) < n, "this case must split the batch (group %d)",
               conv2d_batch_images(&g, n));
-    check_conv_against_scalar(&t, &g, n, &r);
+    check_conv_against_scalar(isa, &t, &g, n, &r);
 }
 
-ISA_TEST(conv, conv_batch_split_into_im2col_groups)
+ISA_TEST_OVER(conv, conv_batch_split_into_im2col_groups, GEMM_TEST_ISAS)
 {
     check_split_batch(*isa, conv_geom_make(32, 32, 32, 16, 4, 4, 1, true), 9, 14);
 }
 
 /* MNIST's conv 2 (64 -> 128 channels, 14x14 -> 7x7, stride 2) over several groups: runs of
  * 7 outputs and images of 49 columns straddle the packed B panels' edges. */
-ISA_TEST(conv, conv_groups_straddle_packed_panels)
+ISA_TEST_OVER(conv, conv_groups_straddle_packed_panels, GEMM_TEST_ISAS)
 {
     check_split_batch(*isa, conv_geom_make(64, 14, 14, 128, 4, 4, 2, true), 9, 15);
 }
 
-ISA_TEST(conv, upconv_matches_direct_transposed_conv)
+ISA_TEST_OVER(conv, upconv_matches_direct_transposed_conv, GEMM_TEST_ISAS)
 {
     kern_table t;
     isa_table_or_skip(*isa, &t);
-    check_upconv(&t, kern_isa_name(*isa));
+    check_upconv(&t, *isa);
 }

@@ -1,4 +1,5 @@
-/* kern_gemm.c: every optimized SGEMM against sgemm_scalar, per supported ISA.
+/* kern_gemm.c: every optimized SGEMM against sgemm_scalar, per supported ISA (the bfloat16
+ * GEMM against its twin gemm_bf16_scalar, which rounds the operands the same way).
  *
  * Tolerance: |c - ref| <= (k + 2) * FLT_EPSILON * (|alpha| * sum_p |a_ip| |b_pj| +
  * |beta| |c0_ij|), the worst-case rounding of a float dot product of length k (relative
@@ -22,6 +23,12 @@
 typedef void (*sgemm_fn)(bool, bool, int, int, int, float, const float *, int, const float *,
                          int, float, float *, int);
 
+/* The reference for `isa`: the bfloat16 twin for avx512bf16, else sgemm_scalar. */
+static sgemm_fn reference_for(kern_isa isa)
+{
+    return isa == KERN_AVX512_BF16 ? gemm_bf16_scalar : sgemm_scalar;
+}
+
 /* The table's sgemm and the tile of `isa`; skips the test when the CPU lacks the ISA. */
 static sgemm_fn isa_sgemm(kern_isa isa, const gemm_config **cfg)
 {
@@ -35,6 +42,7 @@ static sgemm_fn isa_sgemm(kern_isa isa, const gemm_config **cfg)
 #if defined(__x86_64__)
     if (isa == KERN_AVX2) *cfg = &sgemm_config_avx2;
     if (isa == KERN_AVX512) *cfg = &sgemm_config_avx512;
+    if (isa == KERN_AVX512_BF16) *cfg = &gemm_config_avx512bf16;
 #endif
 #if defined(__aarch64__)
     if (isa == KERN_NEON) *cfg = &sgemm_config_neon;
@@ -67,8 +75,9 @@ typedef struct gemm_data {
     size_t a_len, b_len, c_len;
 } gemm_data;
 
-static gemm_data make_data(const gemm_case *t, uint32_t seed)
+static gemm_data make_data(kern_isa isa, const gemm_case *t, uint32_t seed)
 {
+    sgemm_fn reference = reference_for(isa);
     gemm_data d;
     d.lda = (t->ta ? t->m : t->k) + t->pad;
     d.ldb = (t->tb ? t->k : t->n) + t->pad;
@@ -93,16 +102,16 @@ static gemm_data make_data(const gemm_case *t, uint32_t seed)
             for (int j = 0; j < t->n; j++) d.c0[(size_t)i * d.ldc + j] = NAN;
 
     memcpy(d.ref, d.c0, (d.c_len + GUARD) * sizeof(float));
-    sgemm_scalar(t->ta, t->tb, t->m, t->n, t->k, t->alpha, d.a, d.lda, d.b, d.ldb, t->beta, d.ref,
-                 d.ldc);
+    reference(t->ta, t->tb, t->m, t->n, t->k, t->alpha, d.a, d.lda, d.b, d.ldb, t->beta, d.ref,
+              d.ldc);
     /* bound = |alpha| |a| |b| + |beta| |c0|, from the reference on absolute values */
     float *abs_a = malloc(d.a_len * sizeof(float)), *abs_b = malloc(d.b_len * sizeof(float));
     cr_assert(abs_a && abs_b, "out of memory");
     for (size_t i = 0; i < d.a_len; i++) abs_a[i] = fabsf(d.a[i]);
     for (size_t i = 0; i < d.b_len; i++) abs_b[i] = fabsf(d.b[i]);
     for (size_t i = 0; i < d.c_len; i++) d.bound[i] = t->beta == 0.0f ? 0.0f : fabsf(d.c0[i]);
-    sgemm_scalar(t->ta, t->tb, t->m, t->n, t->k, fabsf(t->alpha), abs_a, d.lda, abs_b, d.ldb,
-                 fabsf(t->beta), d.bound, d.ldc);
+    reference(t->ta, t->tb, t->m, t->n, t->k, fabsf(t->alpha), abs_a, d.lda, abs_b, d.ldb,
+              fabsf(t->beta), d.bound, d.ldc);
     free(abs_a);
     free(abs_b);
     return d;
@@ -163,7 +172,7 @@ static bool check(const char *isa, const gemm_case *t, const gemm_data *d, const
 /* One case against the reference; false on the first failure. */
 static bool check_case(kern_isa isa, sgemm_fn sgemm, const gemm_case *t, uint32_t seed)
 {
-    gemm_data d = make_data(t, seed);
+    gemm_data d = make_data(isa, t, seed);
     float *out = malloc((d.c_len + GUARD) * sizeof(float));
     cr_assert(out, "out of memory");
     run(sgemm, t, &d, out);
@@ -258,7 +267,7 @@ static void threads(kern_isa isa)
     if (most == 1) cr_log_info("one OpenMP thread only: comparing two runs");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const gemm_case *t = &cases[i];
-        gemm_data d = make_data(t, 400 + (uint32_t)i);
+        gemm_data d = make_data(isa, t, 400 + (uint32_t)i);
         size_t len = d.c_len + GUARD;
         float *out[2][2];
         for (int th = 0; th < 2; th++)
@@ -309,7 +318,7 @@ static void packed_operands(kern_isa isa)
             for (size_t in = 0; in < sizeof ns / sizeof ns[0]; in++)
                 for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++) {
                     gemm_case t = {tr & 1, tr >> 1, ms[im], ns[in], ks[ik], 1.5f, 0.75f, 3};
-                    gemm_data d = make_data(&t, seed++);
+                    gemm_data d = make_data(isa, &t, seed++);
                     size_t len = d.c_len + GUARD;
                     float *want = malloc(len * sizeof(float)), *got = malloc(len * sizeof(float));
                     gemm_b_layout lb = gemm_packed_b_layout(cfg, t.k, t.n);
@@ -347,6 +356,7 @@ done:
 
 ISA_TESTS(avx2, KERN_AVX2)
 ISA_TESTS(avx512, KERN_AVX512)
+ISA_TESTS(avx512bf16, KERN_AVX512_BF16)
 ISA_TESTS(neon, KERN_NEON)
 
 /* The reference itself on a hand-computed case, so the comparisons above mean something. */
@@ -358,4 +368,24 @@ Test(gemm, scalar_reference_by_hand)
     sgemm_scalar(false, false, 2, 2, 3, 2.0f, a, 3, b, 2, -1.0f, c, 2);
     const float want[4] = {2 * 58 - 1, 2 * 64 - 1, 2 * 139 - 1, 2 * 154 - 1};
     for (int i = 0; i < 4; i++) cr_expect_eq(c[i], want[i], "c[%d] = %g, want %g", i, (double)c[i], (double)want[i]);
+}
+
+/* The bfloat16 twin rounds to nearest, ties to even: 1 + 2^-8 lies halfway between 1 and
+ * 1 + 2^-7 (goes to 1), 1 + 3 * 2^-8 halfway between 1 + 2^-7 and 1 + 2^-6 (goes to the
+ * latter); so does the AVX-512 BF16 GEMM. */
+static void bf16_ties_to_even(sgemm_fn gemm, const char *what)
+{
+    const float a[2] = {1.0f + 0x1p-8f, 1.0f + 0x3p-8f}; /* (1,2) */
+    const float b[2] = {1.0f, 1.0f};                      /* (2,1) */
+    float c = NAN;
+    gemm(false, false, 1, 1, 2, 1.0f, a, 2, b, 1, 0.0f, &c, 1);
+    cr_expect_eq(c, 2.0f + 0x1p-6f, "%s: c = %a, want %a", what, (double)c, (double)(2.0f + 0x1p-6f));
+}
+
+Test(gemm, bf16_reference_ties_to_even) { bf16_ties_to_even(gemm_bf16_scalar, "gemm_bf16_scalar"); }
+
+Test(gemm, avx512bf16_ties_to_even)
+{
+    const gemm_config *cfg;
+    bf16_ties_to_even(isa_sgemm(KERN_AVX512_BF16, &cfg), "avx512bf16");
 }

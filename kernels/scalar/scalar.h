@@ -7,6 +7,14 @@
 
 void sgemm_scalar(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                   const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+/* The twin of the bfloat16 GEMM (INFOGAN_ISA=avx512bf16): every element of op(a) and op(b)
+ * rounded by round_bf16 first, then as sgemm_scalar. */
+void gemm_bf16_scalar(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                      const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                      int ldc);
+/* x rounded to bfloat16 (to nearest, ties to even), as a float; subnormals become signed
+ * zeros (VDPBF16PS reads bfloat16 subnormals as zero); NaN stays NaN. */
+float round_bf16(float x);
 
 /* conv_scalar.c: im2col/col2im and direct (nested-loop) convolutions; ws is unused. */
 void im2col_scalar(const conv_geom *g, const float *img, float *col);
