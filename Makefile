@@ -77,6 +77,7 @@ help:
 	@echo "  make figure2     Figure 2: code traversals of seed-1 InfoGAN and GAN runs -> results/figure2a..d.png, figure2.md"
 	@echo "  make table1      classifier test: TABLE1_SEEDS='1 2 3 4 5' runs of MNIST_ITERS=5000 (make -j runs"
 	@echo "                   seeds in parallel; plus the seed-1 GAN baseline; runs in RUNS=checkpoints) -> results/table1.{md,csv}"
+	@echo "  make table1-bf16 the same seeds with the bfloat16 GEMMs (INFOGAN_ISA=avx512bf16) -> results/bf16/table1.{md,csv}"
 	@echo "  make figure3 .. figure6  Faces, Chairs, SVHN, CelebA traversals (stand-ins, or real sets in data/):"
 	@echo "                   SEEDS=1 run(s) per setting + GAN baseline in RUNS -> results/figureN{a..d}.png, figureN.md"
 	@echo "  make table2      every run of figure3..6 -> results/table2.{md,csv} (MIG, SAP, FactorVAE, best codes)"
@@ -221,6 +222,18 @@ $(RUNS)/mnist-gan-seed%/result.csv: | $(BUILD)/bin/mnist
 
 table1: $(TABLE1_RUNS:%=%/result.csv) $(RUNS)/mnist-gan-seed1/result.csv
 	$(BUILD)/bin/mnist table1 --out results --gan $(RUNS)/mnist-gan-seed1 $(TABLE1_RUNS)
+
+# Table 1 again with the bfloat16 GEMMs (INFOGAN_ISA=avx512bf16): whether the reduced
+# precision keeps the classifier's accuracy. Runs in RUNS/bf16, the table in results/bf16.
+TABLE1_BF16_RUNS := $(foreach s,$(TABLE1_SEEDS),$(RUNS)/bf16/mnist-infogan-seed$(s))
+.PHONY: table1-bf16
+$(RUNS)/bf16/mnist-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
+	@mkdir -p $(RUNS)/bf16
+	INFOGAN_ISA=avx512bf16 $(BUILD)/bin/mnist train --run-dir $(RUNS)/bf16/mnist-infogan-seed$* --seed $* --iterations $(MNIST_ITERS) --resume
+
+table1-bf16: $(TABLE1_BF16_RUNS:%=%/result.csv)
+	@mkdir -p results/bf16
+	INFOGAN_ISA=avx512bf16 $(BUILD)/bin/mnist table1 --out results/bf16 $(TABLE1_BF16_RUNS)
 
 figure2: $(RUNS)/mnist-infogan-seed1/result.csv $(RUNS)/mnist-gan-seed1/result.csv
 	$(BUILD)/bin/mnist figure2 --infogan $(RUNS)/mnist-infogan-seed1 --gan $(RUNS)/mnist-gan-seed1 --out results
