@@ -95,24 +95,34 @@ conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride,
 static int ceil_div_int(int x, int y) { return (x + y - 1) / y; }
 
 /* op(w) (M,K) packed once for the groups' GEMMs, in this thread's buffer; NULL for a single
- * group, which multiplies by w itself (on all threads), and for a GEMM on bfloat16 pairs,
- * whose panels im2col cannot write (each group's GEMM then packs both operands). */
+ * group, which multiplies by w itself (on all threads). */
 static const float *pack_weights(const conv_gemm_ops *ops, int groups, bool trans, int m,
                                  int k, const float *w, int ldw)
 {
-    if (groups < 2 || ops->gemm->k_pairs) return NULL;
+    if (groups < 2) return NULL;
     float *packed = thread_buffer(&packed_scratch, &packed_scratch_cap,
                                   gemm_packed_a_floats(ops->gemm, m, k), "packed weights");
     gemm_pack_a(ops->gemm, trans, m, k, w, ldw, packed);
     return packed;
 }
 
-/* c (M,N) = op(w) (M,K) b (K,N): with the packed op(w) and b in packed panels when there is
- * one (several groups), else w and row-major b. */
-static void weights_gemm(const conv_gemm_ops *ops, const float *packed, bool trans, int m,
-                         int n, int k, const float *w, int ldw, const float *b, float *c)
+/* Where a group's im2col (or gathered dy) goes: straight into the GEMM's packed B panels when
+ * the weights are packed, unless the GEMM packs bfloat16 pairs of k, whose panels im2col
+ * cannot write (then row-major, packed by the GEMM). */
+static const gemm_b_layout *direct_panels(const conv_gemm_ops *ops, const float *packed,
+                                          const gemm_b_layout *panels)
 {
-    if (packed) gemm_blocked_packed(ops->gemm, m, n, k, 1.0f, packed, b, 0.0f, c, n);
+    return packed && !ops->gemm->k_pairs ? panels : NULL;
+}
+
+/* c (M,N) = op(w) (M,K) b (K,N): with the packed op(w) when there is one (several groups),
+ * b in packed panels or row-major (panels NULL). */
+static void weights_gemm(const conv_gemm_ops *ops, const float *packed, bool trans, int m,
+                         int n, int k, const float *w, int ldw, const float *b,
+                         const gemm_b_layout *panels, float *c)
+{
+    if (packed)
+        gemm_blocked_packed(ops->gemm, m, n, k, 1.0f, packed, panels ? b : NULL, b, n, 0.0f, c, n);
     else gemm_blocked(ops->gemm, trans, false, m, n, k, 1.0f, w, ldw, b, n, 0.0f, c, n);
 }
 
@@ -158,12 +168,13 @@ void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const 
     #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
     for (int gi = 0; gi < groups; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
-        gemm_b_layout panels = gemm_packed_b_layout(ops->gemm, ckk, ld);
+        gemm_b_layout layout = gemm_packed_b_layout(ops->gemm, ckk, ld);
+        const gemm_b_layout *panels = direct_panels(ops, packed, &layout);
         group_ws ws = group_workspace(g, bmax);
         float *col = ws.col, *out = ws.other;             // col (CKK, nb*P), out (K, nb*P)
-        im2col_group(ops, g, nb, x + b0 * img, col, packed ? &panels : NULL);
+        im2col_group(ops, g, nb, x + b0 * img, col, panels);
         float *dst = nb == 1 ? y + b0 * g->k * p : out; /* one image: straight into y */
-        weights_gemm(ops, packed, false, g->k, ld, ckk, w, ckk, col, dst);
+        weights_gemm(ops, packed, false, g->k, ld, ckk, w, ckk, col, panels, dst);
         for (int b = 0; b < nb; b++)
             for (int k = 0; k < g->k; k++) {
                 float *yk = y + ((size_t)(b0 + b) * g->k + k) * p;
@@ -185,15 +196,16 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
     #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
     for (int gi = 0; gi < groups; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
-        gemm_b_layout panels = gemm_packed_b_layout(ops->gemm, g->k, ld);
+        gemm_b_layout layout = gemm_packed_b_layout(ops->gemm, g->k, ld);
+        const gemm_b_layout *panels = direct_panels(ops, packed, &layout);
         group_ws ws = group_workspace(g, bmax);
         float *col = ws.col, *dyb = ws.other;             // col (CKK, nb*P), dyb (K, nb*P)
         const float *src = dy + b0 * g->k * p;
-        if (nb > 1 || packed) {
-            gather_images(g, nb, src, dyb, packed ? &panels : NULL);
+        if (nb > 1 || panels) {
+            gather_images(g, nb, src, dyb, panels);
             src = dyb;
         }
-        weights_gemm(ops, packed, true, ckk, ld, g->k, w, ckk, src, col);
+        weights_gemm(ops, packed, true, ckk, ld, g->k, w, ckk, src, panels, col);
         for (int b = 0; b < nb; b++) {
             float *dxb = dx + (b0 + b) * img;
             memset(dxb, 0, sizeof(float) * img);

@@ -251,8 +251,8 @@ void gemm_packed_b_zero_padding(const gemm_b_layout *l, float *packed)
 }
 
 void gemm_blocked_packed(const gemm_config *g, int m, int n, int k, float alpha,
-                         const float *packed_a, const float *packed_b, float beta, float *c,
-                         int ldc)
+                         const float *packed_a, const float *packed_b, const float *b, int ldb,
+                         float beta, float *c, int ldc)
 {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0.0f) {
@@ -260,7 +260,7 @@ void gemm_blocked_packed(const gemm_config *g, int m, int n, int k, float alpha,
         return;
     }
     double t0 = gemm_timing_on ? omp_get_wtime() : 0.0;
-    gemm_single(g, false, false, m, n, k, alpha, NULL, 0, packed_a, NULL, 0, packed_b, beta, c, ldc);
+    gemm_single(g, false, false, m, n, k, alpha, NULL, 0, packed_a, b, ldb, packed_b, beta, c, ldc);
     if (gemm_timing_on) gemm_timing_add(t0);
 }
 

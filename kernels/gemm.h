@@ -118,10 +118,11 @@ void gemm_pack_b(const gemm_config *cfg, bool trans_b, int k, int n, const float
 /* Zeroes the padding columns (for packed b written column by column). */
 void gemm_packed_b_zero_padding(const gemm_b_layout *l, float *packed);
 
-/* c (M,N) = alpha * op(a) op(b) + beta * c on this thread, from packed op(a) and op(b): the
- * same bits as gemm_blocked on the operands themselves. */
+/* c (M,N) = alpha * op(a) op(b) + beta * c on this thread, from packed op(a) and op(b) (or,
+ * when packed_b is NULL, b (K,N) row-major with row stride ldb): the same bits as
+ * gemm_blocked on the operands themselves. */
 void gemm_blocked_packed(const gemm_config *cfg, int m, int n, int k, float alpha,
-                         const float *packed_a, const float *packed_b, float beta, float *c,
-                         int ldc);
+                         const float *packed_a, const float *packed_b, const float *b, int ldb,
+                         float beta, float *c, int ldc);
 
 #endif

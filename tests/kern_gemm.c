@@ -294,8 +294,8 @@ static void threads(kern_isa isa)
     }
 }
 
-/* gemm_blocked_packed (one thread) on gemm_pack_a / gemm_pack_b against gemm_blocked on the
- * operands themselves: the same bits, for both layouts of a and b, one and several row
+/* gemm_blocked_packed (one thread) on gemm_pack_a / gemm_pack_b (and on gemm_pack_a with b
+ * itself) against gemm_blocked on the operands themselves: the same bits, for both layouts of a and b, one and several row
  * blocks and k blocks, and narrow edge tiles. */
 /* n floats, 64-byte aligned (as packed operands must be). */
 static float *aligned_floats(size_t n)
@@ -331,13 +331,22 @@ static void packed_operands(kern_isa isa)
                     memcpy(got, d.c0, len * sizeof(float));
                     gemm_pack_a(cfg, t.ta, t.m, t.k, d.a, d.lda, packed);
                     gemm_pack_b(cfg, t.tb, t.k, t.n, d.b, d.ldb, packed_b);
-                    gemm_blocked_packed(cfg, t.m, t.n, t.k, t.alpha, packed, packed_b, t.beta,
-                                        got, d.ldc);
+                    gemm_blocked_packed(cfg, t.m, t.n, t.k, t.alpha, packed, packed_b, NULL, 0,
+                                        t.beta, got, d.ldc);
                     bool ok = check(kern_isa_name(isa), &t, &d, got);
                     cr_expect(same_bits(want, got, len), "%s ta=%d tb=%d m=%d n=%d k=%d: packed "
                               "operands gave other bits", kern_isa_name(isa), t.ta, t.tb, t.m,
                               t.n, t.k);
                     ok = ok && same_bits(want, got, len);
+                    if (!t.tb) { /* packed op(a), b itself */
+                        memcpy(got, d.c0, len * sizeof(float));
+                        gemm_blocked_packed(cfg, t.m, t.n, t.k, t.alpha, packed, NULL, d.b, d.ldb,
+                                            t.beta, got, d.ldc);
+                        cr_expect(same_bits(want, got, len), "%s ta=%d m=%d n=%d k=%d: packed "
+                                  "op(a) and b itself gave other bits", kern_isa_name(isa), t.ta,
+                                  t.m, t.n, t.k);
+                        ok = ok && same_bits(want, got, len);
+                    }
                     free(want), free(got), free(packed), free(packed_b);
                     free_data(&d);
                     if (!ok) goto done;
