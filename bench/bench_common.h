@@ -1,5 +1,6 @@
-/* bench_common.h: pieces the benchmarks share: a monotonic clock, this CPU's FMA peak
- * (independent FMA chains on registers, per thread) and a short name of the CPU model. */
+/* bench_common.h: pieces the benchmarks share: a monotonic clock, this CPU's multiply-add
+ * peak (independent FMA or VDPBF16PS chains on registers, per thread) and a short name of
+ * the CPU model. */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
 
@@ -66,27 +67,68 @@ __attribute__((target("avx512f"))) static float fma_loop_avx512(long iters, floa
     return _mm512_reduce_add_ps(s);
 }
 #define FMA_LOOP_AVX512_FLOPS (24.0 * 16 * 2)
+
+/* 24 independent zmm chains of VDPBF16PS: 32 multiply-adds each (the avx512bf16 GEMM's). */
+__attribute__((target("avx512f,avx512bf16"))) static float dpbf16_loop_avx512(long iters, float seed)
+{
+    __m512bh m = _mm512_cvtne2ps_pbh(_mm512_set1_ps(0.999f), _mm512_set1_ps(0.999f));
+    __m512bh d = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-3f), _mm512_set1_ps(1e-3f));
+    __m512 c[24];
+    for (int j = 0; j < 24; j++) c[j] = _mm512_set1_ps(seed + (float)j); /* distinct chains */
+    for (long i = 0; i < iters; i++) {
+#pragma GCC unroll 24
+        for (int j = 0; j < 24; j++) c[j] = _mm512_dpbf16_ps(c[j], m, d);
+    }
+    __m512 s = c[0];
+    for (int j = 1; j < 24; j++) s = _mm512_add_ps(s, c[j]);
+    return _mm512_reduce_add_ps(s);
+}
+#define DPBF16_LOOP_FLOPS (24.0 * 32 * 2)
 #endif
 
-/* GFLOP/s of the FMA loop of isa on `threads` threads, best of reps. */
+/* The multiply-add loop of isa: FMA (avx2, avx512) or VDPBF16PS (avx512bf16). */
+static inline float bench_peak_loop(kern_isa isa, long iters, double *flops_per_iter)
+{
+#if defined(__x86_64__)
+    if (isa == KERN_AVX512_BF16) {
+        *flops_per_iter = DPBF16_LOOP_FLOPS;
+        return dpbf16_loop_avx512(iters, 1.0f);
+    }
+    if (isa == KERN_AVX512) {
+        *flops_per_iter = FMA_LOOP_AVX512_FLOPS;
+        return fma_loop_avx512(iters, 1.0f);
+    }
+    *flops_per_iter = FMA_LOOP_AVX2_FLOPS;
+    return fma_loop_avx2(iters, 1.0f);
+#else
+    (void)isa, (void)iters;
+    *flops_per_iter = 0.0;
+    return 0.0f;
+#endif
+}
+
+/* GFLOP/s of the multiply-add loop of isa (bench_peak_loop) on `threads` threads, best of
+ * reps; 0 where there is none (scalar, NEON). */
 static inline double bench_fma_peak(kern_isa isa, int threads, int reps)
 {
 #if defined(__x86_64__)
+    if (isa != KERN_AVX2 && isa != KERN_AVX512 && isa != KERN_AVX512_BF16) return 0.0;
     volatile float sink = 0.0f;
-    double best = 0.0;
+    double best = 0.0, flops_per_iter = 0.0;
     for (int r = 0; r < reps; r++) {
         double t0 = bench_now();
 #pragma omp parallel num_threads(threads)
         {
-            float v = isa == KERN_AVX512 ? fma_loop_avx512(PEAK_ITERS, 1.0f)
-                                         : fma_loop_avx2(PEAK_ITERS, 1.0f);
+            double f;
+            float v = bench_peak_loop(isa, PEAK_ITERS, &f);
 #pragma omp atomic
             sink += v;
+#pragma omp master
+            flops_per_iter = f;
         }
         double dt = bench_now() - t0;
-        double flops = (isa == KERN_AVX512 ? FMA_LOOP_AVX512_FLOPS : FMA_LOOP_AVX2_FLOPS) *
-                       (double)PEAK_ITERS * threads;
-        if (flops / dt * 1e-9 > best) best = flops / dt * 1e-9;
+        double gflops = flops_per_iter * (double)PEAK_ITERS * threads / dt * 1e-9;
+        if (gflops > best) best = gflops;
     }
     (void)sink;
     return best;

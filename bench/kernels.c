@@ -1,5 +1,6 @@
-/* kernels.c: kernel benchmark. Measures this CPU's FMA peak (AVX2, AVX-512; 1 and 2
- * threads), SGEMM GFLOP/s on the InfoGAN MNIST layer shapes for every supported ISA and
+/* kernels.c: kernel benchmark. Measures this CPU's multiply-add peak (AVX2 and AVX-512 FMA,
+ * AVX-512 VDPBF16PS; 1 and 2 threads), GEMM GFLOP/s on the InfoGAN MNIST layer shapes for
+ * every supported ISA (avx512bf16: the bfloat16 GEMM) and
  * OpenBLAS's cblas_sgemm (loaded at run time when installed), and GB/s of batch norm
  * (training forward) and leaky ReLU forward through the kern_fill(isa) tables. Writes
  * <out>/kernels-<cpu>.csv (with provenance comments) and .png, and prints the table. */
@@ -22,7 +23,8 @@
 
 static const char *usage =
     "usage: kernels [--out DIR] [--reps N] [--help]\n"
-    "  Benchmarks the kernel library on this CPU: FMA peak (AVX2, AVX-512), SGEMM on the\n"
+    "  Benchmarks the kernel library on this CPU: multiply-add peak (AVX2, AVX-512 FMA;\n"
+    "  VDPBF16PS for avx512bf16), SGEMM (avx512bf16: the bfloat16 GEMM) on the\n"
     "  InfoGAN MNIST layer shapes at batch 128 for each ISA with 1 and 2 threads against\n"
     "  OpenBLAS's cblas_sgemm (dlopen libopenblas.so.0, skipped when absent), batch norm\n"
     "  and leaky ReLU bandwidth. Each number is the best of N repetitions.\n"
@@ -221,7 +223,8 @@ static void bench_elementwise(void)
     char shape[32];
     snprintf(shape, sizeof shape, "%dx%dx%d", n, c, s);
     for (int isa = 0; isa < KERN_ISA_COUNT; isa++) {
-        if (!kern_isa_supported((kern_isa)isa)) continue;
+        /* avx512bf16 differs from avx512 in its GEMMs only */
+        if (!kern_isa_supported((kern_isa)isa) || isa == KERN_AVX512_BF16) continue;
         kern_table t;
         kern_fill((kern_isa)isa, &t);
         for (int th = 1; th <= 2; th++) {
@@ -283,21 +286,22 @@ static void print_table(FILE *f)
 /* Wide data for the plot: one line per SGEMM shape, columns per (isa, threads). */
 static void write_plot_data(FILE *f)
 {
-    fprintf(f, "# shape avx2_1t avx2_2t avx512_1t avx512_2t openblas_1t openblas_2t\n");
+    static const char *const isas[] = {"avx2", "avx512", "avx512bf16", "openblas"};
+    fprintf(f, "# shape avx2_1t avx2_2t avx512_1t avx512_2t avx512bf16_1t avx512bf16_2t "
+               "openblas_1t openblas_2t\n");
     for (int si = 0; si < N_SHAPES; si++) {
         char name[32];
         shape_name(&shapes[si], name, sizeof name);
-        double v[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
+        double v[8] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
         for (int i = 0; i < n_rows; i++) {
             const row *r = &rows[i];
             if (strcmp(r->shape, name) != 0 || strncmp(r->kernel, "sgemm", 5) != 0) continue;
-            int col = strcmp(r->isa, "avx2") == 0 ? 0 : strcmp(r->isa, "avx512") == 0 ? 2 : -1;
-            if (col < 0) continue;
-            v[col + r->threads - 1] = r->value;
-            if (r->openblas >= 0) v[4 + r->threads - 1] = r->openblas;
+            for (int col = 0; col < 3; col++)
+                if (strcmp(r->isa, isas[col]) == 0) v[2 * col + r->threads - 1] = r->value;
+            if (r->openblas >= 0) v[6 + r->threads - 1] = r->openblas;
         }
         fprintf(f, "%s", name);
-        for (int c = 0; c < 6; c++) fprintf(f, isnan(v[c]) ? " NaN" : " %.2f", v[c]);
+        for (int c = 0; c < 8; c++) fprintf(f, isnan(v[c]) ? " NaN" : " %.2f", v[c]);
         fprintf(f, "\n");
     }
 }
@@ -347,10 +351,10 @@ int main(int argc, char **argv)
     openblas_load();
 
     double peak[KERN_ISA_COUNT][3] = {{0}};
-    for (int isa = KERN_AVX2; isa <= KERN_AVX512; isa++) {
+    for (int isa = KERN_AVX2; isa <= KERN_AVX512_BF16; isa++) {
         if (!kern_isa_supported((kern_isa)isa)) continue;
         for (int th = 1; th <= 2; th++) {
-            fprintf(stderr, "bench: %s FMA peak, %d thread(s)\n", kern_isa_name((kern_isa)isa), th);
+            fprintf(stderr, "bench: %s multiply-add peak, %d thread(s)\n", kern_isa_name((kern_isa)isa), th);
             peak[isa][th] = bench_fma_peak((kern_isa)isa, th, reps);
             add_row("fma_peak", kern_isa_name((kern_isa)isa), "-", th, peak[isa][th], 100.0, -1.0);
         }

@@ -18,5 +18,7 @@ plot datafile using 2:xtic(1) title "AVX2 1 thread" lc rgb "#9ecae1", \
      '' using 3 title "AVX2 2 threads" lc rgb "#3182bd", \
      '' using 4 title "AVX-512 1 thread" lc rgb "#a1d99b", \
      '' using 5 title "AVX-512 2 threads" lc rgb "#31a354", \
-     '' using 6 title "OpenBLAS 1 thread" lc rgb "#fdae6b", \
-     '' using 7 title "OpenBLAS 2 threads" lc rgb "#e6550d"
+     '' using 6 title "AVX-512 BF16 1 thread" lc rgb "#bcbddc", \
+     '' using 7 title "AVX-512 BF16 2 threads" lc rgb "#756bb1", \
+     '' using 8 title "OpenBLAS 1 thread" lc rgb "#fdae6b", \
+     '' using 9 title "OpenBLAS 2 threads" lc rgb "#e6550d"

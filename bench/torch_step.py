@@ -6,9 +6,11 @@ one D/Q step and one G step as lib/infogan.c's infogan_step runs them: D/Q on th
 the fake batch separately (batch statistics of each), loss -log D(x) - log(1 - D(G(z))) +
 L_I with Adam(2e-4, 0.5, 0.999) on D and Q; then G on fresh z with -log D(G(z)) + L_I and
 Adam(1e-3, 0.5, 0.999). Q: 10-way categorical cross-entropy and two Gaussian codes with
-std 1. Each round times PyTorch with 1 and 2 threads, then runs our bench/train_step
-(--ours); --rounds interleaves them, so a burst of load on this shared machine hits both.
-Prints each round's ratio (our best it/s over PyTorch's best) and their median; --out
+std 1. Each round times PyTorch with 1 and 2 threads (and, with --bf16, under CPU autocast
+to bfloat16), then runs our bench/train_step (--ours); --rounds interleaves them, so a
+burst of load on this shared machine hits both. Prints each round's ratios and their
+medians: our best full-precision ISA over PyTorch's best f32 setting, and (when ours has
+avx512bf16 rows) our avx512bf16 over PyTorch's best setting of either precision. --out
 writes DIR/torch-<cpu>.csv with its provenance.
 
 Needs Debian's python3-torch in the system Python: apt-get install python3-torch.
@@ -92,7 +94,8 @@ def info_loss(q, cat, cont):
 
 
 class Model:
-    def __init__(self):
+    def __init__(self, bf16=False):
+        self.bf16 = bf16  # forward passes under CPU autocast to bfloat16
         torch.manual_seed(1)
         self.g, self.dq = Generator(), Discriminator()
         self.opt_d = torch.optim.Adam(self.dq.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
@@ -103,30 +106,33 @@ class Model:
     def step(self):
         # D/Q step: G's output is an input here (no gradient into G)
         z, cat, cont = sample_latent(self.gen)
-        with torch.no_grad():
-            fake = self.g(z)
-        self.opt_d.zero_grad(set_to_none=False)
-        d_real, _ = self.dq(self.real, with_q=False)
-        d_fake, q = self.dq(fake)
-        loss = (F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))
-                + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
-                + info_loss(q, cat, cont))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            with torch.no_grad():
+                fake = self.g(z)
+            self.opt_d.zero_grad(set_to_none=False)
+            d_real, _ = self.dq(self.real, with_q=False)
+            d_fake, q = self.dq(fake)
+            loss = (F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))
+                    + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+                    + info_loss(q.float(), cat, cont))
         loss.backward()
         self.opt_d.step()
         # G step on fresh z: D/Q's parameters get no gradient
         z, cat, cont = sample_latent(self.gen)
         self.dq.requires_grad_(False)
         self.opt_g.zero_grad(set_to_none=False)
-        d_fake, q = self.dq(self.g(z))
-        loss = F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake)) + info_loss(q, cat, cont)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            d_fake, q = self.dq(self.g(z))
+            loss = (F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
+                    + info_loss(q.float(), cat, cont))
         loss.backward()
         self.opt_g.step()
         self.dq.requires_grad_(True)
 
 
-def time_torch(threads, warmup, iters):
+def time_torch(threads, warmup, iters, bf16=False):
     torch.set_num_threads(threads)
-    m = Model()
+    m = Model(bf16)
     for _ in range(warmup):
         m.step()
     t0 = time.perf_counter()
@@ -177,6 +183,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=2, help="untimed iterations first (2)")
     ap.add_argument("--threads", default="1,2", help="PyTorch thread counts (1,2)")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved PyTorch/ours rounds (3)")
+    ap.add_argument("--bf16", action="store_true",
+                    help="also time PyTorch under CPU autocast to bfloat16")
     ap.add_argument("--ours", help="command running our bench/train_step, timed after PyTorch")
     ap.add_argument("--out", help="with --ours: write OUT/torch-<cpu>.csv")
     a = ap.parse_args()
@@ -193,30 +201,42 @@ def main():
     load = open("/proc/loadavg").read().strip()
     t0 = time.monotonic()
     print(f"PyTorch {torch.__version__}, MNIST InfoGAN iteration, batch {BATCH}; load {load}")
-    rows, ratios, slug = [], [], "unknown"
+    rows, ratios, ratios_bf16, slug = [], [], [], "unknown"
+    settings = [(th, False) for th in threads] + ([(th, True) for th in threads] if a.bf16 else [])
     for rnd in range(1, a.rounds + 1):
-        best_torch = 0.0
-        for th in threads:
-            r = time_torch(th, a.warmup, a.iters)
-            best_torch = max(best_torch, r)
-            rows.append((rnd, "pytorch", "-", th, r))
-            print(f"round {rnd}: pytorch, {th} thread(s): {r:.2f} it/s", flush=True)
+        best_f32 = best_any = 0.0
+        for th, bf16 in settings:
+            r = time_torch(th, a.warmup, a.iters, bf16)
+            best_any = max(best_any, r)
+            best_f32 = best_f32 if bf16 else max(best_f32, r)
+            rows.append((rnd, "pytorch", "bf16-autocast" if bf16 else "-", th, r))
+            print(f"round {rnd}: pytorch{' bf16 autocast' if bf16 else ''}, {th} thread(s): "
+                  f"{r:.2f} it/s", flush=True)
         if not a.ours:
             continue
         ours, slug = run_ours(a.ours)
         for (isa, th), r in sorted(ours.items()):
             rows.append((rnd, "ours", isa, th, r))
-            print(f"round {rnd}: ours {isa}, {th} thread(s): {r:.2f} it/s = "
-                  f"{r / best_torch:.2f}x PyTorch's best", flush=True)
-        (isa, th), r = max(ours.items(), key=lambda kv: kv[1])
-        ratios.append(r / best_torch)
-        print(f"round {rnd}: best ours {r:.2f} it/s ({isa}, {th} threads) / PyTorch "
-              f"{best_torch:.2f} it/s = {ratios[-1]:.2f}x", flush=True)
+            print(f"round {rnd}: ours {isa}, {th} thread(s): {r:.2f} it/s", flush=True)
+        full = {k: v for k, v in ours.items() if k[0] != "avx512bf16"}
+        (isa, th), r = max(full.items(), key=lambda kv: kv[1])
+        ratios.append(r / best_f32)
+        print(f"round {rnd}: best ours {r:.2f} it/s ({isa}, {th} threads) / PyTorch f32 "
+              f"{best_f32:.2f} it/s = {ratios[-1]:.2f}x", flush=True)
+        bf = [v for k, v in ours.items() if k[0] == "avx512bf16"]
+        if bf:
+            ratios_bf16.append(max(bf) / best_any)
+            print(f"round {rnd}: ours avx512bf16 {max(bf):.2f} it/s / PyTorch's best of either "
+                  f"precision {best_any:.2f} it/s = {ratios_bf16[-1]:.2f}x", flush=True)
     if not a.ours:
         return
     med = statistics.median(ratios)
-    print(f"median over {a.rounds} rounds: ours / PyTorch's best = {med:.2f}x "
+    print(f"median over {a.rounds} rounds: ours (full precision) / PyTorch's best f32 = {med:.2f}x "
           f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+    med_bf16 = statistics.median(ratios_bf16) if ratios_bf16 else None
+    if med_bf16:
+        print(f"median over {a.rounds} rounds: ours avx512bf16 / PyTorch's best = {med_bf16:.2f}x "
+              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios_bf16)})")
     if a.out:
         os.makedirs(a.out, exist_ok=True)
         path = os.path.join(a.out, f"torch-{slug}.csv")
@@ -228,8 +248,13 @@ def main():
                 ("ours_command", a.ours),
                 ("rounds", f"{a.rounds}, each PyTorch at threads {a.threads} then ours; "
                            f"{a.warmup} warm-up + {a.iters} timed iterations per row"),
+                ("pytorch_bf16_autocast", "timed" if a.bf16 else "not timed"),
+                ("ratio", "our best full-precision ISA / PyTorch's best f32 setting"),
                 ("ratio_per_round", " ".join(f"{x:.3f}" for x in ratios)),
-                ("ratio_median", f"{med:.3f}")]))
+                ("ratio_median", f"{med:.3f}"),
+                ("ratio_bf16", "our avx512bf16 / PyTorch's best setting of either precision"),
+                ("ratio_bf16_per_round", " ".join(f"{x:.3f}" for x in ratios_bf16) or "none"),
+                ("ratio_bf16_median", f"{med_bf16:.3f}" if med_bf16 else "none")]))
             f.write("round,impl,isa,threads,it_per_s\n")
             for rnd, impl, isa, th, r in rows:
                 f.write(f"{rnd},{impl},{isa},{th},{r:.3f}\n")

@@ -161,7 +161,9 @@ static result run_config(kern_isa isa, int threads, int warmup, int iters, const
     printf("%s, %d thread(s): %.2f it/s (fastest iteration %.2f it/s; %.2f it per CPU-second), "
            "%.2f GFLOP/s", kern_isa_name(isa), threads, r.it_per_s, r.best_it_per_s, iters / cpu,
            r.gflops);
-    if (r.pct_of_peak >= 0) printf(", %.1f%% of the %.0f GFLOP/s FMA peak", r.pct_of_peak, peak);
+    if (r.pct_of_peak >= 0)
+        printf(", %.1f%% of the %.0f GFLOP/s %s peak", r.pct_of_peak, peak,
+               isa == KERN_AVX512_BF16 ? "VDPBF16PS" : "FMA");
     printf("\n");
     if (layers) print_layer_breakdown(m, iters, seconds);
     fflush(stdout);
@@ -259,8 +261,7 @@ int main(int argc, char **argv)
     for (int isa = 0; isa < KERN_ISA_COUNT; isa++) {
         if (!want_isa[isa]) continue;
         for (int ti = 0; ti < n_threads; ti++) {
-            double peak = isa == KERN_AVX2 || isa == KERN_AVX512
-                              ? bench_fma_peak((kern_isa)isa, threads[ti], 5) : -1.0;
+            double peak = bench_fma_peak((kern_isa)isa, threads[ti], 5);
             fprintf(stderr, "train_step: %s, %d thread(s): %d warm-up + %d timed iterations\n",
                     kern_isa_name((kern_isa)isa), threads[ti], warmup, iters);
             res[n_res++] = run_config((kern_isa)isa, threads[ti], warmup, iters, real, peak, layers);
@@ -268,13 +269,13 @@ int main(int argc, char **argv)
     }
     free(real);
 
-    printf("\n%-7s %7s %5s %8s %14s %8s %11s\n", "isa", "threads", "batch", "it_per_s",
+    printf("\n%-10s %7s %5s %8s %14s %8s %11s\n", "isa", "threads", "batch", "it_per_s",
            "gflop_per_iter", "gflops", "pct_of_peak");
     for (int i = 0; i < n_res; i++) {
         const result *x = &res[i];
         char pct[16] = "";
         if (x->pct_of_peak >= 0) snprintf(pct, sizeof pct, "%.1f", x->pct_of_peak);
-        printf("%-7s %7d %5d %8.2f %14.2f %8.2f %11s\n", kern_isa_name(x->isa), x->threads,
+        printf("%-10s %7d %5d %8.2f %14.2f %8.2f %11s\n", kern_isa_name(x->isa), x->threads,
                cfg.batch, x->it_per_s, x->gflop_per_iter, x->gflops, pct);
     }
 
@@ -286,7 +287,7 @@ int main(int argc, char **argv)
     provenance_note(&prov, "loadavg_at_start", load);
     provenance_note(&prov, "iterations", iters_note);
     provenance_note(&prov, "flop_counting", counting_rule);
-    provenance_note(&prov, "pct_of_peak", "of the FMA-loop peak of the row's ISA and threads, measured in the same run");
+    provenance_note(&prov, "pct_of_peak", "of the multiply-add loop peak of the row's ISA and threads (FMA; VDPBF16PS for avx512bf16), measured in the same run");
     provenance_note(&prov, "batch_data", "synthetic uniform [0,1) images (the time does not depend on them)");
     provenance_note(&prov, "OMP_WAIT_POLICY", env_or_unset("OMP_WAIT_POLICY"));
     provenance_note(&prov, "GOMP_SPINCOUNT", env_or_unset("GOMP_SPINCOUNT"));

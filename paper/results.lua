@@ -318,25 +318,35 @@ local function bench(key)
 end
 
 -- {{prov:FILE:KEY}}: a provenance line of a result file.
--- Against PyTorch: {{torch:ratio_median}}, {{torch:rounds}}, {{torch:ours}} / {{torch:pytorch}}
--- (the medians over rounds of our best and PyTorch's best it/s) from results/bench/torch-*.csv.
+-- Against PyTorch, from results/bench/torch-*.csv: {{torch:ratio_median}} and
+-- {{torch:ratio_bf16_median}} (its provenance), {{torch:rounds}}, and the medians over rounds
+-- of the best it/s of {{torch:ours}} (our full-precision ISAs), {{torch:ours_bf16}}
+-- (avx512bf16), {{torch:pytorch}} (f32) and {{torch:pytorch_bf16}} (CPU autocast to bfloat16).
+local torch_rows = {
+  ours = function(r) return r.impl == "ours" and r.isa ~= "avx512bf16" end,
+  ours_bf16 = function(r) return r.impl == "ours" and r.isa == "avx512bf16" end,
+  pytorch = function(r) return r.impl == "pytorch" and r.isa == "-" end,
+  pytorch_bf16 = function(r) return r.impl == "pytorch" and r.isa == "bf16-autocast" end,
+}
 local function torch_bench(key)
   local path = glob("results/bench/torch-*.csv")[1] or fail("no results/bench/torch-*.csv; run `make bench-torch`")
   local t = read_csv(path)
-  if key == "ratio_median" then return f2(tonumber(t.prov.ratio_median) or fail(path .. " has no ratio_median")) end
-  local best = {}
-  for _, r in ipairs(t.rows) do
-    local impl, rnd = r.impl, tonumber(r.round)
-    if impl == key then
-      best[rnd] = math.max(best[rnd] or 0, num(r, "it_per_s", path))
-    end
+  if key == "ratio_median" or key == "ratio_bf16_median" then
+    return f2(tonumber(t.prov[key]) or fail(path .. " has no " .. key))
   end
   if key == "rounds" then
     local n = 0
     for _, r in ipairs(t.rows) do n = math.max(n, tonumber(r.round)) end
     return tostring(n)
   end
-  if key ~= "ours" and key ~= "pytorch" then fail("bad placeholder {{torch:" .. key .. "}}") end
+  local wanted = torch_rows[key] or fail("bad placeholder {{torch:" .. key .. "}}")
+  local best = {}
+  for _, r in ipairs(t.rows) do
+    if wanted(r) then
+      local rnd = tonumber(r.round)
+      best[rnd] = math.max(best[rnd] or 0, num(r, "it_per_s", path))
+    end
+  end
   local xs = {}
   for _, v in pairs(best) do xs[#xs + 1] = v end
   if #xs == 0 then fail(path .. " has no " .. key .. " rows") end
