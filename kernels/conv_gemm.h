@@ -46,6 +46,36 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
 void conv2d_bwd_weights_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
                              const float *x, const float *dy, float *dw, float *db, float *ws);
 
+/* Defines an ISA's conv on the GEMM of gemm_cfg: its conv_gemm_ops conv_ops_<isa>, the static
+ * slot functions conv2d_fwd_<isa>, conv2d_bwd_data_<isa>, conv2d_bwd_weights_<isa>, and
+ * fill_conv_gemm_<isa>(t), which puts the three into table t. */
+#define CONV_GEMM_ISA(isa, gemm_cfg, im2col_fn_, col2im_fn_, bias_grad_fn_)                      \
+    static const conv_gemm_ops conv_ops_##isa = {                                                \
+        .gemm = &(gemm_cfg), .im2col = im2col_fn_, .col2im = col2im_fn_,                         \
+        .bias_grad = bias_grad_fn_,                                                              \
+    };                                                                                           \
+    static void conv2d_fwd_##isa(const conv_geom *g, int n, const float *x, const float *w,      \
+                                 const float *bias, float *y, float *ws)                         \
+    {                                                                                            \
+        conv2d_fwd_gemm(&conv_ops_##isa, g, n, x, w, bias, y, ws);                               \
+    }                                                                                            \
+    static void conv2d_bwd_data_##isa(const conv_geom *g, int n, const float *dy,                \
+                                      const float *w, float *dx, float *ws)                      \
+    {                                                                                            \
+        conv2d_bwd_data_gemm(&conv_ops_##isa, g, n, dy, w, dx, ws);                              \
+    }                                                                                            \
+    static void conv2d_bwd_weights_##isa(const conv_geom *g, int n, const float *x,              \
+                                         const float *dy, float *dw, float *db, float *ws)       \
+    {                                                                                            \
+        conv2d_bwd_weights_gemm(&conv_ops_##isa, g, n, x, dy, dw, db, ws);                       \
+    }                                                                                            \
+    static void fill_conv_gemm_##isa(kern_table *t)                                              \
+    {                                                                                            \
+        t->conv2d_fwd = conv2d_fwd_##isa;                                                        \
+        t->conv2d_bwd_data = conv2d_bwd_data_##isa;                                              \
+        t->conv2d_bwd_weights = conv2d_bwd_weights_##isa;                                        \
+    }
+
 /* im2col and col2im work on one channel at a time through a scratch copy of its rows with
  * zero padding on both sides: padded row q holds input column q - pad_l. Then every output
  * row is a plain strided run with no border logic, and vector loads may run up to

@@ -72,34 +72,11 @@ static void col2im_avx2(const conv_geom *g, const float *col, float *img)
     col2im_ld_avx2(g, col, (size_t)g->oh * g->ow, img);
 }
 
-static const conv_gemm_ops conv_ops_avx2 = {
-    .gemm = &sgemm_config_avx2, .im2col = im2col_to_avx2, .col2im = col2im_ld_avx2,
-    .bias_grad = bias_grad_avx2,
-};
-
-static void conv2d_fwd_avx2(const conv_geom *g, int n, const float *x, const float *w,
-                            const float *bias, float *y, float *ws)
-{
-    conv2d_fwd_gemm(&conv_ops_avx2, g, n, x, w, bias, y, ws);
-}
-
-static void conv2d_bwd_data_avx2(const conv_geom *g, int n, const float *dy, const float *w,
-                                 float *dx, float *ws)
-{
-    conv2d_bwd_data_gemm(&conv_ops_avx2, g, n, dy, w, dx, ws);
-}
-
-static void conv2d_bwd_weights_avx2(const conv_geom *g, int n, const float *x, const float *dy,
-                                    float *dw, float *db, float *ws)
-{
-    conv2d_bwd_weights_gemm(&conv_ops_avx2, g, n, x, dy, dw, db, ws);
-}
+CONV_GEMM_ISA(avx2, sgemm_config_avx2, im2col_to_avx2, col2im_ld_avx2, bias_grad_avx2)
 
 void kern_fill_conv_avx2(kern_table *t)
 {
     t->im2col = im2col_avx2;
     t->col2im = col2im_avx2;
-    t->conv2d_fwd = conv2d_fwd_avx2;
-    t->conv2d_bwd_data = conv2d_bwd_data_avx2;
-    t->conv2d_bwd_weights = conv2d_bwd_weights_avx2;
+    fill_conv_gemm_avx2(t);
 }

@@ -261,65 +261,20 @@ static void col2im_avx512(const conv_geom *g, const float *col, float *img)
     col2im_ld_avx512(g, col, (size_t)g->oh * g->ow, img);
 }
 
-static const conv_gemm_ops conv_ops_avx512 = {
-    .gemm = &sgemm_config_avx512, .im2col = im2col_to_avx512, .col2im = col2im_ld_avx512,
-    .bias_grad = bias_grad_avx512,
-};
-
-static void conv2d_fwd_avx512(const conv_geom *g, int n, const float *x, const float *w,
-                              const float *bias, float *y, float *ws)
-{
-    conv2d_fwd_gemm(&conv_ops_avx512, g, n, x, w, bias, y, ws);
-}
-
-static void conv2d_bwd_data_avx512(const conv_geom *g, int n, const float *dy, const float *w,
-                                   float *dx, float *ws)
-{
-    conv2d_bwd_data_gemm(&conv_ops_avx512, g, n, dy, w, dx, ws);
-}
-
-static void conv2d_bwd_weights_avx512(const conv_geom *g, int n, const float *x,
-                                      const float *dy, float *dw, float *db, float *ws)
-{
-    conv2d_bwd_weights_gemm(&conv_ops_avx512, g, n, x, dy, dw, db, ws);
-}
+CONV_GEMM_ISA(avx512, sgemm_config_avx512, im2col_to_avx512, col2im_ld_avx512, bias_grad_avx512)
 
 void kern_fill_conv_avx512(kern_table *t)
 {
     t->im2col = im2col_avx512;
     t->col2im = col2im_avx512;
-    t->conv2d_fwd = conv2d_fwd_avx512;
-    t->conv2d_bwd_data = conv2d_bwd_data_avx512;
-    t->conv2d_bwd_weights = conv2d_bwd_weights_avx512;
+    fill_conv_gemm_avx512(t);
 }
 
 /* The same convolutions on the bfloat16 GEMM (INFOGAN_ISA=avx512bf16). */
-static const conv_gemm_ops conv_ops_avx512bf16 = {
-    .gemm = &gemm_config_avx512bf16, .im2col = im2col_to_avx512, .col2im = col2im_ld_avx512,
-    .bias_grad = bias_grad_avx512,
-};
-
-static void conv2d_fwd_avx512bf16(const conv_geom *g, int n, const float *x, const float *w,
-                                  const float *bias, float *y, float *ws)
-{
-    conv2d_fwd_gemm(&conv_ops_avx512bf16, g, n, x, w, bias, y, ws);
-}
-
-static void conv2d_bwd_data_avx512bf16(const conv_geom *g, int n, const float *dy,
-                                       const float *w, float *dx, float *ws)
-{
-    conv2d_bwd_data_gemm(&conv_ops_avx512bf16, g, n, dy, w, dx, ws);
-}
-
-static void conv2d_bwd_weights_avx512bf16(const conv_geom *g, int n, const float *x,
-                                          const float *dy, float *dw, float *db, float *ws)
-{
-    conv2d_bwd_weights_gemm(&conv_ops_avx512bf16, g, n, x, dy, dw, db, ws);
-}
+CONV_GEMM_ISA(avx512bf16, gemm_config_avx512bf16, im2col_to_avx512, col2im_ld_avx512,
+              bias_grad_avx512)
 
 void kern_fill_conv_avx512bf16(kern_table *t)
 {
-    t->conv2d_fwd = conv2d_fwd_avx512bf16;
-    t->conv2d_bwd_data = conv2d_bwd_data_avx512bf16;
-    t->conv2d_bwd_weights = conv2d_bwd_weights_avx512bf16;
+    fill_conv_gemm_avx512bf16(t);
 }

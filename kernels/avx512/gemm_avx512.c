@@ -1,9 +1,90 @@
-/* gemm_avx512.c: AVX-512F SGEMM microkernel, 14 rows x 32 columns (28 zmm accumulators),
- * on the blocked framework of gemm.c. */
+/* gemm_avx512.c: the AVX-512 GEMM microkernels, 14 rows x 32 columns (28 zmm accumulators),
+ * on the blocked framework of gemm.c: f32 with FMA (avx512), and bfloat16 with VDPBF16PS
+ * (avx512bf16, reduced precision, only when INFOGAN_ISA=avx512bf16 selects it). The bfloat16
+ * packers round op(a) and op(b) to bfloat16 (to nearest even) and put k 2p and 2p+1 side by
+ * side in one 32-bit word; VDPBF16PS multiplies two k per lane and adds both products to f32
+ * accumulators: twice the multiply-adds of an f32 FMA per instruction. This file is compiled
+ * with AVX-512 BF16 enabled; its f32 path uses no BF16 instruction, so it runs on any
+ * AVX-512 CPU. */
 #include <immintrin.h>
+#include <stdint.h>
 
 #include "gemm.h"
 #include "gemm_pack_x86.h"
+#include "ops_avx512.h"
+
+/* ---- bfloat16 packers ---- */
+
+/* Word j = bf16(even[j]) | bf16(odd[j]) << 16: a k pair per lane. */
+static inline __m512i bf16_pairs(__m512 even, __m512 odd)
+{
+    static const uint16_t order[32] = {0,  16, 1,  17, 2,  18, 3,  19, 4,  20, 5,
+                                       21, 6,  22, 7,  23, 8,  24, 9,  25, 10, 26,
+                                       11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+    const __m512i interleave = _mm512_loadu_si512(order);
+    __m512i halves = (__m512i)_mm512_cvtne2ps_pbh(odd, even); /* even's 16, then odd's 16 */
+    return _mm512_permutexvar_epi16(interleave, halves);
+}
+
+/* Copying packer, src (kc, cols) with row stride ld: dst word [p][j] = the pair of rows 2p and 2p+1
+ * in column j (j < cols; 0 up to w; row kc, past an odd kc, is 0). Prefetches the next panel's
+ * next_cols columns of each row. */
+static void pack_copy_bf16(const float *src, size_t ld, int cols, int kc, int w, int next_cols,
+                           float *dst)
+{
+    for (int p = 0; p < kc; p += 2) {
+        const float *r0 = src + (size_t)p * ld, *r1 = r0 + ld;
+        for (int j = 0; j < next_cols; j += 16) {
+            __builtin_prefetch(r0 + w + j);
+            if (p + 1 < kc) __builtin_prefetch(r1 + w + j);
+        }
+        float *d = dst + (size_t)(p / 2) * w;
+        for (int j = 0; j < w; j += 16) {
+            __mmask16 load = tail_mask16(cols > j ? (size_t)(cols - j) : 0);
+            __m512 even = _mm512_maskz_loadu_ps(load, r0 + j);
+            __m512 odd = p + 1 < kc ? _mm512_maskz_loadu_ps(load, r1 + j) : _mm512_setzero_ps();
+            _mm512_mask_storeu_epi32(d + j, tail_mask16((size_t)(w - j)), bf16_pairs(even, odd));
+        }
+    }
+}
+
+/* Transposing packer, src (rows, kc) with row stride ld: dst word [p][i] = the pair src[i][2p],
+ * src[i][2p+1] (i < rows; 0 up to w). A row's 16 floats convert to 8 words in k order, then groups
+ * of 8 rows are transposed 8x8 as in the f32 packer. */
+static void pack_transposed_bf16(const float *src, size_t ld, int rows, int kc, int w,
+                                 int next_rows, float *dst)
+{
+    const int words = (kc + 1) / 2;
+    for (int i0 = 0; i0 < w; i0 += 8) {
+        const int valid = rows - i0 < 0 ? 0 : rows - i0 > 8 ? 8 : rows - i0; /* source rows */
+        const __mmask8 lanes = (__mmask8)((1u << (w - i0 < 8 ? w - i0 : 8)) - 1u);
+        for (int p = 0; p < kc; p += 16) {
+            if (p % 32 == 0) {
+                if (p + PACK_PREFETCH_FLOATS < kc)
+                    for (int q = 0; q < valid; q++)
+                        _mm_prefetch(
+                            (const char *)(src + (size_t)(i0 + q) * ld + p + PACK_PREFETCH_FLOATS),
+                            _MM_HINT_T0);
+                for (int q = i0; q < next_rows && q < i0 + 8; q++) /* the next panel, to L2 */
+                    _mm_prefetch((const char *)(src + (size_t)(w + q) * ld + p), _MM_HINT_T1);
+            }
+            const __mmask16 load = tail_mask16((size_t)(kc - p));
+            __m256 r[8];
+#pragma GCC unroll 8
+            for (int q = 0; q < 8; q++) {
+                __m512 x = q < valid ? _mm512_maskz_loadu_ps(load, src + (size_t)(i0 + q) * ld + p)
+                                     : _mm512_setzero_ps();
+                r[q] = (__m256)_mm512_cvtneps_pbh(x); /* 8 words: pairs of k p.. p+15 */
+            }
+            transpose_8x8(r);
+            const int n = words - p / 2 < 8 ? words - p / 2 : 8; /* words of this step */
+            for (int q = 0; q < n; q++)
+                _mm256_mask_storeu_epi32(dst + (size_t)(p / 2 + q) * w + i0, lanes, (__m256i)r[q]);
+        }
+    }
+}
+
+/* ---- microkernels ---- */
 
 /* c[0..16) = alpha * x, plus beta * c unless beta_zero (then c is not read). */
 static inline void store16(float *c, __m512 x, __m512 valpha, __m512 vbeta, bool beta_zero)
@@ -14,14 +95,16 @@ static inline void store16(float *c, __m512 x, __m512 valpha, __m512 vbeta, bool
 }
 
 /* c (rows, 16 * halves) = alpha * a (kc,14 packed; rows used) x the first 16 * halves
- * columns of b (kc,32 packed) [+ beta * c], for compile-time `rows` and `halves` (the
- * accumulator arrays then live in registers). Per k: `halves` vector loads of b, `rows`
+ * columns of b (kc,32 packed) [+ beta * c], for compile-time `rows`, `halves` and `bf16`
+ * (the accumulator arrays then live in registers). Per k: `halves` vector loads of b, `rows`
  * broadcasts of a, halves * rows independent FMAs (Zen 5: 2 FMA pipes x 4 cycles latency
- * need >= 8 in flight; 14 rows give 28, or 14 for the narrow edge tile). */
+ * need >= 8 in flight; 14 rows give 28, or 14 for the narrow edge tile). With bf16 the
+ * panels hold words of two k (ceil(kc/2) of them) and each FMA is a VDPBF16PS. */
 static inline __attribute__((always_inline)) void tile_rows(size_t kc, const int rows,
-                                                            const int halves, const float *a,
-                                                            const float *b, float *c,
-                                                            size_t ldc, float alpha, float beta)
+                                                            const int halves, const bool bf16,
+                                                            const float *a, const float *b,
+                                                            float *c, size_t ldc, float alpha,
+                                                            float beta)
 {
     __m512 acc0[14], acc1[14];
 #pragma GCC unroll 14
@@ -31,13 +114,19 @@ static inline __attribute__((always_inline)) void tile_rows(size_t kc, const int
     }
 #pragma GCC unroll 14
     for (int i = 0; i < rows; i++) acc0[i] = acc1[i] = _mm512_setzero_ps();
-    for (size_t p = 0; p < kc; p++) {
+    const size_t steps = bf16 ? (kc + 1) / 2 : kc;
+    for (size_t p = 0; p < steps; p++) {
         __m512 b0 = _mm512_load_ps(b), b1 = halves == 2 ? _mm512_load_ps(b + 16) : b0;
 #pragma GCC unroll 14
         for (int i = 0; i < rows; i++) {
-            __m512 ai = _mm512_set1_ps(a[i]);
-            acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
-            if (halves == 2) acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
+            __m512 ai = _mm512_set1_ps(a[i]); /* bf16: the word's bits, not a float */
+            if (bf16) {
+                acc0[i] = _mm512_dpbf16_ps(acc0[i], (__m512bh)ai, (__m512bh)b0);
+                if (halves == 2) acc1[i] = _mm512_dpbf16_ps(acc1[i], (__m512bh)ai, (__m512bh)b1);
+            } else {
+                acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
+                if (halves == 2) acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
+            }
         }
         a += 14;
         b += 32;
@@ -53,26 +142,26 @@ static inline __attribute__((always_inline)) void tile_rows(size_t kc, const int
 /* The 14 x (16 * halves) tile for any 1 <= rows <= 14: a last row panel with fewer rows
  * runs only those rows. */
 static inline __attribute__((always_inline)) void tile_any_rows(size_t kc, int rows,
-                                                                const int halves,
+                                                                const int halves, const bool bf16,
                                                                 const float *a, const float *b,
                                                                 float *c, size_t ldc,
                                                                 float alpha, float beta)
 {
     switch (rows) {
-    case 14: tile_rows(kc, 14, halves, a, b, c, ldc, alpha, beta); break;
-    case 13: tile_rows(kc, 13, halves, a, b, c, ldc, alpha, beta); break;
-    case 12: tile_rows(kc, 12, halves, a, b, c, ldc, alpha, beta); break;
-    case 11: tile_rows(kc, 11, halves, a, b, c, ldc, alpha, beta); break;
-    case 10: tile_rows(kc, 10, halves, a, b, c, ldc, alpha, beta); break;
-    case 9: tile_rows(kc, 9, halves, a, b, c, ldc, alpha, beta); break;
-    case 8: tile_rows(kc, 8, halves, a, b, c, ldc, alpha, beta); break;
-    case 7: tile_rows(kc, 7, halves, a, b, c, ldc, alpha, beta); break;
-    case 6: tile_rows(kc, 6, halves, a, b, c, ldc, alpha, beta); break;
-    case 5: tile_rows(kc, 5, halves, a, b, c, ldc, alpha, beta); break;
-    case 4: tile_rows(kc, 4, halves, a, b, c, ldc, alpha, beta); break;
-    case 3: tile_rows(kc, 3, halves, a, b, c, ldc, alpha, beta); break;
-    case 2: tile_rows(kc, 2, halves, a, b, c, ldc, alpha, beta); break;
-    default: tile_rows(kc, 1, halves, a, b, c, ldc, alpha, beta); break;
+    case 14: tile_rows(kc, 14, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 13: tile_rows(kc, 13, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 12: tile_rows(kc, 12, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 11: tile_rows(kc, 11, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 10: tile_rows(kc, 10, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 9: tile_rows(kc, 9, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 8: tile_rows(kc, 8, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 7: tile_rows(kc, 7, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 6: tile_rows(kc, 6, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 5: tile_rows(kc, 5, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 4: tile_rows(kc, 4, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 3: tile_rows(kc, 3, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    case 2: tile_rows(kc, 2, halves, bf16, a, b, c, ldc, alpha, beta); break;
+    default: tile_rows(kc, 1, halves, bf16, a, b, c, ldc, alpha, beta); break;
     }
 }
 
@@ -80,14 +169,14 @@ static inline __attribute__((always_inline)) void tile_any_rows(size_t kc, int r
 static void f32_gemm_14x32__avx512(size_t kc, int rows, const float *a, const float *b, float *c,
                                    size_t ldc, float alpha, float beta)
 {
-    tile_any_rows(kc, rows, 2, a, b, c, ldc, alpha, beta);
+    tile_any_rows(kc, rows, 2, false, a, b, c, ldc, alpha, beta);
 }
 
 /* Its first 16 columns, for edge tiles of at most 16 columns: half the FMAs. */
 static void f32_gemm_14x16_of_32__avx512(size_t kc, int rows, const float *a, const float *b,
                                          float *c, size_t ldc, float alpha, float beta)
 {
-    tile_any_rows(kc, rows, 1, a, b, c, ldc, alpha, beta);
+    tile_any_rows(kc, rows, 1, false, a, b, c, ldc, alpha, beta);
 }
 
 const gemm_config sgemm_config_avx512 = {
@@ -107,4 +196,41 @@ void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 void kern_fill_gemm_avx512(kern_table *t)
 {
     t->sgemm = sgemm_avx512;
+}
+
+/* The bfloat16 14x32 microkernel, and its first 16 columns for narrow edge tiles. */
+static void bf16_gemm_14x32__avx512bf16(size_t kc, int rows, const float *a, const float *b,
+                                        float *c, size_t ldc, float alpha, float beta)
+{
+    tile_any_rows(kc, rows, 2, true, a, b, c, ldc, alpha, beta);
+}
+
+static void bf16_gemm_14x16_of_32__avx512bf16(size_t kc, int rows, const float *a,
+                                              const float *b, float *c, size_t ldc, float alpha,
+                                              float beta)
+{
+    tile_any_rows(kc, rows, 1, true, a, b, c, ldc, alpha, beta);
+}
+
+/* kc counts k, not words: 1024 k fill as many bytes of panel as the f32 kernel's 512. */
+const gemm_config gemm_config_avx512bf16 = {
+    .name = "bf16_gemm_14x32__avx512bf16", .mr = 14, .nr = 32,
+    .mc = 14 * 12, .kc = 1024, .nc = 1024,
+    .pack_transposed = pack_transposed_bf16, .pack_copy = pack_copy_bf16, .k_pairs = true,
+    .ukernel = bf16_gemm_14x32__avx512bf16,
+    .nr_narrow = 16, .ukernel_narrow = bf16_gemm_14x16_of_32__avx512bf16,
+};
+
+void gemm_bf16_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                      const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                      int ldc)
+{
+    gemm_blocked(&gemm_config_avx512bf16, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta,
+                 c, ldc);
+}
+
+void kern_fill_gemm_avx512bf16(kern_table *t)
+{
+    t->sgemm = gemm_bf16_avx512;
+    kern_fill_conv_avx512bf16(t);
 }

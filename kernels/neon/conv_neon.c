@@ -55,34 +55,11 @@ static void col2im_neon(const conv_geom *g, const float *col, float *img)
     col2im_ld_neon(g, col, (size_t)g->oh * g->ow, img);
 }
 
-static const conv_gemm_ops conv_ops_neon = {
-    .gemm = &sgemm_config_neon, .im2col = im2col_to_neon, .col2im = col2im_ld_neon,
-    .bias_grad = bias_grad_neon,
-};
-
-static void conv2d_fwd_neon(const conv_geom *g, int n, const float *x, const float *w,
-                            const float *bias, float *y, float *ws)
-{
-    conv2d_fwd_gemm(&conv_ops_neon, g, n, x, w, bias, y, ws);
-}
-
-static void conv2d_bwd_data_neon(const conv_geom *g, int n, const float *dy, const float *w,
-                                 float *dx, float *ws)
-{
-    conv2d_bwd_data_gemm(&conv_ops_neon, g, n, dy, w, dx, ws);
-}
-
-static void conv2d_bwd_weights_neon(const conv_geom *g, int n, const float *x, const float *dy,
-                                    float *dw, float *db, float *ws)
-{
-    conv2d_bwd_weights_gemm(&conv_ops_neon, g, n, x, dy, dw, db, ws);
-}
+CONV_GEMM_ISA(neon, sgemm_config_neon, im2col_to_neon, col2im_ld_neon, bias_grad_neon)
 
 void kern_fill_conv_neon(kern_table *t)
 {
     t->im2col = im2col_neon;
     t->col2im = col2im_neon;
-    t->conv2d_fwd = conv2d_fwd_neon;
-    t->conv2d_bwd_data = conv2d_bwd_data_neon;
-    t->conv2d_bwd_weights = conv2d_bwd_weights_neon;
+    fill_conv_gemm_neon(t);
 }
