@@ -239,9 +239,10 @@ local function figure2(key)
   return r[col] or fail(path .. " has no field " .. col .. " for the " .. which .. " run")
 end
 
--- Table 1: the classifier test over seeds.
-local function table1(key)
-  local path = "results/table1.csv"
+-- Table 1: the classifier test over seeds ({{table1:...}}; {{table1_bf16:...}} the same
+-- seeds with the bfloat16 GEMMs, results/bf16/table1.csv).
+local function table1(key, path)
+  path = path or "results/table1.csv"
   local t = read_csv(path)
   local acc, hung, nmi, wall = {}, {}, {}, {}
   local pick
@@ -410,6 +411,7 @@ local function agg(key)
 end
 
 local sources = {figure1 = figure1, arch = arch, agg = agg, figure2 = figure2, table1 = table1, bench = bench, torch = torch_bench, prov = prov,
+                 table1_bf16 = function(key) return table1(key, "results/bf16/table1.csv") end,
                  datasets = datasets,
                  const = function(key)
                    if key == "ln10" then return string.format("%.3f", H_CAT10) end
@@ -560,14 +562,15 @@ local function costs_table()
       add("Figure 2, " .. (i == 1 and "InfoGAN" or "GAN") .. " run", p, iters and thousands(tonumber(iters)), "figure2")
     end
   end
-  local t1 = read_csv("results/table1.csv", false)
-  if t1 then
-    for _, r in ipairs(t1.rows) do
+  for _, t in ipairs({{"results/table1.csv", "Table 1", "table1"},
+                      {"results/bf16/table1.csv", "Table 1 (bfloat16 GEMMs)", "table1-bf16"}}) do
+    local t1 = read_csv(t[1], false)
+    for _, r in ipairs(t1 and t1.rows or {}) do
       local wall = tonumber(r.wall_s)
       local iters = tonumber(r.iterations)
-      add("Table 1, seed " .. r.seed, {wall_s = r.wall_s, iterations_per_s = wall and wall > 0 and
+      add(t[2] .. ", seed " .. r.seed, {wall_s = r.wall_s, iterations_per_s = wall and wall > 0 and
         string.format("%.3f", iters / wall) or nil, isa = t1.prov.isa, threads = t1.prov.threads},
-        thousands(iters), "table1")
+        thousands(iters), t[3])
     end
   end
   if bench_file ~= "" then add("Kernel benchmark", read_csv(bench_file).prov, nil, "bench") end
