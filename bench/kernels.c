@@ -268,7 +268,7 @@ static void write_csv(FILE *f)
 
 static void print_table(FILE *f)
 {
-    fprintf(f, "%-18s %-7s %-16s %7s %10s %11s %15s %9s\n", "kernel", "isa", "shape", "threads",
+    fprintf(f, "%-18s %-10s %-16s %7s %10s %11s %15s %9s\n", "kernel", "isa", "shape", "threads",
             "gflops", "pct_of_peak", "openblas_gflops", "x_openblas");
     for (int i = 0; i < n_rows; i++) {
         const row *r = &rows[i];
@@ -278,7 +278,7 @@ static void print_table(FILE *f)
             snprintf(ob, sizeof ob, "%.2f", r->openblas);
             snprintf(ratio, sizeof ratio, "%.2f", r->value / r->openblas);
         }
-        fprintf(f, "%-18s %-7s %-16s %7d %10.2f %11s %15s %9s\n", r->kernel, r->isa, r->shape,
+        fprintf(f, "%-18s %-10s %-16s %7d %10.2f %11s %15s %9s\n", r->kernel, r->isa, r->shape,
                 r->threads, r->value, pct, ob, ratio);
     }
 }
