@@ -5,7 +5,8 @@
 #      every included table is in it, every missing result names its make target, no
 #      placeholder is left and the equations are MathML;
 #   2. deleting a required figure makes the build fail, naming the file;
-#   3. deleting an optional result (Table 1) keeps the build working with a "missing" box.
+#   3. deleting an optional result (Table 1, and the bfloat16 Table 1) keeps the build working
+#      with a "missing" box.
 set -uo pipefail
 
 build=${1:-build}
@@ -69,6 +70,15 @@ if ! build_page "$tmp/notable" "$tmp/notable.log"; then
 else
   grep -q 'Results missing' "$tmp/notable/index.html" && grep -qF 'make table1' "$tmp/notable/index.html" ||
     fail "without Table 1 the page does not say 'Results missing ... make table1'"
+fi
+
+# 4. The same for the optional bfloat16 Table 1.
+rm -rf "$tmp/results/bf16"
+if ! build_page "$tmp/nobf16" "$tmp/nobf16.log"; then
+  fail "the build fails without the optional bfloat16 Table 1: $(cat "$tmp/nobf16.log")"
+else
+  grep -qF 'make table1-bf16' "$tmp/nobf16/index.html" ||
+    fail "without results/bf16 the page does not say 'Results missing ... make table1-bf16'"
 fi
 
 if [ "$failures" -gt 0 ]; then
