@@ -12,7 +12,8 @@
 kern_table kern;
 static kern_isa active_isa = KERN_ISA_COUNT;
 
-static const char *const isa_names[KERN_ISA_COUNT] = {"scalar", "avx2", "avx512", "avx512bf16", "neon"};
+static const char *const isa_names[KERN_ISA_COUNT] = {"scalar", "avx2", "avx512", "avx512bf16",
+                                                       "neon"};
 
 const char *kern_isa_name(kern_isa isa)
 {
