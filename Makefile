@@ -212,13 +212,16 @@ figure1-infogan figure1-gan: $(BUILD)/bin/mi_curve
 figure1: figure1-infogan figure1-gan
 	$(BUILD)/bin/mi_curve --out results --iterations $(FIGURE1_ITERS) --plot-only
 
+# One MNIST training run into the folder of the result.csv being made (seed from the pattern).
+MNIST_TRAIN = $(BUILD)/bin/mnist train --run-dir $(@D) --seed $* --iterations $(MNIST_ITERS) --resume
+
 $(RUNS)/mnist-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
 	@mkdir -p $(RUNS)
-	$(BUILD)/bin/mnist train --run-dir $(RUNS)/mnist-infogan-seed$* --seed $* --iterations $(MNIST_ITERS) --resume
+	$(MNIST_TRAIN)
 
 $(RUNS)/mnist-gan-seed%/result.csv: | $(BUILD)/bin/mnist
 	@mkdir -p $(RUNS)
-	$(BUILD)/bin/mnist train --gan --run-dir $(RUNS)/mnist-gan-seed$* --seed $* --iterations $(MNIST_ITERS) --resume
+	$(MNIST_TRAIN) --gan
 
 table1: $(TABLE1_RUNS:%=%/result.csv) $(RUNS)/mnist-gan-seed1/result.csv
 	$(BUILD)/bin/mnist table1 --out results --gan $(RUNS)/mnist-gan-seed1 $(TABLE1_RUNS)
@@ -229,7 +232,7 @@ TABLE1_BF16_RUNS := $(foreach s,$(TABLE1_SEEDS),$(RUNS)/bf16/mnist-infogan-seed$
 .PHONY: table1-bf16
 $(RUNS)/bf16/mnist-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
 	@mkdir -p $(RUNS)/bf16
-	INFOGAN_ISA=avx512bf16 $(BUILD)/bin/mnist train --run-dir $(RUNS)/bf16/mnist-infogan-seed$* --seed $* --iterations $(MNIST_ITERS) --resume
+	INFOGAN_ISA=avx512bf16 $(MNIST_TRAIN)
 
 table1-bf16: $(TABLE1_BF16_RUNS:%=%/result.csv)
 	@mkdir -p results/bf16

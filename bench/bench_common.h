@@ -79,53 +79,51 @@ __attribute__((target("avx512f,avx512bf16"))) static float fma_loop_avx512(long 
 #define DPBF16_LOOP_FLOPS (24.0 * 32 * 2)
 #endif
 
-/* The multiply-add loop of isa: FMA (avx2, avx512) or VDPBF16PS (avx512bf16). */
-static inline float bench_peak_loop(kern_isa isa, long iters, double *flops_per_iter)
+/* FLOPs (2 x multiply-adds) of one iteration of isa's peak loop: FMA (avx2, avx512) or
+ * VDPBF16PS (avx512bf16); 0 where there is none (scalar, NEON). */
+static inline double peak_loop_flops(kern_isa isa)
 {
 #if defined(__x86_64__)
-    if (isa == KERN_AVX512 || isa == KERN_AVX512_BF16) {
-        *flops_per_iter = isa == KERN_AVX512 ? FMA_LOOP_AVX512_FLOPS : DPBF16_LOOP_FLOPS;
-        return fma_loop_avx512(iters, 1.0f, isa == KERN_AVX512_BF16);
-    }
-    *flops_per_iter = FMA_LOOP_AVX2_FLOPS;
-    return fma_loop_avx2(iters, 1.0f);
+    if (isa == KERN_AVX2) return FMA_LOOP_AVX2_FLOPS;
+    if (isa == KERN_AVX512) return FMA_LOOP_AVX512_FLOPS;
+    if (isa == KERN_AVX512_BF16) return DPBF16_LOOP_FLOPS;
+#endif
+    (void)isa;
+    return 0.0;
+}
+
+/* Runs isa's peak loop (one with peak_loop_flops > 0). */
+static inline float peak_loop(kern_isa isa, long iters)
+{
+#if defined(__x86_64__)
+    if (isa == KERN_AVX2) return fma_loop_avx2(iters, 1.0f);
+    return fma_loop_avx512(iters, 1.0f, isa == KERN_AVX512_BF16);
 #else
     (void)isa, (void)iters;
-    *flops_per_iter = 0.0;
     return 0.0f;
 #endif
 }
 
-/* GFLOP/s of the multiply-add loop of isa (bench_peak_loop) on `threads` threads, best of
- * reps; 0 where there is none (scalar, NEON). */
+/* GFLOP/s of isa's peak loop on `threads` threads, best of reps; 0 where there is none. */
 static inline double bench_fma_peak(kern_isa isa, int threads, int reps)
 {
-#if defined(__x86_64__)
-    if (isa != KERN_AVX2 && isa != KERN_AVX512 && isa != KERN_AVX512_BF16) return 0.0;
+    const double flops = peak_loop_flops(isa) * (double)PEAK_ITERS * threads;
+    if (flops == 0.0) return 0.0;
     volatile float sink = 0.0f;
-    double best = 0.0, flops_per_iter = 0.0;
+    double best = 0.0;
     for (int r = 0; r < reps; r++) {
         double t0 = bench_now();
 #pragma omp parallel num_threads(threads)
         {
-            double f;
-            float v = bench_peak_loop(isa, PEAK_ITERS, &f);
+            float v = peak_loop(isa, PEAK_ITERS);
 #pragma omp atomic
             sink += v;
-#pragma omp master
-            flops_per_iter = f;
         }
-        double dt = bench_now() - t0;
-        double gflops = flops_per_iter * (double)PEAK_ITERS * threads / dt * 1e-9;
+        double gflops = flops / (bench_now() - t0) * 1e-9;
         if (gflops > best) best = gflops;
     }
     (void)sink;
     return best;
-#else
-    (void)isa;
-    (void)threads;
-    return 0.0;
-#endif
 }
 
 /* /proc/loadavg's line ("unknown" where there is none): other processes share the cores, and
