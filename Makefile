@@ -124,8 +124,9 @@ $(QEMU_TEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/qemu/%.o) $(BUILD)/qemu/tests/qemu/ru
 	$(CC) $(LDFLAGS) $^ $(KERNEL_LDLIBS) -o $@
 
 test: deps
-	@$(MAKE) --no-print-directory $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS)
 	$(TEST_BIN) --jobs 2
+	tests/experiments.sh $(BUILD)
 	@$(MAKE) --no-print-directory test-paper
 
 # NEON: the kernel tests cross-compiled for aarch64, run under qemu-user.

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The experiment programs end to end on tiny Faces runs (a few seconds each): each panel
+# and Table 2's target row take the best-MIG InfoGAN run of their setting (what SEEDS=5
+# relies on), bad input gets one line naming the flag or file and no output, every
+# program has --help. Usage: tests/experiments.sh BUILD_DIR
+set -euo pipefail
+BIN=$1/bin
+WORK=$(mktemp -d /tmp/infogan_experiments.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+tiny="--iterations 3 --n 600 --n-eval 200 --batch 16 --quiet"
+train() { # run-name, then train flags
+    local dir=$WORK/$1; shift
+    "$BIN/faces" train --run-dir "$dir" $tiny "$@" > /dev/null 2>> "$WORK/log" ||
+        { cat "$WORK/log"; exit 1; }
+}
+train az1 --config azimuth --seed 1
+train az2 --config azimuth --seed 2
+train el1 --config elevation --seed 1
+train li1 --config lighting --seed 1
+train gan1 --config azimuth --gan --seed 1
+RUNS=("$WORK/az1" "$WORK/az2" "$WORK/el1" "$WORK/li1" "$WORK/gan1")
+
+# Sets the MIG column of a run's result row (a constructed case, not a measurement).
+set_mig() {
+    awk -F, -v OFS=, -v mig="$2" '/^#/ || /^dataset,/ {print; next} {$7 = mig; print}' \
+        "$WORK/$1/result.csv" > "$WORK/mig.tmp"
+    mv "$WORK/mig.tmp" "$WORK/$1/result.csv"
+}
+figures_and_table() {
+    "$BIN/faces" figures --out "$WORK/$1" "${RUNS[@]}" > /dev/null 2>> "$WORK/log" &&
+        "$BIN/table2" --out "$WORK/$1" "${RUNS[@]}" > /dev/null 2>> "$WORK/log" ||
+        { cat "$WORK/log"; exit 1; }
+}
+# The run directory the azimuth panel / Table 2's azimuth target row names.
+panel_run() { grep '^| figure3a.png' "$1/figure3.md" | grep -o "\`$WORK/[a-z0-9]*\`" | tr -d '`'; }
+target_row() { sed -n '/^## Targets/,$p' "$1/table2.md" | grep '^| faces | azimuth |'; }
+
+set_mig az1 0.5000; set_mig az2 0.7000; set_mig gan1 0.9000
+figures_and_table out1
+[ "$(panel_run "$WORK/out1")" = "$WORK/az2" ] || fail "figure3a does not show the best-MIG azimuth run (seed 2)"
+target_row "$WORK/out1" | grep -q "0.7000 (\`$WORK/az2\`) | 0.9000 | no |" ||
+    fail "Table 2's azimuth target row: $(target_row "$WORK/out1")"
+
+set_mig az1 0.8000; set_mig gan1 0.1000
+figures_and_table out2
+[ "$(panel_run "$WORK/out2")" = "$WORK/az1" ] || fail "figure3a does not follow the best-MIG run to seed 1"
+target_row "$WORK/out2" | grep -q "0.8000 (\`$WORK/az1\`) | 0.1000 | yes |" ||
+    fail "Table 2's azimuth target row: $(target_row "$WORK/out2")"
+
+# Refused: prints one line naming $needle on stderr, exits non-zero, writes nothing.
+refused() {
+    local needle=$1 out=$2; shift 2
+    if "$@" > /dev/null 2> "$WORK/err"; then fail "accepted: $*"; return; fi
+    [ "$(wc -l < "$WORK/err")" = 1 ] || fail "more than one line for: $* ($(cat "$WORK/err"))"
+    grep -qF -- "$needle" "$WORK/err" || fail "the message does not name $needle: $(cat "$WORK/err")"
+    [ -z "$(ls -A "$out" 2>/dev/null)" ] || fail "output left in $out by: $*"
+}
+refused "--seed" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --seed abc
+refused "--iterations" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --iterations -3
+refused "--config" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --config sideways
+refused "$WORK/missing" "$WORK/out3" "$BIN/faces" figures --out "$WORK/out3" "$WORK/az1" "$WORK/missing"
+refused "elevation" "$WORK/out3" "$BIN/faces" figures --out "$WORK/out3" "$WORK/az1" "$WORK/gan1"
+head -c 200 "$WORK/el1/result.csv" > "$WORK/cut.tmp" && mv "$WORK/cut.tmp" "$WORK/el1/result.csv"
+refused "$WORK/el1/result.csv" "$WORK/out3" "$BIN/table2" --out "$WORK/out3" "${RUNS[@]}"
+refused "frobnicate" "$WORK/out3" "$BIN/faces" frobnicate
+
+for p in faces chairs svhn celeba table2; do
+    "$BIN/$p" --help > "$WORK/help" || fail "$p --help exits non-zero"
+    grep -q '^usage:' "$WORK/help" || fail "$p --help has no usage line"
+done
+
+# SEEDS=N names seeds 1..N of every setting and the GAN baseline's.
+runs=$(make -n -s SEEDS=2 RUNS="$WORK/plan" figure3 | grep -o 'run-dir [^ ]*' | sort -u | wc -l)
+[ "$runs" = 8 ] || fail "make -n SEEDS=2 figure3 plans $runs runs, not 8 (3 settings + GAN, 2 seeds)"
+
+[ "$failures" = 0 ] || { echo "tests/experiments.sh: $failures failure(s)"; exit 1; }
+echo "tests/experiments.sh: all passed"
