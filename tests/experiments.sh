@@ -4,7 +4,8 @@
 # relies on), bad input gets one line naming the flag or file and no output, every
 # program has --help. Usage: tests/experiments.sh BUILD_DIR
 set -euo pipefail
-BIN=$1/bin
+BIN=$(cd "$1/bin" && pwd)
+cd "$(dirname "$0")/.."
 WORK=$(mktemp -d /tmp/infogan_experiments.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 failures=0
