@@ -528,6 +528,18 @@ static void append_file(FILE *f, const char *dir, const char *name)
     fclose(in);
 }
 
+/* The trained model of the run in dir. */
+static infogan *run_model_load(const exp_spec *s, const exp_run *r, const char *dir)
+{
+    infogan_config cfg;
+    run_model_config(s, r, &cfg);
+    infogan *m = infogan_create(&cfg);
+    char ckpt[1024];
+    path_in(ckpt, sizeof ckpt, dir, "model.ckpt");
+    checkpoint_load(m, ckpt);
+    return m;
+}
+
 static int cmd_figures(const exp_spec *s, int argc, char **argv)
 {
     const char *out = "results", *dirs[EXP_MAX_RUNS];
@@ -572,18 +584,14 @@ static int cmd_figures(const exp_spec *s, int argc, char **argv)
     for (int p = 0; p < s->n_panels; p++) {
         const exp_panel *pn = &s->panels[p];
         int run = pick[p];
-        infogan_config cfg;
-        run_model_config(s, &runs[run], &cfg);
-        infogan *m = infogan_create(&cfg);
-        char ckpt[1024];
-        path_in(ckpt, sizeof ckpt, dirs[run], "model.ckpt");
-        checkpoint_load(m, ckpt);
+        infogan *m = run_model_load(s, &runs[run], dirs[run]);
+        const latent_spec *ls = &m->cfg.latent;
         dataset names = {0};
-        double *nmi = read_nmi(dirs[run], cfg.latent.n_codes, &names);
+        double *nmi = read_nmi(dirs[run], ls->n_codes, &names);
         int f;
         double v;
-        int code = best_code(&cfg.latent, &names, nmi, pn->factors, pn->code_kind, &f, &v);
-        const latent_code *lc = &cfg.latent.codes[code];
+        int code = best_code(ls, &names, nmi, pn->factors, pn->code_kind, &f, &v);
+        const latent_code *lc = &ls->codes[code];
         int cols = lc->kind == LATENT_CAT ? lc->k : CONT_COLS;
         float values[256];
         CHECK(cols <= 256, "%s: code %s has %d categories (at most 256 columns)", pn->file, lc->name, cols);
@@ -603,6 +611,19 @@ static int cmd_figures(const exp_spec *s, int argc, char **argv)
                v, f >= 0 ? names.factor_names[f] : "-", dirs[run], spread[run]);
         free(nmi);
         infogan_free(m);
+    }
+    /* Every run's spread, the ones without a panel too (other seeds, the GAN baseline, the
+     * paper's printed settings): MIG scores Q on real images and does not see a collapse. */
+    fprintf(md, "\n## Sample spread of every run\n\n| run | setting | model | MIG | sample spread |\n"
+                "|---|---|---|---|---|\n");
+    for (int i = 0; i < n; i++) {
+        if (spread[i] < 0) {
+            infogan *m = run_model_load(s, &runs[i], dirs[i]);
+            spread[i] = sample_spread_ratio(s, &runs[i], m);
+            infogan_free(m);
+        }
+        fprintf(md, "| `%s` | %s | %s | %s | %.2f |\n", dirs[i], runs[i].config,
+                runs[i].gan ? "gan" : "infogan", rows[i].field[6], spread[i]);
     }
     fprintf(md, "\n## Runs shown\n\n");
     for (int i = 0; i < n; i++)

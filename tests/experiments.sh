@@ -45,6 +45,9 @@ figures_and_table out1
 target_row "$WORK/out1" | grep -q "0.7000 (\`$WORK/az2\`) | 0.9000 | no |" ||
     fail "Table 2's azimuth target row: $(target_row "$WORK/out1")"
 
+spread_rows=$(sed -n '/^## Sample spread of every run/,/^## Runs shown/p' "$WORK/out1/figure3.md" | grep -c "^| \`$WORK/")
+[ "$spread_rows" = 5 ] || fail "figure3.md gives the sample spread of $spread_rows runs, not all 5"
+
 set_mig az1 0.8000; set_mig gan1 0.1000
 figures_and_table out2
 [ "$(panel_run "$WORK/out2")" = "$WORK/az1" ] || fail "figure3a does not follow the best-MIG run to seed 1"
