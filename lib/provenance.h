@@ -19,7 +19,7 @@ typedef struct provenance {
     double start_seconds;   /* monotonic clock at start */
     int n_notes;
     char note_keys[PROVENANCE_MAX_NOTES][32];
-    char note_values[PROVENANCE_MAX_NOTES][256];
+    char note_values[PROVENANCE_MAX_NOTES][1024]; /* a model description with ten codes is ~270 */
 } provenance;
 
 /* Records everything but the wall time; calls kern_init() to learn the active ISA. */

@@ -60,3 +60,17 @@ Test(lib_provenance, comment_lines_and_markdown)
     cr_assert_not_null(strstr(md, "- iterations: 5000\n"));
     free(md);
 }
+
+Test(lib_provenance, a_long_note_is_kept_whole)
+{
+    char *argv[] = {"prog", NULL};
+    provenance p;
+    provenance_init(&p, 1, argv, 1);
+    char value[1000];
+    memset(value, 'x', sizeof value - 2);
+    value[sizeof value - 2] = 'y', value[sizeof value - 1] = 0;
+    provenance_note(&p, "model", value);
+    char *c = provenance_comments_string(&p);
+    cr_assert_not_null(strstr(c, "xy\n"), "the note lost its end");
+    free(c);
+}
