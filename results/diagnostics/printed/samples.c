@@ -1,6 +1,6 @@
-/* The sample spread of a finished run (as `figures` measures it for its panels' runs: 256
- * samples from the RNG_EVAL stream over 256 stand-in images) and an 8x8 grid of the first
- * 64 samples: samples SET RUN_DIR OUT.png. Build at the repository root after `make`:
+/* An 8x8 grid of a finished run's first 64 samples (the RNG_EVAL stream that `figures`
+ * measures the sample spread on): samples RUN_DIR OUT.png. Build at the repository root
+ * after `make`:
  *   cc -O2 -std=c11 -D_GNU_SOURCE -fopenmp -Ikernels -Ilib results/diagnostics/printed/samples.c \
  *      build/libinfogan.a build/libkernels.a -lpng -lz -lmatio -ljpeg -lsleef -lm -o samples */
 #include <stdio.h>
@@ -8,16 +8,14 @@
 #include <string.h>
 #include "arch.h"
 #include "checkpoint.h"
-#include "datasets.h"
 #include "image.h"
 #include "infogan.h"
 #include "latent.h"
-#include "metrics.h"
 #include "rng.h"
 int main(int argc, char **argv) {
-    if (argc != 4) { fprintf(stderr, "usage: samples SET RUN_DIR OUT.png\n"); return 2; }
+    if (argc != 3) { fprintf(stderr, "usage: samples RUN_DIR OUT.png\n"); return 2; }
     char path[1024], line[8192] = "";
-    snprintf(path, sizeof path, "%s/result.csv", argv[2]);
+    snprintf(path, sizeof path, "%s/result.csv", argv[1]);
     FILE *f = fopen(path, "r");
     if (!f) { fprintf(stderr, "cannot read %s\n", path); return 1; }
     while (fgets(line, sizeof line, f)) if (strncmp(line, "# model: ", 9) == 0) break;
@@ -34,10 +32,10 @@ int main(int argc, char **argv) {
         tok = strtok(NULL, " \n");
     }
     infogan *m = infogan_create(&c);
-    snprintf(path, sizeof path, "%s/model.ckpt", argv[2]);
+    snprintf(path, sizeof path, "%s/model.ckpt", argv[1]);
     checkpoint_load(m, path);
     const latent_spec *ls = &m->cfg.latent;
-    int n = 256;
+    int n = 256; /* generated as `figures` does (G's batch norm sees the whole set), 64 drawn */
     size_t img = (size_t)m->arch->img_c * m->arch->img_h * m->arch->img_w;
     float *z = malloc(sizeof(float) * n * ls->in_dim), *fake = malloc(sizeof(float) * n * img);
     rng g = rng_make(m->cfg.seed, RNG_EVAL, 1000);
@@ -45,8 +43,6 @@ int main(int argc, char **argv) {
     infogan_generate(m, n, z, fake);
     if (m->arch->g[m->arch->n_g - 1].kind == LAYER_TANH)
         for (size_t i = 0; i < n * img; i++) fake[i] = 0.5f * (fake[i] + 1.0f);
-    dataset *real = datasets_open(argv[1], "data", n, 1);
-    printf("%s: sample spread %.3f\n", argv[2], metrics_sample_spread(n, img, fake) / metrics_sample_spread(n, img, real->images));
-    image_write_grid_png(argv[3], fake, 64, m->arch->img_c, m->arch->img_h, m->arch->img_w, 8, 8, 2);
+    image_write_grid_png(argv[2], fake, 64, m->arch->img_c, m->arch->img_h, m->arch->img_w, 8, 8, 2);
     return 0;
 }
