@@ -5,6 +5,7 @@ CC       ?= gcc
 ARCH     ?= $(shell $(CC) -dumpmachine | cut -d- -f1)
 OPT      ?= -O2 -g
 CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -Wdouble-promotion -fopenmp
+# lib/'s headers are included with their layer folder: "model/infogan.h" (lib/README.md).
 CPPFLAGS += -D_GNU_SOURCE -Ikernels -Ilib
 KERNEL_LDLIBS := -lsleef -lm
 LDLIBS   += -lpng -lz -lmatio -ljpeg $(KERNEL_LDLIBS)
@@ -38,7 +39,7 @@ $(BUILD)/kernels/avx2/%.o:   ISAFLAGS := -mavx2 -mfma
 $(BUILD)/kernels/avx512/%.o: ISAFLAGS := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 $(BUILD)/kernels/avx512/gemm_avx512.o: ISAFLAGS := -mavx512bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 
-LIB_SRC   := $(wildcard lib/*.c)
+LIB_SRC   := $(wildcard lib/*/*.c lib/*/*/*.c)
 TEST_SRC  := $(wildcard tests/*.c)
 KTEST_SRC := $(wildcard tests/kern_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
@@ -125,6 +126,7 @@ $(QEMU_TEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/qemu/%.o) $(BUILD)/qemu/tests/qemu/ru
 
 test: deps
 	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS)
+	tests/layers.sh
 	$(TEST_BIN) --jobs 2
 	tests/experiments.sh $(BUILD)
 	@$(MAKE) --no-print-directory test-paper

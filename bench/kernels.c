@@ -18,8 +18,8 @@
 
 #include "bench_common.h"
 #include "kernels.h"
-#include "provenance.h"
-#include "util.h"
+#include "report/provenance.h"
+#include "base/util.h"
 
 static const char *usage =
     "usage: kernels [--out DIR] [--reps N] [--help]\n"

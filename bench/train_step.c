@@ -14,11 +14,11 @@
 #include <sys/stat.h>
 
 #include "bench_common.h"
-#include "infogan.h"
+#include "model/infogan.h"
 #include "kernels.h"
-#include "provenance.h"
-#include "rng.h"
-#include "util.h"
+#include "report/provenance.h"
+#include "base/rng.h"
+#include "base/util.h"
 
 static const char *usage =
     "usage: train_step [--iters N] [--warmup W] [--isa LIST] [--threads LIST] [--out DIR]\n"

@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arch.h"
-#include "infogan.h"
-#include "latent.h"
-#include "nn.h"
-#include "util.h"
+#include "model/arch.h"
+#include "model/infogan.h"
+#include "model/latent.h"
+#include "nn/nn.h"
+#include "base/util.h"
 
 static void usage(FILE *f)
 {

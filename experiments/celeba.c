@@ -1,7 +1,7 @@
 /* celeba: Figure 6 (CelebA): ten Cat(10) codes; Table 3's networks (Table 2's).
  * `celeba --help` lists the commands. */
-#include "experiment.h"
-#include "latent.h"
+#include "harness/experiment.h"
+#include "model/latent.h"
 
 static const exp_spec celeba = {
     .name = "celeba",

@@ -1,7 +1,7 @@
 /* chairs: Figure 4 (3D Chairs): three Cat(20) codes and one continuous code; Table 6's
  * networks and Table 7's two settings. `chairs --help` lists the commands. */
-#include "experiment.h"
-#include "latent.h"
+#include "harness/experiment.h"
+#include "model/latent.h"
 
 static const exp_spec chairs = {
     .name = "chairs",

@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "datasets.h"
-#include "render.h"
-#include "util.h"
+#include "data/catalog.h"
+#include "data/standin/render.h"
+#include "base/util.h"
 
 static void usage(FILE *out)
 {

@@ -1,7 +1,7 @@
 /* faces: Figure 3 (3D Faces): five continuous codes; Table 4's networks and Table 5's
  * settings, one run per setting. `faces --help` lists the commands. */
-#include "experiment.h"
-#include "latent.h"
+#include "harness/experiment.h"
+#include "model/latent.h"
 
 static const exp_spec faces = {
     .name = "faces",

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "infogan.h"
-#include "mnist.h"
-#include "plot.h"
-#include "provenance.h"
-#include "train.h"
-#include "util.h"
+#include "model/infogan.h"
+#include "data/mnist.h"
+#include "report/plot.h"
+#include "report/provenance.h"
+#include "model/train.h"
+#include "base/util.h"
 
 static const char *const run_names[2] = {"infogan", "gan"};
 

@@ -14,14 +14,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "checkpoint.h"
-#include "image.h"
-#include "infogan.h"
-#include "metrics.h"
-#include "mnist.h"
-#include "provenance.h"
-#include "train.h"
-#include "util.h"
+#include "model/checkpoint.h"
+#include "base/image.h"
+#include "model/infogan.h"
+#include "eval/metrics.h"
+#include "data/mnist.h"
+#include "report/provenance.h"
+#include "model/train.h"
+#include "base/util.h"
 
 #define PAPER_ACC 0.95
 

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mnist.h"
-#include "util.h"
+#include "data/mnist.h"
+#include "base/util.h"
 
 static void usage(FILE *f)
 {

@@ -1,7 +1,7 @@
 /* svhn: Figure 5 (SVHN): four Cat(10) codes and four continuous codes; Table 2's
  * networks. `svhn --help` lists the commands. */
-#include "experiment.h"
-#include "latent.h"
+#include "harness/experiment.h"
+#include "model/latent.h"
 
 static const exp_spec svhn = {
     .name = "svhn",

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "experiment.h"
+#include "harness/experiment.h"
 
 int main(int argc, char **argv)
 {

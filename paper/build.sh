@@ -4,7 +4,7 @@
 #   paper/build.sh --readme-table [--update FILE] [--results DIR]
 #       prints the "results at a glance" table (paper/glance.md filled from results/) as
 #       GitHub Markdown; --update also replaces FILE's block between the glance markers.
-# The architecture tables are printed by BUILD/bin/arch_tables from lib/arch.c; numbers,
+# The architecture tables are printed by BUILD/bin/arch_tables from lib/model/arch.c; numbers,
 # tables and figures come from the results folder through paper/results.lua. Exits non-zero,
 # naming the file, when something the text needs is missing.
 set -euo pipefail
@@ -71,7 +71,7 @@ done
 
 # Provenance of the page itself, shown under the title.
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- paper results lib/arch.c 2>/dev/null || commit="$commit-dirty"  # what the page is made of
+git diff --quiet HEAD -- paper results lib/model/arch.c 2>/dev/null || commit="$commit-dirty"  # what the page is made of
 built="built $(date -u +%Y-%m-%dT%H:%MZ) from commit $commit and the files in $results/"
 # Relative path from the page back to the source tree, for links to the code.
 linkbase=$(realpath --relative-to="$out" .)/

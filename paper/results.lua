@@ -384,7 +384,7 @@ end
 local function arch(key)
   local name, what = key:match("^(%w+):([%w_]+)$")
   local path = "arch/" .. (name or "?") .. ".md"
-  local text = read_all(path) or fail(path .. " is missing: is there a table " .. tostring(name) .. " in lib/arch.c?")
+  local text = read_all(path) or fail(path .. " is missing: is there a table " .. tostring(name) .. " in lib/model/arch.c?")
   if what == "q_share" then return text:match("Q's head: ([%d%.]+%%)") or fail(path .. " has no Q share") end
   if what == "g_params" then return text:match("| G | total | | ([%d,]+) |") or fail(path .. " has no G total") end
   if what == "dq_params" then return text:match("| D and Q | total[^|]*| | ([%d,]+) |") or fail(path .. " has no D/Q total") end

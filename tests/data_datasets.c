@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "data_fixture.h"
-#include "datasets.h"
-#include "render.h"
+#include "data/catalog.h"
+#include "data/standin/render.h"
 
 static dataset *small_set(void)
 {

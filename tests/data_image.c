@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "image.h"
+#include "base/image.h"
 
 static void temp_path(char *buf, size_t size, const char *name)
 {

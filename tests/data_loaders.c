@@ -10,8 +10,8 @@
 #include <jpeglib.h> /* after stdio.h */
 
 #include "data_fixture.h"
-#include "image.h"
-#include "load.h"
+#include "base/image.h"
+#include "data/load.h"
 
 /* ---- SVHN ---- */
 

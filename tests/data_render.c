@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "data_fixture.h"
-#include "image.h"
-#include "render.h"
+#include "base/image.h"
+#include "data/standin/render.h"
 
 static const char *NAMES[4] = {"faces", "chairs", "svhn", "celeba"};
 

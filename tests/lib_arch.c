@@ -2,8 +2,8 @@
  * (Tables 2-4 and 6) for their latent specs. */
 #include <criterion/criterion.h>
 
-#include "arch.h"
-#include "infogan.h"
+#include "model/arch.h"
+#include "model/infogan.h"
 
 /* G's output and the D/Q trunk's output for G input in_dim. */
 static void expect_shapes(const char *name, int in_dim, int c, int h, int w, int trunk_c,

@@ -6,9 +6,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "dataset.h"
-#include "disentangle.h"
-#include "rng.h"
+#include "data/dataset.h"
+#include "eval/disentangle.h"
+#include "base/rng.h"
 
 #define N 10000
 

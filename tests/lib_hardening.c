@@ -17,14 +17,14 @@
 
 #include <jpeglib.h> /* after stdio.h */
 
-#include "checkpoint.h"
+#include "model/checkpoint.h"
 #include "data_fixture.h"
-#include "image.h"
-#include "infogan.h"
-#include "load.h"
-#include "mnist.h"
-#include "train.h"
-#include "util.h"
+#include "base/image.h"
+#include "model/infogan.h"
+#include "data/load.h"
+#include "data/mnist.h"
+#include "model/train.h"
+#include "base/util.h"
 #include "toy_data.h"
 
 /* ---- helpers ---- */

@@ -4,9 +4,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "latent.h"
-#include "losses.h"
-#include "rng.h"
+#include "model/latent.h"
+#include "model/losses.h"
+#include "base/rng.h"
 
 #define TOL 1e-6
 

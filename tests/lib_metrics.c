@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "metrics.h"
+#include "eval/metrics.h"
 
 Test(lib_metrics, contingency_counts_pairs)
 {

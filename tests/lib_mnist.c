@@ -9,7 +9,7 @@
 #include <zlib.h>
 
 #include "data_fixture.h"
-#include "mnist.h"
+#include "data/mnist.h"
 
 static void write_bytes(const char *path, const void *data, size_t len)
 {

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch.h"
-#include "nn.h"
-#include "rng.h"
-#include "util.h"
+#include "model/arch.h"
+#include "nn/nn.h"
+#include "base/rng.h"
+#include "base/util.h"
 
 /* L = sum_i r_i y_i in double: the scalar whose gradient backward(r) computes. */
 static double probe_loss(net *nt, const float *x, int n, const float *r)

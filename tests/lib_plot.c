@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "data_fixture.h"
-#include "plot.h"
+#include "report/plot.h"
 
 static char *read_text(const char *path)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "provenance.h"
+#include "report/provenance.h"
 
 Test(lib_provenance, records_fields_and_quotes_the_command)
 {

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "infogan.h"
-#include "train.h"
-#include "util.h"
+#include "model/checkpoint.h"
+#include "model/infogan.h"
+#include "model/train.h"
+#include "base/util.h"
 #include "toy_data.h"
 
 

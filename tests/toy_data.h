@@ -2,8 +2,8 @@
 #ifndef TOY_DATA_H
 #define TOY_DATA_H
 
-#include "dataset.h"
-#include "rng.h"
+#include "data/dataset.h"
+#include "base/rng.h"
 
 /* n 8x8 images: class i % 10 is a 3x3 bright block at one of ten places, plus faint noise. */
 static inline dataset *toy_data(int n)

@@ -1,7 +1,7 @@
 /* fuzz_celeba_attr.c: the CelebA attribute list reader (list_attr_celeba.txt), for three
  * picked images of a fixed folder listing. */
 #include "fuzz.h"
-#include "load.h"
+#include "data/load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

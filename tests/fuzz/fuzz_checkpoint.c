@@ -1,7 +1,7 @@
 /* fuzz_checkpoint.c: the checkpoint reader, into a toy model. Byte 0 odd: the rest gets its
  * correct FNV-1a checksum appended, so mutations get past the checksum to the header
  * checks; even: the rest is the file as is. */
-#include "checkpoint.h"
+#include "model/checkpoint.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

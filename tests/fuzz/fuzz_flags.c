@@ -1,7 +1,7 @@
 /* fuzz_flags.c: the model flag parser (infogan_config_flag_try) on an argv made of the
  * input's NUL- or newline-separated words. */
 #include "fuzz.h"
-#include "infogan.h"
+#include "model/infogan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
  * input starts with the gzip magic). Input: byte 0 = n, the last n bytes are the label
  * file, the bytes between are the image file. */
 #include "fuzz.h"
-#include "mnist.h"
+#include "data/mnist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

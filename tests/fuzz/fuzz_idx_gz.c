@@ -4,7 +4,7 @@
 #include <zlib.h>
 
 #include "fuzz.h"
-#include "mnist.h"
+#include "data/mnist.h"
 
 /* gzip of data into out (capacity cap); returns the length. */
 static size_t gzip_bytes(const uint8_t *data, size_t size, uint8_t *out, size_t cap)

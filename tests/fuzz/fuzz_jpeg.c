@@ -1,7 +1,7 @@
 /* fuzz_jpeg.c: the CelebA JPEG decode path (libjpeg with the loader's error handling and
  * size guard), then the crop and resize the loader applies. */
 #include "fuzz.h"
-#include "load.h"
+#include "data/load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,6 @@
 /* fuzz_latent.c: the --latent spec parser, then the sizes a model derives from it. */
 #include "fuzz.h"
-#include "latent.h"
+#include "model/latent.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

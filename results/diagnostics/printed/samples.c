@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "arch.h"
-#include "checkpoint.h"
-#include "image.h"
-#include "infogan.h"
-#include "latent.h"
-#include "rng.h"
+#include "model/arch.h"
+#include "model/checkpoint.h"
+#include "base/image.h"
+#include "model/infogan.h"
+#include "model/latent.h"
+#include "base/rng.h"
 int main(int argc, char **argv) {
     if (argc != 3) { fprintf(stderr, "usage: samples RUN_DIR OUT.png\n"); return 2; }
     char path[1024], line[8192] = "";

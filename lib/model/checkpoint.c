@@ -1,0 +1,176 @@
+/* checkpoint.c: save (temp file + rename) and checked load of training state. */
+#include "model/checkpoint.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+#define CKPT_MAGIC "IGANCKPT"
+#define CKPT_VERSION 1u
+
+typedef struct sink { FILE *f; uint64_t hash; bool ok; } sink;
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+#define FNV_START 0xcbf29ce484222325ull
+
+static void put(sink *s, const void *p, size_t n)
+{
+    s->hash = fnv1a(s->hash, p, n);
+    if (s->ok && fwrite(p, 1, n, s->f) != n) s->ok = false;
+}
+
+void checkpoint_save(const infogan *m, const char *path)
+{
+    char tmp[4096];
+    CHECK(snprintf(tmp, sizeof tmp, "%s.tmp", path) < (int)sizeof tmp, "checkpoint path %s is too long", path);
+    sink s = {fopen(tmp, "wb"), FNV_START, true};
+    CHECK(s.f, "cannot create checkpoint %s: %s", tmp, strerror(errno));
+    char cfg[1024];
+    infogan_config_describe(&m->cfg, cfg, sizeof cfg);
+    uint32_t version = CKPT_VERSION, cfg_len = (uint32_t)strlen(cfg);
+    int32_t ints[5] = {m->iteration, m->data_epoch, m->data_cursor, m->opt_g.t, m->opt_d.t};
+    uint64_t counts[2] = {m->n_g_params, m->n_d_params};
+    put(&s, CKPT_MAGIC, 8);
+    put(&s, &version, 4);
+    put(&s, &cfg_len, 4);
+    put(&s, cfg, cfg_len);
+    put(&s, ints, sizeof ints);
+    put(&s, counts, sizeof counts);
+    const float *blocks[6] = {m->g_params, m->opt_g.m, m->opt_g.v, m->d_params, m->opt_d.m, m->opt_d.v};
+    for (int i = 0; i < 6; i++) put(&s, blocks[i], (i < 3 ? m->n_g_params : m->n_d_params) * sizeof(float));
+    uint64_t hash = s.hash;
+    put(&s, &hash, sizeof hash);
+    bool ok = s.ok && fflush(s.f) == 0 && fsync(fileno(s.f)) == 0;
+    ok = (fclose(s.f) == 0) && ok;
+    if (!ok) {
+        remove(tmp);
+        die("cannot write checkpoint %s: %s", tmp, strerror(errno));
+    }
+    CHECK(rename(tmp, path) == 0, "cannot rename checkpoint %s to %s: %s", tmp, path, strerror(errno));
+    CHECK(fsync_dir_of(path) == 0, "cannot sync the folder of checkpoint %s: %s", path, strerror(errno));
+}
+
+typedef struct source { FILE *f; uint64_t hash; } source;
+
+static bool get(source *s, void *p, size_t n)
+{
+    if (fread(p, 1, n, s->f) != n) return false;
+    s->hash = fnv1a(s->hash, p, n);
+    return true;
+}
+
+/* First pass: the checksum over the whole file, without touching the model. */
+static bool verify_checksum(FILE *f, const char *path, char *err, size_t errlen)
+{
+    if (fseek(f, 0, SEEK_END) != 0) return snprintf(err, errlen, "cannot seek in checkpoint %s", path), false;
+    long size = ftell(f);
+    if (size < 8 + 4 + 4 + 8) {
+        snprintf(err, errlen, "checkpoint %s is truncated (%ld bytes)", path, size);
+        return false;
+    }
+    rewind(f);
+    uint64_t h = FNV_START;
+    unsigned char buf[1 << 16];
+    long left = size - 8;
+    while (left > 0) {
+        size_t n = (size_t)(left < (long)sizeof buf ? left : (long)sizeof buf);
+        if (fread(buf, 1, n, f) != n) return snprintf(err, errlen, "cannot read checkpoint %s", path), false;
+        h = fnv1a(h, buf, n);
+        left -= (long)n;
+    }
+    uint64_t stored;
+    if (fread(&stored, 1, 8, f) != 8 || stored != h) {
+        snprintf(err, errlen, "checkpoint %s is corrupt or truncated (checksum mismatch)", path);
+        return false;
+    }
+    rewind(f);
+    return true;
+}
+
+bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open checkpoint %s: %s", path, strerror(errno));
+        return false;
+    }
+    source s = {f, FNV_START};
+    char magic[8], cfg[1024], mine[1024];
+    uint32_t version, cfg_len;
+    int32_t ints[5];
+    uint64_t counts[2];
+    bool ok = false;
+    float *blocks = NULL;
+    if (!get(&s, magic, 8) || memcmp(magic, CKPT_MAGIC, 8) != 0) {
+        snprintf(err, errlen, "%s is not an InfoGAN checkpoint (bad magic)", path);
+        goto done;
+    }
+    if (!get(&s, &version, 4)) {
+        snprintf(err, errlen, "checkpoint %s is truncated (%s)", path, "it ends inside the header");
+        goto done;
+    }
+    if (version != CKPT_VERSION) {
+        snprintf(err, errlen, "checkpoint %s has version %u; this build reads version %u", path,
+                 version, CKPT_VERSION);
+        goto done;
+    }
+    if (!verify_checksum(f, path, err, errlen)) goto done;
+    s.hash = FNV_START;
+    get(&s, magic, 8), get(&s, &version, 4);
+    if (!get(&s, &cfg_len, 4) || cfg_len >= sizeof cfg || !get(&s, cfg, cfg_len)) {
+        snprintf(err, errlen, "checkpoint %s has a bad config record", path);
+        goto done;
+    }
+    cfg[cfg_len] = 0;
+    infogan_config_describe(&m->cfg, mine, sizeof mine);
+    if (strcmp(cfg, mine) != 0) {
+        snprintf(err, errlen, "checkpoint %s was written with other settings (%s), not (%s)", path,
+                 cfg, mine);
+        goto done;
+    }
+    if (!get(&s, ints, sizeof ints) || !get(&s, counts, sizeof counts) ||
+        counts[0] != m->n_g_params || counts[1] != m->n_d_params) {
+        snprintf(err, errlen, "checkpoint %s has parameter counts that do not fit this model", path);
+        goto done;
+    }
+    if (ints[0] < 0 || ints[1] < 0 || ints[2] < 0 || ints[3] < 0 || ints[4] < 0) {
+        snprintf(err, errlen, "checkpoint %s has a negative iteration, data position or Adam step", path);
+        goto done;
+    }
+    size_t total = 3 * (m->n_g_params + m->n_d_params);
+    blocks = xalloc_floats(total);
+    if (!get(&s, blocks, total * sizeof(float))) {
+        snprintf(err, errlen, "checkpoint %s is truncated", path);
+        goto done;
+    }
+    float *dst[6] = {m->g_params, m->opt_g.m, m->opt_g.v, m->d_params, m->opt_d.m, m->opt_d.v};
+    const float *src = blocks;
+    for (int i = 0; i < 6; i++) {
+        size_t n = i < 3 ? m->n_g_params : m->n_d_params;
+        memcpy(dst[i], src, n * sizeof(float));
+        src += n;
+    }
+    m->iteration = ints[0], m->data_epoch = ints[1], m->data_cursor = ints[2];
+    m->opt_g.t = ints[3], m->opt_d.t = ints[4];
+    ok = true;
+done:
+    free(blocks);
+    fclose(f);
+    return ok;
+}
+
+void checkpoint_load(infogan *m, const char *path)
+{
+    char err[2048];
+    if (!checkpoint_read(m, path, err, sizeof err)) die("%s", err);
+}

@@ -1,0 +1,25 @@
+/* checkpoint.h: versioned binary checkpoints of a whole training state.
+ *
+ * Layout (little-endian, version 1): magic "IGANCKPT", u32 version, u32 config length,
+ * the config line (infogan_config_describe), i32 iteration, data epoch, data cursor, Adam
+ * steps of G and D, u64 G and D parameter counts, then G's parameters, Adam m, v and D's
+ * parameters, m, v (f32), and last a u64 FNV-1a checksum of every byte before it.
+ * Written to PATH.tmp and renamed, so a crash never leaves a half-written PATH. */
+#ifndef CHECKPOINT_H
+#define CHECKPOINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/infogan.h"
+
+/* Writes m's state to path (atomically); dies naming the file on an I/O error. */
+void checkpoint_save(const infogan *m, const char *path);
+/* Reads path into m, which must have been created with the same config (the seed may not
+ * differ either). Returns false with a sentence naming the file in err on any problem (no
+ * file, bad magic/version, other config, truncated, checksum mismatch); m is unchanged then. */
+bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen);
+/* checkpoint_read, dying with its message on failure. */
+void checkpoint_load(infogan *m, const char *path);
+
+#endif

@@ -1,0 +1,98 @@
+/* infogan.h: the InfoGAN model (G, the D/Q trunk, D's head, Q's head) and one training
+ * iteration as the official code runs it.
+ *
+ * One iteration (infogan_step):
+ *   1. D/Q step: z ~ prior (stream RNG_LATENT_D, index = iteration); D on the real batch and
+ *      on G(z) (batch statistics, real and fake separately); loss
+ *        D_loss - lambda * L_I = -mean log D(x) - mean log(1 - D(G(z))) - lambda * L_I
+ *      updates the trunk and both heads with the D optimizer (lr_d).
+ *   2. G step: fresh z (stream RNG_LATENT_G); loss -mean log D(G(z)) - lambda * L_I
+ *      (without the L_I term when info_to_g is false: the paper's "regular GAN" baseline,
+ *      whose Q is still trained in step 1) updates G with the G optimizer (lr_g). With
+ *      info_warmup N, G's first N steps are regular GAN steps (not in the paper).
+ * Defaults are the official MNIST code's; where the paper differs there is a flag. */
+#ifndef INFOGAN_H
+#define INFOGAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nn/adam.h"
+#include "model/arch.h"
+#include "model/latent.h"
+#include "nn/nn.h"
+
+typedef struct infogan_config {
+    char arch[32];          /* architecture table: "mnist" */
+    latent_spec latent;     /* --latent, default noise:62,cat:10,cont:2 */
+    int batch;              /* 128 */
+    float lr_d, lr_g;       /* 2e-4 (D and Q), 1e-3 */
+    float beta1, beta2, adam_eps; /* 0.5, 0.999, 1e-8 */
+    float lambda_cat, lambda_cont; /* 1, 1 */
+    float leaky_slope;      /* 0.01 (official code) or 0.1 (paper) */
+    bool learned_std;       /* false: Q's std fixed to 1 (official); true: exp of Q's output (paper) */
+    bool info_to_g;         /* true: InfoGAN; false: regular GAN with a Q network */
+    int info_warmup;        /* iterations before G gets the L_I reward (0: from the start) */
+    float init_std;         /* 0.02 */
+    float bn_eps;           /* 1e-5 */
+    uint64_t seed;
+} infogan_config;
+
+/* The official MNIST setup. */
+void infogan_config_default(infogan_config *c);
+/* Parses the model flag at argv[i] (with its value at argv[i+1]); returns how many
+ * arguments it used (2, or 1 for switches), 0 if argv[i] is not a model flag. Dies with a
+ * clear message on a bad value (sizes are capped: --batch at most 4096, --latent as in
+ * latent.h). */
+int infogan_config_flag(infogan_config *c, int argc, char **argv, int i);
+/* The same, but returns -1 and writes that sentence into err instead of exiting. */
+int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, char *err,
+                            size_t err_len);
+/* Prints the model flags and their defaults. */
+void infogan_config_help(FILE *f);
+/* One line "key=value ..." of every setting, for logs and result files. */
+void infogan_config_describe(const infogan_config *c, char *buf, size_t len);
+
+typedef struct infogan_stats {
+    int iteration;          /* the iteration these numbers belong to (1-based) */
+    double d_loss;          /* GAN part of D's loss (without L_I) */
+    double g_loss;          /* GAN part of G's loss (-mean log D(G(z))) */
+    double d_real, d_fake;  /* mean D(x), mean D(G(z)) in the D step */
+    double li;              /* sum of every code's L_I on the D step's fake batch */
+    double li_code[LATENT_MAX_CODES]; /* per code, same batch */
+    double li_g;            /* sum of L_I on the G step's batch */
+} infogan_stats;
+
+typedef struct infogan {
+    infogan_config cfg;
+    const arch *arch;
+    int q_dim;
+    net *g, *trunk, *d_head, *q_head;
+    float *g_params, *g_grads;    /* G's block */
+    float *d_params, *d_grads;    /* trunk + D head + Q head, one block */
+    size_t n_g_params, n_d_params;
+    adam opt_g, opt_d;
+    int iteration;                /* iterations completed */
+    int data_epoch, data_cursor;  /* the trainer's position in the data */
+    float *z;                     /* (batch, in_dim) */
+    float *d_logit_grad;          /* (batch) */
+    float *dq;                    /* (batch, q_dim) */
+    float *d_trunk_out;           /* (batch, trunk out) */
+} infogan;
+
+/* Builds the model and draws the initial weights from the seed. */
+infogan *infogan_create(const infogan_config *cfg);
+void infogan_free(infogan *m);
+/* One D/Q step and one G step on real (batch, C, H, W) in [0,1]; fills st (may be NULL). */
+void infogan_step(infogan *m, const float *real, infogan_stats *st);
+/* images (n, C, H, W) = G(z (n, in_dim)), in equal chunks of up to `batch` rows with batch
+ * statistics (as in training). */
+void infogan_generate(infogan *m, int n, const float *z, float *images);
+/* q (n, q_dim) = Q's output on images (n, C, H, W), run in chunks of up to `batch` images
+ * with batch statistics (as in training). */
+void infogan_q_forward(infogan *m, int n, const float *images, float *q);
+/* probs (n, K) = softmax of categorical code `code`'s logits (code indexes latent codes). */
+void infogan_q_cat_probs(infogan *m, int code, int n, const float *images, float *probs);
+
+#endif

@@ -1,0 +1,214 @@
+/* train.c: the training loop. */
+#include "model/train.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "model/checkpoint.h"
+#include "base/rng.h"
+#include "base/util.h"
+
+void train_opts_default(train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->iterations = 5000;
+    o->ckpt_every = 1000;
+    o->progress = true;
+}
+
+int train_opts_flag(train_opts *o, int argc, char **argv, int i)
+{
+    const char *f = argv[i];
+    if (strcmp(f, "--resume") == 0) { o->resume = true; return 1; }
+    if (strcmp(f, "--quiet") == 0) { o->progress = false; return 1; }
+    bool valued = strcmp(f, "--iterations") == 0 || strcmp(f, "--log") == 0 ||
+                  strcmp(f, "--checkpoint") == 0 || strcmp(f, "--checkpoint-every") == 0;
+    if (!valued) return 0;
+    CHECK(i + 1 < argc, "%s needs a value (see --help)", f);
+    const char *v = argv[i + 1];
+    if (strcmp(f, "--log") == 0) o->log_path = v;
+    else if (strcmp(f, "--checkpoint") == 0) o->ckpt_path = v;
+    else {
+        char *end;
+        long x = strtol(v, &end, 10);
+        CHECK(*v && *end == 0 && x > 0 && x < (1L << 30), "%s: '%s' is not a positive integer", f, v);
+        if (strcmp(f, "--iterations") == 0) o->iterations = (int)x;
+        else o->ckpt_every = (int)x;
+    }
+    return 2;
+}
+
+void train_opts_help(FILE *f)
+{
+    fputs("Training flags:\n"
+          "  --iterations N        train for N iterations in all (5000)\n"
+          "  --log FILE            CSV log: iteration, losses, D outputs, L_I and L_I per code\n"
+          "  --checkpoint FILE     write checkpoints to FILE (temp file + rename)\n"
+          "  --checkpoint-every N  checkpoint interval (1000; also at the end)\n"
+          "  --resume              continue from --checkpoint FILE if it exists\n"
+          "  --quiet               no progress line on stderr\n", f);
+}
+
+static void epoch_perm(const infogan *m, const dataset *d, int *perm)
+{
+    rng r = rng_make(m->cfg.seed, RNG_DATA, (uint64_t)m->data_epoch);
+    rng_permutation(&r, d->n, perm);
+}
+
+void train_next_batch(infogan *m, const dataset *d, int *perm, float *out)
+{
+    int b = m->cfg.batch;
+    CHECK(d->n >= b, "data set %s has %d images, fewer than a batch of %d", d->name, d->n, b);
+    if (m->data_cursor + b > d->n) {
+        m->data_epoch++;
+        m->data_cursor = 0;
+        epoch_perm(m, d, perm);
+    }
+    size_t img = (size_t)d->c * d->h * d->w;
+    for (int i = 0; i < b; i++)
+        memcpy(out + i * img, d->images + (size_t)perm[m->data_cursor + i] * img, img * sizeof(float));
+    m->data_cursor += b;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Keeps the header and the rows up to `iteration` of an existing log (a resumed run
+ * rewrites what followed its checkpoint); returns the file opened for appending. */
+static FILE *open_log(const char *path, const infogan *m, bool resume)
+{
+    const latent_spec *ls = &m->cfg.latent;
+    if (resume && m->iteration > 0) {
+        FILE *in = fopen(path, "r");
+        if (in) {
+            char tmp[4096];
+            snprintf(tmp, sizeof tmp, "%s.tmp", path);
+            FILE *out = fopen(tmp, "w");
+            CHECK(out, "cannot write log %s", tmp);
+            char line[8192];
+            bool header = true;
+            /* Rows are in order; a row cut short by a kill ends the copy. */
+            while (fgets(line, sizeof line, in) && strchr(line, '\n') &&
+                   (header || atoi(line) <= m->iteration)) {
+                fputs(line, out);
+                header = false;
+            }
+            fclose(in);
+            CHECK(fclose(out) == 0 && rename(tmp, path) == 0, "cannot rewrite log %s", path);
+            FILE *f = fopen(path, "a");
+            CHECK(f, "cannot append to log %s", path);
+            return f;
+        }
+    }
+    FILE *f = fopen(path, "w");
+    CHECK(f, "cannot write log %s", path);
+    fprintf(f, "iteration,d_loss,g_loss,d_real,d_fake,li,li_g");
+    for (int k = 0; k < ls->n_codes; k++) fprintf(f, ",li_%s", ls->codes[k].name);
+    fputc('\n', f);
+    return f;
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Set by SIGINT/SIGTERM: the loop ends after the current iteration with a checkpoint. A
+ * second signal gets the default action (SA_RESETHAND). */
+static volatile sig_atomic_t stop_signal;
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+void train_run(infogan *m, const dataset *d, const train_opts *o)
+{
+    const arch *a = m->arch;
+    CHECK(d->c == a->img_c && d->h == a->img_h && d->w == a->img_w,
+          "data set %s has %dx%dx%d images; architecture %s needs %dx%dx%d", d->name, d->c, d->h,
+          d->w, a->name, a->img_c, a->img_h, a->img_w);
+    if (o->resume && o->ckpt_path && file_exists(o->ckpt_path)) {
+        checkpoint_load(m, o->ckpt_path);
+        if (o->progress)
+            fprintf(stderr, "resumed from %s at iteration %d\n", o->ckpt_path, m->iteration);
+    }
+    int last_ckpt = o->resume && o->ckpt_path ? m->iteration : -1;
+    FILE *log = o->log_path ? open_log(o->log_path, m, o->resume) : NULL;
+    int *perm = xmalloc((size_t)d->n * sizeof *perm);
+    epoch_perm(m, d, perm);
+    float *batch = xalloc_floats((size_t)m->cfg.batch * d->c * d->h * d->w);
+    const latent_spec *ls = &m->cfg.latent;
+    double h_c = latent_entropy(ls), t0 = now_s(), last_print = 0.0;
+    int first = m->iteration;
+    struct sigaction stop = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART | SA_RESETHAND},
+                     old_int, old_term;
+    sigemptyset(&stop.sa_mask);
+    stop_signal = 0;
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
+    int stopped_by = 0;
+    while (m->iteration < o->iterations) {
+        train_next_batch(m, d, perm, batch);
+        infogan_stats st;
+        infogan_step(m, batch, &st);
+        if (log) {
+            fprintf(log, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g", st.iteration, st.d_loss, st.g_loss,
+                    st.d_real, st.d_fake, st.li, st.li_g);
+            for (int k = 0; k < ls->n_codes; k++) fprintf(log, ",%.6g", st.li_code[k]);
+            fputc('\n', log);
+        }
+        if (!isfinite(st.d_loss) || !isfinite(st.g_loss) || !isfinite(st.li) || !isfinite(st.li_g)) {
+            if (log) fclose(log);
+            if (last_ckpt >= 0)
+                die("a loss is NaN or Inf at iteration %d (d_loss %g, g_loss %g, L_I %g); stopped; "
+                    "the last good checkpoint is %s (iteration %d)", st.iteration, st.d_loss,
+                    st.g_loss, st.li, o->ckpt_path, last_ckpt);
+            die("a loss is NaN or Inf at iteration %d (d_loss %g, g_loss %g, L_I %g); stopped "
+                "(no checkpoint was written)", st.iteration, st.d_loss, st.g_loss, st.li);
+        }
+        if (o->on_iter) o->on_iter(o->ctx, m, &st);
+        bool end = m->iteration == o->iterations || m->iteration == o->stop_at;
+        /* A stop_at run ends as if killed: no checkpoint beyond the periodic ones. */
+        stopped_by = stop_signal;
+        bool ckpt_now = m->iteration % o->ckpt_every == 0 || m->iteration == o->iterations ||
+                        stopped_by;
+        if (o->ckpt_path && ckpt_now) {
+            /* The log's rows up to the checkpoint are on disk before it (a resume keeps them). */
+            if (log) CHECK(fflush(log) == 0, "cannot write log %s", o->log_path);
+            checkpoint_save(m, o->ckpt_path);
+            last_ckpt = m->iteration;
+        }
+        double t = now_s();
+        if (o->progress && (t - last_print > 1.0 || end)) {
+            double rate = (m->iteration - first) / (t - t0);
+            double eta = (o->iterations - m->iteration) / (rate > 0 ? rate : 1e-9);
+            fprintf(stderr, "\riteration %d/%d  %.2f it/s  ETA %dm%02ds  L_I %.3f (H(c) %.3f)  "
+                    "D %.3f  G %.3f ", m->iteration, o->iterations, rate, (int)eta / 60,
+                    (int)eta % 60, st.li, h_c, st.d_loss, st.g_loss);
+            last_print = t;
+            if (log) fflush(log);
+        }
+        if (m->iteration == o->stop_at || stopped_by) break;
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (o->progress) fputc('\n', stderr);
+    if (log) CHECK(fclose(log) == 0, "cannot write log %s", o->log_path);
+    free(perm);
+    free(batch);
+    if (stopped_by) {
+        if (o->ckpt_path)
+            fprintf(stderr, "stopped by %s after iteration %d; checkpoint %s written (rerun with "
+                    "--resume to continue)\n", strsignal(stopped_by), m->iteration, o->ckpt_path);
+        else
+            fprintf(stderr, "stopped by %s after iteration %d (no --checkpoint, nothing saved)\n",
+                    strsignal(stopped_by), m->iteration);
+        exit(128 + stopped_by);
+    }
+}

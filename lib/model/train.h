@@ -1,0 +1,42 @@
+/* train.h: the training loop: data order, logs, progress line, NaN stop, checkpoints and
+ * --resume. */
+#ifndef TRAIN_H
+#define TRAIN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "data/dataset.h"
+#include "model/infogan.h"
+
+typedef struct train_opts {
+    int iterations;           /* train until m->iteration reaches this (5000) */
+    const char *log_path;     /* CSV log, NULL for none */
+    const char *ckpt_path;    /* checkpoint file, NULL for none */
+    int ckpt_every;           /* checkpoint every this many iterations (and at the end) */
+    bool resume;              /* continue from ckpt_path when it exists */
+    bool progress;            /* progress line on stderr */
+    int stop_at;              /* stop as if killed after this iteration (no checkpoint
+                                 written for it), 0 = never; for tests */
+    /* Called after every iteration (may be NULL). */
+    void (*on_iter)(void *ctx, const infogan *m, const infogan_stats *st);
+    void *ctx;
+} train_opts;
+
+void train_opts_default(train_opts *o);
+/* Like infogan_config_flag, for --iterations, --log, --checkpoint, --checkpoint-every,
+ * --resume, --quiet. */
+int train_opts_flag(train_opts *o, int argc, char **argv, int i);
+void train_opts_help(FILE *f);
+
+/* Copies the next batch (batch, C, H, W) of d into out: an epoch is a permutation drawn
+ * from (seed, RNG_DATA, epoch); a partial last batch is skipped (TF's next_batch). The
+ * position lives in m (data_epoch, data_cursor) so checkpoints carry it. */
+void train_next_batch(infogan *m, const dataset *d, int *perm, float *out);
+/* Trains m on d until o->iterations; dies with a clear message if a loss is NaN or Inf,
+ * keeping the last checkpoint written before it. SIGINT or SIGTERM ends the run after the
+ * current iteration: it writes a checkpoint (with --checkpoint), says so and exits with
+ * status 128 + the signal number. */
+void train_run(infogan *m, const dataset *d, const train_opts *o);
+
+#endif

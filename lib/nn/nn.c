@@ -1,0 +1,290 @@
+/* nn.c: layers (forward/backward over the kernel table) and sequential networks. */
+#include "nn/nn.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+const char *layer_kind_name(layer_kind k)
+{
+    static const char *const names[] = {"linear", "conv", "upconv", "batchnorm",
+                                        "relu", "lrelu", "sigmoid", "tanh"};
+    return k <= LAYER_TANH ? names[k] : "unknown";
+}
+
+/* Fills l's shapes and parameter sizes from its spec and input shape. A BN after a linear
+ * layer normalizes each feature (TF's fc_batch_norm); elsewhere each channel. */
+static void layer_plan(layer *l, const layer_spec *s, int c, int h, int w, layer_kind prev)
+{
+    memset(l, 0, sizeof *l);
+    l->kind = s->kind;
+    l->in_c = c, l->in_h = h, l->in_w = w;
+    l->out_c = c, l->out_h = h, l->out_w = w;
+    int in_size = c * h * w;
+    switch (s->kind) {
+    case LAYER_LINEAR:
+        CHECK(s->out_c > 0, "linear layer needs an output size");
+        l->out_c = s->out_c;
+        l->out_h = s->out_h > 0 ? s->out_h : 1;
+        l->out_w = s->out_w > 0 ? s->out_w : 1;
+        l->n_w = (size_t)l->out_c * l->out_h * l->out_w * in_size;
+        l->n_b = (size_t)l->out_c * l->out_h * l->out_w;
+        break;
+    case LAYER_CONV:
+        CHECK(s->out_c > 0 && s->kernel > 0 && s->stride > 0, "conv layer needs channels, kernel and stride");
+        l->geom = conv_geom_make(c, h, w, s->out_c, s->kernel, s->kernel, s->stride, true);
+        l->out_c = s->out_c, l->out_h = l->geom.oh, l->out_w = l->geom.ow;
+        l->n_w = (size_t)s->out_c * c * s->kernel * s->kernel;
+        l->n_b = (size_t)s->out_c;
+        break;
+    case LAYER_UPCONV:
+        CHECK(s->out_c > 0 && s->kernel > 0 && s->stride > 0, "upconv layer needs channels, kernel and stride");
+        l->out_c = s->out_c, l->out_h = h * s->stride, l->out_w = w * s->stride;
+        /* The adjoint conv maps the output (out_c, out_h, out_w) to the input (c, h, w). */
+        l->geom = conv_geom_make(l->out_c, l->out_h, l->out_w, c, s->kernel, s->kernel, s->stride, true);
+        CHECK(l->geom.oh == h && l->geom.ow == w, "upconv %dx%d -> %dx%d does not invert", h, w,
+              l->out_h, l->out_w);
+        l->n_w = (size_t)c * s->out_c * s->kernel * s->kernel;
+        l->n_b = (size_t)s->out_c;
+        break;
+    case LAYER_BN: {
+        int channels = prev == LAYER_LINEAR ? in_size : c;
+        l->n_w = l->n_b = (size_t)channels;
+        break;
+    }
+    default: break;
+    }
+    l->in_size = (size_t)in_size;
+    l->out_size = (size_t)l->out_c * l->out_h * l->out_w;
+}
+
+size_t net_param_count(const layer_spec *specs, int n, int c, int h, int w, int *out_chw)
+{
+    size_t total = 0;
+    layer_kind prev = LAYER_RELU;
+    for (int i = 0; i < n; i++) {
+        layer l;
+        layer_plan(&l, &specs[i], c, h, w, prev);
+        total += l.n_w + l.n_b;
+        c = l.out_c, h = l.out_h, w = l.out_w, prev = specs[i].kind;
+    }
+    if (out_chw) out_chw[0] = c, out_chw[1] = h, out_chw[2] = w;
+    return total;
+}
+
+static size_t layer_ws_floats(const layer *l, int n)
+{
+    return l->kind == LAYER_CONV || l->kind == LAYER_UPCONV ? conv2d_workspace_floats(&l->geom, n) : 0;
+}
+
+net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_batch,
+                float leaky_slope, float bn_eps, float *params, float *grads)
+{
+    CHECK(n > 0 && max_batch > 0, "a network needs layers and a batch size");
+    net *nt = xcalloc(1, sizeof *nt);
+    nt->n_layers = n;
+    nt->layers = xcalloc((size_t)n, sizeof *nt->layers);
+    nt->max_batch = max_batch;
+    nt->in_c = c, nt->in_h = h, nt->in_w = w;
+    nt->params = params, nt->grads = grads;
+    nt->bn_eps = bn_eps;
+    size_t p = 0, bufs = 0, ws = 0;
+    layer_kind prev = LAYER_RELU;
+    for (int i = 0; i < n; i++) {
+        layer *l = &nt->layers[i];
+        layer_plan(l, &specs[i], c, h, w, prev);
+        l->slope = leaky_slope;
+        l->w = params + p, l->dw = grads + p, p += l->n_w;
+        l->b = params + p, l->db = grads + p, p += l->n_b;
+        if (!l->n_w) l->w = l->dw = NULL;
+        if (!l->n_b) l->b = l->db = NULL;
+        /* Keep every buffer 64-byte aligned: round sizes up to 16 floats. */
+        bufs += ((size_t)max_batch * (l->out_size + l->in_size) + 15) / 16 * 16;
+        if (l->kind == LAYER_BN) bufs += (2 * l->n_w + 15) / 16 * 16;
+        size_t lw = layer_ws_floats(l, max_batch);
+        ws = lw > ws ? lw : ws;
+        c = l->out_c, h = l->out_h, w = l->out_w, prev = l->kind;
+    }
+    nt->n_params = p;
+    nt->out_c = c, nt->out_h = h, nt->out_w = w;
+    nt->bufs = xalloc_floats(bufs);
+    memset(nt->bufs, 0, bufs * sizeof(float));
+    nt->ws = ws ? xalloc_floats(ws) : NULL;
+    float *b = nt->bufs;
+    for (int i = 0; i < n; i++) {
+        layer *l = &nt->layers[i];
+        l->y = b;
+        l->dx = b + (size_t)max_batch * l->out_size;
+        b += ((size_t)max_batch * (l->out_size + l->in_size) + 15) / 16 * 16;
+        if (l->kind == LAYER_BN) {
+            l->mean = b, l->invstd = b + l->n_w;
+            b += (2 * l->n_w + 15) / 16 * 16;
+        }
+    }
+    return nt;
+}
+
+void net_free(net *nt)
+{
+    if (!nt) return;
+    free(nt->layers);
+    free(nt->bufs);
+    free(nt->ws);
+    free(nt);
+}
+
+void net_init_params(net *nt, const nn_init *init, rng *r)
+{
+    for (int i = 0; i < nt->n_layers; i++) {
+        layer *l = &nt->layers[i];
+        for (size_t j = 0; j < l->n_w; j++) {
+            if (l->kind == LAYER_CONV) l->w[j] = rng_truncated_normal(r, init->std);
+            else if (l->kind == LAYER_BN) l->w[j] = rng_normal(r, 1.0f, init->std);
+            else l->w[j] = rng_normal(r, 0.0f, init->std);
+        }
+        for (size_t j = 0; j < l->n_b; j++) l->b[j] = 0.0f;
+    }
+}
+
+/* BN's normalization shape: per feature after a linear layer (s = 1), else per channel. */
+static void bn_shape(const layer *l, int *c, int *s)
+{
+    *c = (int)l->n_w;
+    *s = (int)(l->in_size / l->n_w);
+}
+
+static bool timing;
+
+void nn_timing(bool on)
+{
+    timing = on;
+    kern_gemm_timing(on);
+}
+
+static void layer_forward_run(layer *l, const float *x, int n, float bn_eps, float *ws)
+{
+    l->x = x;
+    size_t total = (size_t)n * l->out_size;
+    switch (l->kind) {
+    case LAYER_LINEAR: {
+        int in = (int)l->in_size, out = (int)l->out_size;
+        kern.sgemm(false, true, n, out, in, 1.0f, x, in, l->w, in, 0.0f, l->y, out);
+        kern.bias_add(n, out, 1, l->b, l->y);
+        break;
+    }
+    case LAYER_CONV: kern.conv2d_fwd(&l->geom, n, x, l->w, l->b, l->y, ws); break;
+    case LAYER_UPCONV: upconv2d_fwd(&kern, &l->geom, n, x, l->w, l->b, l->y, ws); break;
+    case LAYER_BN: {
+        int c, s;
+        bn_shape(l, &c, &s);
+        kern.batchnorm_fwd_train(n, c, s, x, l->w, l->b, bn_eps, 0.0f, l->y, l->mean, l->invstd,
+                                 NULL, NULL);
+        break;
+    }
+    case LAYER_RELU: kern.relu_fwd(total, x, l->y); break;
+    case LAYER_LRELU: kern.lrelu_fwd(total, l->slope, x, l->y); break;
+    case LAYER_SIGMOID: kern.sigmoid_fwd(total, x, l->y); break;
+    case LAYER_TANH: kern.tanh_fwd(total, x, l->y); break;
+    }
+}
+
+void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws)
+{
+    if (!timing) {
+        layer_forward_run(l, x, n, bn_eps, ws);
+        return;
+    }
+    double t0 = omp_get_wtime(), g0 = kern_gemm_seconds();
+    layer_forward_run(l, x, n, bn_eps, ws);
+    l->time.fwd += omp_get_wtime() - t0;
+    l->time.fwd_gemm += kern_gemm_seconds() - g0;
+}
+
+static void layer_backward_run(layer *l, const float *dy, int n, bool param_grads,
+                               bool input_grad, float *ws)
+{
+    size_t total = (size_t)n * l->in_size;
+    const float *x = l->x;
+    switch (l->kind) {
+    case LAYER_LINEAR: {
+        int in = (int)l->in_size, out = (int)l->out_size;
+        if (input_grad) kern.sgemm(false, false, n, in, out, 1.0f, dy, out, l->w, in, 0.0f, l->dx, in);
+        if (param_grads) {
+            float beta = l->dw_stale ? 0.0f : 1.0f; /* a stale dw is overwritten */
+            kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, beta, l->dw, in);
+            l->dw_stale = false;
+            kern.bias_grad(n, out, 1, dy, l->db);
+        }
+        break;
+    }
+    case LAYER_CONV:
+        if (input_grad) kern.conv2d_bwd_data(&l->geom, n, dy, l->w, l->dx, ws);
+        if (param_grads) kern.conv2d_bwd_weights(&l->geom, n, x, dy, l->dw, l->db, ws);
+        break;
+    case LAYER_UPCONV:
+        if (input_grad) upconv2d_bwd_data(&kern, &l->geom, n, dy, l->w, l->dx, ws);
+        if (param_grads) upconv2d_bwd_weights(&kern, &l->geom, n, x, dy, l->dw, l->db, ws);
+        break;
+    case LAYER_BN: {
+        int c, s;
+        bn_shape(l, &c, &s);
+        kern.batchnorm_bwd(n, c, s, dy, x, l->w, l->mean, l->invstd, l->dx, l->dw, l->db);
+        break;
+    }
+    default: break;
+    }
+    if (!input_grad) return;
+    switch (l->kind) {
+    case LAYER_RELU: kern.relu_bwd(total, x, dy, l->dx); break;
+    case LAYER_LRELU: kern.lrelu_bwd(total, l->slope, x, dy, l->dx); break;
+    case LAYER_SIGMOID: kern.sigmoid_bwd(total, l->y, dy, l->dx); break;
+    case LAYER_TANH: kern.tanh_bwd(total, l->y, dy, l->dx); break;
+    default: break;
+    }
+}
+
+void layer_backward(layer *l, const float *dy, int n, bool param_grads, bool input_grad,
+                    float *ws)
+{
+    if (!timing) {
+        layer_backward_run(l, dy, n, param_grads, input_grad, ws);
+        return;
+    }
+    double t0 = omp_get_wtime(), g0 = kern_gemm_seconds();
+    layer_backward_run(l, dy, n, param_grads, input_grad, ws);
+    l->time.bwd += omp_get_wtime() - t0;
+    l->time.bwd_gemm += kern_gemm_seconds() - g0;
+}
+
+void net_zero_grads(net *nt)
+{
+    for (int i = 0; i < nt->n_layers; i++) {
+        layer *l = &nt->layers[i];
+        if (l->kind == LAYER_LINEAR) l->dw_stale = true;
+        else if (l->dw) memset(l->dw, 0, l->n_w * sizeof(float));
+        if (l->db) memset(l->db, 0, l->n_b * sizeof(float));
+    }
+}
+
+const float *net_forward(net *nt, const float *x, int batch)
+{
+    CHECK(batch > 0 && batch <= nt->max_batch, "batch %d outside 1..%d of this network", batch,
+          nt->max_batch);
+    nt->batch = batch;
+    for (int i = 0; i < nt->n_layers; i++) {
+        layer_forward(&nt->layers[i], x, batch, nt->bn_eps, nt->ws);
+        x = nt->layers[i].y;
+    }
+    return x;
+}
+
+const float *net_backward(net *nt, const float *dy, bool param_grads, bool input_grad)
+{
+    for (int i = nt->n_layers - 1; i >= 0; i--) {
+        layer_backward(&nt->layers[i], dy, nt->batch, param_grads, i > 0 || input_grad, nt->ws);
+        dy = nt->layers[i].dx;
+    }
+    return input_grad ? dy : NULL;
+}

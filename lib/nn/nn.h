@@ -1,0 +1,108 @@
+/* nn.h: layers as forward/backward pairs over the kernel table, and sequential networks.
+ *
+ * A network is a list of layers built from a table of layer specs (see arch.h). Its
+ * parameters and gradients live in memory the caller hands in (so several networks can
+ * share one allocation and one Adam call); activations, their gradients and the conv
+ * workspace are allocated once, for the largest batch, when the network is built.
+ *
+ * Activations are (N,C,H,W); a linear layer reads its input as (N, C*H*W) and writes
+ * (N, out_c, out_h, out_w), so "FC 7x7x128" followed by an upconv needs no reshape. */
+#ifndef NN_H
+#define NN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernels.h"
+#include "base/rng.h"
+
+typedef enum layer_kind {
+    LAYER_LINEAR,   /* y = x w^T + b; w (OUT, IN), b (OUT) */
+    LAYER_CONV,     /* 2D conv, w (K,C,KH,KW), b (K) */
+    LAYER_UPCONV,   /* transposed conv, w (IN_C, OUT_C, KH, KW), b (OUT_C) */
+    LAYER_BN,       /* batch norm over batch statistics, gamma (C), beta (C) */
+    LAYER_RELU,
+    LAYER_LRELU,
+    LAYER_SIGMOID,
+    LAYER_TANH,
+} layer_kind;
+
+/* One row of an architecture table. Sizes: out_c/out_h/out_w for linear (out_h = out_w = 1
+ * for a plain FC), out_c and stride for conv/upconv (spatial size from "same" padding). */
+typedef struct layer_spec {
+    layer_kind kind;
+    int out_c, out_h, out_w;
+    int kernel, stride;
+} layer_spec;
+
+/* Weight init (official InfoGAN code): linear and upconv N(0, std), conv truncated normal
+ * with std, biases 0, BN gamma N(1, std), beta 0. */
+typedef struct nn_init { float std; } nn_init;
+
+/* Wall time of a layer's passes, accumulated while nn_timing(true) (for bench/train_step):
+ * forward and backward, each in total and the part spent in SGEMM calls. */
+typedef struct layer_time { double fwd, fwd_gemm, bwd, bwd_gemm; } layer_time;
+
+typedef struct layer {
+    layer_kind kind;
+    int in_c, in_h, in_w, out_c, out_h, out_w;
+    size_t in_size, out_size;     /* floats per sample */
+    conv_geom geom;               /* conv: in -> out; upconv: out -> in (the adjoint conv) */
+    float slope;                  /* leaky ReLU */
+    float *w, *b, *dw, *db;       /* weights/gamma, bias/beta and their gradients */
+    size_t n_w, n_b;
+    float *mean, *invstd;         /* BN: batch statistics of the last forward (C) */
+    const float *x;               /* input of the last forward (N, in) */
+    float *y;                     /* output (N, out) */
+    float *dx;                    /* input gradient (N, in) */
+    layer_time time;              /* filled only while nn_timing(true) */
+    bool dw_stale;                /* linear: dw is due to be zeroed (see net_zero_grads) */
+} layer;
+
+typedef struct net {
+    int n_layers;
+    layer *layers;
+    int max_batch, batch;         /* batch = size of the last forward */
+    int in_c, in_h, in_w, out_c, out_h, out_w;
+    size_t n_params;
+    float *params, *grads;        /* (n_params), owned by the caller */
+    float *bufs;                  /* every activation, gradient and BN statistic */
+    float *ws;                    /* conv workspace */
+    float bn_eps;
+} net;
+
+/* Parameters a network of `specs` needs for input (c,h,w); out_chw (3) receives the output
+ * shape when not NULL. */
+size_t net_param_count(const layer_spec *specs, int n, int c, int h, int w, int *out_chw);
+/* Builds the network; params and grads (net_param_count floats each) stay the caller's. */
+net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_batch,
+                float leaky_slope, float bn_eps, float *params, float *grads);
+void net_free(net *nt);
+/* Draws every parameter from the official init. */
+void net_init_params(net *nt, const nn_init *init, rng *r);
+/* Zeroes the network's parameter gradients before the backward passes of a step. A linear
+ * layer's weight gradient (the bulk of them) is zeroed lazily: its next backward with
+ * param_grads writes it instead of adding to it, saving a pass over memory; until then it
+ * holds stale values, so read gradients only after such a backward. */
+void net_zero_grads(net *nt);
+/* Forward on x (batch, in); returns the output (batch, out), owned by the network. x must
+ * stay valid until the backward. */
+const float *net_forward(net *nt, const float *x, int batch);
+/* Backward of the last forward from dy (batch, out); returns dx (batch, in), or NULL when
+ * !input_grad (then the first layer skips it). Parameter gradients are accumulated into
+ * grads when param_grads, else conv/linear weight gradients are skipped (BN's small
+ * gamma/beta gradients are still added). */
+const float *net_backward(net *nt, const float *dy, bool param_grads, bool input_grad);
+
+/* Single-layer forward/backward (what net_forward/net_backward run, exposed for tests). */
+void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws);
+void layer_backward(layer *l, const float *dy, int n, bool param_grads, bool input_grad,
+                    float *ws);
+
+const char *layer_kind_name(layer_kind k);
+
+/* Turns per-layer timing (layer.time, and the kernels' SGEMM timer) on or off; off by
+ * default. Timing adds two clock reads per layer pass. */
+void nn_timing(bool on);
+
+#endif
