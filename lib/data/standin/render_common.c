@@ -6,18 +6,11 @@
 #include <string.h>
 
 #include "base/image.h"
+#include "base/rng.h"
 #include "data/standin/render.h"
 #include "base/util.h"
 
 /* ---- jitter generator ---- */
-
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 render_rng render_rng_make(uint64_t seed, uint64_t a, uint64_t b)
 {
