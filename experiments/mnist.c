@@ -1,102 +1,38 @@
-/* mnist: the MNIST experiments of section 7.2: training runs, the classifier test (Table 1
- * of this suite: c1 as a classifier of held-out digits) and Figure 2's code traversals.
- *
- *   mnist train --run-dir DIR [training and model flags]
- *       trains on the train split (labels unused), checkpoints DIR/model.ckpt, logs
- *       DIR/log.csv, then evaluates: argmax Q(c1|x) on the held-out split, scored by the
- *       paper's majority matching, the one-to-one (Hungarian) matching and NMI, plus the
- *       label-free MI of Q's posterior on the training images -> DIR/result.csv.
- *   mnist table1 --out DIR RUN_DIR...      per-seed rows -> table1.csv and table1.md
- *   mnist figure2 --infogan RUN_DIR --gan RUN_DIR --out DIR   figure2a..d.png */
-#include <math.h>
+/* mnist: the MNIST experiments of section 7.2 on the one harness (lib/harness): training
+ * runs, the classifier test (Table 1 of this suite: c1 as a classifier of held-out digits)
+ * and Figure 2's code traversals. `mnist --help` lists the commands. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "model/checkpoint.h"
+#include "base/fs.h"
 #include "base/image.h"
-#include "model/infogan.h"
-#include "eval/metrics.h"
-#include "data/mnist.h"
-#include "report/provenance.h"
-#include "model/train.h"
+#include "base/parse.h"
+#include "base/rng.h"
 #include "base/util.h"
+#include "data/mnist.h"
+#include "eval/metrics.h"
+#include "harness/experiment.h"
 
 #define PAPER_ACC 0.95
 
-static void usage(FILE *f)
+/* ---- train: data, model check and the classifier test --------------------------------- */
+
+static void open_mnist(const exp_spec *s, const exp_run *r, dataset **train, dataset **eval, char *desc,
+                       size_t desc_len)
 {
-    fputs("usage: mnist train --run-dir DIR [--data DIR] [training flags] [model flags]\n"
-          "       mnist table1 --out DIR [--gan RUN_DIR] [--data DIR] RUN_DIR...\n"
-          "       mnist figure2 --infogan RUN_DIR --gan RUN_DIR [--out DIR] [--rows N] [--data DIR]\n"
-          "train: trains InfoGAN (or, with --gan, the regular GAN baseline) on the MNIST train\n"
-          "  split, checkpoints to DIR/model.ckpt (--resume continues it), logs DIR/log.csv, and\n"
-          "  writes DIR/result.csv: seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s\n"
-          "  (c1 as a classifier of the held-out split; mi_real needs no labels). The flags are\n"
-          "  saved in DIR/args.txt so table1 and figure2 rebuild the same model.\n"
-          "table1: collects the runs' result.csv into DIR/table1.csv and DIR/table1.md; --gan adds a\n"
-          "  regular GAN run as the baseline row (not counted in best/median/mean). table1.md\n"
-          "  also shows, per run and digit, what the majority matching gets right (it loads\n"
-          "  each run's model and the held-out split from --data).\n"
-          "figure2: DIR/figure2a.png (c1, InfoGAN, columns ordered 0..9), figure2b.png (c1, GAN),\n"
-          "  figure2c.png (c2 from -2 to 2), figure2d.png (c3 from -2 to 2); rows (10) are other\n"
-          "  samples of the remaining inputs.\n"
-          "  --data DIR   data folder of `make data` (data)\n", f);
-    train_opts_help(f);
-    infogan_config_help(f);
+    (void)s;
+    mnist_split split = mnist_open(r->data);
+    *train = split.train, *eval = split.eval;
+    snprintf(desc, desc_len, "%s", split.description);
 }
 
-/* ---- run directories ---------------------------------------------------------------- */
-
-static void path_join(char *out, size_t len, const char *dir, const char *name)
+static void check_classifier_code(const exp_spec *s, const infogan_config *cfg)
 {
-    CHECK(snprintf(out, len, "%s/%s", dir, name) < (int)len, "path %s/%s is too long", dir, name);
+    (void)s;
+    CHECK(cfg->latent.n_codes > 0 && cfg->latent.codes[0].kind == LATENT_CAT,
+          "--latent %s: the classifier test needs a categorical code first", cfg->latent.text);
 }
-
-/* Saves the model flags of a run, one argument per line. */
-static void save_args(const char *dir, int argc, char **argv, int first)
-{
-    char path[1024], tmp[1100];
-    path_join(path, sizeof path, dir, "args.txt");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
-    infogan_config probe;
-    infogan_config_default(&probe);
-    for (int i = first; i < argc;) {
-        int used = infogan_config_flag(&probe, argc, argv, i);
-        if (!used) { i++; continue; }
-        for (int k = 0; k < used; k++) fprintf(f, "%s\n", argv[i + k]);
-        i += used;
-    }
-    CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
-}
-
-/* Rebuilds a run's config from DIR/args.txt. */
-static void load_args(const char *dir, infogan_config *cfg)
-{
-    char path[1024], line[512];
-    path_join(path, sizeof path, dir, "args.txt");
-    FILE *f = fopen(path, "r");
-    CHECK(f, "cannot read %s: is %s a run directory of `mnist train`?", path, dir);
-    infogan_config_default(cfg);
-    char *args[64];
-    int n = 0;
-    while (n < 64 && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = 0;
-        args[n++] = strdup(line);
-    }
-    fclose(f);
-    for (int i = 0; i < n;) {
-        int used = infogan_config_flag(cfg, n, args, i);
-        CHECK(used, "%s: '%s' is not a model flag", path, args[i]);
-        i += used;
-    }
-    for (int i = 0; i < n; i++) free(args[i]);
-}
-
-/* ---- evaluation ---------------------------------------------------------------------- */
 
 /* cluster (n) = argmax Q(c1|x) of each image. */
 static void classify(infogan *m, const dataset *d, int *cluster, float *probs_out)
@@ -112,13 +48,6 @@ static void classify(infogan *m, const dataset *d, int *cluster, float *probs_ou
     if (!probs_out) free(probs);
 }
 
-static void note_start(void *ctx, const infogan *m, const infogan_stats *st)
-{
-    (void)m;
-    int *start = ctx;
-    if (*start < 0) *start = st->iteration - 1;
-}
-
 /* counts (k,10): the held-out digits of each category argmax Q(c1|x). */
 static void heldout_counts(infogan *m, const dataset *ev, int k, long *counts)
 {
@@ -129,82 +58,34 @@ static void heldout_counts(infogan *m, const dataset *ev, int k, long *counts)
     free(cluster), free(label);
 }
 
-static int cmd_train(int argc, char **argv)
+/* result.csv: c1 as a classifier of the held-out digits; the label-free MI on the train split. */
+static void score_classifier(const exp_spec *s, const exp_run *r, infogan *m, const dataset *tr,
+                             const dataset *ev, provenance *prov, const char *run_dir)
 {
-    infogan_config cfg;
-    infogan_config_default(&cfg);
-    train_opts o;
-    train_opts_default(&o);
-    const char *run_dir = NULL, *data_dir = NULL;
-    for (int i = 2; i < argc;) {
-        int used = infogan_config_flag(&cfg, argc, argv, i);
-        if (!used) used = train_opts_flag(&o, argc, argv, i);
-        if (used) { i += used; continue; }
-        CHECK(i + 1 < argc, "unknown flag %s or missing value (see mnist --help)", argv[i]);
-        if (strcmp(argv[i], "--run-dir") == 0) run_dir = argv[i + 1];
-        else if (strcmp(argv[i], "--data") == 0) data_dir = argv[i + 1];
-        else die("unknown flag %s (see mnist --help)", argv[i]);
-        i += 2;
-    }
-    CHECK(run_dir, "mnist train needs --run-dir DIR");
-    CHECK(cfg.latent.n_codes > 0 && cfg.latent.codes[0].kind == LATENT_CAT,
-          "--latent %s: the classifier test needs a categorical code first", cfg.latent.text);
-    mkdir(run_dir, 0755);
-    save_args(run_dir, argc, argv, 2);
-    char ckpt[1024], log[1024], result[1024], tmp[1100];
-    path_join(ckpt, sizeof ckpt, run_dir, "model.ckpt");
-    path_join(log, sizeof log, run_dir, "log.csv");
-    path_join(result, sizeof result, run_dir, "result.csv");
-    if (!o.ckpt_path) o.ckpt_path = ckpt;
-    if (!o.log_path) o.log_path = log;
-
-    provenance prov;
-    provenance_init(&prov, argc, argv, cfg.seed);
-    mnist_split split = mnist_open(data_dir);
-    provenance_note(&prov, "data", split.description);
-    char desc[1024];
-    infogan_config_describe(&cfg, desc, sizeof desc);
-    provenance_note(&prov, "model", desc);
-
-    infogan *m = infogan_create(&cfg);
-    int start = -1; /* the iteration this invocation starts from (after a --resume) */
-    o.on_iter = note_start, o.ctx = &start;
-    double t0 = provenance_wall_seconds(&prov);
-    train_run(m, split.train, &o);
-    double train_s = provenance_wall_seconds(&prov) - t0;
-    if (start < 0) start = m->iteration; /* nothing left to train */
-    char note[160];
-    snprintf(note, sizeof note, "%.3f it/s over iterations %d..%d of this invocation",
-             (m->iteration - start) / (train_s > 0 ? train_s : 1e-9), start + 1, m->iteration);
-    provenance_note(&prov, "iterations_per_s", note);
-
-    /* The classifier test on the held-out split; MI on the training images. */
-    int k = cfg.latent.codes[0].k;
-    const dataset *ev = split.eval, *tr = split.train;
+    (void)s, (void)r;
+    int k = m->cfg.latent.codes[0].k;
     long *counts = xcalloc((size_t)k * 10, sizeof *counts); /* (k,10) */
     heldout_counts(m, ev, k, counts);
     cluster_scores sc = metrics_cluster_scores_counts(counts, k, 10);
-    float *post = xalloc_floats((size_t)tr->n * k);
+    float *post = xalloc_floats((size_t)tr->n * k); /* (n,k) */
     infogan_q_cat_probs(m, 0, tr->n, tr->images, post);
     double mi_real = metrics_mi_posterior(tr->n, k, post);
-    provenance_note(&prov, "eval", "argmax Q(c1|x) on the held-out split; mi_real on the train split");
+    provenance_note(prov, "eval", "argmax Q(c1|x) on the held-out split; mi_real on the train split");
 
-    snprintf(tmp, sizeof tmp, "%s.tmp", result);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
-    provenance_write_comments(&prov, f);
+    char path[1024];
+    out_file o;
+    path_join(path, sizeof path, run_dir, "result.csv");
+    FILE *f = out_open(&o, path, "w");
+    provenance_write_comments(prov, f);
     fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s\n");
-    fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%.1f\n", (unsigned long long)cfg.seed, m->iteration,
-            sc.acc_majority, sc.acc_hungarian, sc.nmi, mi_real, provenance_wall_seconds(&prov));
-    CHECK(fclose(f) == 0 && rename(tmp, result) == 0, "cannot write %s", result);
+    fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%.1f\n", (unsigned long long)m->cfg.seed, m->iteration,
+            sc.acc_majority, sc.acc_hungarian, sc.nmi, mi_real, provenance_wall_seconds(prov));
+    out_commit(&o);
     printf("%s seed %llu, %d iterations: accuracy %.2f%% (majority), %.2f%% (Hungarian), NMI %.3f, "
-           "MI on real images %.3f nats; %s\n", cfg.info_to_g ? "InfoGAN" : "GAN",
-           (unsigned long long)cfg.seed, m->iteration, 100 * sc.acc_majority,
-           100 * sc.acc_hungarian, sc.nmi, mi_real, note);
+           "MI on real images %.3f nats\n", m->cfg.info_to_g ? "InfoGAN" : "GAN",
+           (unsigned long long)m->cfg.seed, m->iteration, 100 * sc.acc_majority,
+           100 * sc.acc_hungarian, sc.nmi, mi_real);
     free(counts), free(post);
-    infogan_free(m);
-    mnist_split_free(&split);
-    return 0;
 }
 
 /* ---- table 1 ------------------------------------------------------------------------- */
@@ -245,26 +126,23 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static infogan *load_run(const char *dir)
+/* The trained model of the run in dir. */
+static infogan *load_run(const exp_spec *s, const char *dir)
 {
-    infogan_config cfg;
-    load_args(dir, &cfg);
-    infogan *m = infogan_create(&cfg);
-    char ckpt[1024];
-    path_join(ckpt, sizeof ckpt, dir, "model.ckpt");
-    checkpoint_load(m, ckpt);
-    return m;
+    exp_run r;
+    exp_run_load(s, dir, &r);
+    return exp_model_load(s, &r, dir);
 }
 
 /* Per run and digit, the share of its held-out images the majority matching gets right
  * (recall, (n,10)), how many categories the digit is the majority of (cats, (n,10)), and
  * the held-out split's description. */
-static void digit_errors(int n, const char *const *dirs, const char *data_dir, double *recall,
+static void digit_errors(const exp_spec *s, int n, const char *const *dirs, const char *data_dir, double *recall,
                          int *cats, char *split_desc, size_t desc_len)
 {
     mnist_split split = mnist_open(data_dir);
     for (int i = 0; i < n; i++) {
-        infogan *m = load_run(dirs[i]);
+        infogan *m = load_run(s, dirs[i]);
         int k = m->cfg.latent.codes[0].k;
         long *counts = xcalloc((size_t)k * 10, sizeof *counts); /* (k,10) */
         heldout_counts(m, split.eval, k, counts);
@@ -296,7 +174,7 @@ static void write_digit_section(FILE *f, int n, const run_row *rows, const char 
     fprintf(f, "\n");
 }
 
-static int cmd_table1(int argc, char **argv)
+static int cmd_table1(const exp_spec *s, int argc, char **argv)
 {
     const char *out = "results", *gan_dir = NULL, *data_dir = NULL;
     int n = 0;
@@ -311,7 +189,8 @@ static int cmd_table1(int argc, char **argv)
             dirs[n++] = argv[i];
         }
     }
-    CHECK(n > 0, "mnist table1 needs run directories");
+    CHECK(n > 0, "mnist table1 needs run folders");
+    path_check_output_dir("--out", out);
     run_row rows[256];
     double acc[256];
     int best_mi = 0, reach = 0, reach93 = 0;
@@ -328,33 +207,29 @@ static int cmd_table1(int argc, char **argv)
     double recall[256 * 10];
     int cats[256 * 10];
     char split_desc[256];
-    digit_errors(n, dirs, data_dir, recall, cats, split_desc, sizeof split_desc);
+    digit_errors(s, n, dirs, data_dir, recall, cats, split_desc, sizeof split_desc);
     qsort(acc, (size_t)n, sizeof acc[0], cmp_double);
     double median = n % 2 ? acc[n / 2] : (acc[n / 2 - 1] + acc[n / 2]) / 2, mean = 0;
     for (int i = 0; i < n; i++) mean += acc[i] / n;
-    mkdir(out, 0755);
+    path_make_output_dir("--out", out);
     provenance prov;
     provenance_init(&prov, argc, argv, rows[0].seed);
     char note[160];
     snprintf(note, sizeof note, "%d runs; each run's own provenance is in its result.csv", n);
     provenance_note(&prov, "runs", note);
 
-    char path[1024], tmp[1100];
+    char path[1024];
+    out_file o;
     path_join(path, sizeof path, out, "table1.csv");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
+    FILE *f = out_open(&o, path, "w");
     provenance_write_comments(&prov, f);
     fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s\n");
     for (int i = 0; i < n; i++)
         fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%.1f\n", rows[i].seed, rows[i].iterations,
                 rows[i].acc_majority, rows[i].acc_hungarian, rows[i].nmi, rows[i].mi_real, rows[i].wall_s);
-    CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
-
+    out_file o_md;
     path_join(path, sizeof path, out, "table1.md");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
+    f = out_open(&o_md, path, "w");
     fprintf(f, "# MNIST classifier test: c1 as a classifier of held-out digits\n\n"
                "Each row is one training run (no labels in training). Held-out digits are\n"
                "classified by argmax Q(c1|x); `majority` maps each category to the digit most of\n"
@@ -380,7 +255,8 @@ static int cmd_table1(int argc, char **argv)
             rows[best_mi].seed, rows[best_mi].mi_real, 100 * rows[best_mi].acc_majority);
     write_digit_section(f, n, rows, split_desc, recall, cats);
     provenance_write_markdown(&prov, f);
-    CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
+    out_commit(&o);
+    out_commit(&o_md);
     printf("table1: best %.2f%%, median %.2f%%, mean %.2f%% over %d runs; %d reach 95%%; "
            "label-free pick seed %llu (%.2f%%)\n", 100 * acc[n - 1], 100 * median, 100 * mean, n,
            reach, rows[best_mi].seed, 100 * rows[best_mi].acc_majority);
@@ -453,11 +329,10 @@ static void append_result(FILE *f, const char *dir)
 static void write_figure2_md(const char *out, const char *info_dir, const char *gan_dir,
                              const int *order, int rows, int argc, char **argv, uint64_t seed)
 {
-    char path[1024], tmp[1100];
+    char path[1024];
+    out_file o;
     path_join(path, sizeof path, out, "figure2.md");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
+    FILE *f = out_open(&o, path, "w");
     fprintf(f, "# Figure 2: MNIST code traversals\n\n"
                "Each panel has %d rows x 10 columns; a row keeps the noise (and the other codes)\n"
                "fixed, a column sets one code.\n\n"
@@ -476,28 +351,27 @@ static void write_figure2_md(const char *out, const char *info_dir, const char *
     provenance prov;
     provenance_init(&prov, argc, argv, seed);
     provenance_write_markdown(&prov, f);
-    CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
+    out_commit(&o);
 }
 
-static int cmd_figure2(int argc, char **argv)
+static int cmd_figure2(const exp_spec *s, int argc, char **argv)
 {
     const char *info_dir = NULL, *gan_dir = NULL, *out = "results", *data_dir = NULL;
     int rows = 10;
     for (int i = 2; i < argc; i += 2) {
-        if (strcmp(argv[i], "--help") == 0) { usage(stdout); return 0; }
         CHECK(i + 1 < argc, "%s needs a value (see mnist --help)", argv[i]);
         if (strcmp(argv[i], "--infogan") == 0) info_dir = argv[i + 1];
         else if (strcmp(argv[i], "--gan") == 0) gan_dir = argv[i + 1];
         else if (strcmp(argv[i], "--out") == 0) out = argv[i + 1];
         else if (strcmp(argv[i], "--data") == 0) data_dir = argv[i + 1];
-        else if (strcmp(argv[i], "--rows") == 0) rows = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--rows") == 0) rows = (int)parse_long("--rows", argv[i + 1], 5, 12);
         else die("unknown flag %s (see mnist --help)", argv[i]);
     }
     CHECK(info_dir && gan_dir, "mnist figure2 needs --infogan RUN_DIR and --gan RUN_DIR");
     CHECK(rows >= 5 && rows <= 12, "--rows %d: use 5..12", rows);
-    mkdir(out, 0755);
+    path_check_output_dir("--out", out);
     mnist_split split = mnist_open(data_dir);
-    infogan *m = load_run(info_dir);
+    infogan *m = load_run(s, info_dir);
     const latent_spec *ls = &m->cfg.latent;
     int k = ls->codes[0].k;
     CHECK(ls->codes[0].kind == LATENT_CAT && k == 10 && ls->n_codes >= 3,
@@ -506,6 +380,7 @@ static int cmd_figure2(int argc, char **argv)
     digit_order(m, split.eval, k, order);
     float cats[10], span[10], ordered[10];
     for (int j = 0; j < 10; j++) cats[j] = (float)j, ordered[j] = (float)order[j], span[j] = -2.0f + 4.0f * j / 9;
+    path_make_output_dir("--out", out);
     char path[1024];
     int row_cat[12];
     for (int i = 0; i < rows; i++) row_cat[i] = order[i % 10];
@@ -515,7 +390,7 @@ static int cmd_figure2(int argc, char **argv)
     traversal(m, 1, rows, 10, span, row_cat, path);
     path_join(path, sizeof path, out, "figure2d.png");
     traversal(m, 2, rows, 10, span, row_cat, path);
-    infogan *g = load_run(gan_dir);
+    infogan *g = load_run(s, gan_dir);
     path_join(path, sizeof path, out, "figure2b.png");
     traversal(g, 0, rows, 10, cats, NULL, path);
     write_figure2_md(out, info_dir, gan_dir, order, rows, argc, argv, m->cfg.seed);
@@ -528,16 +403,41 @@ static int cmd_figure2(int argc, char **argv)
     return 0;
 }
 
+
+static const exp_spec mnist = {
+    .name = "mnist",
+    .latent = "noise:62,cat:10,cont:2",
+    .iterations = 5000,
+    .batch = 128,
+    .ckpt_every = 1000,
+    .n_configs = 1,
+    .configs = {{"official", 2e-4f, 1e-3f, 1.0f, 1.0f}},
+    .n_commands = 2,
+    .commands = {
+        {"table1", "table1 --out DIR [--gan RUN_DIR] [--data DIR] RUN_DIR...", cmd_table1},
+        {"figure2", "figure2 --infogan RUN_DIR --gan RUN_DIR [--out DIR] [--rows N] [--data DIR]", cmd_figure2},
+    },
+    .open_data = open_mnist,
+    .check_model = check_classifier_code,
+    .score = score_classifier,
+    .about =
+        "  The data: MNIST's train split (labels unused); result.csv: seed, iterations,\n"
+        "  acc_majority, acc_hungarian, nmi, mi_real, wall_s: argmax Q(c1|x) on the held-out split\n"
+        "  scored by the paper's majority matching, the one-to-one (Hungarian) matching and NMI;\n"
+        "  mi_real is the label-free MI of Q's posterior on the training images.\n"
+        "table1: the runs' result.csv -> DIR/table1.csv and DIR/table1.md; --gan adds a regular\n"
+        "  GAN run as the baseline row (not counted in best/median/mean); table1.md also shows,\n"
+        "  per run and digit, what the majority matching gets right (loads each run's model and\n"
+        "  the held-out split from --data).\n"
+        "figure2: DIR/figure2a.png (c1, InfoGAN, columns ordered by majority digit), figure2b.png\n"
+        "  (c1, GAN), figure2c.png (c2 from -2 to 2), figure2d.png (c3 from -2 to 2); rows (10)\n"
+        "  are other samples of the remaining inputs; DIR/figure2.md.\n",
+    .choices =
+        "  The official InfoGAN MNIST code's settings (Table 1's networks, batch 128, Adam beta1\n"
+        "  0.5, lr 2e-4 for D/Q and 1e-3 for G, lambda 1, Q's std fixed to 1, leaky slope 0.01).\n",
+};
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0) { usage(stdout); return 0; }
-    if (strcmp(argv[1], "train") == 0) return cmd_train(argc, argv);
-    if (strcmp(argv[1], "table1") == 0) return cmd_table1(argc, argv);
-    if (strcmp(argv[1], "figure2") == 0) return cmd_figure2(argc, argv);
-    die("unknown command %s (use train, table1 or figure2; see mnist --help)", argv[1]);
+    return experiment_main(&mnist, argc, argv);
 }

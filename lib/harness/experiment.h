@@ -1,18 +1,28 @@
-/* experiment.h: what the Faces, Chairs, SVHN and CelebA programs share: train a run on
- * the stand-in (or the real set), encode held-out images with Q, score the codes against
- * the ground-truth factors (lib/disentangle.h), draw the paper's traversal panels from the
- * best runs, and collect every run into Table 2 of this suite.
- *
- * A program states its data set as an exp_spec (architecture table, latent spec, the
- * paper's hyperparameter settings, the panels of its figure) and calls experiment_main:
- *   NAME train --run-dir DIR [--config C] [--gan] [--seed N] ...   one run -> DIR/result.csv
- *   NAME figures --out DIR RUN_DIR...                              the panels + NAME.md
- * The table2 program calls experiment_table2 over run directories of any data set. */
+/* experiment.h: the one harness of every experiment program (mnist, faces, chairs, svhn,
+ * celeba): a program states its data set as an exp_spec (architecture table, latent spec,
+ * the paper's hyperparameter settings, its panels, and hooks for what it adds) and calls
+ * experiment_main:
+ *   NAME train --run-dir DIR [--config C] [--gan] [--seed N] [model flags] ...
+ *       one run: DIR/run.txt (the flags that rebuild it), model.ckpt, log.csv, result.csv
+ *   NAME figures --out DIR RUN_DIR...      the traversal panels + NAME.md (factor data sets)
+ *   NAME <command> ...                     the spec's own commands (mnist: table1, figure2)
+ * The table2 program calls experiment_table2 over run folders of any factor data set. */
 #ifndef EXPERIMENT_H
 #define EXPERIMENT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "data/dataset.h"
+#include "model/infogan.h"
+#include "report/provenance.h"
+
 #define EXP_MAX_CONFIGS 4
 #define EXP_MAX_PANELS 4
+#define EXP_MAX_COMMANDS 4
+#define EXP_MAX_OVERRIDES 16
+#define EXP_MAX_RUNS 256
 
 /* One hyperparameter setting (e.g. a row of Table 5). */
 typedef struct exp_config {
@@ -31,22 +41,70 @@ typedef struct exp_panel {
     const char *caption;         /* what the paper's panel shows */
 } exp_panel;
 
-typedef struct exp_spec {
+/* One run as its train command named it; DIR/run.txt keeps it. */
+typedef struct exp_run {
+    char config[32], data[512];
+    bool gan;
+    int batch, iterations, n_data, n_eval;
+    uint64_t seed;
+    int n_overrides;             /* model flags given on top of the setting: "--lr-d" "1e-3" */
+    char overrides[EXP_MAX_OVERRIDES][2][128];
+} exp_run;
+
+typedef struct exp_spec exp_spec;
+
+/* A program's own command: argv[1] is its name. */
+typedef struct exp_command {
+    const char *name;
+    const char *usage;           /* "table1 --out DIR [--gan RUN_DIR] RUN_DIR..." */
+    int (*run)(const exp_spec *s, int argc, char **argv);
+} exp_command;
+
+struct exp_spec {
     const char *name;            /* data set and architecture table: "faces" */
-    const char *figure;          /* "figure3" */
+    const char *figure;          /* "figure3" (NULL: no figures command) */
     const char *latent;          /* latent spec */
+    const char *about;           /* help paragraph: what the program's train and commands do */
     const char *choices;         /* help paragraph: what we chose where the paper is unclear */
     int iterations, batch;       /* defaults of one run, and why (in choices) */
+    int ckpt_every;              /* checkpoint interval */
+    int n_eval;                  /* held-out images (factor data sets) */
     const char *nominal;         /* factors scored as categories by SAP, '|'-separated */
     int n_configs;
     exp_config configs[EXP_MAX_CONFIGS];   /* configs[0]: the default and the GAN baseline's */
     int n_panels;
     exp_panel panels[EXP_MAX_PANELS];
-} exp_spec;
+    int n_commands;
+    exp_command commands[EXP_MAX_COMMANDS];
+    /* Hooks; NULL: the factor data sets' (catalog data, disentanglement scores). */
+    /* The train and held-out images of a run, and a description for provenance. */
+    void (*open_data)(const exp_spec *s, const exp_run *r, dataset **train, dataset **eval,
+                      char *desc, size_t desc_len);
+    /* Dies with a sentence when the model cannot serve the program (before any write). */
+    void (*check_model)(const exp_spec *s, const infogan_config *cfg);
+    /* Scores a trained run and writes run_dir/result.csv (and what else it keeps). */
+    void (*score)(const exp_spec *s, const exp_run *r, infogan *m, const dataset *train,
+                  const dataset *eval, provenance *prov, const char *run_dir);
+};
 
-/* The program's main: dispatches train / figures / --help. */
+/* The `about` of the factor data sets (faces, chairs, svhn, celeba). */
+#define EXP_FACTOR_ABOUT \
+    "  The data: the stand-in, or the real set when it is in the data folder (--data DIR), the\n" \
+    "  last --n-eval images held out; --n N uses the first N images (0: all). result.csv: Q\n" \
+    "  encodes the held-out images, scored against the factors: DIR/nmi.csv (normalized MI of\n" \
+    "  every code with every factor), MIG, SAP, FactorVAE, best codes, wall time.\n" \
+    "figures: the panels into DIR (results): each from the best-MIG InfoGAN run of its setting,\n" \
+    "  showing the code with the highest normalized MI for its factor; DIR/FIGURE.md says which.\n"
+
+/* The program's main: dispatches train / figures / the spec's commands / --help. */
 int experiment_main(const exp_spec *s, int argc, char **argv);
 /* table2 --out DIR RUN_DIR...: DIR/table2.csv and DIR/table2.md. */
 int experiment_table2(int argc, char **argv);
+
+/* For the spec's commands: a run folder's run and model (from run.txt and model.ckpt). */
+void exp_run_load(const exp_spec *s, const char *dir, exp_run *r);
+infogan *exp_model_load(const exp_spec *s, const exp_run *r, const char *dir);
+/* The model settings a run trains: the spec's setting, then the run's overrides. */
+void exp_model_config(const exp_spec *s, const exp_run *r, infogan_config *cfg);
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "model/checkpoint.h"
+#include "base/parse.h"
 #include "base/rng.h"
 #include "base/util.h"
 
@@ -33,9 +34,7 @@ int train_opts_flag(train_opts *o, int argc, char **argv, int i)
     if (strcmp(f, "--log") == 0) o->log_path = v;
     else if (strcmp(f, "--checkpoint") == 0) o->ckpt_path = v;
     else {
-        char *end;
-        long x = strtol(v, &end, 10);
-        CHECK(*v && *end == 0 && x > 0 && x < (1L << 30), "%s: '%s' is not a positive integer", f, v);
+        long x = parse_long(f, v, 1, (1L << 30) - 1);
         if (strcmp(f, "--iterations") == 0) o->iterations = (int)x;
         else o->ckpt_every = (int)x;
     }

@@ -1,0 +1,62 @@
+/* harness.h: what the harness's own files share (not for experiment programs). */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include "harness/experiment.h"
+
+#define EXP_TARGET_NMI 0.5   /* the bar for "a code captures the factor" */
+#define PAPER_ROWS 8         /* traversal rows (fixed noise) */
+#define CONT_COLS 10         /* continuous sweep -1..1 */
+
+/* What a train command line adds to a run. */
+typedef struct run_cli {
+    const char *run_dir;
+    bool resume, quiet;
+    int ckpt_every;              /* 0: the spec's */
+} run_cli;
+
+void run_defaults(const exp_spec *s, exp_run *r);
+/* Parses train flags argv[first..] into r (and cli; NULL for a run file, whose path `where`
+ * names in messages). */
+void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, run_cli *cli,
+               const char *where);
+/* DIR/run.txt: the run's flags, one "--flag value" a line. */
+void run_save(const char *dir, const exp_run *r);
+
+/* Whether name is one of the '|'-separated names in list. */
+int in_list(const char *list, const char *name);
+const exp_config *find_config(const exp_spec *s, const char *name);
+/* [--out DIR] RUN_DIR... from argv[first]; returns the number of run folders. */
+int parse_runs(int argc, char **argv, int first, const char *prog, const char **out, const char **dirs);
+/* G ends in tanh: images live in [-1,1] for the model. */
+int tanh_output(const infogan *m);
+/* The catalog's train and held-out images of a factor data set (the last n_eval held out). */
+void open_catalog_data(const exp_spec *s, const exp_run *r, dataset **train, dataset **eval,
+                       char *desc, size_t desc_len);
+
+/* ---- factor data sets: scores, result.csv and nmi.csv ---- */
+
+#define RESULT_HEADER "dataset,config,model,seed,iterations,batch,mig,sap,factorvae,paper_factors,best_codes,wall_s"
+#define RESULT_FIELDS 12
+
+typedef struct exp_row {
+    char field[RESULT_FIELDS][512];
+    char commit[64], threads[16], dir[512];
+} exp_row;
+
+/* Scores a factor run on the held-out images and writes nmi.csv and result.csv. */
+void score_factors(const exp_spec *s, const exp_run *r, infogan *m, const dataset *train,
+                   const dataset *eval, provenance *prov, const char *run_dir);
+/* The code of kind `kind` with the highest normalized MI with any factor of `factors`;
+ * *factor receives that factor (-1 and code = first code of the kind if none is in data). */
+int best_code(const latent_spec *ls, const dataset *d, const double *nmi, const char *factors,
+              int kind, int *factor, double *value);
+void read_row(const char *dir, exp_row *row);
+double row_mig(const exp_row *r);
+/* nmi (n_codes, F) from dir/nmi.csv; names receives the factor names (n_factors, names). */
+double *read_nmi(const char *dir, int n_codes, dataset *names);
+
+int cmd_train(const exp_spec *s, int argc, char **argv);
+int cmd_figures(const exp_spec *s, int argc, char **argv);
+
+#endif
