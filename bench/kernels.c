@@ -5,20 +5,19 @@
  * (training forward) and leaky ReLU forward through the kern_fill(isa) tables. Writes
  * <out>/kernels-<cpu>.csv (with provenance comments) and .png, and prints the table. */
 #include <dlfcn.h>
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bench_common.h"
 #include "kernels.h"
 #include "report/provenance.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 static const char *usage =
@@ -306,20 +305,21 @@ static void write_plot_data(FILE *f)
     }
 }
 
-/* Renders path_png from the data with bench/kernels.gp (temp file, then rename). */
+/* Renders path_png from the data with bench/kernels.gp, into its temp file (base/fs.h). */
 static void draw_png(const char *dat_path, const char *png_path, const char *title)
 {
-    char tmp[1100], cmd[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", png_path);
+    char cmd[4096];
+    out_file o;
+    out_open(&o, png_path, "wb");
     snprintf(cmd, sizeof cmd,
              "gnuplot -e \"datafile='%s'; outfile='%s'; plottitle='%s'\" bench/kernels.gp",
-             dat_path, tmp, title);
+             dat_path, o.tmp, title);
     if (system(cmd) != 0) {
         fprintf(stderr, "bench: gnuplot failed on bench/kernels.gp: no %s drawn\n", png_path);
-        remove(tmp);
+        out_abort(&o);
         return;
     }
-    CHECK(rename(tmp, png_path) == 0, "bench: cannot rename %s to %s", tmp, png_path);
+    out_commit(&o);
 }
 
 int main(int argc, char **argv)
@@ -378,27 +378,24 @@ int main(int argc, char **argv)
     provenance_note(&prov, "OPENBLAS_CORETYPE", coretype ? coretype : "unset");
     provenance_note(&prov, "units", "gflops = GFLOP/s; *_gbs kernels: GB/s (read x + write y)");
 
-    CHECK(mkdir(out_dir, 0755) == 0 || errno == EEXIST, "cannot create --out folder %s", out_dir);
-    char csv[1024], dat[1024], png[1024];
-    snprintf(csv, sizeof csv, "%s/kernels-%s.csv", out_dir, slug);
-    snprintf(dat, sizeof dat, "%s/kernels-%s.dat", out_dir, slug);
-    snprintf(png, sizeof png, "%s/kernels-%s.png", out_dir, slug);
+    path_make_output_dir("--out", out_dir);
+    char csv[1024], dat[1024], png[1024], name[128];
+    snprintf(name, sizeof name, "kernels-%s.csv", slug);
+    path_join(csv, sizeof csv, out_dir, name);
+    snprintf(name, sizeof name, "kernels-%s.dat", slug);
+    path_join(dat, sizeof dat, out_dir, name);
+    snprintf(name, sizeof name, "kernels-%s.png", slug);
+    path_join(png, sizeof png, out_dir, name);
 
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp", csv);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
+    out_file o;
+    FILE *f = out_open(&o, csv, "w");
     provenance_write_comments(&prov, f);
     write_csv(f);
-    CHECK(fclose(f) == 0, "cannot write %s", tmp);
-    CHECK(rename(tmp, csv) == 0, "cannot rename %s to %s", tmp, csv);
+    out_commit(&o);
 
-    snprintf(tmp, sizeof tmp, "%s.tmp", dat);
-    f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
+    f = out_open(&o, dat, "w");
     write_plot_data(f);
-    CHECK(fclose(f) == 0, "cannot write %s", tmp);
-    CHECK(rename(tmp, dat) == 0, "cannot rename %s to %s", tmp, dat);
+    out_commit(&o);
     char title[400];
     snprintf(title, sizeof title, "SGEMM on %s (%s)", model, prov.commit);
     draw_png(dat, png, title);

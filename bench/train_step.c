@@ -4,19 +4,18 @@
  * iteration counted from the layer shapes, GFLOP/s, its share of the FMA peak measured in
  * the same run, and a per-layer breakdown (forward/backward, SGEMM vs the rest). Writes
  * <out>/train-<cpu>.csv with provenance comments. */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bench_common.h"
 #include "model/infogan.h"
 #include "kernels.h"
 #include "report/provenance.h"
+#include "base/fs.h"
 #include "base/rng.h"
 #include "base/util.h"
 
@@ -293,12 +292,12 @@ int main(int argc, char **argv)
     provenance_note(&prov, "batch_data", "synthetic uniform [0,1) images (the time does not depend on them)");
     provenance_note(&prov, "OMP_WAIT_POLICY", env_or_unset("OMP_WAIT_POLICY"));
     provenance_note(&prov, "GOMP_SPINCOUNT", env_or_unset("GOMP_SPINCOUNT"));
-    CHECK(mkdir(out_dir, 0755) == 0 || errno == EEXIST, "cannot create --out folder %s", out_dir);
-    char csv[1024], tmp[1100];
-    snprintf(csv, sizeof csv, "%s/train-%s.csv", out_dir, slug);
-    snprintf(tmp, sizeof tmp, "%s.tmp", csv);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
+    path_make_output_dir("--out", out_dir);
+    char csv[1024], name[128];
+    snprintf(name, sizeof name, "train-%s.csv", slug);
+    path_join(csv, sizeof csv, out_dir, name);
+    out_file o;
+    FILE *f = out_open(&o, csv, "w");
     provenance_write_comments(&prov, f);
     fprintf(f, "isa,threads,batch,it_per_s,gflop_per_iter,gflops,pct_of_peak\n");
     for (int i = 0; i < n_res; i++) {
@@ -308,8 +307,7 @@ int main(int argc, char **argv)
         if (x->pct_of_peak >= 0) fprintf(f, "%.1f", x->pct_of_peak);
         fprintf(f, "\n");
     }
-    CHECK(fclose(f) == 0, "cannot write %s", tmp);
-    CHECK(rename(tmp, csv) == 0, "cannot rename %s to %s", tmp, csv);
+    out_commit(&o);
     fprintf(stderr, "train_step: wrote %s\n", csv);
     return 0;
 }

