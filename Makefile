@@ -44,18 +44,21 @@ TEST_SRC  := $(wildcard tests/*.c)
 KTEST_SRC := $(wildcard tests/kern_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 EXP_SRC   := $(wildcard experiments/*.c)
+# One-off diagnostics whose results are kept in results/diagnostics/ (built, not run by make).
+DIAG_SRC  := $(wildcard experiments/diagnostics/*.c)
 
 KERNEL_LIB := $(BUILD)/libkernels.a
 INFOGAN_LIB := $(BUILD)/libinfogan.a
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 PROGRAMS := $(EXP_SRC:experiments/%.c=$(BUILD)/bin/%)
+DIAGNOSTICS := $(DIAG_SRC:experiments/diagnostics/%.c=$(BUILD)/bin/diagnostics/%)
 TEST_BIN := $(BUILD)/tests/run_tests
 QEMU_TEST_BIN := $(BUILD)/tests/run_kernel_tests_qemu
 
 .PHONY: all help deps test test-neon bench bench-train bench-torch clean
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS) $(BENCHES) $(TEST_BIN)
+all: $(PROGRAMS) $(DIAGNOSTICS) $(BENCHES) $(TEST_BIN)
 
 help:
 	@echo "Targets:"
@@ -75,18 +78,24 @@ help:
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
 	@echo "                   contact sheets -> results/datasets/ (real sets in data/ are used instead when present)"
 	@echo "  make figure1     Figure 1: L_I of InfoGAN and the GAN baseline, FIGURE1_ITERS=1000 -> results/figure1.{csv,png}"
+	@echo "                   (10-35 min on 2 cores, data fetch included: the quickest paper result)"
 	@echo "  make figure2     Figure 2: code traversals of seed-1 InfoGAN and GAN runs -> results/figure2a..d.png, figure2.md"
+	@echo "                   (its two runs: about 70 min; table1 reuses them)"
 	@echo "  make table1      classifier test: TABLE1_SEEDS='1 2 3 4 5' runs of MNIST_ITERS=5000 (make -j runs"
 	@echo "                   seeds in parallel; plus the seed-1 GAN baseline; runs in RUNS=checkpoints) -> results/table1.{md,csv}"
+	@echo "                   (about 35 min a run on 2 cores: 3.5 h)"
 	@echo "  make table1-bf16 the same seeds with the bfloat16 GEMMs (INFOGAN_ISA=avx512bf16) -> results/bf16/table1.{md,csv}"
 	@echo "  make figure3 .. figure6  Faces, Chairs, SVHN, CelebA traversals (stand-ins, or real sets in data/):"
 	@echo "                   SEEDS=1 run(s) per setting + GAN baseline in RUNS -> results/figureN{a..d}.png, figureN.md"
+	@echo "                   (2 cores, SEEDS=1: figure3 1.8 h, figure4 1.2 h, figure5 1.6 h, figure6 1.7 h)"
 	@echo "  make table2      every run of figure3..6 -> results/table2.{md,csv} (MIG, SAP, FactorVAE, best codes)"
-	@echo "  make reproduce   everything a reader sees in results/: data, every figure and table, bench"
+	@echo "  make reproduce   everything a reader sees in results/: data, figures 1-6, tables 1-2, bench,"
+	@echo "                   bench-train, the write-up (about 11 h on 2 cores; not table1-bf16, bench-torch)"
 	@echo "  make paper       the write-up paper/*.md -> results/paper/index.html (one self-contained page)"
 	@echo "  make test-paper  builds the write-up from a copy of results/, checks its figures and tables"
 	@echo "  make readme-table  prints the results-at-a-glance table from results/ and updates README.md"
 	@echo "  make clean       remove build folders"
+	@echo "Times are the wall times the committed results/ files record (2 cores; some shared the machine)."
 	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|avx512bf16|neon at run time"
 
 deps:
@@ -108,6 +117,10 @@ $(BUILD)/bin/%: $(BUILD)/experiments/%.o $(INFOGAN_LIB) $(KERNEL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/bin/diagnostics/%: $(BUILD)/experiments/diagnostics/%.o $(INFOGAN_LIB) $(KERNEL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(INFOGAN_LIB) $(KERNEL_LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -125,7 +138,7 @@ $(QEMU_TEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/qemu/%.o) $(BUILD)/qemu/tests/qemu/ru
 	$(CC) $(LDFLAGS) $^ $(KERNEL_LDLIBS) -o $@
 
 test: deps
-	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS)
+	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS) $(DIAGNOSTICS)
 	tests/layers.sh
 	$(TEST_BIN) --jobs 2
 	tests/experiments.sh $(BUILD)
@@ -212,7 +225,9 @@ TABLE1_RUNS   := $(foreach s,$(TABLE1_SEEDS),$(RUNS)/mnist-infogan-seed$(s))
 figure1-infogan figure1-gan: $(BUILD)/bin/mi_curve
 	$(BUILD)/bin/mi_curve --out results --iterations $(FIGURE1_ITERS) --run $(@:figure1-%=%)
 
-figure1: figure1-infogan figure1-gan
+figure1: deps
+	@$(MAKE) --no-print-directory data-mnist
+	@$(MAKE) --no-print-directory figure1-infogan figure1-gan
 	$(BUILD)/bin/mi_curve --out results --iterations $(FIGURE1_ITERS) --plot-only
 
 # One MNIST training run into the folder of the result.csv being made (seed from the pattern).
@@ -290,11 +305,14 @@ table2: $(TABLE2_RUNS:%=%/result.csv) | $(BUILD)/bin/table2
 	$(BUILD)/bin/table2 --out $(FIG_OUT) $(TABLE2_RUNS)
 
 # The main job: every result, from a fresh machine (installs packages, fetches data).
+# Not in it: table1-bf16 (needs AVX512-BF16) and bench-torch (needs Debian's PyTorch).
 .PHONY: reproduce
 reproduce: deps
 	$(MAKE) data
 	$(MAKE) figure1 figure2 table1
-	$(MAKE) bench
+	$(MAKE) figure3 figure4 figure5 figure6 table2
+	$(MAKE) bench bench-train
+	$(MAKE) paper
 
 # The write-up: paper/*.md with numbers, tables and figures from results/ (pandoc, MathML,
 # everything embedded). It stops naming the file when a figure or table it needs is missing.

@@ -14,7 +14,7 @@ static const exp_spec chairs = {
     .about = EXP_FACTOR_ABOUT,
     .nominal = "type",
     .n_configs = 3,
-    .configs = {
+    .configs = { /* Table 7 scaled by 1/5 (our settings), and Table 7 as printed */
         {"rotation", 2e-4f, 1e-3f, 0.2f, 2.0f, "chairs-lite", 200},
         {"width", 2e-4f, 1e-3f, 0.4f, 0.01f, "chairs-lite", 200},
         {"printed", 2e-4f, 1e-3f, 1.0f, 10.0f, NULL, 0},

@@ -14,7 +14,7 @@ static const exp_spec faces = {
     .about = EXP_FACTOR_ABOUT,
     .nominal = "identity",
     .n_configs = 3,
-    .configs = {
+    .configs = { /* Table 5 */
         {"azimuth", 2e-4f, 5e-4f, 0.2f, 0.2f},
         {"elevation", 4e-4f, 3e-4f, 0.1f, 0.1f},
         {"lighting", 8e-4f, 3e-4f, 0.1f, 0.1f},

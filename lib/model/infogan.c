@@ -110,6 +110,7 @@ static const float *heads_backward(infogan *m, const float *dlogit, const float 
     return net_backward(m->trunk, m->d_trunk_out, param_grads, !param_grads);
 }
 
+/* Eq. (6): min over G, Q, max over D of V(D, G) - lambda L_I(G, Q), one D/Q step and one G step. */
 void infogan_step(infogan *m, const float *real, infogan_stats *st)
 {
     const infogan_config *c = &m->cfg;

@@ -8,6 +8,7 @@
 static double softplus(double x) { return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x))); }
 static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 
+/* Eq. (1), real term (and G's non-saturating loss) */
 double loss_gan_real(int n, const float *logits, float *dlogits, double scale)
 {
     double sum = 0.0;
@@ -18,6 +19,7 @@ double loss_gan_real(int n, const float *logits, float *dlogits, double scale)
     return sum / n;
 }
 
+/* Eq. (1), fake term */
 double loss_gan_fake(int n, const float *logits, float *dlogits, double scale)
 {
     double sum = 0.0;
@@ -64,6 +66,7 @@ double loss_gauss_nll(int n, const float *mean, const float *logstd, int ld, con
     return sum / n;
 }
 
+/* Eq. (5) */
 double loss_info(const latent_spec *s, bool learned_std, int n, const float *q, const float *z,
                  float lambda_cat, float lambda_cont, double *li, float *dq)
 {

@@ -7,6 +7,8 @@
 
 #include "model/latent.h"
 
+/* The GAN value V(D, G) of the paper's Eq. (1), as two losses on D's logits. */
+
 /* -mean log sigmoid(l) over logits (n): D on real data, and G's non-saturating loss.
  * dlogits (n) = scale * d/dl. */
 double loss_gan_real(int n, const float *logits, float *dlogits, double scale);
@@ -23,7 +25,8 @@ double loss_cat_ce(int n, int k, const float *logits, int ld, const int *target,
 double loss_gauss_nll(int n, const float *mean, const float *logstd, int ld, const float *t,
                       int ldt, float *dmean, float *dlogstd, double scale);
 
-/* The information term of a batch. q (n, q_dim): Q's output on G(z); z (n, in_dim): the
+/* Eq. (5): L_I(G, Q) = E[log Q(c|x)] + H(c), the lower bound of I(c; G(z, c)).
+ * The information term of a batch. q (n, q_dim): Q's output on G(z); z (n, in_dim): the
  * latent rows G got. Writes li[code] = H(c) - NLL (the per-code lower bound of L_I) and
  * dq (n, q_dim) = gradient of -(lambda_cat * sum_cat L_I + lambda_cont * sum_cont L_I).
  * Returns the weighted sum lambda * L_I. */

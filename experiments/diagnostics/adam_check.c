@@ -2,9 +2,7 @@
  * of training as infogan_step does: global norms, their ratio, and the share of G's
  * parameters where |L_I part| > |GAN part|. The probe batch (its own latent stream) runs
  * G and D in training mode, so the run is not bit-identical to `train`'s.
- * Build at the repository root after `make`:
- *   cc -O2 -std=c11 -D_GNU_SOURCE -fopenmp -Ikernels -Ilib results/diagnostics/collapse/adam_check.c \
- *      build/libinfogan.a build/libkernels.a -lpng -lz -lmatio -ljpeg -lsleef -lm -o adam_check */
+ * `make` builds it into build/bin/diagnostics/; results/diagnostics/collapse/ holds its CSV. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +35,7 @@ static void split(infogan *m, int which, float *out) {
     net_backward(m->g, dimg, true, false);
     memcpy(out, m->g_grads, m->n_g_params * sizeof(float));
 }
-static double dot(const float *a, const float *b, size_t n) { double s = 0; for (size_t i = 0; i < n; i++) s += (double)a[i] * b[i]; return s; }
+static double dot(const float *a, const float *b, size_t n) { double s = 0; for (size_t i = 0; i < n; i++) s += (double)a[i] * (double)b[i]; return s; }
 int main(int argc, char **argv) {
     if (argc != 13) { fprintf(stderr, "usage: set arch latent lr_d lr_g lcat lcont info_to_g warmup batch iters every\n"); return 2; }
     infogan_config c; infogan_config_default(&c);

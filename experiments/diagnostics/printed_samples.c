@@ -1,8 +1,6 @@
 /* An 8x8 grid of a finished run's first 64 samples (the RNG_EVAL stream that `figures`
- * measures the sample spread on): samples RUN_DIR OUT.png. Build at the repository root
- * after `make`:
- *   cc -O2 -std=c11 -D_GNU_SOURCE -fopenmp -Ikernels -Ilib results/diagnostics/printed/samples.c \
- *      build/libinfogan.a build/libkernels.a -lpng -lz -lmatio -ljpeg -lsleef -lm -o samples */
+ * measures the sample spread on): printed_samples RUN_DIR OUT.png. `make` builds it into
+ * build/bin/diagnostics/; results/diagnostics/printed/ holds what it drew. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +11,7 @@
 #include "model/latent.h"
 #include "base/rng.h"
 int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: samples RUN_DIR OUT.png\n"); return 2; }
+    if (argc != 3) { fprintf(stderr, "usage: printed_samples RUN_DIR OUT.png\n"); return 2; }
     char path[1024], line[8192] = "";
     snprintf(path, sizeof path, "%s/result.csv", argv[1]);
     FILE *f = fopen(path, "r");
