@@ -71,7 +71,7 @@ done
 
 # Provenance of the page itself, shown under the title.
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- paper results lib/model/arch.c 2>/dev/null || commit="$commit-dirty"  # what the page is made of
+git --no-optional-locks diff --quiet HEAD -- paper results lib/model/arch.c 2>/dev/null || commit="$commit-dirty"  # what the page is made of
 built="built $(date -u +%Y-%m-%dT%H:%MZ) from commit $commit and the files in $results/"
 # Relative path from the page back to the source tree, for links to the code.
 linkbase=$(realpath --relative-to="$out" .)/

@@ -38,7 +38,7 @@ static void read_commit(char *commit, size_t len)
     }
     /* A change to tracked files outside results/ marks the tree dirty (results are what runs
      * write, so one run's output does not mark the next); untracked files do not. */
-    int is_dirty = command_line_output("git status --porcelain --untracked-files=no -- ':(top)' "
+    int is_dirty = command_line_output("git --no-optional-locks status --porcelain --untracked-files=no -- ':(top)' "
                                        "':(top,exclude)results' 2>/dev/null", dirty, sizeof dirty);
     snprintf(commit, len, "%.40s%s", head, is_dirty ? "-dirty" : "");
 }
