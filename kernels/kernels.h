@@ -149,14 +149,13 @@ void upconv2d_bwd_data(const kern_table *t, const conv_geom *g, int n, const flo
 void upconv2d_bwd_weights(const kern_table *t, const conv_geom *g, int n, const float *x,
                           const float *dy, float *dw, float *db, float *ws);
 
-/* Per-ISA fillers: each overrides the slots it implements (called by kern_fill). */
+/* Per-ISA fillers (<isa>/fill_<isa>.c), called by kern_fill: kern_fill_scalar fills every
+ * slot, the others override the slots their ISA implements (all of them). avx512bf16 is
+ * kern_fill_avx512, then kern_fill_avx512bf16 for the GEMM and the conv slots. */
 void kern_fill_scalar(kern_table *t);
-void kern_fill_gemm_avx2(kern_table *t);
-void kern_fill_ops_avx2(kern_table *t);
-void kern_fill_gemm_avx512(kern_table *t);
-void kern_fill_ops_avx512(kern_table *t);
-void kern_fill_gemm_avx512bf16(kern_table *t);
-void kern_fill_gemm_neon(kern_table *t);
-void kern_fill_ops_neon(kern_table *t);
+void kern_fill_avx2(kern_table *t);
+void kern_fill_avx512(kern_table *t);
+void kern_fill_avx512bf16(kern_table *t);
+void kern_fill_neon(kern_table *t);
 
 #endif

@@ -62,10 +62,10 @@ static __m256 inv_sqrt8(__m256 var, float eps)
     return _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_sqrt_ps(_mm256_add_ps(var, _mm256_set1_ps(eps))));
 }
 
-static void batchnorm_fwd_train_avx2(int n, int c, int s, const float *x, const float *gamma,
-                                     const float *beta, float eps, float momentum, float *y,
-                                     float *mean, float *invstd, float *running_mean,
-                                     float *running_var)
+void batchnorm_fwd_train_avx2(int n, int c, int s, const float *x, const float *gamma,
+                              const float *beta, float eps, float momentum, float *y,
+                              float *mean, float *invstd, float *running_mean,
+                              float *running_var)
 {
     // x, y (N,C,S); gamma, beta, mean, invstd, running_mean, running_var (C)
     size_t m = (size_t)n * s;
@@ -113,9 +113,9 @@ static void batchnorm_fwd_train_avx2(int n, int c, int s, const float *x, const 
     }
 }
 
-static void batchnorm_fwd_eval_avx2(int n, int c, int s, const float *x, const float *gamma,
-                                    const float *beta, const float *running_mean,
-                                    const float *running_var, float eps, float *y)
+void batchnorm_fwd_eval_avx2(int n, int c, int s, const float *x, const float *gamma,
+                             const float *beta, const float *running_mean,
+                             const float *running_var, float eps, float *y)
 {
     // x, y (N,C,S); gamma, beta, running_mean, running_var (C)
     if (s == 1) {
@@ -146,9 +146,9 @@ static void batchnorm_fwd_eval_avx2(int n, int c, int s, const float *x, const f
     }
 }
 
-static void batchnorm_bwd_avx2(int n, int c, int s, const float *dy, const float *x,
-                               const float *gamma, const float *mean, const float *invstd,
-                               float *dx, float *dgamma, float *dbeta)
+void batchnorm_bwd_avx2(int n, int c, int s, const float *dy, const float *x,
+                        const float *gamma, const float *mean, const float *invstd,
+                        float *dx, float *dgamma, float *dbeta)
 {
     // dy, x, dx (N,C,S); gamma, mean, invstd, dgamma +=, dbeta += (C)
     /* dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) invstd */
@@ -209,11 +209,4 @@ static void batchnorm_bwd_avx2(int n, int c, int s, const float *dy, const float
             }
         }
     }
-}
-
-void kern_fill_batchnorm_avx2(kern_table *t)
-{
-    t->batchnorm_fwd_train = batchnorm_fwd_train_avx2;
-    t->batchnorm_fwd_eval = batchnorm_fwd_eval_avx2;
-    t->batchnorm_bwd = batchnorm_bwd_avx2;
 }

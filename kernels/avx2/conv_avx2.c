@@ -62,21 +62,14 @@ static void col2im_ld_avx2(const conv_geom *g, const float *col, size_t ldcol, f
     col2im_rows(g, col, ldcol, img, row_add_avx2);
 }
 
-static void im2col_avx2(const conv_geom *g, const float *img, float *col)
+void im2col_avx2(const conv_geom *g, const float *img, float *col)
 {
     im2col_to_avx2(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
-static void col2im_avx2(const conv_geom *g, const float *col, float *img)
+void col2im_avx2(const conv_geom *g, const float *col, float *img)
 {
     col2im_ld_avx2(g, col, (size_t)g->oh * g->ow, img);
 }
 
 CONV_GEMM_ISA(avx2, sgemm_config_avx2, im2col_to_avx2, col2im_ld_avx2, bias_grad_avx2)
-
-void kern_fill_conv_avx2(kern_table *t)
-{
-    t->im2col = im2col_avx2;
-    t->col2im = col2im_avx2;
-    fill_conv_gemm_avx2(t);
-}

@@ -1,4 +1,4 @@
-/* ops_avx2.c: AVX2+FMA activations, softmax, bias and Adam; fills the ops slots.
+/* ops_avx2.c: AVX2+FMA activations, softmax, bias and Adam.
  * 8 floats per step, the tail with maskload/maskstore (no scalar tail loops). exp, log and
  * tanh are SLEEF's vector functions (1.0-ULP). Large elementwise arrays are split over
  * OpenMP threads in fixed (static) blocks; reductions run in a fixed order per channel. */
@@ -18,7 +18,7 @@
  * 7.3 ms on one core (AVX-512, Zen 5), so threads from 1M. */
 #define PAR_MIN_FLOATS_ADAM ((size_t)1 << 20)
 
-static void relu_fwd_avx2(size_t n, const float *x, float *y)
+void relu_fwd_avx2(size_t n, const float *x, float *y)
 {
     const __m256 zero = _mm256_setzero_ps();
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -26,7 +26,7 @@ static void relu_fwd_avx2(size_t n, const float *x, float *y)
         store8(y + i, _mm256_max_ps(load8(x + i, n - i), zero), n - i); /* NaN -> 0, as the reference */
 }
 
-static void relu_bwd_avx2(size_t n, const float *x, const float *dy, float *dx)
+void relu_bwd_avx2(size_t n, const float *x, const float *dy, float *dx)
 {
     const __m256 zero = _mm256_setzero_ps();
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -36,7 +36,7 @@ static void relu_bwd_avx2(size_t n, const float *x, const float *dy, float *dx)
     }
 }
 
-static void lrelu_fwd_avx2(size_t n, float slope, const float *x, float *y)
+void lrelu_fwd_avx2(size_t n, float slope, const float *x, float *y)
 {
     const __m256 zero = _mm256_setzero_ps(), a = _mm256_set1_ps(slope);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -47,7 +47,7 @@ static void lrelu_fwd_avx2(size_t n, float slope, const float *x, float *y)
     }
 }
 
-static void lrelu_bwd_avx2(size_t n, float slope, const float *x, const float *dy, float *dx)
+void lrelu_bwd_avx2(size_t n, float slope, const float *x, const float *dy, float *dx)
 {
     const __m256 zero = _mm256_setzero_ps(), a = _mm256_set1_ps(slope);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -58,7 +58,7 @@ static void lrelu_bwd_avx2(size_t n, float slope, const float *x, const float *d
     }
 }
 
-static void sigmoid_fwd_avx2(size_t n, const float *x, float *y)
+void sigmoid_fwd_avx2(size_t n, const float *x, float *y)
 {
     const __m256 one = _mm256_set1_ps(1.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS_EXP)
@@ -68,7 +68,7 @@ static void sigmoid_fwd_avx2(size_t n, const float *x, float *y)
     }
 }
 
-static void sigmoid_bwd_avx2(size_t n, const float *y, const float *dy, float *dx)
+void sigmoid_bwd_avx2(size_t n, const float *y, const float *dy, float *dx)
 {
     const __m256 one = _mm256_set1_ps(1.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -78,13 +78,13 @@ static void sigmoid_bwd_avx2(size_t n, const float *y, const float *dy, float *d
     }
 }
 
-static void tanh_fwd_avx2(size_t n, const float *x, float *y)
+void tanh_fwd_avx2(size_t n, const float *x, float *y)
 {
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS_EXP)
     for (size_t i = 0; i < n; i += 8) store8(y + i, Sleef_tanhf8_u10avx2(load8(x + i, n - i)), n - i);
 }
 
-static void tanh_bwd_avx2(size_t n, const float *y, const float *dy, float *dx)
+void tanh_bwd_avx2(size_t n, const float *y, const float *dy, float *dx)
 {
     const __m256 one = _mm256_set1_ps(1.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -105,7 +105,7 @@ static float row_max_avx2(int cols, const float *x)
     return m;
 }
 
-static void softmax_avx2(int rows, int cols, const float *x, float *y)
+void softmax_avx2(int rows, int cols, const float *x, float *y)
 {
     // x, y (rows, cols)
     #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= PAR_MIN_FLOATS_EXP)
@@ -127,7 +127,7 @@ static void softmax_avx2(int rows, int cols, const float *x, float *y)
     }
 }
 
-static void log_softmax_avx2(int rows, int cols, const float *x, float *y)
+void log_softmax_avx2(int rows, int cols, const float *x, float *y)
 {
     // x, y (rows, cols)
     #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= PAR_MIN_FLOATS_EXP)
@@ -148,7 +148,7 @@ static void log_softmax_avx2(int rows, int cols, const float *x, float *y)
     }
 }
 
-static void bias_add_avx2(int n, int c, int s, const float *bias, float *y)
+void bias_add_avx2(int n, int c, int s, const float *bias, float *y)
 {
     // bias (C), y (N,C,S) +=
     if (s == 1) { /* dense layer: vectorize over channels */
@@ -196,8 +196,8 @@ void bias_grad_avx2(int n, int c, int s, const float *dy, float *db)
     }
 }
 
-static void adam_avx2(size_t n, float *p, const float *g, float *m, float *v, float lr,
-                      float beta1, float beta2, float eps, int t)
+void adam_avx2(size_t n, float *p, const float *g, float *m, float *v, float lr,
+               float beta1, float beta2, float eps, int t)
 {
     // p, g, m, v (n); the same operations in the same order as the scalar reference
     float bc1 = (float)(1.0 - pow((double)beta1, t)), bc2 = (float)(1.0 - pow((double)beta2, t));
@@ -217,23 +217,4 @@ static void adam_avx2(size_t n, float *p, const float *g, float *m, float *v, fl
         store8(v + i, vi, left);
         store8(p + i, _mm256_sub_ps(load8(p + i, left), step), left);
     }
-}
-
-void kern_fill_ops_avx2(kern_table *t)
-{
-    kern_fill_conv_avx2(t);
-    kern_fill_batchnorm_avx2(t);
-    t->relu_fwd = relu_fwd_avx2;
-    t->relu_bwd = relu_bwd_avx2;
-    t->lrelu_fwd = lrelu_fwd_avx2;
-    t->lrelu_bwd = lrelu_bwd_avx2;
-    t->sigmoid_fwd = sigmoid_fwd_avx2;
-    t->sigmoid_bwd = sigmoid_bwd_avx2;
-    t->tanh_fwd = tanh_fwd_avx2;
-    t->tanh_bwd = tanh_bwd_avx2;
-    t->softmax = softmax_avx2;
-    t->log_softmax = log_softmax_avx2;
-    t->bias_add = bias_add_avx2;
-    t->bias_grad = bias_grad_avx2;
-    t->adam = adam_avx2;
 }

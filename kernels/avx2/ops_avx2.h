@@ -50,8 +50,7 @@ static inline float hmax8(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-void bias_grad_avx2(int n, int c, int s, const float *dy, float *db);
-void kern_fill_conv_avx2(kern_table *t);
-void kern_fill_batchnorm_avx2(kern_table *t);
+#define VEC_FN(name) name##_avx2 /* the AVX2+FMA name of a kernel */
+#include "simd/simd_kernels.h"
 
 #endif

@@ -1,4 +1,4 @@
-/* ops_avx512.c: AVX-512F activations, softmax, bias and Adam; fills the ops slots.
+/* ops_avx512.c: AVX-512F activations, softmax, bias and Adam.
  * 16 floats per step, tails with masked loads/stores (no scalar tail loops). exp, log and
  * tanh are SLEEF's vector functions (1.0-ULP). Large elementwise arrays are split over
  * OpenMP threads in fixed (static) blocks; reductions run in a fixed order per channel. */
@@ -18,7 +18,7 @@
  * 7.3 ms on one core (AVX-512, Zen 5), so threads from 1M. */
 #define PAR_MIN_FLOATS_ADAM ((size_t)1 << 20)
 
-static void relu_fwd_avx512(size_t n, const float *x, float *y)
+void relu_fwd_avx512(size_t n, const float *x, float *y)
 {
     const __m512 zero = _mm512_setzero_ps();
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -29,7 +29,7 @@ static void relu_fwd_avx512(size_t n, const float *x, float *y)
     }
 }
 
-static void relu_bwd_avx512(size_t n, const float *x, const float *dy, float *dx)
+void relu_bwd_avx512(size_t n, const float *x, const float *dy, float *dx)
 {
     const __m512 zero = _mm512_setzero_ps();
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -40,7 +40,7 @@ static void relu_bwd_avx512(size_t n, const float *x, const float *dy, float *dx
     }
 }
 
-static void lrelu_fwd_avx512(size_t n, float slope, const float *x, float *y)
+void lrelu_fwd_avx512(size_t n, float slope, const float *x, float *y)
 {
     const __m512 zero = _mm512_setzero_ps(), a = _mm512_set1_ps(slope);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -52,7 +52,7 @@ static void lrelu_fwd_avx512(size_t n, float slope, const float *x, float *y)
     }
 }
 
-static void lrelu_bwd_avx512(size_t n, float slope, const float *x, const float *dy, float *dx)
+void lrelu_bwd_avx512(size_t n, float slope, const float *x, const float *dy, float *dx)
 {
     const __m512 zero = _mm512_setzero_ps(), a = _mm512_set1_ps(slope);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -64,7 +64,7 @@ static void lrelu_bwd_avx512(size_t n, float slope, const float *x, const float 
     }
 }
 
-static void sigmoid_fwd_avx512(size_t n, const float *x, float *y)
+void sigmoid_fwd_avx512(size_t n, const float *x, float *y)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS_EXP)
@@ -76,7 +76,7 @@ static void sigmoid_fwd_avx512(size_t n, const float *x, float *y)
     }
 }
 
-static void sigmoid_bwd_avx512(size_t n, const float *y, const float *dy, float *dx)
+void sigmoid_bwd_avx512(size_t n, const float *y, const float *dy, float *dx)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -87,7 +87,7 @@ static void sigmoid_bwd_avx512(size_t n, const float *y, const float *dy, float 
     }
 }
 
-static void tanh_fwd_avx512(size_t n, const float *x, float *y)
+void tanh_fwd_avx512(size_t n, const float *x, float *y)
 {
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS_EXP)
     for (size_t i = 0; i < n; i += 16) {
@@ -96,7 +96,7 @@ static void tanh_fwd_avx512(size_t n, const float *x, float *y)
     }
 }
 
-static void tanh_bwd_avx512(size_t n, const float *y, const float *dy, float *dx)
+void tanh_bwd_avx512(size_t n, const float *y, const float *dy, float *dx)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -117,7 +117,7 @@ static float row_max_avx512(int cols, const float *x)
     return _mm512_reduce_max_ps(mx);
 }
 
-static void softmax_avx512(int rows, int cols, const float *x, float *y)
+void softmax_avx512(int rows, int cols, const float *x, float *y)
 {
     // x, y (rows, cols)
     #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= PAR_MIN_FLOATS_EXP)
@@ -139,7 +139,7 @@ static void softmax_avx512(int rows, int cols, const float *x, float *y)
     }
 }
 
-static void log_softmax_avx512(int rows, int cols, const float *x, float *y)
+void log_softmax_avx512(int rows, int cols, const float *x, float *y)
 {
     // x, y (rows, cols)
     #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= PAR_MIN_FLOATS_EXP)
@@ -161,7 +161,7 @@ static void log_softmax_avx512(int rows, int cols, const float *x, float *y)
     }
 }
 
-static void bias_add_avx512(int n, int c, int s, const float *bias, float *y)
+void bias_add_avx512(int n, int c, int s, const float *bias, float *y)
 {
     // bias (C), y (N,C,S) +=
     if (s == 1) { /* dense layer: vectorize over channels */
@@ -212,8 +212,8 @@ void bias_grad_avx512(int n, int c, int s, const float *dy, float *db)
     }
 }
 
-static void adam_avx512(size_t n, float *p, const float *g, float *m, float *v, float lr,
-                        float beta1, float beta2, float eps, int t)
+void adam_avx512(size_t n, float *p, const float *g, float *m, float *v, float lr,
+                 float beta1, float beta2, float eps, int t)
 {
     // p, g, m, v (n); the same operations in the same order as the scalar reference
     float bc1 = (float)(1.0 - pow((double)beta1, t)), bc2 = (float)(1.0 - pow((double)beta2, t));
@@ -234,23 +234,4 @@ static void adam_avx512(size_t n, float *p, const float *g, float *m, float *v, 
         _mm512_mask_storeu_ps(v + i, k, vi);
         _mm512_mask_storeu_ps(p + i, k, _mm512_sub_ps(_mm512_maskz_loadu_ps(k, p + i), step));
     }
-}
-
-void kern_fill_ops_avx512(kern_table *t)
-{
-    kern_fill_conv_avx512(t);
-    kern_fill_batchnorm_avx512(t);
-    t->relu_fwd = relu_fwd_avx512;
-    t->relu_bwd = relu_bwd_avx512;
-    t->lrelu_fwd = lrelu_fwd_avx512;
-    t->lrelu_bwd = lrelu_bwd_avx512;
-    t->sigmoid_fwd = sigmoid_fwd_avx512;
-    t->sigmoid_bwd = sigmoid_bwd_avx512;
-    t->tanh_fwd = tanh_fwd_avx512;
-    t->tanh_bwd = tanh_bwd_avx512;
-    t->softmax = softmax_avx512;
-    t->log_softmax = log_softmax_avx512;
-    t->bias_add = bias_add_avx512;
-    t->bias_grad = bias_grad_avx512;
-    t->adam = adam_avx512;
 }

@@ -13,10 +13,7 @@ static inline __mmask16 tail_mask16(size_t n)
     return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1u);
 }
 
-void bias_grad_avx512(int n, int c, int s, const float *dy, float *db);
-void kern_fill_conv_avx512(kern_table *t);
-/* The conv slots on the bfloat16 GEMM (gemm_avx512.c). */
-void kern_fill_conv_avx512bf16(kern_table *t);
-void kern_fill_batchnorm_avx512(kern_table *t);
+#define VEC_FN(name) name##_avx512 /* the AVX-512F name of a kernel */
+#include "simd/simd_kernels.h"
 
 #endif

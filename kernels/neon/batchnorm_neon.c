@@ -61,10 +61,10 @@ static float32x4_t inv_sqrt4(float32x4_t var, float eps)
     return vdivq_f32(vdupq_n_f32(1.0f), vsqrtq_f32(vaddq_f32(var, vdupq_n_f32(eps))));
 }
 
-static void batchnorm_fwd_train_neon(int n, int c, int s, const float *x, const float *gamma,
-                                     const float *beta, float eps, float momentum, float *y,
-                                     float *mean, float *invstd, float *running_mean,
-                                     float *running_var)
+void batchnorm_fwd_train_neon(int n, int c, int s, const float *x, const float *gamma,
+                              const float *beta, float eps, float momentum, float *y,
+                              float *mean, float *invstd, float *running_mean,
+                              float *running_var)
 {
     // x, y (N,C,S); gamma, beta, mean, invstd, running_mean, running_var (C)
     size_t m = (size_t)n * s;
@@ -112,9 +112,9 @@ static void batchnorm_fwd_train_neon(int n, int c, int s, const float *x, const 
     }
 }
 
-static void batchnorm_fwd_eval_neon(int n, int c, int s, const float *x, const float *gamma,
-                                    const float *beta, const float *running_mean,
-                                    const float *running_var, float eps, float *y)
+void batchnorm_fwd_eval_neon(int n, int c, int s, const float *x, const float *gamma,
+                             const float *beta, const float *running_mean,
+                             const float *running_var, float eps, float *y)
 {
     // x, y (N,C,S); gamma, beta, running_mean, running_var (C)
     if (s == 1) {
@@ -145,9 +145,9 @@ static void batchnorm_fwd_eval_neon(int n, int c, int s, const float *x, const f
     }
 }
 
-static void batchnorm_bwd_neon(int n, int c, int s, const float *dy, const float *x,
-                               const float *gamma, const float *mean, const float *invstd,
-                               float *dx, float *dgamma, float *dbeta)
+void batchnorm_bwd_neon(int n, int c, int s, const float *dy, const float *x,
+                        const float *gamma, const float *mean, const float *invstd,
+                        float *dx, float *dgamma, float *dbeta)
 {
     // dy, x, dx (N,C,S); gamma, mean, invstd, dgamma +=, dbeta += (C)
     /* dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) invstd */
@@ -208,11 +208,4 @@ static void batchnorm_bwd_neon(int n, int c, int s, const float *dy, const float
             }
         }
     }
-}
-
-void kern_fill_batchnorm_neon(kern_table *t)
-{
-    t->batchnorm_fwd_train = batchnorm_fwd_train_neon;
-    t->batchnorm_fwd_eval = batchnorm_fwd_eval_neon;
-    t->batchnorm_bwd = batchnorm_bwd_neon;
 }

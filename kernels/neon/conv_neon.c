@@ -45,21 +45,14 @@ static void col2im_ld_neon(const conv_geom *g, const float *col, size_t ldcol, f
     col2im_rows(g, col, ldcol, img, row_add_neon);
 }
 
-static void im2col_neon(const conv_geom *g, const float *img, float *col)
+void im2col_neon(const conv_geom *g, const float *img, float *col)
 {
     im2col_to_neon(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
-static void col2im_neon(const conv_geom *g, const float *col, float *img)
+void col2im_neon(const conv_geom *g, const float *col, float *img)
 {
     col2im_ld_neon(g, col, (size_t)g->oh * g->ow, img);
 }
 
 CONV_GEMM_ISA(neon, sgemm_config_neon, im2col_to_neon, col2im_ld_neon, bias_grad_neon)
-
-void kern_fill_conv_neon(kern_table *t)
-{
-    t->im2col = im2col_neon;
-    t->col2im = col2im_neon;
-    fill_conv_gemm_neon(t);
-}

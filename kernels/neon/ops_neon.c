@@ -1,4 +1,4 @@
-/* ops_neon.c: NEON activations, softmax, bias and Adam; fills the ops slots.
+/* ops_neon.c: NEON activations, softmax, bias and Adam.
  * 4 floats per step, the partial last vector through a scratch buffer. exp, log and tanh
  * are SLEEF's vector functions (1.0-ULP). Large elementwise arrays are split over OpenMP
  * threads in fixed (static) blocks; reductions run in a fixed order per channel. */
@@ -13,7 +13,7 @@
 #define PAR_MIN_FLOATS ((size_t)1 << 23)
 #define PAR_MIN_FLOATS_EXP ((size_t)1 << 21)
 
-static void relu_fwd_neon(size_t n, const float *x, float *y)
+void relu_fwd_neon(size_t n, const float *x, float *y)
 {
     const float32x4_t zero = vdupq_n_f32(0.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -23,7 +23,7 @@ static void relu_fwd_neon(size_t n, const float *x, float *y)
     }
 }
 
-static void relu_bwd_neon(size_t n, const float *x, const float *dy, float *dx)
+void relu_bwd_neon(size_t n, const float *x, const float *dy, float *dx)
 {
     const float32x4_t zero = vdupq_n_f32(0.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -33,7 +33,7 @@ static void relu_bwd_neon(size_t n, const float *x, const float *dy, float *dx)
     }
 }
 
-static void lrelu_fwd_neon(size_t n, float slope, const float *x, float *y)
+void lrelu_fwd_neon(size_t n, float slope, const float *x, float *y)
 {
     const float32x4_t zero = vdupq_n_f32(0.0f), a = vdupq_n_f32(slope);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -43,7 +43,7 @@ static void lrelu_fwd_neon(size_t n, float slope, const float *x, float *y)
     }
 }
 
-static void lrelu_bwd_neon(size_t n, float slope, const float *x, const float *dy, float *dx)
+void lrelu_bwd_neon(size_t n, float slope, const float *x, const float *dy, float *dx)
 {
     const float32x4_t zero = vdupq_n_f32(0.0f), a = vdupq_n_f32(slope);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -54,7 +54,7 @@ static void lrelu_bwd_neon(size_t n, float slope, const float *x, const float *d
     }
 }
 
-static void sigmoid_fwd_neon(size_t n, const float *x, float *y)
+void sigmoid_fwd_neon(size_t n, const float *x, float *y)
 {
     const float32x4_t one = vdupq_n_f32(1.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS_EXP)
@@ -64,7 +64,7 @@ static void sigmoid_fwd_neon(size_t n, const float *x, float *y)
     }
 }
 
-static void sigmoid_bwd_neon(size_t n, const float *y, const float *dy, float *dx)
+void sigmoid_bwd_neon(size_t n, const float *y, const float *dy, float *dx)
 {
     const float32x4_t one = vdupq_n_f32(1.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -74,13 +74,13 @@ static void sigmoid_bwd_neon(size_t n, const float *y, const float *dy, float *d
     }
 }
 
-static void tanh_fwd_neon(size_t n, const float *x, float *y)
+void tanh_fwd_neon(size_t n, const float *x, float *y)
 {
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS_EXP)
     for (size_t i = 0; i < n; i += 4) store4(y + i, Sleef_tanhf4_u10advsimd(load4(x + i, n - i)), n - i);
 }
 
-static void tanh_bwd_neon(size_t n, const float *y, const float *dy, float *dx)
+void tanh_bwd_neon(size_t n, const float *y, const float *dy, float *dx)
 {
     const float32x4_t one = vdupq_n_f32(1.0f);
     #pragma omp parallel for schedule(static) if (n >= PAR_MIN_FLOATS)
@@ -101,7 +101,7 @@ static float row_max_neon(int cols, const float *x)
     return m;
 }
 
-static void softmax_neon(int rows, int cols, const float *x, float *y)
+void softmax_neon(int rows, int cols, const float *x, float *y)
 {
     // x, y (rows, cols)
     #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= PAR_MIN_FLOATS_EXP)
@@ -123,7 +123,7 @@ static void softmax_neon(int rows, int cols, const float *x, float *y)
     }
 }
 
-static void log_softmax_neon(int rows, int cols, const float *x, float *y)
+void log_softmax_neon(int rows, int cols, const float *x, float *y)
 {
     // x, y (rows, cols)
     #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= PAR_MIN_FLOATS_EXP)
@@ -144,7 +144,7 @@ static void log_softmax_neon(int rows, int cols, const float *x, float *y)
     }
 }
 
-static void bias_add_neon(int n, int c, int s, const float *bias, float *y)
+void bias_add_neon(int n, int c, int s, const float *bias, float *y)
 {
     // bias (C), y (N,C,S) +=
     if (s == 1) { /* dense layer: vectorize over channels */
@@ -192,8 +192,8 @@ void bias_grad_neon(int n, int c, int s, const float *dy, float *db)
     }
 }
 
-static void adam_neon(size_t n, float *p, const float *g, float *m, float *v, float lr,
-                      float beta1, float beta2, float eps, int t)
+void adam_neon(size_t n, float *p, const float *g, float *m, float *v, float lr,
+               float beta1, float beta2, float eps, int t)
 {
     // p, g, m, v (n); the same operations in the same order as the scalar reference
     float bc1 = (float)(1.0 - pow((double)beta1, t)), bc2 = (float)(1.0 - pow((double)beta2, t));
@@ -213,23 +213,4 @@ static void adam_neon(size_t n, float *p, const float *g, float *m, float *v, fl
         store4(v + i, vi, left);
         store4(p + i, vsubq_f32(load4(p + i, left), step), left);
     }
-}
-
-void kern_fill_ops_neon(kern_table *t)
-{
-    kern_fill_conv_neon(t);
-    kern_fill_batchnorm_neon(t);
-    t->relu_fwd = relu_fwd_neon;
-    t->relu_bwd = relu_bwd_neon;
-    t->lrelu_fwd = lrelu_fwd_neon;
-    t->lrelu_bwd = lrelu_bwd_neon;
-    t->sigmoid_fwd = sigmoid_fwd_neon;
-    t->sigmoid_bwd = sigmoid_bwd_neon;
-    t->tanh_fwd = tanh_fwd_neon;
-    t->tanh_bwd = tanh_bwd_neon;
-    t->softmax = softmax_neon;
-    t->log_softmax = log_softmax_neon;
-    t->bias_add = bias_add_neon;
-    t->bias_grad = bias_grad_neon;
-    t->adam = adam_neon;
 }

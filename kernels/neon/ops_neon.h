@@ -37,8 +37,7 @@ static inline float32x4_t keep4(float32x4_t v, size_t n)
     return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), vld1q_u32(bits + 4 - n)));
 }
 
-void bias_grad_neon(int n, int c, int s, const float *dy, float *db);
-void kern_fill_conv_neon(kern_table *t);
-void kern_fill_batchnorm_neon(kern_table *t);
+#define VEC_FN(name) name##_neon /* the NEON name of a kernel */
+#include "simd/simd_kernels.h"
 
 #endif
