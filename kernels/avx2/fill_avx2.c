@@ -1,7 +1,8 @@
 /* fill_avx2.c: puts every AVX2+FMA kernel into the table, over the scalar references. */
 #include "conv_gemm.h"
 #include "gemm.h"
-#include "ops_avx2.h"
+#include "vec_avx2.h"
+#include "simd/simd_kernels.h"
 
 void kern_fill_avx2(kern_table *t)
 {

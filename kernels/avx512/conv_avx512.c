@@ -9,7 +9,8 @@
 
 #include "conv_gemm.h"
 #include "gemm.h"
-#include "ops_avx512.h"
+#include "vec_avx512.h"
+#include "simd/simd_kernels.h"
 
 static void row_copy_avx512(float *dst, const float *prow, int ow, int stride)
 {

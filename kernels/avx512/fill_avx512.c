@@ -2,7 +2,8 @@
  * avx512bf16, then the bfloat16 GEMM and the convolutions on it. */
 #include "conv_gemm.h"
 #include "gemm.h"
-#include "ops_avx512.h"
+#include "vec_avx512.h"
+#include "simd/simd_kernels.h"
 
 void kern_fill_avx512(kern_table *t)
 {

@@ -11,7 +11,7 @@
 
 #include "gemm.h"
 #include "gemm_pack_x86.h"
-#include "ops_avx512.h"
+#include "vec_avx512.h"
 
 /* ---- bfloat16 packers ---- */
 

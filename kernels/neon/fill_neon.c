@@ -1,7 +1,8 @@
 /* fill_neon.c: puts every NEON kernel into the table, over the scalar references. */
 #include "conv_gemm.h"
 #include "gemm.h"
-#include "ops_neon.h"
+#include "vec_neon.h"
+#include "simd/simd_kernels.h"
 
 void kern_fill_neon(kern_table *t)
 {

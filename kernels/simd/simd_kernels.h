@@ -1,7 +1,8 @@
 /* simd_kernels.h: the kernels every SIMD ISA has (AVX2, AVX-512, NEON), declared under the
- * names VEC_FN of the ISA's header gives them (relu_fwd -> relu_fwd_avx2); include after
- * that header. Each has the contract of its slot in kernels.h and is defined in the ISA's
- * conv_<isa>.c, batchnorm_<isa>.c or ops_<isa>.c; fill_<isa>.c puts them into the table. */
+ * names VEC_FN of the ISA's vec header gives them (relu_fwd -> relu_fwd_avx2); include after
+ * that header. Each has the contract of its slot in kernels.h. The batch norm and the
+ * elementwise ops are written once (batchnorm_simd.h, ops_simd.h); im2col and col2im are
+ * each ISA's own (<isa>/conv_<isa>.c). fill_<isa>.c puts them into the table. */
 #ifndef KERNELS_SIMD_KERNELS_H
 #define KERNELS_SIMD_KERNELS_H
 
