@@ -22,8 +22,8 @@ static float *thread_buffer(float **buf, size_t *cap, size_t floats, const char 
     return *buf;
 }
 
-static _Thread_local float *row_scratch, *group_scratch, *packed_scratch;
-static _Thread_local size_t row_scratch_cap, group_scratch_cap, packed_scratch_cap;
+static _Thread_local float *row_scratch, *group_scratch;
+static _Thread_local size_t row_scratch_cap, group_scratch_cap;
 
 float *conv_row_scratch(size_t floats)
 {
@@ -59,11 +59,23 @@ int conv2d_batch_images(const conv_geom *g, int n)
     return fit < (size_t)n ? (int)fit : n;
 }
 
+static int ceil_div_int(int x, int y) { return (x + y - 1) / y; }
+
+/* Floats of op(w) (M,K) packed for any ISA's GEMM: rows padded to its mr <= GEMM_MAX_MR. */
+static size_t packed_weights_floats(int m, int k)
+{
+    return (size_t)(m + GEMM_MAX_MR - 1) * (size_t)k;
+}
+
 size_t conv2d_workspace_floats(const conv_geom *g, int n)
 {
-    // dw2 (K, C*KH*KW): the weight gradient of the second half of the groups
-    (void)n;
-    return (size_t)g->k * g->c * g->kh * g->kw;
+    // one group: none; else the packed weights, op(w) (K, C*KH*KW) forward or op(w)^T
+    // (C*KH*KW, K) backward data, or dw2 (K, C*KH*KW), the weight gradient of the second
+    // half of the groups (no more than either)
+    if (ceil_div_int(n, conv2d_batch_images(g, n)) < 2) return 0;
+    int ckk = g->c * g->kh * g->kw;
+    size_t fwd = packed_weights_floats(g->k, ckk), bwd = packed_weights_floats(ckk, g->k);
+    return fwd > bwd ? fwd : bwd;
 }
 
 conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride, bool same)
@@ -86,24 +98,20 @@ conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride,
  * one thread from im2col to its outputs with the thread's own L2-sized workspace (one
  * parallel region per call; the GEMM inside is single-threaded then, and threaded when
  * there is one group). With several groups, forward and backward data pack the weights
- * once per call for all groups, and write im2col (or the gathered dy) straight into the
- * GEMM's packed panels. Groups write disjoint outputs, so forward and backward data give the
+ * once per call for all groups (into ws), and write im2col (or the gathered dy) straight
+ * into the GEMM's packed panels. Groups write disjoint outputs, so forward and backward data give the
  * same bits for any thread count. The weight gradient sums the groups in two fixed halves:
  * the first into dw, the second into ws, added at the end: two threads at most, and the
  * same bits for any thread count. */
 
-static int ceil_div_int(int x, int y) { return (x + y - 1) / y; }
-
-/* op(w) (M,K) packed once for the groups' GEMMs, in this thread's buffer; NULL for a single
- * group, which multiplies by w itself (on all threads). */
+/* op(w) (M,K) packed once for the groups' GEMMs, into ws (packed_weights_floats(m, k)
+ * floats); NULL for a single group, which multiplies by w itself (on all threads). */
 static const float *pack_weights(const conv_gemm_ops *ops, int groups, bool trans, int m,
-                                 int k, const float *w, int ldw)
+                                 int k, const float *w, int ldw, float *ws)
 {
     if (groups < 2) return NULL;
-    float *packed = thread_buffer(&packed_scratch, &packed_scratch_cap,
-                                  gemm_packed_a_floats(ops->gemm, m, k), "packed weights");
-    gemm_pack_a(ops->gemm, trans, m, k, w, ldw, packed);
-    return packed;
+    gemm_pack_a(ops->gemm, trans, m, k, w, ldw, ws);
+    return ws;
 }
 
 /* Where a group's im2col (or gathered dy) goes: straight into the GEMM's packed B panels when
@@ -160,11 +168,10 @@ static void gather_images(const conv_geom *g, int nb, const float *src, float *d
 void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const float *x,
                      const float *w, const float *bias, float *y, float *ws)
 {
-    // x (N,C,H,W), w (K,C*KH*KW), bias (K), y (N,K,P) with P = OH*OW
-    (void)ws;
+    // x (N,C,H,W), w (K,C*KH*KW), bias (K), y (N,K,P) with P = OH*OW, ws: op(w) packed
     int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n), groups = ceil_div_int(n, bmax);
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
-    const float *packed = pack_weights(ops, groups, false, g->k, ckk, w, ckk);
+    const float *packed = pack_weights(ops, groups, false, g->k, ckk, w, ckk, ws);
     #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
     for (int gi = 0; gi < groups; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
@@ -188,11 +195,10 @@ void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const 
 void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
                           const float *dy, const float *w, float *dx, float *ws)
 {
-    // dy (N,K,P), w (K,C*KH*KW), dx (N,C,H,W) overwritten
-    (void)ws;
+    // dy (N,K,P), w (K,C*KH*KW), dx (N,C,H,W) overwritten, ws: op(w)^T packed
     int ckk = g->c * g->kh * g->kw, bmax = conv2d_batch_images(g, n), groups = ceil_div_int(n, bmax);
     size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
-    const float *packed = pack_weights(ops, groups, true, ckk, g->k, w, ckk);
+    const float *packed = pack_weights(ops, groups, true, ckk, g->k, w, ckk, ws);
     #pragma omp parallel for schedule(dynamic, 1) if (groups > 1)
     for (int gi = 0; gi < groups; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;

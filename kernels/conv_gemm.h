@@ -46,34 +46,41 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
 void conv2d_bwd_weights_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
                              const float *x, const float *dy, float *dw, float *db, float *ws);
 
-/* Defines an ISA's conv on the GEMM of gemm_cfg: its conv_gemm_ops conv_ops_<isa>, the static
- * slot functions conv2d_fwd_<isa>, conv2d_bwd_data_<isa>, conv2d_bwd_weights_<isa>, and
- * fill_conv_gemm_<isa>(t), which puts the three into table t. */
+/* Each ISA's conv2d_* slots on its GEMM, conv2d_fwd_<isa> etc., defined in its conv_<isa>.c
+ * by CONV_GEMM_ISA (avx512bf16: the AVX-512 conv on the bfloat16 GEMM). */
+#define CONV_GEMM_DECLARE(isa)                                                                   \
+    void conv2d_fwd_##isa(const conv_geom *g, int n, const float *x, const float *w,             \
+                          const float *bias, float *y, float *ws);                               \
+    void conv2d_bwd_data_##isa(const conv_geom *g, int n, const float *dy, const float *w,       \
+                               float *dx, float *ws);                                            \
+    void conv2d_bwd_weights_##isa(const conv_geom *g, int n, const float *x, const float *dy,    \
+                                  float *dw, float *db, float *ws);
+CONV_GEMM_DECLARE(avx2)
+CONV_GEMM_DECLARE(avx512)
+CONV_GEMM_DECLARE(avx512bf16)
+CONV_GEMM_DECLARE(neon)
+
+/* Defines an ISA's conv on the GEMM of gemm_cfg: its conv_gemm_ops conv_ops_<isa> and the
+ * slot functions conv2d_fwd_<isa>, conv2d_bwd_data_<isa>, conv2d_bwd_weights_<isa>. */
 #define CONV_GEMM_ISA(isa, gemm_cfg, im2col_fn_, col2im_fn_, bias_grad_fn_)                      \
     static const conv_gemm_ops conv_ops_##isa = {                                                \
         .gemm = &(gemm_cfg), .im2col = im2col_fn_, .col2im = col2im_fn_,                         \
         .bias_grad = bias_grad_fn_,                                                              \
     };                                                                                           \
-    static void conv2d_fwd_##isa(const conv_geom *g, int n, const float *x, const float *w,      \
-                                 const float *bias, float *y, float *ws)                         \
+    void conv2d_fwd_##isa(const conv_geom *g, int n, const float *x, const float *w,             \
+                          const float *bias, float *y, float *ws)                                \
     {                                                                                            \
         conv2d_fwd_gemm(&conv_ops_##isa, g, n, x, w, bias, y, ws);                               \
     }                                                                                            \
-    static void conv2d_bwd_data_##isa(const conv_geom *g, int n, const float *dy,                \
-                                      const float *w, float *dx, float *ws)                      \
+    void conv2d_bwd_data_##isa(const conv_geom *g, int n, const float *dy, const float *w,       \
+                               float *dx, float *ws)                                             \
     {                                                                                            \
         conv2d_bwd_data_gemm(&conv_ops_##isa, g, n, dy, w, dx, ws);                              \
     }                                                                                            \
-    static void conv2d_bwd_weights_##isa(const conv_geom *g, int n, const float *x,              \
-                                         const float *dy, float *dw, float *db, float *ws)       \
+    void conv2d_bwd_weights_##isa(const conv_geom *g, int n, const float *x, const float *dy,    \
+                                  float *dw, float *db, float *ws)                               \
     {                                                                                            \
         conv2d_bwd_weights_gemm(&conv_ops_##isa, g, n, x, dy, dw, db, ws);                       \
-    }                                                                                            \
-    static void fill_conv_gemm_##isa(kern_table *t)                                              \
-    {                                                                                            \
-        t->conv2d_fwd = conv2d_fwd_##isa;                                                        \
-        t->conv2d_bwd_data = conv2d_bwd_data_##isa;                                              \
-        t->conv2d_bwd_weights = conv2d_bwd_weights_##isa;                                        \
     }
 
 /* im2col and col2im work on one channel at a time through a scratch copy of its rows with

@@ -84,25 +84,15 @@ void kern_fill(kern_isa isa, kern_table *t)
     kern_fill_scalar(t);
     switch (isa) {
 #if defined(__x86_64__)
-    case KERN_AVX2:
-        kern_fill_gemm_avx2(t);
-        kern_fill_ops_avx2(t);
-        break;
-    case KERN_AVX512:
-        kern_fill_gemm_avx512(t);
-        kern_fill_ops_avx512(t);
-        break;
+    case KERN_AVX2: kern_fill_avx2(t); break;
+    case KERN_AVX512: kern_fill_avx512(t); break;
     case KERN_AVX512_BF16:
-        kern_fill_gemm_avx512(t);
-        kern_fill_ops_avx512(t);
-        kern_fill_gemm_avx512bf16(t);
+        kern_fill_avx512(t);
+        kern_fill_avx512bf16(t);
         break;
 #endif
 #if defined(__aarch64__)
-    case KERN_NEON:
-        kern_fill_gemm_neon(t);
-        kern_fill_ops_neon(t);
-        break;
+    case KERN_NEON: kern_fill_neon(t); break;
 #endif
     default: break;
     }

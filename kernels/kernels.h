@@ -51,7 +51,7 @@ typedef struct kern_table {
     void (*col2im)(const conv_geom *g, const float *col, float *img);
 
     /* y (N,K,OH,OW) = conv(x (N,C,H,W), w (K,C,KH,KW)) + bias (K) (bias may be NULL).
-     * ws holds conv2d_workspace_floats(g, n) floats. */
+     * Each conv2d_* call overwrites its workspace ws, conv2d_workspace_floats(g, n) floats. */
     void (*conv2d_fwd)(const conv_geom *g, int n, const float *x, const float *w,
                        const float *bias, float *y, float *ws);
     /* dx (N,C,H,W) = conv^T(dy (N,K,OH,OW), w (K,C,KH,KW)). */
@@ -131,7 +131,15 @@ void kern_print(FILE *f);
 void kern_gemm_timing(bool on);
 double kern_gemm_seconds(void);
 
-/* Floats of workspace the conv2d_* kernels need for a batch of n (any ISA). */
+/* Floats of workspace ws the conv2d_* slots (and upconv2d_*) need for a batch of n, for any
+ * ISA and thread count: the scratch a call needs once, the weights packed for the GEMM or
+ * the weight gradient of half of the images. 0 when the n images fit one im2col group; ws
+ * may then be NULL. A buffer sized for n serves any smaller batch.
+ * The per-thread scratch of a call (a group's im2col columns and GEMM operand, about 1 MB,
+ * and the zero-padded input rows) stays in each OpenMP thread's own buffers, kept across
+ * calls: it takes one share per thread of the team that runs the call, a count the caller
+ * does not fix when it sizes ws (omp_set_num_threads may raise it later), and the im2col and
+ * col2im slots, which take no ws, need the padded rows too. */
 size_t conv2d_workspace_floats(const conv_geom *g, int n);
 /* Fills g for a conv with TensorFlow-style padding: "same" (oh = ceil(h/stride), extra
  * padding at bottom/right) when same is true, else "valid" (no padding). */
@@ -149,14 +157,13 @@ void upconv2d_bwd_data(const kern_table *t, const conv_geom *g, int n, const flo
 void upconv2d_bwd_weights(const kern_table *t, const conv_geom *g, int n, const float *x,
                           const float *dy, float *dw, float *db, float *ws);
 
-/* Per-ISA fillers: each overrides the slots it implements (called by kern_fill). */
+/* Per-ISA fillers (<isa>/fill_<isa>.c), called by kern_fill: kern_fill_scalar fills every
+ * slot, the others override the slots their ISA implements (all of them). avx512bf16 is
+ * kern_fill_avx512, then kern_fill_avx512bf16 for the GEMM and the conv slots. */
 void kern_fill_scalar(kern_table *t);
-void kern_fill_gemm_avx2(kern_table *t);
-void kern_fill_ops_avx2(kern_table *t);
-void kern_fill_gemm_avx512(kern_table *t);
-void kern_fill_ops_avx512(kern_table *t);
-void kern_fill_gemm_avx512bf16(kern_table *t);
-void kern_fill_gemm_neon(kern_table *t);
-void kern_fill_ops_neon(kern_table *t);
+void kern_fill_avx2(kern_table *t);
+void kern_fill_avx512(kern_table *t);
+void kern_fill_avx512bf16(kern_table *t);
+void kern_fill_neon(kern_table *t);
 
 #endif

@@ -6,18 +6,20 @@
  * lanes of two vectors (unpack with zero, blend); other strides are scalar. */
 #include "conv_gemm.h"
 #include "gemm.h"
-#include "ops_avx2.h"
+#include "vec_avx2.h"
+#include "simd/simd_kernels.h"
 
 static void row_copy_avx2(float *dst, const float *prow, int ow, int stride)
 {
     if (stride == 1) {
-        for (int o = 0; o < ow; o += 8) store8(dst + o, _mm256_loadu_ps(prow + o), (size_t)(ow - o));
+        for (int o = 0; o < ow; o += 8)
+            vec_store_tail(dst + o, _mm256_loadu_ps(prow + o), vec_tail_of((size_t)(ow - o)));
     } else if (stride == 2) {
         for (int o = 0; o < ow; o += 8) {
             __m256 lo = _mm256_loadu_ps(prow + 2 * o), hi = _mm256_loadu_ps(prow + 2 * o + 8);
             __m256 ev = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)); /* lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6 */
             ev = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), _MM_SHUFFLE(3, 1, 2, 0)));
-            store8(dst + o, ev, (size_t)(ow - o));
+            vec_store_tail(dst + o, ev, vec_tail_of((size_t)(ow - o)));
         }
     } else {
         const __m256i step = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
@@ -25,7 +27,7 @@ static void row_copy_avx2(float *dst, const float *prow, int ow, int stride)
             size_t left = (size_t)(ow - o);
             __m256 m = _mm256_castsi256_ps(tail_mask8(left));
             __m256 v = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), prow + (size_t)o * stride, step, m, 4);
-            store8(dst + o, v, left);
+            vec_store_tail(dst + o, v, vec_tail_of(left));
         }
     }
 }
@@ -33,12 +35,14 @@ static void row_copy_avx2(float *dst, const float *prow, int ow, int stride)
 static void row_add_avx2(float *prow, const float *src, int ow, int stride)
 {
     if (stride == 1) {
-        for (int o = 0; o < ow; o += 8)
-            _mm256_storeu_ps(prow + o, _mm256_add_ps(_mm256_loadu_ps(prow + o), load8(src + o, (size_t)(ow - o))));
+        for (int o = 0; o < ow; o += 8) {
+            __m256 s = vec_load_tail(src + o, vec_tail_of((size_t)(ow - o)));
+            _mm256_storeu_ps(prow + o, _mm256_add_ps(_mm256_loadu_ps(prow + o), s));
+        }
     } else if (stride == 2) {
         const __m256 zero = _mm256_setzero_ps();
         for (int o = 0; o < ow; o += 8) {
-            __m256 s = load8(src + o, (size_t)(ow - o));
+            __m256 s = vec_load_tail(src + o, vec_tail_of((size_t)(ow - o)));
             __m256 ul = _mm256_unpacklo_ps(s, zero), uh = _mm256_unpackhi_ps(s, zero);
             __m256 spread_lo = _mm256_permute2f128_ps(ul, uh, 0x20); /* s0 . s1 . s2 . s3 . */
             __m256 spread_hi = _mm256_permute2f128_ps(ul, uh, 0x31); /* s4 . s5 . s6 . s7 . */
@@ -62,21 +66,14 @@ static void col2im_ld_avx2(const conv_geom *g, const float *col, size_t ldcol, f
     col2im_rows(g, col, ldcol, img, row_add_avx2);
 }
 
-static void im2col_avx2(const conv_geom *g, const float *img, float *col)
+void im2col_avx2(const conv_geom *g, const float *img, float *col)
 {
     im2col_to_avx2(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
-static void col2im_avx2(const conv_geom *g, const float *col, float *img)
+void col2im_avx2(const conv_geom *g, const float *col, float *img)
 {
     col2im_ld_avx2(g, col, (size_t)g->oh * g->ow, img);
 }
 
 CONV_GEMM_ISA(avx2, sgemm_config_avx2, im2col_to_avx2, col2im_ld_avx2, bias_grad_avx2)
-
-void kern_fill_conv_avx2(kern_table *t)
-{
-    t->im2col = im2col_avx2;
-    t->col2im = col2im_avx2;
-    fill_conv_gemm_avx2(t);
-}

@@ -77,8 +77,3 @@ void sgemm_avx2(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 {
     gemm_blocked(&sgemm_config_avx2, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
-
-void kern_fill_gemm_avx2(kern_table *t)
-{
-    t->sgemm = sgemm_avx2;
-}

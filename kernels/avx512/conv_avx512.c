@@ -9,7 +9,8 @@
 
 #include "conv_gemm.h"
 #include "gemm.h"
-#include "ops_avx512.h"
+#include "vec_avx512.h"
+#include "simd/simd_kernels.h"
 
 static void row_copy_avx512(float *dst, const float *prow, int ow, int stride)
 {
@@ -251,30 +252,18 @@ static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol,
     }
 }
 
-static void im2col_avx512(const conv_geom *g, const float *img, float *col)
+void im2col_avx512(const conv_geom *g, const float *img, float *col)
 {
     im2col_to_avx512(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
-static void col2im_avx512(const conv_geom *g, const float *col, float *img)
+void col2im_avx512(const conv_geom *g, const float *col, float *img)
 {
     col2im_ld_avx512(g, col, (size_t)g->oh * g->ow, img);
 }
 
 CONV_GEMM_ISA(avx512, sgemm_config_avx512, im2col_to_avx512, col2im_ld_avx512, bias_grad_avx512)
 
-void kern_fill_conv_avx512(kern_table *t)
-{
-    t->im2col = im2col_avx512;
-    t->col2im = col2im_avx512;
-    fill_conv_gemm_avx512(t);
-}
-
 /* The same convolutions on the bfloat16 GEMM (INFOGAN_ISA=avx512bf16). */
 CONV_GEMM_ISA(avx512bf16, gemm_config_avx512bf16, im2col_to_avx512, col2im_ld_avx512,
               bias_grad_avx512)
-
-void kern_fill_conv_avx512bf16(kern_table *t)
-{
-    fill_conv_gemm_avx512bf16(t);
-}

@@ -11,7 +11,7 @@
 
 #include "gemm.h"
 #include "gemm_pack_x86.h"
-#include "ops_avx512.h"
+#include "vec_avx512.h"
 
 /* ---- bfloat16 packers ---- */
 
@@ -193,11 +193,6 @@ void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
     gemm_blocked(&sgemm_config_avx512, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-void kern_fill_gemm_avx512(kern_table *t)
-{
-    t->sgemm = sgemm_avx512;
-}
-
 /* The bfloat16 14x32 microkernel, and its first 16 columns for narrow edge tiles. */
 static void bf16_gemm_14x32__avx512bf16(size_t kc, int rows, const float *a, const float *b,
                                         float *c, size_t ldc, float alpha, float beta)
@@ -227,10 +222,4 @@ void gemm_bf16_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alp
 {
     gemm_blocked(&gemm_config_avx512bf16, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta,
                  c, ldc);
-}
-
-void kern_fill_gemm_avx512bf16(kern_table *t)
-{
-    t->sgemm = gemm_bf16_avx512;
-    kern_fill_conv_avx512bf16(t);
 }

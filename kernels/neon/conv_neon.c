@@ -6,14 +6,17 @@
  * scalar. */
 #include "conv_gemm.h"
 #include "gemm.h"
-#include "ops_neon.h"
+#include "vec_neon.h"
+#include "simd/simd_kernels.h"
 
 static void row_copy_neon(float *dst, const float *prow, int ow, int stride)
 {
     if (stride == 1) {
-        for (int o = 0; o < ow; o += 4) store4(dst + o, vld1q_f32(prow + o), (size_t)(ow - o));
+        for (int o = 0; o < ow; o += 4)
+            vec_store_tail(dst + o, vld1q_f32(prow + o), vec_tail_of((size_t)(ow - o)));
     } else if (stride == 2) {
-        for (int o = 0; o < ow; o += 4) store4(dst + o, vld2q_f32(prow + 2 * o).val[0], (size_t)(ow - o));
+        for (int o = 0; o < ow; o += 4)
+            vec_store_tail(dst + o, vld2q_f32(prow + 2 * o).val[0], vec_tail_of((size_t)(ow - o)));
     } else {
         for (int o = 0; o < ow; o++) dst[o] = prow[(size_t)o * stride];
     }
@@ -22,12 +25,14 @@ static void row_copy_neon(float *dst, const float *prow, int ow, int stride)
 static void row_add_neon(float *prow, const float *src, int ow, int stride)
 {
     if (stride == 1) {
-        for (int o = 0; o < ow; o += 4)
-            vst1q_f32(prow + o, vaddq_f32(vld1q_f32(prow + o), load4(src + o, (size_t)(ow - o))));
+        for (int o = 0; o < ow; o += 4) {
+            float32x4_t s = vec_load_tail(src + o, vec_tail_of((size_t)(ow - o)));
+            vst1q_f32(prow + o, vaddq_f32(vld1q_f32(prow + o), s));
+        }
     } else if (stride == 2) {
         for (int o = 0; o < ow; o += 4) {
             float32x4x2_t d = vld2q_f32(prow + 2 * o); /* odd lanes are written back unchanged */
-            d.val[0] = vaddq_f32(d.val[0], load4(src + o, (size_t)(ow - o)));
+            d.val[0] = vaddq_f32(d.val[0], vec_load_tail(src + o, vec_tail_of((size_t)(ow - o))));
             vst2q_f32(prow + 2 * o, d);
         }
     } else {
@@ -45,21 +50,14 @@ static void col2im_ld_neon(const conv_geom *g, const float *col, size_t ldcol, f
     col2im_rows(g, col, ldcol, img, row_add_neon);
 }
 
-static void im2col_neon(const conv_geom *g, const float *img, float *col)
+void im2col_neon(const conv_geom *g, const float *img, float *col)
 {
     im2col_to_neon(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
-static void col2im_neon(const conv_geom *g, const float *col, float *img)
+void col2im_neon(const conv_geom *g, const float *col, float *img)
 {
     col2im_ld_neon(g, col, (size_t)g->oh * g->ow, img);
 }
 
 CONV_GEMM_ISA(neon, sgemm_config_neon, im2col_to_neon, col2im_ld_neon, bias_grad_neon)
-
-void kern_fill_conv_neon(kern_table *t)
-{
-    t->im2col = im2col_neon;
-    t->col2im = col2im_neon;
-    fill_conv_gemm_neon(t);
-}

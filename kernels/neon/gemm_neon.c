@@ -98,8 +98,3 @@ void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 {
     gemm_blocked(&sgemm_config_neon, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
-
-void kern_fill_gemm_neon(kern_table *t)
-{
-    t->sgemm = sgemm_neon;
-}
