@@ -12,32 +12,25 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "base/rng.h"
 #include "scalar/scalar.h"
 
 /* Floats after every output buffer that no kernel may touch. */
 #define GUARD 16
 #define GUARD_BITS 0x7fc0dead /* a NaN with a recognisable payload */
 
-/* Deterministic generator (splitmix64), independent of the C library. */
+/* Deterministic generator (splitmix64 of base/rng.h), independent of the C library. */
 typedef struct { uint64_t s; } test_rng;
 
-static inline uint64_t rng_next(test_rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 /* Uniform in [lo, hi). */
-static inline float rng_uniform(test_rng *r, float lo, float hi)
+static inline float test_uniform(test_rng *r, float lo, float hi)
 {
-    return lo + (hi - lo) * (float)((double)(rng_next(r) >> 40) / 16777216.0);
+    return lo + (hi - lo) * (float)((double)(splitmix64(&r->s) >> 40) / 16777216.0);
 }
 
 static inline void fill_uniform(test_rng *r, float *x, size_t n, float lo, float hi)
 {
-    for (size_t i = 0; i < n; i++) x[i] = rng_uniform(r, lo, hi);
+    for (size_t i = 0; i < n; i++) x[i] = test_uniform(r, lo, hi);
 }
 
 static inline float nan_value(void)

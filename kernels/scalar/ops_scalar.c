@@ -44,16 +44,24 @@ void tanh_bwd_scalar(size_t n, const float *y, const float *dy, float *dx)
     for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
 }
 
+/* Sets *mx to the row's maximum and returns sum exp(xr - mx) (cols), in double. */
+static double row_exp_sum(int cols, const float *xr, float *mx)
+{
+    *mx = -INFINITY;
+    for (int j = 0; j < cols; j++) *mx = xr[j] > *mx ? xr[j] : *mx;
+    double sum = 0.0;
+    for (int j = 0; j < cols; j++) sum += exp((double)xr[j] - (double)*mx);
+    return sum;
+}
+
 void softmax_scalar(int rows, int cols, const float *x, float *y)
 {
     // x, y (rows, cols)
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * cols;
         float *yr = y + (size_t)r * cols;
-        float mx = -INFINITY;
-        for (int j = 0; j < cols; j++) mx = xr[j] > mx ? xr[j] : mx;
-        double sum = 0.0;
-        for (int j = 0; j < cols; j++) sum += exp((double)xr[j] - (double)mx);
+        float mx;
+        double sum = row_exp_sum(cols, xr, &mx);
         for (int j = 0; j < cols; j++) yr[j] = (float)(exp((double)xr[j] - (double)mx) / sum);
     }
 }
@@ -64,10 +72,8 @@ void log_softmax_scalar(int rows, int cols, const float *x, float *y)
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * cols;
         float *yr = y + (size_t)r * cols;
-        float mx = -INFINITY;
-        for (int j = 0; j < cols; j++) mx = xr[j] > mx ? xr[j] : mx;
-        double sum = 0.0;
-        for (int j = 0; j < cols; j++) sum += exp((double)xr[j] - (double)mx);
+        float mx;
+        double sum = row_exp_sum(cols, xr, &mx);
         double lse = (double)mx + log(sum);
         for (int j = 0; j < cols; j++) yr[j] = (float)((double)xr[j] - lse);
     }

@@ -110,6 +110,19 @@ static float row_max(int cols, const float *x)
 #endif
 }
 
+/* The lanes of sum exp(xr - mx) over a row (cols); with yr, each exp is stored there too. */
+static inline vec_f row_exp_sum(int cols, const float *xr, vec_f mx, float *yr)
+{
+    vec_f sum = vec_zero();
+    for (int j = 0; j < cols; j += VEC_LANES) {
+        vec_tail t = vec_tail_of((size_t)(cols - j));
+        vec_f e = vec_exp(vec_sub(vec_load_tail(xr + j, t), mx));
+        sum = vec_add(sum, vec_keep(e, t));
+        if (yr) vec_store_tail(yr + j, e, t);
+    }
+    return sum;
+}
+
 void VEC_FN(softmax)(int rows, int cols, const float *x, float *y)
 {
     // x, y (rows, cols)
@@ -117,13 +130,7 @@ void VEC_FN(softmax)(int rows, int cols, const float *x, float *y)
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * cols;
         float *yr = y + (size_t)r * cols;
-        vec_f mx = vec_set1(row_max(cols, xr)), sum = vec_zero();
-        for (int j = 0; j < cols; j += VEC_LANES) {
-            vec_tail t = vec_tail_of((size_t)(cols - j));
-            vec_f e = vec_exp(vec_sub(vec_load_tail(xr + j, t), mx));
-            sum = vec_add(sum, vec_keep(e, t));
-            vec_store_tail(yr + j, e, t);
-        }
+        vec_f mx = vec_set1(row_max(cols, xr)), sum = row_exp_sum(cols, xr, mx, yr);
         vec_f total = vec_set1(vec_hsum(sum));
         for (int j = 0; j < cols; j += VEC_LANES) {
             vec_tail t = vec_tail_of((size_t)(cols - j));
@@ -139,11 +146,7 @@ void VEC_FN(log_softmax)(int rows, int cols, const float *x, float *y)
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * cols;
         float *yr = y + (size_t)r * cols;
-        vec_f mx = vec_set1(row_max(cols, xr)), sum = vec_zero();
-        for (int j = 0; j < cols; j += VEC_LANES) {
-            vec_tail t = vec_tail_of((size_t)(cols - j));
-            sum = vec_add(sum, vec_keep(vec_exp(vec_sub(vec_load_tail(xr + j, t), mx)), t));
-        }
+        vec_f mx = vec_set1(row_max(cols, xr)), sum = row_exp_sum(cols, xr, mx, NULL);
         /* lse = max + log(sum exp(x - max)) */
         vec_f lse = vec_add(mx, vec_log(vec_set1(vec_hsum(sum))));
         for (int j = 0; j < cols; j += VEC_LANES) {

@@ -48,23 +48,23 @@ bool parse_float_try(const char *what, const char *v, double lo, double hi, floa
 long parse_long(const char *what, const char *v, long lo, long hi)
 {
     char err[256];
-    long x;
-    CHECK(parse_long_try(what, v, lo, hi, &x, err, sizeof err), "%s", err);
+    long x = 0;
+    if (!parse_long_try(what, v, lo, hi, &x, err, sizeof err)) die("%s", err);
     return x;
 }
 
 uint64_t parse_u64(const char *what, const char *v)
 {
     char err[256];
-    uint64_t x;
-    CHECK(parse_u64_try(what, v, &x, err, sizeof err), "%s", err);
+    uint64_t x = 0;
+    if (!parse_u64_try(what, v, &x, err, sizeof err)) die("%s", err);
     return x;
 }
 
 float parse_float(const char *what, const char *v, double lo, double hi)
 {
     char err[256];
-    float x;
-    CHECK(parse_float_try(what, v, lo, hi, &x, err, sizeof err), "%s", err);
+    float x = 0.0f;
+    if (!parse_float_try(what, v, lo, hi, &x, err, sizeof err)) die("%s", err);
     return x;
 }

@@ -54,5 +54,13 @@ void load_free_names(char **names, int count);
 int *load_pick(int total, int n, int *kept);
 /* Central square crop of side frac * min(h, w), area resized to (C,out,out). */
 void load_square_resize(const float *img, int c, int h, int w, float frac, float *out, int size);
+/* Reads one image file as (C,H,W) floats in [0,1]; NULL and err on failure. */
+typedef float *(*load_image_fn)(const char *path, int c, int *h, int *w, char *err, size_t err_size);
+/* out (kept, C, size, size): the images dir/names[pick[i]] read in parallel, each cropped and
+ * resized by load_square_resize(frac); -1 and the first failing image's error (in image
+ * order, so the message does not depend on the threads) in err. */
+int load_images_square(const char *dir, char *const *names, const int *pick, int kept,
+                       load_image_fn read, int c, float frac, int size, float *out, char *err,
+                       size_t err_size);
 
 #endif

@@ -165,6 +165,13 @@ done:
     return ok;
 }
 
+/* load_read_jpeg_try as a load_image_fn: CelebA's JPEGs are RGB. */
+static float *read_jpeg_rgb(const char *path, int c, int *h, int *w, char *err, size_t err_size)
+{
+    (void)c;
+    return load_read_jpeg_try(path, h, w, err, err_size);
+}
+
 dataset *load_celeba_try(const char *img_dir, const char *attr_path, int n, char *err,
                          size_t err_size)
 {
@@ -189,28 +196,10 @@ dataset *load_celeba_try(const char *img_dir, const char *attr_path, int n, char
             d = NULL;
         }
     }
-    int failed = -1;
-    char first_err[512] = "";
-    if (d) {
-        #pragma omp parallel for schedule(dynamic, 16)
-        for (int i = 0; i < kept; i++) {
-            char path[4096], e[512];
-            snprintf(path, sizeof path, "%s/%s", img_dir, names[pick[i]]);
-            int h, w;
-            float *img = load_read_jpeg_try(path, &h, &w, e, sizeof e);
-            if (!img) {
-                #pragma omp critical(celeba_error)
-                if (failed < 0 || i < failed) failed = i, snprintf(first_err, sizeof first_err, "%s", e);
-                continue;
-            }
-            load_square_resize(img, 3, h, w, CELEBA_CROP, d->images + (size_t)i * 3 * 32 * 32, 32);
-            free(img);
-        }
-        if (failed >= 0) {
-            snprintf(err, err_size, "%s", first_err);
-            dataset_free(d);
-            d = NULL;
-        }
+    if (d && load_images_square(img_dir, names, pick, kept, read_jpeg_rgb, 3, CELEBA_CROP, 32, d->images,
+                                err, err_size)) {
+        dataset_free(d);
+        d = NULL;
     }
     free(pick);
     load_free_names(names, total);

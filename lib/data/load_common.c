@@ -64,3 +64,28 @@ void load_square_resize(const float *img, int c, int h, int w, float frac, float
     image_resize_area(crop, c, side, side, out, size, size);
     free(crop);
 }
+
+int load_images_square(const char *dir, char *const *names, const int *pick, int kept,
+                       load_image_fn read, int c, float frac, int size, float *out, char *err,
+                       size_t err_size)
+{
+    int failed = -1;
+    char first_err[512] = "";
+    #pragma omp parallel for schedule(dynamic, 16)
+    for (int i = 0; i < kept; i++) {
+        char path[4096], e[512];
+        snprintf(path, sizeof path, "%s/%s", dir, names[pick[i]]);
+        int h, w;
+        float *img = read(path, c, &h, &w, e, sizeof e);
+        if (!img) {
+            #pragma omp critical(load_images_error)
+            if (failed < 0 || i < failed) failed = i, snprintf(first_err, sizeof first_err, "%s", e);
+            continue;
+        }
+        load_square_resize(img, c, h, w, frac, out + (size_t)i * c * size * size, size);
+        free(img);
+    }
+    if (failed < 0) return 0;
+    snprintf(err, err_size, "%s", first_err);
+    return -1;
+}

@@ -19,24 +19,7 @@ dataset *load_faces_try(const char *dir, int n, char *err, size_t err_size)
     int kept;
     int *pick = load_pick(total, n, &kept);
     dataset *d = dataset_alloc("faces", kept, 1, 32, 32, 0);
-    int failed = -1;
-    char first_err[512] = "";
-    #pragma omp parallel for schedule(dynamic, 16)
-    for (int i = 0; i < kept; i++) {
-        char path[4096], e[512];
-        snprintf(path, sizeof path, "%s/%s", dir, names[pick[i]]);
-        int h, w;
-        float *img = image_read_png_try(path, 1, &h, &w, e, sizeof e);
-        if (!img) {
-            #pragma omp critical(faces_error)
-            if (failed < 0 || i < failed) failed = i, snprintf(first_err, sizeof first_err, "%s", e);
-            continue;
-        }
-        load_square_resize(img, 1, h, w, 1.0f, d->images + (size_t)i * 32 * 32, 32);
-        free(img);
-    }
-    if (failed >= 0) {
-        snprintf(err, err_size, "%s", first_err);
+    if (load_images_square(dir, names, pick, kept, image_read_png_try, 1, 1.0f, 32, d->images, err, err_size)) {
         dataset_free(d);
         d = NULL;
     }
