@@ -104,8 +104,10 @@ static void read_result(const char *dir, run_row *r)
     FILE *f = fopen(path, "r");
     CHECK(f, "cannot read %s (run `mnist train --run-dir %s` first)", path, dir);
     bool header = false, got = false;
+    int lineno = 0;
     snprintf(r->commit, sizeof r->commit, "unknown");
     while (fgets(line, sizeof line, f)) {
+        lineno++;
         if (strncmp(line, "# commit: ", 10) == 0) {
             line[strcspn(line, "\n")] = 0;
             snprintf(r->commit, sizeof r->commit, "%.63s", line + 10);
@@ -118,6 +120,11 @@ static void read_result(const char *dir, run_row *r)
     }
     fclose(f);
     CHECK(got, "%s has no result row", path);
+    /* Scores are shares, MI at most ln K nats: NaN or out-of-range numbers are refused. */
+    CHECK(r->iterations > 0 && r->acc_majority >= 0 && r->acc_majority <= 1 && r->acc_hungarian >= 0 &&
+          r->acc_hungarian <= 1 && r->nmi >= 0 && r->nmi <= 1 && r->mi_real >= 0 && r->mi_real <= 20 &&
+          r->wall_s >= 0, "%s:%d: a number is NaN or out of range (iterations > 0, accuracies and NMI "
+          "in 0..1, mi_real in 0..20 nats, wall_s >= 0)", path, lineno);
 }
 
 static int cmp_double(const void *a, const void *b)

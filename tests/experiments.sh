@@ -67,6 +67,10 @@ refused "--iterations" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --it
 refused "--config" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --config sideways
 refused "$WORK/missing" "$WORK/out3" "$BIN/faces" figures --out "$WORK/out3" "$WORK/az1" "$WORK/missing"
 refused "elevation" "$WORK/out3" "$BIN/faces" figures --out "$WORK/out3" "$WORK/az1" "$WORK/gan1"
+set_mig az2 7.5000  # a MIG of 750%: refused, naming the file and line
+refused "$WORK/az2/result.csv:" "$WORK/out4" "$BIN/table2" --out "$WORK/out4" "${RUNS[@]}"
+set_mig az2 abc; refused "$WORK/az2/result.csv:" "$WORK/out4" "$BIN/faces" figures --out "$WORK/out4" "${RUNS[@]}"
+set_mig az2 0.7000
 head -c 200 "$WORK/el1/result.csv" > "$WORK/cut.tmp" && mv "$WORK/cut.tmp" "$WORK/el1/result.csv"
 refused "$WORK/el1/result.csv" "$WORK/out3" "$BIN/table2" --out "$WORK/out3" "${RUNS[@]}"
 refused "frobnicate" "$WORK/out3" "$BIN/faces" frobnicate

@@ -171,29 +171,56 @@ static uint64_t fnv1a(const unsigned char *b, size_t n)
     return h;
 }
 
+/* A checkpoint of m at path whose counter `which` (0 iteration, 1 epoch, 2 data position,
+ * 3 and 4 Adam steps) is set to value, with the checksum recomputed as an attacker would. */
+static void write_crafted_checkpoint(infogan *m, const char *path, int which, int32_t value)
+{
+    checkpoint_save(m, path);
+    size_t len;
+    unsigned char *b = read_bytes(path, &len);
+    uint32_t cfg_len;
+    memcpy(&cfg_len, b + 12, 4);
+    memcpy(b + 16 + cfg_len + 4 * which, &value, 4);
+    uint64_t h = fnv1a(b, len - 8);
+    memcpy(b + len - 8, &h, 8);
+    write_bytes(path, b, len);
+    free(b);
+}
+
 /* Review: a checkpoint with a valid checksum but a negative data cursor would index the
- * epoch permutation out of bounds on resume. */
+ * epoch permutation out of bounds on resume; a data position of 2147483640 overflowed
+ * (signed) and crashed; Adam steps out of step with the iteration are as impossible. */
 Test(hardening, checkpoint_with_negative_counters_is_refused)
 {
     infogan_config c = toy_config();
     infogan *m = infogan_create(&c);
     char path[64], err[2048];
     snprintf(path, sizeof path, "/tmp/infogan_hard_%d_neg.ckpt", (int)getpid());
-    checkpoint_save(m, path);
-    size_t len;
-    unsigned char *b = read_bytes(path, &len);
-    uint32_t cfg_len;
-    memcpy(&cfg_len, b + 12, 4);
-    int32_t cursor = -5; /* ints: iteration, epoch, cursor, Adam steps */
-    memcpy(b + 16 + cfg_len + 8, &cursor, 4);
-    uint64_t h = fnv1a(b, len - 8);
-    memcpy(b + len - 8, &h, 8);
-    write_bytes(path, b, len);
-    cr_assert(!checkpoint_read(m, path, err, sizeof err));
-    cr_expect(strstr(err, path) && strstr(err, "negative"), "message: %s", err);
-    free(b);
+    const int32_t bad[][2] = {{2, -5}, {2, 2147483640}, {0, -1}, {0, 2147483647}, {1, 5}, {3, 7}, {4, -2}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        write_crafted_checkpoint(m, path, bad[k][0], bad[k][1]);
+        cr_assert(!checkpoint_read(m, path, err, sizeof err), "counter %d = %d accepted", bad[k][0], bad[k][1]);
+        cr_expect(strstr(err, path) && strstr(err, "negative or inconsistent"), "message: %s", err);
+    }
     remove(path);
     infogan_free(m);
+}
+
+/* A data position that fits the batch but not the data it resumes on stops the run with a
+ * message, not an out-of-bounds read. */
+Test(hardening, resume_with_a_data_position_past_the_data_exits_with_a_message, .exit_code = 1)
+{
+    infogan_config c = toy_config();
+    infogan *m = infogan_create(&c);
+    char dir[64], path[128];
+    data_tmpdir_removed_at_exit(dir);
+    snprintf(path, sizeof path, "%s/pos.ckpt", dir);
+    write_crafted_checkpoint(m, path, 2, 16 * 1000);
+    dataset *d = toy_data(50);
+    train_opts o;
+    train_opts_default(&o);
+    o.iterations = 2, o.ckpt_path = path, o.resume = true, o.progress = false;
+    train_run(m, d, &o);
 }
 
 /* ---- size guards ---- */
@@ -233,6 +260,22 @@ Test(hardening, latent_sizes_are_capped_with_a_message_naming_the_flag)
     }
     cr_expect(latent_parse_try(&s, "noise:4000,noise:96", "--latent", err, sizeof err), "%s", err);
     cr_expect_eq(s.in_dim, 4096);
+}
+
+/* Review: "noise:62,cat:10," was accepted and stored as typed, so its checkpoint would not
+ * load under the usual spelling. Empty parts are refused; specs are stored in one spelling. */
+Test(hardening, latent_specs_refuse_empty_parts_and_are_stored_in_one_spelling)
+{
+    latent_spec s;
+    char err[512];
+    static const char *bad[] = {"noise:62,cat:10,", ",noise:62", "noise:62,,cat:10", ","};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        cr_expect(!latent_parse_try(&s, bad[i], "--latent", err, sizeof err), "accepted '%s'", bad[i]);
+        cr_expect(strstr(err, "empty part"), "message for '%s': %s", bad[i], err);
+    }
+    cr_assert(latent_parse_try(&s, "noise:062,cat:010,cont:2", "--latent", err, sizeof err), "%s", err);
+    cr_expect_str_eq(s.text, "noise:62,cat:10,cont:2");
 }
 
 Test(hardening, model_flags_refuse_absurd_values_without_exiting)

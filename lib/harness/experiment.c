@@ -47,6 +47,10 @@ int cmd_train(const exp_spec *s, int argc, char **argv)
     infogan_config_describe(&cfg, desc, sizeof desc);
     provenance_note(&prov, "model", desc);
     provenance_note(&prov, "config", r.config);
+    const arch *a = arch_find(cfg.arch); /* checked before the model's memory is allocated */
+    CHECK(train->c == a->img_c && train->h == a->img_h && train->w == a->img_w,
+          "--arch %s needs %dx%dx%d images; %s has %dx%dx%d", a->name, a->img_c, a->img_h, a->img_w,
+          train->name, train->c, train->h, train->w);
     infogan *m = infogan_create(&cfg);
     path_join(ckpt, sizeof ckpt, cli.run_dir, "model.ckpt");
     path_join(log, sizeof log, cli.run_dir, "log.csv");

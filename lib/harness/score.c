@@ -139,8 +139,9 @@ void read_row(const char *dir, exp_row *row)
     snprintf(row->dir, sizeof row->dir, "%s", dir);
     snprintf(row->commit, sizeof row->commit, "unknown");
     snprintf(row->threads, sizeof row->threads, "?");
-    int n = 0, header = 0;
+    int n = 0, header = 0, lineno = 0;
     while (fgets(line, sizeof line, f)) {
+        lineno++;
         line[strcspn(line, "\n")] = 0;
         if (strncmp(line, "# commit: ", 10) == 0) snprintf(row->commit, sizeof row->commit, "%.63s", line + 10);
         if (strncmp(line, "# threads: ", 11) == 0) snprintf(row->threads, sizeof row->threads, "%.15s", line + 11);
@@ -153,6 +154,16 @@ void read_row(const char *dir, exp_row *row)
     }
     fclose(f);
     CHECK(n == RESULT_FIELDS, "%s: no result row of %d fields", path, RESULT_FIELDS);
+    /* mig, sap, factorvae: shares in 0..1, or nan for a data set without factors. */
+    for (int k = 6; k <= 8; k++) {
+        char *end;
+        double v = strtod(row->field[k], &end);
+        CHECK(*end == 0 && (isnan(v) || (v >= 0 && v <= 1)), "%s:%d: %s '%s' is not a number in 0..1",
+              path, lineno, k == 6 ? "mig" : k == 7 ? "sap" : "factorvae", row->field[k]);
+    }
+    char *end;
+    double wall = strtod(row->field[11], &end);
+    CHECK(*end == 0 && wall >= 0, "%s:%d: wall_s '%s' is not a number >= 0", path, lineno, row->field[11]);
 }
 
 double row_mig(const exp_row *r)

@@ -12,6 +12,7 @@
 
 #define CKPT_MAGIC "IGANCKPT"
 #define CKPT_VERSION 1u
+#define CKPT_MAX_ITERATIONS (1 << 30) /* the trainer's --iterations bound */
 
 typedef struct sink { FILE *f; uint64_t hash; } sink;
 
@@ -134,8 +135,12 @@ bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "checkpoint %s has parameter counts that do not fit this model", path);
         goto done;
     }
-    if (ints[0] < 0 || ints[1] < 0 || ints[2] < 0 || ints[3] < 0 || ints[4] < 0) {
-        snprintf(err, errlen, "checkpoint %s has a negative iteration, data position or Adam step", path);
+    /* One D/Q and one G Adam step per iteration; at most one new epoch per iteration. */
+    if (ints[0] < 0 || ints[0] >= CKPT_MAX_ITERATIONS || ints[1] < 0 || ints[1] > ints[0] + 1 ||
+        ints[2] < 0 || ints[2] % m->cfg.batch != 0 || ints[3] != ints[0] || ints[4] != ints[0]) {
+        snprintf(err, errlen, "checkpoint %s has negative or inconsistent counters (iteration %d, epoch %d, "
+                 "data position %d, Adam steps %d and %d): it is damaged or was not written by this program",
+                 path, ints[0], ints[1], ints[2], ints[3], ints[4]);
         goto done;
     }
     size_t total = 3 * (m->n_g_params + m->n_d_params);

@@ -21,7 +21,11 @@ bool latent_parse_try(latent_spec *s, const char *text, const char *flag, char *
                 text, sizeof s->text - 1);
         return false;
     }
-    snprintf(s->text, sizeof s->text, "%s", text);
+    size_t len = strlen(text);
+    if (len && (text[0] == ',' || text[len - 1] == ',' || strstr(text, ",,"))) {
+        set_err(err, err_len, "%s: '%s' has an empty part (parts are separated by single commas)", flag, text);
+        return false;
+    }
     char buf[128];
     snprintf(buf, sizeof buf, "%s", text);
     int q_cat = 0;
@@ -85,6 +89,11 @@ bool latent_parse_try(latent_spec *s, const char *text, const char *flag, char *
         set_err(err, err_len, "%s: empty latent spec", flag);
         return false;
     }
+    /* Stored in one spelling ("noise:62,cat:10"), so checkpoints match however it was typed. */
+    static const char *const kind_names[] = {[LATENT_NOISE] = "noise", [LATENT_CAT] = "cat", [LATENT_CONT] = "cont"};
+    for (int i = 0; i < s->n_parts; i++)
+        snprintf(s->text + strlen(s->text), sizeof s->text - strlen(s->text), "%s%s:%d", i ? "," : "",
+                 kind_names[s->parts[i].kind], s->parts[i].dim);
     /* Continuous means follow all logits. */
     int q_cont = q_cat;
     for (int i = 0; i < s->n_codes; i++)

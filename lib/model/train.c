@@ -133,6 +133,8 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
           d->w, a->name, a->img_c, a->img_h, a->img_w);
     if (o->resume && o->ckpt_path && file_exists(o->ckpt_path)) {
         checkpoint_load(m, o->ckpt_path);
+        CHECK(m->data_cursor <= d->n, "checkpoint %s: data position %d is past the %d training images of "
+              "%s (was it written on other data?)", o->ckpt_path, m->data_cursor, d->n, d->name);
         if (o->progress)
             fprintf(stderr, "resumed from %s at iteration %d\n", o->ckpt_path, m->iteration);
     }
