@@ -223,7 +223,7 @@ TABLE1_RUNS   := $(foreach s,$(TABLE1_SEEDS),$(RUNS)/mnist-infogan-seed$(s))
 # The two Figure 1 runs are independent (make -j trains them in parallel), then one plot.
 .PHONY: figure1-infogan figure1-gan
 figure1-infogan figure1-gan: $(BUILD)/bin/mi_curve
-	$(BUILD)/bin/mi_curve --out results --iterations $(FIGURE1_ITERS) --run $(@:figure1-%=%)
+	$(BUILD)/bin/mi_curve --out results --runs $(RUNS) --iterations $(FIGURE1_ITERS) --run $(@:figure1-%=%)
 
 figure1: deps
 	@$(MAKE) --no-print-directory data-mnist

@@ -5,11 +5,14 @@
  * (its provenance); the plot step reads both logs and writes <out>/figure1.csv
  * (iteration,li_infogan,li_gan, with provenance) and <out>/figure1.png (with the line
  * H(c) = ln 10). By default one invocation does all three; --run and --plot-only split
- * them so `make -j` trains the two runs in parallel. */
+ * them so `make -j` trains the two runs in parallel. A run trains in <runs>/figure1-<run>/
+ * (model.ckpt every 100 iterations, log.csv) and resumes from there when interrupted; its
+ * log reaches <out> whole (an atomic copy) only when the run is done. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/infogan.h"
 #include "data/mnist.h"
@@ -17,6 +20,8 @@
 #include "report/provenance.h"
 #include "model/train.h"
 #include "base/fs.h"
+#include "base/parse.h"
+#include "model/checkpoint.h"
 #include "base/util.h"
 
 static const char *const run_names[2] = {"infogan", "gan"};
@@ -29,6 +34,8 @@ static void usage(FILE *f)
           "c ~ Cat(10) only (--latent noise:62,cat:10).\n"
           "  --out DIR         where figure1.csv, figure1.png and the run logs go (results)\n"
           "  --data DIR        data folder of `make data` (data)\n"
+          "  --runs DIR        where each run trains and checkpoints: DIR/figure1-<run>/\n"
+          "                    (checkpoints); an interrupted run resumes from there\n"
           "  --iterations N    iterations of each run (1000)\n"
           "  --run R           train only R (infogan or gan) and write its log; both (default)\n"
           "                    trains both, then plots\n"
@@ -43,8 +50,23 @@ static void out_path(char *buf, size_t len, const char *out, const char *run, co
           "output path under %s is too long", out);
 }
 
-static void train_one(const infogan_config *base, int run, const char *out, int iterations,
-                      bool progress, const mnist_split *split, int argc, char **argv)
+/* Copies the file at from to `to` through a temp file (so `to` is whole or untouched). */
+static void publish(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    CHECK(in, "cannot read %s", from);
+    out_file o;
+    FILE *f = out_open(&o, to, "wb");
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, f);
+    CHECK(!ferror(in), "cannot read %s", from);
+    fclose(in);
+    out_commit(&o);
+}
+
+static void train_one(const infogan_config *base, int run, const char *out, const char *runs,
+                      int iterations, bool progress, const mnist_split *split, int argc, char **argv)
 {
     infogan_config c = *base;
     c.info_to_g = run == 0;
@@ -52,25 +74,34 @@ static void train_one(const infogan_config *base, int run, const char *out, int 
     provenance_init(&prov, argc, argv, c.seed);
     provenance_note(&prov, "data", split->description);
     provenance_note(&prov, "train_images", "the train split only; labels unused");
-    char desc[1024], log_path[1024], prov_path[1024], note[160];
+    char desc[1024], log_path[1024], prov_path[1024], note[160], dir[1024], name[64], ckpt[1100], work_log[1100];
     infogan_config_describe(&c, desc, sizeof desc);
     provenance_note(&prov, "model", desc);
     out_path(log_path, sizeof log_path, out, run_names[run], ".log.csv");
     out_path(prov_path, sizeof prov_path, out, run_names[run], ".prov");
+    snprintf(name, sizeof name, "figure1-%s", run_names[run]);
+    path_join(dir, sizeof dir, runs, name);
+    path_join(ckpt, sizeof ckpt, dir, "model.ckpt");
+    path_join(work_log, sizeof work_log, dir, "log.csv");
 
     infogan *m = infogan_create(&c);
+    if (access(ckpt, F_OK) == 0) checkpoint_load(m, ckpt); /* checked before any write */
+    int first = m->iteration;
+    path_make_output_dir("--runs", runs);
+    path_make_output_dir("--runs", dir);
     train_opts o;
     train_opts_default(&o);
     o.iterations = iterations;
-    o.log_path = log_path;
+    o.log_path = work_log, o.ckpt_path = ckpt, o.ckpt_every = 100, o.resume = true;
     o.progress = progress;
     if (progress) fprintf(stderr, "mi_curve: %s, %d iterations\n", run_names[run], iterations);
     double t0 = provenance_wall_seconds(&prov);
     train_run(m, split->train, &o);
-    snprintf(note, sizeof note, "%.3f", iterations / (provenance_wall_seconds(&prov) - t0));
+    snprintf(note, sizeof note, "%.3f", (iterations - first) / (provenance_wall_seconds(&prov) - t0));
     provenance_note(&prov, "iterations_per_s", note);
     infogan_free(m);
 
+    publish(work_log, log_path);
     out_file prov_file;
     FILE *f = out_open(&prov_file, prov_path, "w");
     provenance_write_comments(&prov, f);
@@ -172,7 +203,7 @@ int main(int argc, char **argv)
     infogan_config cfg;
     infogan_config_default(&cfg);
     latent_parse(&cfg.latent, "noise:62,cat:10", "--latent");
-    const char *out = "results", *data_dir = NULL, *which = "both";
+    const char *out = "results", *data_dir = NULL, *which = "both", *runs = "checkpoints";
     int iterations = 1000;
     bool progress = true, plot_only = false;
     for (int i = 1; i < argc;) {
@@ -184,23 +215,24 @@ int main(int argc, char **argv)
         CHECK(i + 1 < argc, "unknown flag %s or missing value (see mi_curve --help)", argv[i]);
         if (strcmp(argv[i], "--out") == 0) out = argv[i + 1];
         else if (strcmp(argv[i], "--data") == 0) data_dir = argv[i + 1];
+        else if (strcmp(argv[i], "--runs") == 0) runs = argv[i + 1];
         else if (strcmp(argv[i], "--run") == 0) which = argv[i + 1];
-        else if (strcmp(argv[i], "--iterations") == 0) {
-            iterations = atoi(argv[i + 1]);
-            CHECK(iterations >= 100, "--iterations %s: need at least 100", argv[i + 1]);
-        } else die("unknown flag %s (see mi_curve --help)", argv[i]);
+        else if (strcmp(argv[i], "--iterations") == 0)
+            iterations = (int)parse_long("--iterations", argv[i + 1], 100, (1L << 30) - 1);
+        else die("unknown flag %s (see mi_curve --help)", argv[i]);
         i += 2;
     }
     CHECK(strcmp(which, "infogan") == 0 || strcmp(which, "gan") == 0 || strcmp(which, "both") == 0,
           "--run %s: use infogan, gan or both", which);
     CHECK(cfg.latent.n_codes >= 1 && cfg.latent.codes[0].kind == LATENT_CAT,
           "--latent %s: Figure 1 needs a categorical code first", cfg.latent.text);
+    path_check_output_dir("--runs", runs);
     path_make_output_dir("--out", out);
     if (!plot_only) {
         mnist_split split = mnist_open(data_dir);
         for (int run = 0; run < 2; run++)
             if (strcmp(which, "both") == 0 || strcmp(which, run_names[run]) == 0)
-                train_one(&cfg, run, out, iterations, progress, &split, argc, argv);
+                train_one(&cfg, run, out, runs, iterations, progress, &split, argc, argv);
         mnist_split_free(&split);
     }
     if (plot_only || strcmp(which, "both") == 0) plot(&cfg, out, iterations, argc, argv);
