@@ -8,7 +8,7 @@ CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -Wdouble-promotion -fopenmp
 # lib/'s headers are included with their layer folder: "model/infogan.h" (lib/README.md).
 CPPFLAGS += -D_GNU_SOURCE -Ikernels -Ilib
 KERNEL_LDLIBS := -lsleef -lm
-LDLIBS   += -lpng -lz -lmatio -ljpeg $(KERNEL_LDLIBS)
+LDLIBS   += -lpng -lz -lnettle -lmatio -ljpeg $(KERNEL_LDLIBS)
 LDFLAGS  += -fopenmp
 # OpenMP threads waiting at a barrier spin briefly (10,000 polls, a few microseconds), then
 # sleep. libgomp's default spin (300,000) takes the core a partner needs on a shared machine

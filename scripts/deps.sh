@@ -10,7 +10,7 @@ set -euo pipefail
 
 group=${1:-build}
 case "$group" in
-  build) pkgs=(gcc make pkg-config libsleef-dev libpng-dev zlib1g-dev gnuplot-nox libcriterion-dev
+  build) pkgs=(gcc make pkg-config libsleef-dev libpng-dev zlib1g-dev nettle-dev gnuplot-nox libcriterion-dev
                libmatio-dev libjpeg62-turbo-dev libgomp1) ;;
   neon)  pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsleef-dev:arm64) ;;
   bench) pkgs=(libopenblas-dev) ;;

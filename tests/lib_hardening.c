@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include <jpeglib.h> /* after stdio.h */
+#include <nettle/sha2.h>
 
 #include "model/checkpoint.h"
 #include "data_fixture.h"
@@ -164,11 +165,13 @@ Test(hardening, checkpoint_cut_inside_the_header_is_truncated)
     infogan_free(m);
 }
 
-static uint64_t fnv1a(const unsigned char *b, size_t n)
+/* What a version-2 checkpoint ends with: the SHA-256 of the n bytes before it. */
+static void sha256_of(const unsigned char *b, size_t n, uint8_t *digest)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
-    return h;
+    struct sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, n, b);
+    sha256_digest(&c, SHA256_DIGEST_SIZE, digest);
 }
 
 /* A checkpoint of m at path whose counter `which` (0 iteration, 1 epoch, 2 data position,
@@ -181,8 +184,7 @@ static void write_crafted_checkpoint(infogan *m, const char *path, int which, in
     uint32_t cfg_len;
     memcpy(&cfg_len, b + 12, 4);
     memcpy(b + 16 + cfg_len + 4 * which, &value, 4);
-    uint64_t h = fnv1a(b, len - 8);
-    memcpy(b + len - 8, &h, 8);
+    sha256_of(b, len - SHA256_DIGEST_SIZE, b + len - SHA256_DIGEST_SIZE);
     write_bytes(path, b, len);
     free(b);
 }
@@ -204,6 +206,34 @@ Test(hardening, checkpoint_with_negative_counters_is_refused)
     }
     remove(path);
     infogan_free(m);
+}
+
+/* Checkpoints written before version 2 (FNV-1a trailer) still load into the same state. */
+Test(hardening, version_1_checkpoints_still_load)
+{
+    infogan_config c = toy_config();
+    infogan *m = infogan_create(&c), *back = infogan_create(&c);
+    m->g_params[3] = 0.25f;
+    char path[64], err[2048];
+    snprintf(path, sizeof path, "/tmp/infogan_hard_%d_v1.ckpt", (int)getpid());
+    checkpoint_save(m, path);
+    size_t len;
+    unsigned char *b = read_bytes(path, &len);
+    uint32_t v1 = 1;
+    memcpy(b + 8, &v1, 4);
+    len -= SHA256_DIGEST_SIZE;
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a, as version 1 wrote it */
+    for (size_t i = 0; i < len; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    memcpy(b + len, &h, 8);
+    write_bytes(path, b, len + 8);
+    cr_assert(checkpoint_read(back, path, err, sizeof err), "%s", err);
+    cr_expect(memcmp(back->g_params, m->g_params, m->n_g_params * sizeof(float)) == 0);
+    b[len - 1] ^= 1; /* and its checksum is still checked */
+    write_bytes(path, b, len + 8);
+    cr_expect(!checkpoint_read(back, path, err, sizeof err));
+    free(b);
+    remove(path);
+    infogan_free(m), infogan_free(back);
 }
 
 /* A data position that fits the batch but not the data it resumes on stops the run with a

@@ -7,15 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
+
 #include "base/fs.h"
 #include "base/util.h"
 
 #define CKPT_MAGIC "IGANCKPT"
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u            /* 1: FNV-1a trailer, still read */
 #define CKPT_MAX_ITERATIONS (1 << 30) /* the trainer's --iterations bound */
 
-typedef struct sink { FILE *f; uint64_t hash; } sink;
-
+/* Version 1's checksum, kept to read old files. */
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
@@ -24,16 +25,19 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 }
 #define FNV_START 0xcbf29ce484222325ull
 
+typedef struct sink { FILE *f; struct sha256_ctx sha; } sink;
+
 static void put(sink *s, const void *p, size_t n)
 {
-    s->hash = fnv1a(s->hash, p, n);
+    sha256_update(&s->sha, n, p);
     fwrite(p, 1, n, s->f); /* a short write sets the error flag out_commit checks */
 }
 
 void checkpoint_save(const infogan *m, const char *path)
 {
     out_file o;
-    sink s = {out_open(&o, path, "wb"), FNV_START};
+    sink s = {.f = out_open(&o, path, "wb")};
+    sha256_init(&s.sha);
     char cfg[1024];
     infogan_config_describe(&m->cfg, cfg, sizeof cfg);
     uint32_t version = CKPT_VERSION, cfg_len = (uint32_t)strlen(cfg);
@@ -47,41 +51,45 @@ void checkpoint_save(const infogan *m, const char *path)
     put(&s, counts, sizeof counts);
     const float *blocks[6] = {m->g_params, m->opt_g.m, m->opt_g.v, m->d_params, m->opt_d.m, m->opt_d.v};
     for (int i = 0; i < 6; i++) put(&s, blocks[i], (i < 3 ? m->n_g_params : m->n_d_params) * sizeof(float));
-    uint64_t hash = s.hash;
-    put(&s, &hash, sizeof hash);
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&s.sha, sizeof digest, digest);
+    fwrite(digest, 1, sizeof digest, s.f);
     out_commit(&o); /* fflush, fsync, rename, fsync of the folder */
 }
 
-typedef struct source { FILE *f; uint64_t hash; } source;
-
-static bool get(source *s, void *p, size_t n)
+static bool get(FILE *f, void *p, size_t n)
 {
-    if (fread(p, 1, n, s->f) != n) return false;
-    s->hash = fnv1a(s->hash, p, n);
-    return true;
+    return fread(p, 1, n, f) == n;
 }
 
-/* First pass: the checksum over the whole file, without touching the model. */
-static bool verify_checksum(FILE *f, const char *path, char *err, size_t errlen)
+/* First pass: the checksum over the whole file (SHA-256, or FNV-1a for version 1), without
+ * touching the model. */
+static bool verify_checksum(FILE *f, uint32_t version, const char *path, char *err, size_t errlen)
 {
+    size_t trailer = version == 1 ? 8 : SHA256_DIGEST_SIZE;
     if (fseek(f, 0, SEEK_END) != 0) return snprintf(err, errlen, "cannot seek in checkpoint %s", path), false;
     long size = ftell(f);
-    if (size < 8 + 4 + 4 + 8) {
+    if (size < (long)(8 + 4 + 4 + trailer)) {
         snprintf(err, errlen, "checkpoint %s is truncated (%ld bytes)", path, size);
         return false;
     }
     rewind(f);
     uint64_t h = FNV_START;
+    struct sha256_ctx sha;
+    sha256_init(&sha);
     unsigned char buf[1 << 16];
-    long left = size - 8;
+    long left = size - (long)trailer;
     while (left > 0) {
         size_t n = (size_t)(left < (long)sizeof buf ? left : (long)sizeof buf);
         if (fread(buf, 1, n, f) != n) return snprintf(err, errlen, "cannot read checkpoint %s", path), false;
-        h = fnv1a(h, buf, n);
+        if (version == 1) h = fnv1a(h, buf, n);
+        else sha256_update(&sha, n, buf);
         left -= (long)n;
     }
-    uint64_t stored;
-    if (fread(&stored, 1, 8, f) != 8 || stored != h) {
+    uint8_t want[SHA256_DIGEST_SIZE], stored[SHA256_DIGEST_SIZE];
+    if (version == 1) memcpy(want, &h, 8);
+    else sha256_digest(&sha, sizeof want, want);
+    if (fread(stored, 1, trailer, f) != trailer || memcmp(stored, want, trailer) != 0) {
         snprintf(err, errlen, "checkpoint %s is corrupt or truncated (checksum mismatch)", path);
         return false;
     }
@@ -96,30 +104,28 @@ bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open checkpoint %s: %s", path, strerror(errno));
         return false;
     }
-    source s = {f, FNV_START};
     char magic[8], cfg[1024], mine[1024];
     uint32_t version, cfg_len;
     int32_t ints[5];
     uint64_t counts[2];
     bool ok = false;
     float *blocks = NULL;
-    if (!get(&s, magic, 8) || memcmp(magic, CKPT_MAGIC, 8) != 0) {
+    if (!get(f, magic, 8) || memcmp(magic, CKPT_MAGIC, 8) != 0) {
         snprintf(err, errlen, "%s is not an InfoGAN checkpoint (bad magic)", path);
         goto done;
     }
-    if (!get(&s, &version, 4)) {
+    if (!get(f, &version, 4)) {
         snprintf(err, errlen, "checkpoint %s is truncated (%s)", path, "it ends inside the header");
         goto done;
     }
-    if (version != CKPT_VERSION) {
-        snprintf(err, errlen, "checkpoint %s has version %u; this build reads version %u", path,
+    if (version != 1 && version != CKPT_VERSION) {
+        snprintf(err, errlen, "checkpoint %s has version %u; this build reads versions 1 and %u", path,
                  version, CKPT_VERSION);
         goto done;
     }
-    if (!verify_checksum(f, path, err, errlen)) goto done;
-    s.hash = FNV_START;
-    get(&s, magic, 8), get(&s, &version, 4);
-    if (!get(&s, &cfg_len, 4) || cfg_len >= sizeof cfg || !get(&s, cfg, cfg_len)) {
+    if (!verify_checksum(f, version, path, err, errlen)) goto done;
+    get(f, magic, 8), get(f, &version, 4);
+    if (!get(f, &cfg_len, 4) || cfg_len >= sizeof cfg || !get(f, cfg, cfg_len)) {
         snprintf(err, errlen, "checkpoint %s has a bad config record", path);
         goto done;
     }
@@ -130,7 +136,7 @@ bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
                  cfg, mine);
         goto done;
     }
-    if (!get(&s, ints, sizeof ints) || !get(&s, counts, sizeof counts) ||
+    if (!get(f, ints, sizeof ints) || !get(f, counts, sizeof counts) ||
         counts[0] != m->n_g_params || counts[1] != m->n_d_params) {
         snprintf(err, errlen, "checkpoint %s has parameter counts that do not fit this model", path);
         goto done;
@@ -145,7 +151,7 @@ bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
     }
     size_t total = 3 * (m->n_g_params + m->n_d_params);
     blocks = xalloc_floats(total);
-    if (!get(&s, blocks, total * sizeof(float))) {
+    if (!get(f, blocks, total * sizeof(float))) {
         snprintf(err, errlen, "checkpoint %s is truncated", path);
         goto done;
     }

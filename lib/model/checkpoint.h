@@ -1,9 +1,11 @@
 /* checkpoint.h: versioned binary checkpoints of a whole training state.
  *
- * Layout (little-endian, version 1): magic "IGANCKPT", u32 version, u32 config length,
+ * Layout (little-endian, version 2): magic "IGANCKPT", u32 version, u32 config length,
  * the config line (infogan_config_describe), i32 iteration, data epoch, data cursor, Adam
  * steps of G and D, u64 G and D parameter counts, then G's parameters, Adam m, v and D's
- * parameters, m, v (f32), and last a u64 FNV-1a checksum of every byte before it.
+ * parameters, m, v (f32), and last the SHA-256 (nettle) of every byte before it. Version 1
+ * files (the same, closed by a u64 FNV-1a checksum) still load. Every counter is checked
+ * against the others and the model before the state is touched.
  * Written through base/fs.h (PATH.tmp<pid>, fsynced, renamed), so a crash never leaves a
  * half-written PATH. */
 #ifndef CHECKPOINT_H

@@ -1,6 +1,11 @@
-/* fuzz_checkpoint.c: the checkpoint reader, into a toy model. Byte 0 odd: the rest gets its
- * correct FNV-1a checksum appended, so mutations get past the checksum to the header
- * checks; even: the rest is the file as is. */
+/* fuzz_checkpoint.c: the checkpoint reader, into a toy model. Byte 0 is the mode, the rest
+ * the file. Mode bit 1: the file is padded with zeros to the toy model's full checkpoint
+ * size (about 200 KB, beyond libFuzzer's input lengths), so a mutated header still leads
+ * into the counters and the tensors. Mode bit 0: the correct SHA-256 is appended (a
+ * version-2 trailer), so mutations get past the checksum. Seeds: the start of a real toy
+ * checkpoint (tests/fuzz/make_corpus.c). */
+#include <nettle/sha2.h>
+
 #include "model/checkpoint.h"
 #include "fuzz.h"
 
@@ -16,14 +21,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         m = infogan_create(&c);
     }
     if (size < 1) return 0;
-    uint8_t *file = malloc(size + 8);
-    size_t len = size - 1;
+    char cfg[1024];
+    infogan_config_describe(&m->cfg, cfg, sizeof cfg);
+    size_t full = 8 + 4 + 4 + strlen(cfg) + 5 * 4 + 2 * 8 + 3 * (m->n_g_params + m->n_d_params) * sizeof(float);
+    size_t len = size - 1, body = (data[0] & 2) && len < full ? full : len;
+    uint8_t *file = calloc(body + SHA256_DIGEST_SIZE, 1);
     memcpy(file, data + 1, len);
+    len = body;
     if (data[0] & 1) {
-        uint64_t h = 0xcbf29ce484222325ull;
-        for (size_t i = 0; i < len; i++) h = (h ^ file[i]) * 0x100000001b3ull;
-        memcpy(file + len, &h, 8);
-        len += 8;
+        struct sha256_ctx c;
+        sha256_init(&c);
+        sha256_update(&c, len, file);
+        sha256_digest(&c, SHA256_DIGEST_SIZE, file + len);
+        len += SHA256_DIGEST_SIZE;
     }
     char path[64], err[2048] = "";
     fuzz_file(0, file, len, path);

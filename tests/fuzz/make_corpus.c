@@ -2,7 +2,7 @@
  * tests/fuzz/corpus/<target>/ (run once; the seeds are committed). Build and run:
  *   make BUILD=build -j2 build/libinfogan.a build/libkernels.a
  *   gcc -D_GNU_SOURCE -Ilib -Ikernels -fopenmp tests/fuzz/make_corpus.c build/libinfogan.a \
- *       build/libkernels.a -lpng -lz -lmatio -ljpeg -lsleef -lm -o /tmp/make_corpus
+ *       build/libkernels.a -lpng -lz -lnettle -lmatio -ljpeg -lsleef -lm -o /tmp/make_corpus
  *   /tmp/make_corpus tests/fuzz/corpus */
 #include <errno.h>
 #include <matio.h>
@@ -187,13 +187,15 @@ static void checkpoint_seeds(const char *tmpdir)
     size_t len;
     unsigned char *b = read_all(path, &len);
     remove(path);
-    /* The header and the first parameters: [mode][bytes] (odd mode: checksum appended). */
+    /* The header and the first parameters: [mode][bytes] (fuzz_checkpoint.c has the modes). */
     unsigned char seed[1 + 600];
     seed[0] = 1;
     memcpy(seed + 1, b, 600);
     put_file("checkpoint", "header-checksummed", seed, sizeof seed);
     seed[0] = 0;
     put_file("checkpoint", "header-raw", seed, sizeof seed);
+    seed[0] = 3; /* padded to the full size and checksummed: a whole checkpoint that loads */
+    put_file("checkpoint", "whole-padded", seed, sizeof seed);
     free(b);
 }
 
