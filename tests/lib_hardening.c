@@ -5,6 +5,8 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <glob.h>
+#include <malloc.h>
+#include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -254,6 +256,31 @@ Test(hardening, resume_with_a_data_position_past_the_data_exits_with_a_message, 
 }
 
 /* ---- size guards ---- */
+
+/* A run checks infogan_memory_bytes against the machine before allocating (review: mnist
+ * --arch chairs --batch 512 grew to 4 GB before its error). The estimate must be what
+ * infogan_create then allocates. */
+Test(hardening, the_memory_estimate_is_what_the_model_allocates)
+{
+#ifdef __SANITIZE_ADDRESS__
+    cr_skip_test("ASan's allocator does not report to mallinfo2; the plain build runs this test");
+#endif
+    static const char *const archs[][2] = {{"toy", "noise:8,cat:10,cont:1"}, {"mnist", "noise:62,cat:10,cont:2"},
+                                           {"faces", "noise:128,cont:5"}};
+    for (size_t k = 0; k < sizeof archs / sizeof archs[0]; k++) {
+        infogan_config c = toy_config();
+        snprintf(c.arch, sizeof c.arch, "%s", archs[k][0]);
+        latent_parse(&c.latent, archs[k][1], "--latent");
+        c.learned_std = k == 2;
+        size_t est = infogan_memory_bytes(&c);
+        struct mallinfo2 before = mallinfo2();
+        infogan *m = infogan_create(&c);
+        struct mallinfo2 after = mallinfo2();
+        double got = (double)(after.uordblks + after.hblkhd) - (double)(before.uordblks + before.hblkhd);
+        cr_expect(fabs((double)est - got) <= 0.02 * got, "%s: estimate %zu bytes, allocated %.0f", archs[k][0], est, got);
+        infogan_free(m);
+    }
+}
 
 Test(hardening, idx_header_claiming_16_GiB_fails_as_truncated_without_allocating_it)
 {

@@ -51,6 +51,9 @@ int cmd_train(const exp_spec *s, int argc, char **argv)
     CHECK(train->c == a->img_c && train->h == a->img_h && train->w == a->img_w,
           "--arch %s needs %dx%dx%d images; %s has %dx%dx%d", a->name, a->img_c, a->img_h, a->img_w,
           train->name, train->c, train->h, train->w);
+    double need = (double)infogan_memory_bytes(&cfg), have = (double)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGE_SIZE);
+    CHECK(need <= 0.8 * have, "--batch %d: the model needs %.1f GB (weights, Adam state and activations), "
+          "more than 80%% of this machine's %.1f GB; lower --batch", cfg.batch, need / 1e9, have / 1e9);
     infogan *m = infogan_create(&cfg);
     path_join(ckpt, sizeof ckpt, cli.run_dir, "model.ckpt");
     path_join(log, sizeof log, cli.run_dir, "log.csv");

@@ -9,6 +9,25 @@
 #include "model/losses.h"
 #include "base/util.h"
 
+size_t infogan_memory_bytes(const infogan_config *cfg)
+{
+    const arch *a = arch_find(cfg->arch);
+    const latent_spec *ls = &cfg->latent;
+    int q_dim = latent_q_dim(ls, cfg->learned_std), b = cfg->batch, t[3];
+    layer_spec q_head[a->n_q_head];
+    arch_q_head(a, q_dim, q_head);
+    size_t params = net_param_count(a->g, a->n_g, ls->in_dim, 1, 1, NULL) +
+                    net_param_count(a->trunk, a->n_trunk, a->img_c, a->img_h, a->img_w, t) +
+                    net_param_count(a->d_head, a->n_d_head, t[0], t[1], t[2], NULL) +
+                    net_param_count(q_head, a->n_q_head, t[0], t[1], t[2], NULL);
+    size_t bufs = net_buffer_floats(a->g, a->n_g, ls->in_dim, 1, 1, b) +
+                  net_buffer_floats(a->trunk, a->n_trunk, a->img_c, a->img_h, a->img_w, b) +
+                  net_buffer_floats(a->d_head, a->n_d_head, t[0], t[1], t[2], b) +
+                  net_buffer_floats(q_head, a->n_q_head, t[0], t[1], t[2], b);
+    size_t step = (size_t)b * (ls->in_dim + 1 + q_dim + (size_t)t[0] * t[1] * t[2]);
+    return (4 * params + bufs + step) * sizeof(float); /* params, grads, Adam m and v */
+}
+
 infogan *infogan_create(const infogan_config *cfg)
 {
     kern_init();

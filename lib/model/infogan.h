@@ -81,6 +81,9 @@ typedef struct infogan {
     float *d_trunk_out;           /* (batch, trunk out) */
 } infogan;
 
+/* What infogan_create allocates for cfg (weights, gradients, Adam state, activations at
+ * cfg->batch), from the shapes alone: checked before a run allocates it. */
+size_t infogan_memory_bytes(const infogan_config *cfg);
 /* Builds the model and draws the initial weights from the seed. */
 infogan *infogan_create(const infogan_config *cfg);
 void infogan_free(infogan *m);

@@ -79,6 +79,33 @@ static size_t layer_ws_floats(const layer *l, int n)
     return l->kind == LAYER_CONV || l->kind == LAYER_UPCONV ? conv2d_workspace_floats(&l->geom, n) : 0;
 }
 
+/* A layer's activations and input gradients for max_batch rows, rounded to 16 floats (64
+ * bytes) so every buffer stays aligned. */
+static size_t layer_buf_floats(const layer *l, int max_batch)
+{
+    return ((size_t)max_batch * (l->out_size + l->in_size) + 15) / 16 * 16;
+}
+
+static size_t layer_bn_floats(const layer *l)
+{
+    return l->kind == LAYER_BN ? (2 * l->n_w + 15) / 16 * 16 : 0;
+}
+
+size_t net_buffer_floats(const layer_spec *specs, int n, int c, int h, int w, int max_batch)
+{
+    size_t bufs = 0, ws = 0;
+    layer_kind prev = LAYER_RELU;
+    for (int i = 0; i < n; i++) {
+        layer l;
+        layer_plan(&l, &specs[i], c, h, w, prev);
+        bufs += layer_buf_floats(&l, max_batch) + layer_bn_floats(&l);
+        size_t lw = layer_ws_floats(&l, max_batch);
+        ws = lw > ws ? lw : ws;
+        c = l.out_c, h = l.out_h, w = l.out_w, prev = l.kind;
+    }
+    return bufs + ws;
+}
+
 net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_batch,
                 float leaky_slope, float bn_eps, float *params, float *grads)
 {
@@ -100,9 +127,7 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
         l->b = params + p, l->db = grads + p, p += l->n_b;
         if (!l->n_w) l->w = l->dw = NULL;
         if (!l->n_b) l->b = l->db = NULL;
-        /* Keep every buffer 64-byte aligned: round sizes up to 16 floats. */
-        bufs += ((size_t)max_batch * (l->out_size + l->in_size) + 15) / 16 * 16;
-        if (l->kind == LAYER_BN) bufs += (2 * l->n_w + 15) / 16 * 16;
+        bufs += layer_buf_floats(l, max_batch) + layer_bn_floats(l);
         size_t lw = layer_ws_floats(l, max_batch);
         ws = lw > ws ? lw : ws;
         c = l->out_c, h = l->out_h, w = l->out_w, prev = l->kind;
@@ -117,11 +142,9 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
         layer *l = &nt->layers[i];
         l->y = b;
         l->dx = b + (size_t)max_batch * l->out_size;
-        b += ((size_t)max_batch * (l->out_size + l->in_size) + 15) / 16 * 16;
-        if (l->kind == LAYER_BN) {
-            l->mean = b, l->invstd = b + l->n_w;
-            b += (2 * l->n_w + 15) / 16 * 16;
-        }
+        b += layer_buf_floats(l, max_batch);
+        if (l->kind == LAYER_BN) l->mean = b, l->invstd = b + l->n_w;
+        b += layer_bn_floats(l);
     }
     return nt;
 }

@@ -74,6 +74,9 @@ typedef struct net {
 /* Parameters a network of `specs` needs for input (c,h,w); out_chw (3) receives the output
  * shape when not NULL. */
 size_t net_param_count(const layer_spec *specs, int n, int c, int h, int w, int *out_chw);
+/* The floats net_create allocates for max_batch rows (activations, gradients, BN statistics,
+ * conv workspace), computed from the shapes alone. */
+size_t net_buffer_floats(const layer_spec *specs, int n, int c, int h, int w, int max_batch);
 /* Builds the network; params and grads (net_param_count floats each) stay the caller's. */
 net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_batch,
                 float leaky_slope, float bn_eps, float *params, float *grads);
