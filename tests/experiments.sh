@@ -75,6 +75,38 @@ head -c 200 "$WORK/el1/result.csv" > "$WORK/cut.tmp" && mv "$WORK/cut.tmp" "$WOR
 refused "$WORK/el1/result.csv" "$WORK/out3" "$BIN/table2" --out "$WORK/out3" "${RUNS[@]}"
 refused "frobnicate" "$WORK/out3" "$BIN/faces" frobnicate
 
+# A failed --resume changes nothing: az1 was trained with seed 1.
+cp "$WORK/az1/run.txt" "$WORK/run.before"
+"$BIN/faces" train --run-dir "$WORK/az1" $tiny --config azimuth --seed 2 --resume > /dev/null 2> "$WORK/err" &&
+    fail "a resume with another seed was accepted"
+grep -q "other settings" "$WORK/err" || fail "the failed resume does not say why: $(cat "$WORK/err")"
+cmp -s "$WORK/run.before" "$WORK/az1/run.txt" || fail "a failed --resume rewrote az1/run.txt"
+# Shapes are checked before the model is allocated, and before any output.
+"$BIN/faces" train --run-dir "$WORK/bad" $tiny --arch chairs > /dev/null 2> "$WORK/err" &&
+    fail "faces data accepted by --arch chairs"
+grep -q "^error: --arch chairs needs 1x64x64" "$WORK/err" || fail "--arch chairs on faces: $(cat "$WORK/err")"
+[ ! -e "$WORK/bad" ] || fail "--arch chairs on faces left $WORK/bad"
+refused "--run-dir ''" "$WORK/bad" "$BIN/faces" train --run-dir '' $tiny
+
+# mi_curve: a SIGTERM leaves the results folder untouched; the rerun resumes and publishes.
+mkdir -p "$WORK/data/mnist"
+be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
+idx_pair() { # name count: random 28x28 digits, labels 0..9
+    { printf '\x00\x00\x08\x03'; be32 "$2"; be32 28; be32 28; head -c $(($2 * 784)) /dev/urandom; } > "$WORK/data/mnist/$1-images-idx3-ubyte"
+    { printf '\x00\x00\x08\x01'; be32 "$2"; for ((i = 0; i < $2; i++)); do printf "\\x0$((i % 10))"; done; } > "$WORK/data/mnist/$1-labels-idx1-ubyte"
+}
+idx_pair train 64
+idx_pair t10k 16
+mi=("$BIN/mi_curve" --out "$WORK/fig1" --runs "$WORK/fig1runs" --data "$WORK/data" --iterations 200 --batch 8 --run gan --quiet)
+"${mi[@]}" > /dev/null 2>&1 &
+pid=$!
+for ((t = 0; t < 600; t++)); do [ -f "$WORK/fig1runs/figure1-gan/model.ckpt" ] && break; sleep 0.1; done
+kill -TERM "$pid" 2> /dev/null; wait "$pid" || true
+[ -z "$(ls -A "$WORK/fig1" 2>/dev/null)" ] || fail "mi_curve cut by SIGTERM left files in its --out: $(ls "$WORK/fig1")"
+[ -f "$WORK/fig1runs/figure1-gan/model.ckpt" ] || fail "mi_curve cut by SIGTERM kept no checkpoint"
+"${mi[@]}" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+[ "$(wc -l < "$WORK/fig1/figure1_gan.log.csv")" = 201 ] || fail "mi_curve's resumed log has $(wc -l < "$WORK/fig1/figure1_gan.log.csv") lines, not 201"
+
 for p in faces chairs svhn celeba table2; do
     "$BIN/$p" --help > "$WORK/help" || fail "$p --help exits non-zero"
     grep -q '^usage:' "$WORK/help" || fail "$p --help has no usage line"

@@ -21,6 +21,7 @@
 #include <jpeglib.h> /* after stdio.h */
 #include <nettle/sha2.h>
 
+#include "base/parse.h"
 #include "model/checkpoint.h"
 #include "data_fixture.h"
 #include "base/image.h"
@@ -256,6 +257,27 @@ Test(hardening, resume_with_a_data_position_past_the_data_exits_with_a_message, 
 }
 
 /* ---- size guards ---- */
+
+/* Review: `mi_curve --iterations 4294967396` ran 100 iterations (atoi) and `100abc` was
+ * accepted. Flags and run files now share one whole-string, range-checked parser. */
+Test(hardening, numbers_are_whole_strings_in_range)
+{
+    char err[256];
+    long x;
+    uint64_t u;
+    float f;
+    static const char *const bad[] = {"100abc", "4294967396", "", " 5", "5 ", "0x10", "1e3"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cr_expect(!parse_long_try("--iterations", bad[k], 1, (1L << 30) - 1, &x, err, sizeof err), "accepted '%s'", bad[k]);
+        cr_expect(strstr(err, "--iterations") != NULL, "message: %s", err);
+    }
+    cr_expect(parse_long_try("--iterations", "1000", 1, (1L << 30) - 1, &x, err, sizeof err) && x == 1000);
+    cr_expect(!parse_u64_try("--seed", "-1", &u, err, sizeof err));
+    cr_expect(!parse_u64_try("--seed", "18446744073709551616", &u, err, sizeof err));
+    cr_expect(parse_u64_try("--seed", "18446744073709551615", &u, err, sizeof err) && u == UINT64_MAX);
+    cr_expect(!parse_float_try("--lr-d", "nan", 0, 1, &f, err, sizeof err));
+    cr_expect(!parse_float_try("--lr-d", "2", 0, 1, &f, err, sizeof err));
+}
 
 /* A run checks infogan_memory_bytes against the machine before allocating (review: mnist
  * --arch chairs --batch 512 grew to 4 GB before its error). The estimate must be what

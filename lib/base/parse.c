@@ -1,6 +1,7 @@
 /* parse.c: whole-string, range-checked numbers. */
 #include "base/parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -11,7 +12,8 @@ bool parse_long_try(const char *what, const char *v, long lo, long hi, long *out
     char *end;
     errno = 0;
     long x = strtol(v, &end, 10);
-    if (!*v || *end || errno == ERANGE || x < lo || x > hi) {
+    bool digits = (v[0] >= '0' && v[0] <= '9') || (v[0] == '-' && v[1] >= '0' && v[1] <= '9');
+    if (!digits || *end || errno == ERANGE || x < lo || x > hi) {
         set_err(err, err_len, "%s: '%s' is not an integer in %ld..%ld", what, v, lo, hi);
         return false;
     }
@@ -37,7 +39,7 @@ bool parse_float_try(const char *what, const char *v, double lo, double hi, floa
 {
     char *end;
     double d = strtod(v, &end);
-    if (!*v || *end || !(d >= lo && d <= hi)) {
+    if (!*v || isspace((unsigned char)v[0]) || *end || !(d >= lo && d <= hi)) {
         set_err(err, err_len, "%s: '%s' is not a number in [%g, %g]", what, v, lo, hi);
         return false;
     }
