@@ -107,6 +107,16 @@ kill -TERM "$pid" 2> /dev/null; wait "$pid" || true
 "${mi[@]}" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
 [ "$(wc -l < "$WORK/fig1/figure1_gan.log.csv")" = 201 ] || fail "mi_curve's resumed log has $(wc -l < "$WORK/fig1/figure1_gan.log.csv") lines, not 201"
 
+# A run inside a git checkout takes no .git/index.lock (provenance reads git without locks).
+if command -v strace > /dev/null && command -v git > /dev/null; then
+    git init -q "$WORK/repo" && git -C "$WORK/repo" -c user.name=t -c user.email=t@t commit -q --allow-empty -m x
+    (cd "$WORK/repo" && strace -f -e trace=openat,open -o "$WORK/strace" "$BIN/faces" train --run-dir "$WORK/lk" $tiny \
+        > /dev/null 2>&1) || fail "faces train inside a git checkout failed"
+    grep -q 'index.lock' "$WORK/strace" && fail "a run took .git/index.lock of the checkout it ran in"
+else
+    echo "tests/experiments.sh: strace or git missing, the index.lock check is skipped"
+fi
+
 for p in faces chairs svhn celeba table2; do
     "$BIN/$p" --help > "$WORK/help" || fail "$p --help exits non-zero"
     grep -q '^usage:' "$WORK/help" || fail "$p --help has no usage line"
