@@ -131,13 +131,14 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
     CHECK(d->c == a->img_c && d->h == a->img_h && d->w == a->img_w,
           "data set %s has %dx%dx%d images; architecture %s needs %dx%dx%d", d->name, d->c, d->h,
           d->w, a->name, a->img_c, a->img_h, a->img_w);
-    if (o->resume && o->ckpt_path && file_exists(o->ckpt_path)) {
+    /* A model past iteration 0 holds the checkpoint already (its caller checked it before
+     * writing anything); it is not read twice. */
+    if (o->resume && o->ckpt_path && m->iteration == 0 && file_exists(o->ckpt_path))
         checkpoint_load(m, o->ckpt_path);
-        CHECK(m->data_cursor <= d->n, "checkpoint %s: data position %d is past the %d training images of "
-              "%s (was it written on other data?)", o->ckpt_path, m->data_cursor, d->n, d->name);
-        if (o->progress)
-            fprintf(stderr, "resumed from %s at iteration %d\n", o->ckpt_path, m->iteration);
-    }
+    CHECK(m->data_cursor <= d->n, "checkpoint %s: data position %d is past the %d training images of "
+          "%s (was it written on other data?)", o->ckpt_path ? o->ckpt_path : "-", m->data_cursor, d->n, d->name);
+    if (o->resume && m->iteration > 0 && o->progress)
+        fprintf(stderr, "resumed from %s at iteration %d\n", o->ckpt_path, m->iteration);
     int last_ckpt = o->resume && o->ckpt_path ? m->iteration : -1;
     FILE *log = o->log_path ? open_log(o->log_path, m, o->resume) : NULL;
     int *perm = xmalloc((size_t)d->n * sizeof *perm);

@@ -14,7 +14,8 @@ typedef struct train_opts {
     const char *log_path;     /* CSV log, NULL for none */
     const char *ckpt_path;    /* checkpoint file, NULL for none */
     int ckpt_every;           /* checkpoint every this many iterations (and at the end) */
-    bool resume;              /* continue from ckpt_path when it exists */
+    bool resume;              /* continue from ckpt_path when it exists (a model already
+                                 past iteration 0 is taken as loaded from it) */
     bool progress;            /* progress line on stderr */
     int stop_at;              /* stop as if killed after this iteration (no checkpoint
                                  written for it), 0 = never; for tests */
