@@ -20,8 +20,7 @@ static dataset *small_set(void)
 Test(data_datasets, save_load_round_trip_is_exact)
 {
     char dir[64], path[128], err[512];
-    data_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/set.bin", dir);
+    data_tmpfile(dir, path, sizeof path, "set.bin");
     dataset *d = small_set();
     dataset_save(d, 9, path);
     uint64_t seed = 0;
@@ -53,8 +52,7 @@ Test(data_datasets, save_load_round_trip_is_exact)
 Test(data_datasets, factors_csv_has_index_and_value_per_factor)
 {
     char dir[64], path[128], line[512];
-    data_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/f.csv", dir);
+    data_tmpfile(dir, path, sizeof path, "f.csv");
     dataset *d = render_dataset(&render_chairs, 3, 2);
     dataset_write_factors_csv(d, path);
     FILE *f = fopen(path, "r");
@@ -80,8 +78,7 @@ Test(data_datasets, factors_csv_has_index_and_value_per_factor)
 Test(data_datasets, damaged_files_are_refused_naming_the_file)
 {
     char dir[64], path[128], err[512];
-    data_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/set.bin", dir);
+    data_tmpfile(dir, path, sizeof path, "set.bin");
     dataset *d = small_set();
     dataset_save(d, 9, path);
     long size = data_file_size(path);

@@ -24,6 +24,13 @@ static inline void data_tmpdir(char *dir)
     if (!mkdtemp(dir)) abort();
 }
 
+/* data_tmpdir, and path (path_size) = dir/name for a file the test writes there. */
+static inline void data_tmpfile(char *dir, char *path, size_t path_size, const char *name)
+{
+    data_tmpdir(dir);
+    snprintf(path, path_size, "%s/%s", dir, name);
+}
+
 static inline void data_rmdir(const char *dir)
 {
     nftw(dir, data_fixture_rm, 16, FTW_DEPTH | FTW_PHYS);

@@ -18,8 +18,7 @@
 Test(data_loaders, svhn_matlab_order_and_label_10_is_0)
 {
     char dir[64], path[128], err[512];
-    data_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/train_32x32.mat", dir);
+    data_tmpfile(dir, path, sizeof path, "train_32x32.mat");
     double labels[4] = {10, 1, 9, 5};
     data_write_svhn(path, 32, 32, 4, labels, 1);
     dataset *d = load_svhn_try(path, 0, err, sizeof err);
@@ -47,8 +46,7 @@ Test(data_loaders, svhn_matlab_order_and_label_10_is_0)
 Test(data_loaders, svhn_bad_files_name_the_file)
 {
     char dir[64], path[128], err[512];
-    data_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/train_32x32.mat", dir);
+    data_tmpfile(dir, path, sizeof path, "train_32x32.mat");
     double labels[2] = {1, 2}, bad[2] = {0, 3};
     data_write_svhn(path, 28, 28, 2, labels, 1); /* wrong shape */
     cr_assert_null(load_svhn_try(path, 0, err, sizeof err));

@@ -111,8 +111,7 @@ Test(data_render, each_factor_changes_the_image)
 Test(data_render, contact_sheet_has_one_row_per_factor)
 {
     char dir[64], path[128];
-    data_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/chairs.png", dir);
+    data_tmpfile(dir, path, sizeof path, "chairs.png");
     render_contact_sheet(&render_chairs, path, 1, 12);
     int h, w;
     float *img = image_read_png(path, 1, &h, &w);

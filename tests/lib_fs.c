@@ -34,6 +34,15 @@ static char *read_text(const char *path)
     return buf;
 }
 
+/* A fresh folder dir (64) holding path (128) = dir/result.csv with "old\n"; opens o over it. */
+static FILE *open_over_old(out_file *o, char *dir, char *path)
+{
+    data_tmpdir(dir);
+    path_join(path, 128, dir, "result.csv");
+    write_text(path, "old\n");
+    return out_open(o, path, "w");
+}
+
 /* The number of entries of dir whose name contains ".tmp". */
 static int temp_files_in(const char *dir)
 {
@@ -77,11 +86,8 @@ Test(fs, accepts_an_ordinary_folder)
 Test(fs, abort_removes_the_temp_file_and_keeps_the_target)
 {
     char dir[64], path[128];
-    data_tmpdir(dir);
-    path_join(path, sizeof path, dir, "result.csv");
-    write_text(path, "old\n");
     out_file o;
-    FILE *f = out_open(&o, path, "w");
+    FILE *f = open_over_old(&o, dir, path);
     cr_assert_not_null(f);
     fputs("new, half written\n", f);
     fflush(f);
@@ -96,11 +102,8 @@ Test(fs, abort_removes_the_temp_file_and_keeps_the_target)
 Test(fs, commit_replaces_the_target_and_leaves_no_temp_file)
 {
     char dir[64], path[128];
-    data_tmpdir(dir);
-    path_join(path, sizeof path, dir, "result.csv");
-    write_text(path, "old\n");
     out_file o;
-    FILE *f = out_open(&o, path, "w");
+    FILE *f = open_over_old(&o, dir, path);
     fputs("new content\n", f);
     out_commit(&o);
     cr_expect_str_eq(read_text(path), "new content\n");
@@ -120,8 +123,7 @@ Test(fs, commit_replaces_the_target_and_leaves_no_temp_file)
 Test(fs, open_try_reports_a_missing_folder)
 {
     char dir[64], path[160], err[512];
-    data_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/no/such/folder/x.csv", dir);
+    data_tmpfile(dir, path, sizeof path, "no/such/folder/x.csv");
     out_file o;
     cr_assert_null(out_open_try(&o, path, "w", err, sizeof err));
     cr_expect_not_null(strstr(err, "cannot create"), "%s", err);

@@ -402,8 +402,7 @@ static void write_png_claiming(const char *path, unsigned w, unsigned h)
 Test(hardening, png_and_jpeg_headers_beyond_the_size_cap_are_refused)
 {
     char dir[64], path[128], err[512] = "";
-    data_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/huge.png", dir);
+    data_tmpfile(dir, path, sizeof path, "huge.png");
     write_png_claiming(path, 20000, 20);
     int h, w;
     cr_assert_null(image_read_png_try(path, 1, &h, &w, err, sizeof err));
@@ -445,8 +444,7 @@ Test(hardening, png_and_jpeg_headers_beyond_the_size_cap_are_refused)
 Test(hardening, svhn_header_claiming_more_images_than_the_file_holds_is_refused)
 {
     char dir[64], path[128], err[512] = "";
-    data_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/train_32x32.mat", dir);
+    data_tmpfile(dir, path, sizeof path, "train_32x32.mat");
     double y[1] = {4};
     data_write_svhn(path, 32, 32, 1, y, 1);
     dataset *d = load_svhn_try(path, 0, err, sizeof err);

