@@ -54,29 +54,28 @@ static double row_exp_sum(int cols, const float *xr, float *mx)
     return sum;
 }
 
-void softmax_scalar(int rows, int cols, const float *x, float *y)
+/* y = softmax(x) row by row, or log softmax when log_out (x, y (rows, cols)). */
+static void softmax_rows(int rows, int cols, const float *x, float *y, bool log_out)
 {
-    // x, y (rows, cols)
-    for (int r = 0; r < rows; r++) {
-        const float *xr = x + (size_t)r * cols;
-        float *yr = y + (size_t)r * cols;
-        float mx;
-        double sum = row_exp_sum(cols, xr, &mx);
-        for (int j = 0; j < cols; j++) yr[j] = (float)(exp((double)xr[j] - (double)mx) / sum);
-    }
-}
-
-void log_softmax_scalar(int rows, int cols, const float *x, float *y)
-{
-    // x, y (rows, cols)
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * cols;
         float *yr = y + (size_t)r * cols;
         float mx;
         double sum = row_exp_sum(cols, xr, &mx);
         double lse = (double)mx + log(sum);
-        for (int j = 0; j < cols; j++) yr[j] = (float)((double)xr[j] - lse);
+        for (int j = 0; j < cols; j++)
+            yr[j] = log_out ? (float)((double)xr[j] - lse) : (float)(exp((double)xr[j] - (double)mx) / sum);
     }
+}
+
+void softmax_scalar(int rows, int cols, const float *x, float *y)
+{
+    softmax_rows(rows, cols, x, y, false);
+}
+
+void log_softmax_scalar(int rows, int cols, const float *x, float *y)
+{
+    softmax_rows(rows, cols, x, y, true);
 }
 
 void bias_add_scalar(int n, int c, int s, const float *bias, float *y)

@@ -123,37 +123,33 @@ static inline vec_f row_exp_sum(int cols, const float *xr, vec_f mx, float *yr)
     return sum;
 }
 
-void VEC_FN(softmax)(int rows, int cols, const float *x, float *y)
+/* y = softmax(x) row by row, or log softmax when log_out (x, y (rows, cols)). */
+static inline void softmax_rows(int rows, int cols, const float *x, float *y, bool log_out)
 {
-    // x, y (rows, cols)
     #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= PAR_MIN_FLOATS_EXP)
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * cols;
         float *yr = y + (size_t)r * cols;
-        vec_f mx = vec_set1(row_max(cols, xr)), sum = row_exp_sum(cols, xr, mx, yr);
-        vec_f total = vec_set1(vec_hsum(sum));
+        vec_f mx = vec_set1(row_max(cols, xr)), sum = row_exp_sum(cols, xr, mx, log_out ? NULL : yr);
+        /* softmax: exp(x - max) / sum; log softmax: x - lse, lse = max + log(sum) */
+        vec_f total = vec_set1(vec_hsum(sum)), lse = log_out ? vec_add(mx, vec_log(total)) : total;
         for (int j = 0; j < cols; j += VEC_LANES) {
             vec_tail t = vec_tail_of((size_t)(cols - j));
-            vec_store_tail(yr + j, vec_div(vec_load_tail(yr + j, t), total), t);
+            vec_f v = log_out ? vec_sub(vec_load_tail(xr + j, t), lse)
+                              : vec_div(vec_load_tail(yr + j, t), total);
+            vec_store_tail(yr + j, v, t);
         }
     }
 }
 
+void VEC_FN(softmax)(int rows, int cols, const float *x, float *y)
+{
+    softmax_rows(rows, cols, x, y, false);
+}
+
 void VEC_FN(log_softmax)(int rows, int cols, const float *x, float *y)
 {
-    // x, y (rows, cols)
-    #pragma omp parallel for schedule(static) if ((size_t)rows * cols >= PAR_MIN_FLOATS_EXP)
-    for (int r = 0; r < rows; r++) {
-        const float *xr = x + (size_t)r * cols;
-        float *yr = y + (size_t)r * cols;
-        vec_f mx = vec_set1(row_max(cols, xr)), sum = row_exp_sum(cols, xr, mx, NULL);
-        /* lse = max + log(sum exp(x - max)) */
-        vec_f lse = vec_add(mx, vec_log(vec_set1(vec_hsum(sum))));
-        for (int j = 0; j < cols; j += VEC_LANES) {
-            vec_tail t = vec_tail_of((size_t)(cols - j));
-            vec_store_tail(yr + j, vec_sub(vec_load_tail(xr + j, t), lse), t);
-        }
-    }
+    softmax_rows(rows, cols, x, y, true);
 }
 
 void VEC_FN(bias_add)(int n, int c, int s, const float *bias, float *y)
