@@ -7,12 +7,7 @@ static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 rng rng_make(uint64_t seed, uint64_t stream, uint64_t index)
 {
-    /* Mix the three words one after another so (1,2,3) and (2,1,3) differ. */
-    uint64_t x = seed;
-    uint64_t h = splitmix64(&x);
-    x = h ^ (stream * 0xd1b54a32d192ed03ull);
-    h = splitmix64(&x);
-    x = h ^ (index * 0xaef17502108ef2d9ull);
+    uint64_t x = splitmix64_mix(seed, stream, 0xd1b54a32d192ed03ull, index, 0xaef17502108ef2d9ull);
     rng r;
     for (int i = 0; i < 4; i++) r.s[i] = splitmix64(&x);
     return r;

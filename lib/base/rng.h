@@ -30,6 +30,15 @@ static inline uint64_t splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+/* A splitmix64 state from seed, then a (times the odd constant ka), then b (times kb), mixed
+ * one after another so (seed, 1, 2) and (seed, 2, 1) differ. */
+static inline uint64_t splitmix64_mix(uint64_t seed, uint64_t a, uint64_t ka, uint64_t b, uint64_t kb)
+{
+    uint64_t x = seed;
+    x = splitmix64(&x) ^ (a * ka);
+    return splitmix64(&x) ^ (b * kb);
+}
+
 rng rng_make(uint64_t seed, uint64_t stream, uint64_t index);
 uint64_t rng_u64(rng *r);
 /* Uniform in [0, 1) with 24 random bits. */

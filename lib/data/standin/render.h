@@ -115,5 +115,7 @@ float seg_distance(float x, float y, float ax, float ay, float bx, float by);
 void blur_gaussian(float *img, int c, int h, int w, float sigma);
 /* Clamps every value of img (count) into [0,1]. */
 void clamp01(float *img, int count);
+/* Adds N(0, sigma^2) sensor noise to every value of img (count), then clamps into [0,1]. */
+void add_noise_clamp01(float *img, int count, float sigma, render_rng *r);
 
 #endif

@@ -81,8 +81,7 @@ static void celeba_render(const int *index, uint64_t seed, float *out)
     scene_render(&sc, celeba_value(A_AZIMUTH, index[A_AZIMUTH]) * DEG,
                  render_range(&r, -6.0f, 6.0f) * DEG, 1.05f, light, 0.3f, 0.75f, 2, 3, 32, 32,
                  out, NULL);
-    for (int i = 0; i < 3 * 32 * 32; i++) out[i] += 0.015f * render_normal(&r);
-    clamp01(out, 3 * 32 * 32);
+    add_noise_clamp01(out, 3 * 32 * 32, 0.015f, &r);
 }
 
 const render_spec render_celeba = {

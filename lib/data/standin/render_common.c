@@ -14,11 +14,7 @@
 
 render_rng render_rng_make(uint64_t seed, uint64_t a, uint64_t b)
 {
-    uint64_t s = seed;
-    uint64_t h = splitmix64(&s);
-    s = h ^ (a * 0xD1B54A32D192ED03ull);
-    h = splitmix64(&s);
-    s = h ^ (b * 0x8CB92BA72F3D8DD7ull);
+    uint64_t s = splitmix64_mix(seed, a, 0xD1B54A32D192ED03ull, b, 0x8CB92BA72F3D8DD7ull);
     return (render_rng){splitmix64(&s)};
 }
 
@@ -363,4 +359,10 @@ void blur_gaussian(float *img, int c, int h, int w, float sigma)
 void clamp01(float *img, int count)
 {
     for (int i = 0; i < count; i++) img[i] = img[i] < 0.0f ? 0.0f : (img[i] > 1.0f ? 1.0f : img[i]);
+}
+
+void add_noise_clamp01(float *img, int count, float sigma, render_rng *r)
+{
+    for (int i = 0; i < count; i++) img[i] += sigma * render_normal(r);
+    clamp01(img, count);
 }

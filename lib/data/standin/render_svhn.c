@@ -155,9 +155,7 @@ static void svhn_render(const int *index, uint64_t seed, float *out)
                 out[(k * 32 + y) * 32 + x] = g * tint[k] * (pal[0][k] * (1.0f - a) + pal[1][k] * a);
         }
     blur_gaussian(out, 3, 32, 32, svhn_value(S_BLUR, index[S_BLUR]));
-    float noise = render_range(&r, 0.01f, 0.04f);
-    for (int i = 0; i < 3 * 32 * 32; i++) out[i] += noise * render_normal(&r);
-    clamp01(out, 3 * 32 * 32);
+    add_noise_clamp01(out, 3 * 32 * 32, render_range(&r, 0.01f, 0.04f), &r);
 }
 
 const render_spec render_svhn = {
