@@ -15,6 +15,7 @@
 #endif
 
 #include "kernels.h"
+#include "report/provenance.h"
 
 static inline double bench_now(void)
 {
@@ -167,6 +168,22 @@ static inline void bench_cpu_slug(char *out, size_t len, char *model, size_t mod
     }
     out[o] = '\0';
     if (o == 0) snprintf(out, len, "unknown");
+}
+
+/* What a benchmark row needs to say where it ran: the CPU and how busy the machine was. */
+typedef struct {
+    char model[256]; /* /proc/cpuinfo's model name */
+    char slug[64];   /* its short form, in file names */
+    char load[64];   /* /proc/loadavg at the start */
+} bench_machine;
+
+/* Reads this machine's CPU and load average, and notes both in prov. */
+static inline void bench_machine_read(bench_machine *m, provenance *prov)
+{
+    bench_load_average(m->load, sizeof m->load);
+    bench_cpu_slug(m->slug, sizeof m->slug, m->model, sizeof m->model);
+    provenance_note(prov, "cpu", m->model);
+    provenance_note(prov, "loadavg_at_start", m->load);
 }
 
 #endif

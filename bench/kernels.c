@@ -344,10 +344,8 @@ int main(int argc, char **argv)
 
     provenance prov;
     provenance_init(&prov, argc, argv, 0);
-    char load[64];
-    bench_load_average(load, sizeof load);
-    char slug[64], model[256];
-    bench_cpu_slug(slug, sizeof slug, model, sizeof model);
+    bench_machine host;
+    bench_machine_read(&host, &prov);
     openblas_load();
 
     double peak[KERN_ISA_COUNT][3] = {{0}};
@@ -368,8 +366,6 @@ int main(int argc, char **argv)
             strcat(isas, isas[0] ? " " : "");
             strcat(isas, kern_isa_name((kern_isa)isa));
         }
-    provenance_note(&prov, "cpu", model);
-    provenance_note(&prov, "loadavg_at_start", load);
     provenance_note(&prov, "isas_benchmarked", isas);
     provenance_note(&prov, "threads_benchmarked", "1 2 (threads column)");
     provenance_note(&prov, "repetitions", "best of --reps after one warm-up");
@@ -380,11 +376,11 @@ int main(int argc, char **argv)
 
     path_make_output_dir("--out", out_dir);
     char csv[1024], dat[1024], png[1024], name[128];
-    snprintf(name, sizeof name, "kernels-%s.csv", slug);
+    snprintf(name, sizeof name, "kernels-%s.csv", host.slug);
     path_join(csv, sizeof csv, out_dir, name);
-    snprintf(name, sizeof name, "kernels-%s.dat", slug);
+    snprintf(name, sizeof name, "kernels-%s.dat", host.slug);
     path_join(dat, sizeof dat, out_dir, name);
-    snprintf(name, sizeof name, "kernels-%s.png", slug);
+    snprintf(name, sizeof name, "kernels-%s.png", host.slug);
     path_join(png, sizeof png, out_dir, name);
 
     out_file o;
@@ -397,7 +393,7 @@ int main(int argc, char **argv)
     write_plot_data(f);
     out_commit(&o);
     char title[400];
-    snprintf(title, sizeof title, "SGEMM on %s (%s)", model, prov.commit);
+    snprintf(title, sizeof title, "SGEMM on %s (%s)", host.model, prov.commit);
     draw_png(dat, png, title);
     remove(dat);
 

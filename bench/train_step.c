@@ -239,10 +239,8 @@ int main(int argc, char **argv)
 
     provenance prov;
     provenance_init(&prov, argc, argv, 1);
-    char load[64];
-    bench_load_average(load, sizeof load);
-    char slug[64], model[256];
-    bench_cpu_slug(slug, sizeof slug, model, sizeof model);
+    bench_machine host;
+    bench_machine_read(&host, &prov);
 
     infogan_config cfg;
     infogan_config_default(&cfg);
@@ -252,8 +250,8 @@ int main(int argc, char **argv)
     rng r = rng_make(1, RNG_EVAL, 0);
     for (size_t i = 0; i < (size_t)cfg.batch * img; i++) real[i] = rng_uniform(&r);
 
-    printf("MNIST InfoGAN training iteration (batch %d), %s (cpu slug %s)\n", cfg.batch, model, slug);
-    printf("load average at start: %s; OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s\n", load,
+    printf("MNIST InfoGAN training iteration (batch %d), %s (cpu slug %s)\n", cfg.batch, host.model, host.slug);
+    printf("load average at start: %s; OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s\n", host.load,
            env_or_unset("OMP_WAIT_POLICY"), env_or_unset("GOMP_SPINCOUNT"));
     printf("%s\n", counting_rule);
 
@@ -284,8 +282,6 @@ int main(int argc, char **argv)
     char iters_note[64];
     snprintf(iters_note, sizeof iters_note, "%d warm-up + %d timed per row; it_per_s = timed / wall",
              warmup, iters);
-    provenance_note(&prov, "cpu", model);
-    provenance_note(&prov, "loadavg_at_start", load);
     provenance_note(&prov, "iterations", iters_note);
     provenance_note(&prov, "flop_counting", counting_rule);
     provenance_note(&prov, "pct_of_peak", "of the multiply-add loop peak of the row's ISA and threads (FMA; VDPBF16PS for avx512bf16), measured in the same run");
@@ -294,7 +290,7 @@ int main(int argc, char **argv)
     provenance_note(&prov, "GOMP_SPINCOUNT", env_or_unset("GOMP_SPINCOUNT"));
     path_make_output_dir("--out", out_dir);
     char csv[1024], name[128];
-    snprintf(name, sizeof name, "train-%s.csv", slug);
+    snprintf(name, sizeof name, "train-%s.csv", host.slug);
     path_join(csv, sizeof csv, out_dir, name);
     out_file o;
     FILE *f = out_open(&o, csv, "w");
