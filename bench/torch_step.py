@@ -7,11 +7,13 @@ the fake batch separately (batch statistics of each), loss -log D(x) - log(1 - D
 L_I with Adam(2e-4, 0.5, 0.999) on D and Q; then G on fresh z with -log D(G(z)) + L_I and
 Adam(1e-3, 0.5, 0.999). Q: 10-way categorical cross-entropy and two Gaussian codes with
 std 1. Each round times PyTorch with 1 and 2 threads (and, with --bf16, under CPU autocast
-to bfloat16), then runs our bench/train_step (--ours); --rounds interleaves them, so a
-burst of load on this shared machine hits both. Prints each round's ratios and their
-medians: our best full-precision ISA over PyTorch's best f32 setting, and (when ours has
-avx512bf16 rows) our avx512bf16 over PyTorch's best setting of either precision. --out
-writes DIR/torch-<cpu>.csv with its provenance.
+to bfloat16), then runs our bench/train_step (--ours); --rounds (5) interleaves them, so a
+burst of load on this shared machine hits both. Prints the load average before each round,
+each configuration's median and spread over the rounds with its share of the multiply-add
+peak train_step measured, and the ratios per round with their median and spread: our best
+full-precision ISA over PyTorch's best f32 setting, and (when ours has bf16 rows,
+avx512bf16 or amx) our best bf16 ISA over PyTorch's best setting of either precision.
+--out writes DIR/torch-<cpu>.csv with its provenance.
 
 Needs Debian's python3-torch in the system Python: apt-get install python3-torch.
 """
@@ -141,17 +143,28 @@ def time_torch(threads, warmup, iters, bf16=False):
     return iters / (time.perf_counter() - t0)
 
 
+BF16_ISAS = ("avx512bf16", "amx")  # our reduced-precision rows
+
+
 def run_ours(cmd):
-    """Our it/s per (isa, threads) from bench/train_step's lines 'isa, N thread(s): X it/s',
-    and the CPU slug from its 'cpu slug' line."""
+    """Our rows from bench/train_step's output: {(isa, threads): (it/s, peak GFLOP/s or None)},
+    the GFLOP of one iteration, and the CPU slug."""
     out = subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True).stdout
     rows = {}
-    for m in re.finditer(r"^(\w+), (\d+) thread\(s\): ([0-9.]+) it/s", out, re.M):
-        rows[(m.group(1), int(m.group(2)))] = float(m.group(3))
+    for m in re.finditer(r"^(\w+), (\d+) thread\(s\): ([0-9.]+) it/s(?:.*of the ([0-9.]+) GFLOP/s)?",
+                         out, re.M):
+        rows[(m.group(1), int(m.group(2)))] = (float(m.group(3)),
+                                               float(m.group(4)) if m.group(4) else None)
     if not rows:
         sys.exit("torch_step.py: no 'isa, N thread(s): X it/s' line in the output of: " + cmd)
     slug = re.search(r"\(cpu slug ([\w.-]+)\)", out)
-    return rows, slug.group(1) if slug else "unknown"
+    gflop = re.search(r"^\w+ +\d+ +\d+ +[0-9.]+ +([0-9.]+) ", out, re.M)
+    return rows, float(gflop.group(1)) if gflop else None, slug.group(1) if slug else "unknown"
+
+
+def spread(xs):
+    """'median [min-max]' of a list of rates."""
+    return f"{statistics.median(xs):.2f} [{min(xs):.2f}-{max(xs):.2f}]"
 
 
 def provenance(argv, start, wall, extra):
@@ -177,12 +190,17 @@ def blas_libraries():
     return sorted(paths)
 
 
+def load_average():
+    with open("/proc/loadavg") as f:
+        return f.read().strip()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--iters", type=int, default=10, help="timed iterations per configuration (10)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed iterations first (2)")
     ap.add_argument("--threads", default="1,2", help="PyTorch thread counts (1,2)")
-    ap.add_argument("--rounds", type=int, default=3, help="interleaved PyTorch/ours rounds (3)")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved PyTorch/ours rounds (5)")
     ap.add_argument("--bf16", action="store_true",
                     help="also time PyTorch under CPU autocast to bfloat16")
     ap.add_argument("--ours", help="command running our bench/train_step, timed after PyTorch")
@@ -198,66 +216,97 @@ def main():
                  "slower than on OpenBLAS: install libopenblas0 (scripts/deps.sh bench) and rerun")
     threads = [int(t) for t in a.threads.split(",")]
     start = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    load = open("/proc/loadavg").read().strip()
     t0 = time.monotonic()
-    print(f"PyTorch {torch.__version__}, MNIST InfoGAN iteration, batch {BATCH}; load {load}")
-    rows, ratios, ratios_bf16, slug = [], [], [], "unknown"
+    print(f"PyTorch {torch.__version__}, MNIST InfoGAN iteration, batch {BATCH}")
+    # rows: (round, impl, isa or precision, threads, it/s, load average before the round)
+    rows, ratios, ratios_bf16, slug, gflop, peaks = [], [], [], "unknown", None, {}
     settings = [(th, False) for th in threads] + ([(th, True) for th in threads] if a.bf16 else [])
     for rnd in range(1, a.rounds + 1):
+        load = load_average()
+        print(f"round {rnd}: load average {load}", flush=True)
         best_f32 = best_any = 0.0
         for th, bf16 in settings:
             r = time_torch(th, a.warmup, a.iters, bf16)
             best_any = max(best_any, r)
             best_f32 = best_f32 if bf16 else max(best_f32, r)
-            rows.append((rnd, "pytorch", "bf16-autocast" if bf16 else "-", th, r))
+            rows.append((rnd, "pytorch", "bf16-autocast" if bf16 else "f32", th, r, load))
             print(f"round {rnd}: pytorch{' bf16 autocast' if bf16 else ''}, {th} thread(s): "
                   f"{r:.2f} it/s", flush=True)
         if not a.ours:
             continue
-        ours, slug = run_ours(a.ours)
-        for (isa, th), r in sorted(ours.items()):
-            rows.append((rnd, "ours", isa, th, r))
+        ours, gflop, slug = run_ours(a.ours)
+        for (isa, th), (r, peak) in sorted(ours.items()):
+            rows.append((rnd, "ours", isa, th, r, load))
+            if peak:
+                peaks.setdefault((isa, th), []).append(peak)
             print(f"round {rnd}: ours {isa}, {th} thread(s): {r:.2f} it/s", flush=True)
-        full = {k: v for k, v in ours.items() if k[0] != "avx512bf16"}
+        full = {k: v[0] for k, v in ours.items() if k[0] not in BF16_ISAS}
         (isa, th), r = max(full.items(), key=lambda kv: kv[1])
         ratios.append(r / best_f32)
         print(f"round {rnd}: best ours {r:.2f} it/s ({isa}, {th} threads) / PyTorch f32 "
               f"{best_f32:.2f} it/s = {ratios[-1]:.2f}x", flush=True)
-        bf = [v for k, v in ours.items() if k[0] == "avx512bf16"]
+        bf = {k: v[0] for k, v in ours.items() if k[0] in BF16_ISAS}
         if bf:
-            ratios_bf16.append(max(bf) / best_any)
-            print(f"round {rnd}: ours avx512bf16 {max(bf):.2f} it/s / PyTorch's best of either "
-                  f"precision {best_any:.2f} it/s = {ratios_bf16[-1]:.2f}x", flush=True)
+            (isa, th), r = max(bf.items(), key=lambda kv: kv[1])
+            ratios_bf16.append(r / best_any)
+            print(f"round {rnd}: ours {isa} {r:.2f} it/s / PyTorch's best of either precision "
+                  f"{best_any:.2f} it/s = {ratios_bf16[-1]:.2f}x", flush=True)
     if not a.ours:
         return
+
+    # Each configuration's median and spread over the rounds, and its share of the peak
+    # measured in the same run (FMA for f32 rows, VDPBF16PS for bf16 rows; AMX rows: see
+    # train_step).
+    def peak_of(impl, isa, th):
+        if impl == "ours":
+            p = peaks.get((isa, th))
+        else:
+            fam = ("avx512bf16",) if isa == "bf16-autocast" else ("avx512", "avx2", "neon", "scalar")
+            p = next((peaks[(f, th)] for f in fam if (f, th) in peaks), None)
+        return statistics.median(p) if p else None
+    summary = []
+    for key in dict.fromkeys((impl, isa, th) for _, impl, isa, th, _, _ in rows):
+        rates = [r for _, impl, isa, th, r, _ in rows if (impl, isa, th) == key]
+        peak = peak_of(*key)
+        pct = 100 * gflop * statistics.median(rates) / peak if peak and gflop else None
+        summary.append((*key, rates, pct))
+    print(f"\nper configuration over {a.rounds} rounds: median [min-max] it/s, share of peak")
+    for impl, isa, th, rates, pct in summary:
+        print(f"  {impl:8s} {isa:14s} {th} thread(s): {spread(rates)}"
+              + (f", {pct:.0f}% of peak" if pct is not None else ""))
     med = statistics.median(ratios)
-    print(f"median over {a.rounds} rounds: ours (full precision) / PyTorch's best f32 = {med:.2f}x "
-          f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+    print(f"ours (full precision) / PyTorch's best f32, per round: {spread(ratios)}x")
     med_bf16 = statistics.median(ratios_bf16) if ratios_bf16 else None
     if med_bf16:
-        print(f"median over {a.rounds} rounds: ours avx512bf16 / PyTorch's best = {med_bf16:.2f}x "
-              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios_bf16)})")
+        print(f"ours bf16 / PyTorch's best of either precision, per round: {spread(ratios_bf16)}x")
     if a.out:
         os.makedirs(a.out, exist_ok=True)
         path = os.path.join(a.out, f"torch-{slug}.csv")
         tmp = path + ".tmp"
         with open(tmp, "w") as f:
             f.write(provenance(sys.argv, start, time.monotonic() - t0, [
-                ("cpu", slug), ("loadavg_at_start", load), ("pytorch", torch.__version__),
+                ("cpu", slug), ("pytorch", torch.__version__),
                 ("pytorch_blas", ", ".join(blas) or "none loaded"),
                 ("ours_command", a.ours),
                 ("rounds", f"{a.rounds}, each PyTorch at threads {a.threads} then ours; "
                            f"{a.warmup} warm-up + {a.iters} timed iterations per row"),
                 ("pytorch_bf16_autocast", "timed" if a.bf16 else "not timed"),
+                ("gflop_per_iter", f"{gflop:.3f}" if gflop else "unknown"),
+                ("pct_of_peak", "median it/s x GFLOP per iteration / the multiply-add loop peak "
+                                "measured by train_step at the same threads (FMA for f32, "
+                                "VDPBF16PS for bf16 rows)"),
+                ("summary", "; ".join(f"{impl} {isa} {th}t: {spread(rates)} it/s"
+                                      + (f" {pct:.0f}% of peak" if pct is not None else "")
+                                      for impl, isa, th, rates, pct in summary)),
                 ("ratio", "our best full-precision ISA / PyTorch's best f32 setting"),
                 ("ratio_per_round", " ".join(f"{x:.3f}" for x in ratios)),
                 ("ratio_median", f"{med:.3f}"),
-                ("ratio_bf16", "our avx512bf16 / PyTorch's best setting of either precision"),
+                ("ratio_bf16", "our best bf16 ISA / PyTorch's best setting of either precision"),
                 ("ratio_bf16_per_round", " ".join(f"{x:.3f}" for x in ratios_bf16) or "none"),
                 ("ratio_bf16_median", f"{med_bf16:.3f}" if med_bf16 else "none")]))
-            f.write("round,impl,isa,threads,it_per_s\n")
-            for rnd, impl, isa, th, r in rows:
-                f.write(f"{rnd},{impl},{isa},{th},{r:.3f}\n")
+            f.write("round,impl,isa,threads,it_per_s,loadavg_1min\n")
+            for rnd, impl, isa, th, r, load in rows:
+                f.write(f"{rnd},{impl},{isa},{th},{r:.3f},{load.split()[0]}\n")
         os.replace(tmp, path)
         print(f"wrote {path}")
 
