@@ -3,7 +3,8 @@
  * threads: warm-up, then N timed iterations. Prints iterations/s, the FLOPs of one
  * iteration counted from the layer shapes, GFLOP/s, its share of the FMA peak measured in
  * the same run, and a per-layer breakdown (forward/backward, SGEMM vs the rest). Writes
- * <out>/train-<cpu>.csv with provenance comments. */
+ * <out>/train-<cpu>.csv with provenance comments, and the breakdown as <out>/layers-<cpu>.csv
+ * and a stacked-bar <out>/layers-<cpu>.png. */
 #include <getopt.h>
 #include <math.h>
 #include <omp.h>
@@ -14,6 +15,7 @@
 #include "bench_common.h"
 #include "model/infogan.h"
 #include "kernels.h"
+#include "report/plot.h"
 #include "report/provenance.h"
 #include "base/fs.h"
 #include "base/rng.h"
@@ -94,7 +96,25 @@ typedef struct result {
     double it_per_s, best_it_per_s, gflop_per_iter, gflops, pct_of_peak;
 } result;
 
-static void print_layer_breakdown(const infogan *m, int iters, double seconds)
+/* One row of the time breakdown: a layer's ms per iteration, or (layer < 0) the time
+ * outside the layers (latent sampling, losses, Adam, gradient sums). */
+typedef struct breakdown_row {
+    kern_isa isa;
+    int threads, layer;
+    const char *net, *kind;
+    double fwd_ms, fwd_gemm_ms, bwd_ms, bwd_gemm_ms;
+} breakdown_row;
+#define MAX_BREAKDOWN 1024
+static breakdown_row breakdown[MAX_BREAKDOWN];
+static int n_breakdown;
+
+static void add_breakdown(breakdown_row r)
+{
+    CHECK(n_breakdown < MAX_BREAKDOWN, "train_step: more than %d breakdown rows", MAX_BREAKDOWN);
+    breakdown[n_breakdown++] = r;
+}
+
+static void print_layer_breakdown(const infogan *m, kern_isa isa, int threads, int iters, double seconds)
 {
     const struct { const char *name; const net *nt; } nets[] = {
         {"G", m->g}, {"trunk", m->trunk}, {"D head", m->d_head}, {"Q head", m->q_head}};
@@ -111,6 +131,9 @@ static void print_layer_breakdown(const infogan *m, int iters, double seconds)
             printf("  %-7s %-3d %-10s %-14s %9.2f %9.2f %9.2f %9.2f\n", nets[n].name, i,
                    layer_kind_name(l->kind), shape, l->time.fwd * k, l->time.fwd_gemm * k,
                    l->time.bwd * k, l->time.bwd_gemm * k);
+            add_breakdown((breakdown_row){isa, threads, i, nets[n].name, layer_kind_name(l->kind),
+                                          l->time.fwd * k, l->time.fwd_gemm * k, l->time.bwd * k,
+                                          l->time.bwd_gemm * k});
             sum += l->time.fwd + l->time.bwd;
             sum_fwd += l->time.fwd, sum_bwd += l->time.bwd;
             sum_gemm += l->time.fwd_gemm + l->time.bwd_gemm;
@@ -121,6 +144,67 @@ static void print_layer_breakdown(const infogan *m, int iters, double seconds)
            "outside layers (latent sampling, losses, Adam, gradient sums): %.1f ms\n",
            sum * k, sum_fwd * k, sum_bwd * k, sum_gemm * k, (sum - sum_gemm) * k,
            (seconds - sum) * k);
+    add_breakdown((breakdown_row){isa, threads, -1, "outside", "-", (seconds - sum) * k, 0, 0, 0});
+}
+
+/* out_dir/layers-<cpu>.csv (every breakdown row) and .png: one stacked bar per ISA and
+ * thread count, the ms of one iteration split into each layer's SGEMM, the rest of the
+ * layers (im2col, batch norm, activations, copies) and the time outside the layers. */
+static void write_breakdown(const char *out_dir, const char *slug, provenance *prov)
+{
+    char path[1024], name[128];
+    snprintf(name, sizeof name, "layers-%s.csv", slug);
+    path_join(path, sizeof path, out_dir, name);
+    out_file o;
+    FILE *f = out_open(&o, path, "w");
+    provenance_write_comments(prov, f);
+    fprintf(f, "isa,threads,net,layer,kind,fwd_ms,fwd_gemm_ms,bwd_ms,bwd_gemm_ms\n");
+    for (int i = 0; i < n_breakdown; i++) {
+        const breakdown_row *r = &breakdown[i];
+        fprintf(f, "%s,%d,%s,%d,%s,%.3f,%.3f,%.3f,%.3f\n", kern_isa_name(r->isa), r->threads,
+                r->net, r->layer, r->kind, r->fwd_ms, r->fwd_gemm_ms, r->bwd_ms, r->bwd_gemm_ms);
+    }
+    out_commit(&o);
+
+    enum { MAX_BARS = 32, MAX_GEMM = PLOT_MAX_SERIES - 2 };
+    char labels[MAX_BARS][32], names[MAX_GEMM][32];
+    const char *label_of[MAX_BARS];
+    double gemm_ms[MAX_GEMM][MAX_BARS] = {{0}}, rest_ms[MAX_BARS] = {0}, outside_ms[MAX_BARS] = {0};
+    int n_bars = 0, n_gemm = 0;
+    for (int i = 0; i < n_breakdown; i++) {
+        const breakdown_row *r = &breakdown[i];
+        if (i == 0 || r->isa != breakdown[i - 1].isa || r->threads != breakdown[i - 1].threads) {
+            CHECK(n_bars < MAX_BARS, "train_step: more than %d configurations to draw", MAX_BARS);
+            snprintf(labels[n_bars], sizeof labels[0], "%s %dt", kern_isa_name(r->isa), r->threads);
+            label_of[n_bars] = labels[n_bars];
+            n_bars++;
+        }
+        int b = n_bars - 1;
+        if (r->layer < 0) { outside_ms[b] += r->fwd_ms; continue; }
+        double gemm = r->fwd_gemm_ms + r->bwd_gemm_ms;
+        rest_ms[b] += r->fwd_ms + r->bwd_ms - gemm;
+        if (gemm <= 0) continue;
+        char key[32];
+        snprintf(key, sizeof key, "%s %d %s", r->net, r->layer, r->kind);
+        int k = 0;
+        while (k < n_gemm && strcmp(names[k], key)) k++;
+        if (k == n_gemm) {
+            CHECK(n_gemm < MAX_GEMM, "train_step: more than %d GEMM layers to draw", MAX_GEMM);
+            snprintf(names[n_gemm++], sizeof names[0], "%s", key);
+        }
+        gemm_ms[k][b] += gemm;
+    }
+    plot_spec sp = {.title = "Where one MNIST training iteration's time goes",
+                    .ylabel = "ms per iteration", .n_points = n_bars, .stacked_bars = 1,
+                    .bar_labels = label_of, .n_series = n_gemm + 2, .width = 1000, .height = 560,
+                    .key_position = "outside right top"};
+    for (int k = 0; k < n_gemm; k++) sp.series_names[k] = names[k], sp.series_y[k] = gemm_ms[k];
+    sp.series_names[n_gemm] = "rest of the layers", sp.series_y[n_gemm] = rest_ms;
+    sp.series_names[n_gemm + 1] = "outside the layers", sp.series_y[n_gemm + 1] = outside_ms;
+    snprintf(name, sizeof name, "layers-%s.png", slug);
+    path_join(path, sizeof path, out_dir, name);
+    plot_lines(path, &sp);
+    fprintf(stderr, "train_step: wrote %s\n", path);
 }
 
 /* CPU time of every thread of this process: on a shared machine, time spent waiting for a
@@ -165,7 +249,7 @@ static result run_config(kern_isa isa, int threads, int warmup, int iters, const
         printf(", %.1f%% of the %.0f GFLOP/s %s peak", r.pct_of_peak, peak,
                isa == KERN_AVX512_BF16 ? "VDPBF16PS" : "FMA");
     printf("\n");
-    if (layers) print_layer_breakdown(m, iters, seconds);
+    if (layers) print_layer_breakdown(m, isa, threads, iters, seconds);
     fflush(stdout);
     infogan_free(m);
     return r;
@@ -305,5 +389,6 @@ int main(int argc, char **argv)
     }
     out_commit(&o);
     fprintf(stderr, "train_step: wrote %s\n", csv);
+    if (n_breakdown > 0) write_breakdown(out_dir, host.slug, &prov);
     return 0;
 }

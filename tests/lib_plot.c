@@ -82,6 +82,29 @@ Test(lib_plot, renders_png_with_data_and_script)
     cr_assert_neq(access(path, F_OK), 0, "no gnuplot log left behind");
 }
 
+Test(lib_plot, stacked_bars_label_each_bar_and_stack_the_series)
+{
+    char dir[64], png[128], path[160];
+    data_tmpdir_removed_at_exit(dir);
+    snprintf(png, sizeof png, "%s/bars.png", dir);
+    const char *labels[2] = {"avx512 2t", "avx2 2t"};
+    double gemm[2] = {100, 150}, rest[2] = {40, 45};
+    plot_spec s = {.n_points = 2, .stacked_bars = 1, .bar_labels = labels, .n_series = 2,
+                   .series_names = {"GEMM", "rest"}, .series_y = {gemm, rest}};
+    plot_lines(png, &s);
+    cr_assert_eq(access(png, F_OK), 0, "the PNG exists");
+    snprintf(path, sizeof path, "%s/bars.dat", dir);
+    char *dat = read_text(path);
+    cr_assert_not_null(strstr(dat, "\n\"avx2 2t\" 150 45\n"), "one row per bar: %s", dat);
+    snprintf(path, sizeof path, "%s/bars.gp", dir);
+    char *gp = read_text(path);
+    cr_assert_not_null(strstr(gp, "rowstacked"), "stacked: %s", gp);
+    cr_assert_not_null(strstr(gp, "using 2:xtic(1) title 'GEMM'"), "labels under the bars: %s", gp);
+    s.bar_labels = NULL;
+    char err[512];
+    cr_assert_eq(plot_lines_try(png, &s, err, sizeof err), -1, "bars without labels are refused");
+}
+
 Test(lib_plot, rejects_bad_specs)
 {
     char dir[64], png[128], err[512];

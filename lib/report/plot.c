@@ -48,7 +48,8 @@ static int write_data(const char *path, const plot_spec *s, char *err, size_t er
     for (int j = 0; j < s->n_series; j++) fprintf(f, " | %s", s->series_names[j]);
     fprintf(f, "\n");
     for (int i = 0; i < s->n_points; i++) {
-        fprintf(f, "%.9g", s->x[i]);
+        if (s->stacked_bars) fprintf(f, "\"%s\"", s->bar_labels[i]);
+        else fprintf(f, "%.9g", s->x[i]);
         for (int j = 0; j < s->n_series; j++) {
             double y = s->series_y[j][i];
             if (isfinite(y)) fprintf(f, " %.9g", y);
@@ -80,11 +81,23 @@ static int write_script(const char *path, const char *data_path, const char *png
     if (s->title) fprintf(f, "set title "), put_quoted(f, s->title), fputc('\n', f);
     if (s->xlabel) fprintf(f, "set xlabel "), put_quoted(f, s->xlabel), fputc('\n', f);
     if (s->ylabel) fprintf(f, "set ylabel "), put_quoted(f, s->ylabel), fputc('\n', f);
+    if (s->stacked_bars)
+    {
+        /* 16 distinct colours: gnuplot's default cycle repeats after 8 */
+        static const char *colours[PLOT_MAX_SERIES] = {
+            "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+            "#bcbd22", "#17becf", "#393b79", "#e7ba52", "#ad494a", "#637939", "#c7c7c7", "#252525"};
+        fprintf(f, "set style data histograms\nset style histogram rowstacked\n"
+                   "set style fill solid 0.85 border -1\nset boxwidth 0.7\nset grid noxtics\n");
+        for (int j = 0; j < PLOT_MAX_SERIES; j++)
+            fprintf(f, "set linetype %d lc rgb '%s'\n", j + 1, colours[j]);
+    }
     fprintf(f, "plot ");
     for (int j = 0; j < s->n_series; j++) {
         fprintf(f, "%s", j ? ", \\\n     " : "");
         put_quoted(f, data_path);
-        fprintf(f, " using 1:%d with lines lw 2 title ", j + 2);
+        if (s->stacked_bars) fprintf(f, " using %d%s title ", j + 2, j ? "" : ":xtic(1)");
+        else fprintf(f, " using 1:%d with lines lw 2 title ", j + 2);
         put_quoted(f, s->series_names[j] ? s->series_names[j] : "");
     }
     if (s->has_hline) {
@@ -137,7 +150,8 @@ int plot_lines_try(const char *png_path, const plot_spec *s, char *err, size_t e
         set_err(err, err_len, "%s: a plot's output path must end in .png", png_path);
         return -1;
     }
-    if (s->n_points < 1 || s->n_series < 1 || s->n_series > PLOT_MAX_SERIES || !s->x) {
+    if (s->n_points < 1 || s->n_series < 1 || s->n_series > PLOT_MAX_SERIES ||
+        !(s->stacked_bars ? (const void *)s->bar_labels : (const void *)s->x)) {
         set_err(err, err_len, "%s: a plot needs at least 1 point and 1..%d series", png_path,
                 PLOT_MAX_SERIES);
         return -1;

@@ -1,4 +1,4 @@
-/* plot.h: line plots rendered by gnuplot to PNG. Writes <out>.dat (the data) and <out>.gp
+/* plot.h: line plots (or stacked bars) rendered by gnuplot to PNG. Writes <out>.dat (the data) and <out>.gp
  * (the script) beside <out>.png, so a figure can be re-rendered by hand with
  * `gnuplot <out>.gp`; pngcairo when the installed gnuplot has it, else the png terminal. */
 #ifndef PLOT_H
@@ -12,6 +12,8 @@ typedef struct plot_spec {
     const char *title, *xlabel, *ylabel;  /* NULL: none */
     int n_points;
     const double *x;                      /* (n_points) shared by every series */
+    int stacked_bars;                     /* 1: one bar per point, the series stacked in it */
+    const char *const *bar_labels;        /* stacked bars: (n_points) labels under the bars */
     int n_series;                         /* 1..PLOT_MAX_SERIES */
     const char *series_names[PLOT_MAX_SERIES];
     const double *series_y[PLOT_MAX_SERIES]; /* each (n_points); NaN = missing point */
@@ -24,7 +26,7 @@ typedef struct plot_spec {
                                              put at the top of the .dat and .gp files */
 } plot_spec;
 
-/* Renders spec to png_path (must end in ".png"): gnuplot writes a temporary file that is
+/* Renders spec to png_path (lines, or stacked bars when spec->stacked_bars) (must end in ".png"): gnuplot writes a temporary file that is
  * renamed when it succeeded. Dies with a clear message (gnuplot missing, or gnuplot's own
  * error line) when it fails. */
 void plot_lines(const char *png_path, const plot_spec *spec);
