@@ -92,7 +92,11 @@ def sgemm_table(cpus):
                 groups[(r["isa"], r["threads"])]["big"] = entry
             else:
                 groups[(r["isa"], r["threads"])]["shapes"].append(entry)
-        names = " / ".join(c.split("_")[0] for c in blas_cols) or "none"
+        def blas_name(col):
+            lib = col.split("_")[0]
+            kernel = prov.get(lib, "").rpartition("kernel ")[2]
+            return f"{lib} ({kernel})" if kernel else lib
+        names = " / ".join(blas_name(c) for c in blas_cols) or "none"
         for (isa, th), g in groups.items():
             pcts = [p for p, _ in g["shapes"]]
             ratios = [q for _, q in g["shapes"] if q]
@@ -185,7 +189,8 @@ def main():
           "## Multiply-add peaks (GFLOP/s)", "", *peaks_table(cpus), "",
           "## SGEMM", "",
           "InfoGAN shapes: the layer GEMMs of one MNIST iteration that `make bench` times. "
-          "`ours / BLAS`: our GFLOP/s over the better BLAS measured beside it.", "",
+          "`ours / BLAS`: our GFLOP/s over the better BLAS measured beside it (in brackets: the
+kernel each BLAS chose for the CPU).", "",
           *sgemm_table(cpus), "",
           "## Training iteration (`make bench-train`)", "", *train_table(cpus), "",
           "## Against PyTorch (`make bench-torch`)", "", *torch_table(cpus), ""]

@@ -1,7 +1,8 @@
 /* kernels.c: kernel benchmark. Measures this CPU's multiply-add peak (AVX2 and AVX-512 FMA,
  * AVX-512 VDPBF16PS; 1 and 2 threads), GEMM GFLOP/s on the InfoGAN MNIST layer shapes for
- * every supported ISA (avx512bf16: the bfloat16 GEMM) and
- * OpenBLAS's cblas_sgemm (loaded at run time when installed), and GB/s of batch norm
+ * every supported ISA (avx512bf16: the bfloat16 GEMM) against OpenBLAS's and BLIS's
+ * cblas_sgemm (loaded at run time when installed, each naming the kernel it chose for this
+ * CPU) and our ratio to the better of the two, and GB/s of batch norm
  * (training forward) and leaky ReLU forward through the kern_fill(isa) tables. Writes
  * <out>/kernels-<cpu>.csv (with provenance comments) and .png, and prints the table. */
 #include <dlfcn.h>
@@ -25,44 +26,89 @@ static const char *usage =
     "  Benchmarks the kernel library on this CPU: multiply-add peak (AVX2, AVX-512 FMA;\n"
     "  VDPBF16PS for avx512bf16), SGEMM (avx512bf16: the bfloat16 GEMM) on the\n"
     "  InfoGAN MNIST layer shapes at batch 128 for each ISA with 1 and 2 threads against\n"
-    "  OpenBLAS's cblas_sgemm (dlopen libopenblas.so.0, skipped when absent), batch norm\n"
-    "  and leaky ReLU bandwidth. Each number is the best of N repetitions.\n"
+    "  OpenBLAS's and BLIS's cblas_sgemm (dlopen libopenblas.so.0 and libblis.so.4, each\n"
+    "  skipped when absent; x_best_blas = ours / the better of the two), batch norm and\n"
+    "  leaky ReLU bandwidth. Each number is the best of N repetitions. Each BLAS runs its\n"
+    "  best kernel for this CPU: OPENBLAS_CORETYPE is dropped from the environment so\n"
+    "  OpenBLAS detects the CPU, and BLIS gets BLIS_ARCH_TYPE = skx (AVX-512) or haswell\n"
+    "  (AVX2) unless set (BLIS 0.9 runs generic C on CPUs it does not know).\n"
     "  --out DIR   write DIR/kernels-<cpu>.csv and DIR/kernels-<cpu>.png (default results/bench)\n"
     "  --reps N    repetitions per number (default 15)\n"
     "  Progress goes to stderr, the table to stdout.\n";
 
 static int reps = 15;
 
-/* ---- OpenBLAS, optional ---- */
+/* ---- BLAS libraries beside ours, optional: OpenBLAS and BLIS ---- */
 
 typedef void (*cblas_sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k,
                                float alpha, const float *a, int lda, const float *b, int ldb,
                                float beta, float *c, int ldc);
-typedef void (*openblas_threads_fn)(int);
-typedef char *(*openblas_config_fn)(void);
+typedef struct blas_lib {
+    const char *name, *soname;
+    cblas_sgemm_fn sgemm;            /* NULL: not installed */
+    void (*set_threads_int)(int);    /* openblas_set_num_threads */
+    void (*set_threads_i64)(int64_t); /* bli_thread_set_num_threads */
+    char config[200];                /* version and the kernel it chose for this CPU */
+} blas_lib;
 
-static struct {
-    cblas_sgemm_fn sgemm;
-    openblas_threads_fn set_threads;
-    char config[160];
-} openblas;
+enum { BLAS_OPENBLAS, BLAS_BLIS, N_BLAS };
+static blas_lib blas[N_BLAS] = {{.name = "openblas", .soname = "libopenblas.so.0"},
+                                {.name = "blis", .soname = "libblis.so.4"}};
 
-static void openblas_load(void)
+/* BLIS_ARCH_TYPE for BLIS's kernels matching this CPU's ISA (skx for AVX-512, haswell for
+ * AVX2), unless the environment sets it: BLIS 0.9 falls back to its generic C kernels on CPUs
+ * it does not know (Zen 5: about 14 times slower than skx there). */
+static void blis_pick_arch(void *h)
 {
-    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    const char *(*arch_name)(int) = (const char *(*)(int))dlsym(h, "bli_arch_string");
+    const char *want = kern_isa_supported(KERN_AVX512) ? "skx"
+                       : kern_isa_supported(KERN_AVX2) ? "haswell" : NULL;
+    if (getenv("BLIS_ARCH_TYPE") || !arch_name || !want) return;
+    for (int id = 0; id < 64 && arch_name(id); id++)
+        if (strcmp(arch_name(id), want) == 0) {
+            char v[16];
+            snprintf(v, sizeof v, "%d", id);
+            setenv("BLIS_ARCH_TYPE", v, 1);
+            return;
+        }
+}
+
+static void blas_load(blas_lib *b)
+{
+    void *h = dlopen(b->soname, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
-        fprintf(stderr, "bench: libopenblas.so.0 not found (%s): OpenBLAS column left empty\n",
-                dlerror());
+        fprintf(stderr, "bench: %s not found (%s): its column is left empty\n", b->soname, dlerror());
         return;
     }
-    openblas.sgemm = (cblas_sgemm_fn)dlsym(h, "cblas_sgemm");
-    openblas.set_threads = (openblas_threads_fn)dlsym(h, "openblas_set_num_threads");
-    openblas_config_fn cfg = (openblas_config_fn)dlsym(h, "openblas_get_config");
-    snprintf(openblas.config, sizeof openblas.config, "%s", cfg ? cfg() : "unknown");
-    if (!openblas.sgemm || !openblas.set_threads) {
-        fprintf(stderr, "bench: libopenblas.so.0 lacks cblas_sgemm: OpenBLAS column left empty\n");
-        openblas.sgemm = NULL;
+    b->sgemm = (cblas_sgemm_fn)dlsym(h, "cblas_sgemm");
+    if (b == &blas[BLAS_OPENBLAS]) {
+        b->set_threads_int = (void (*)(int))dlsym(h, "openblas_set_num_threads");
+        char *(*config)(void) = (char *(*)(void))dlsym(h, "openblas_get_config");
+        char *(*core)(void) = (char *(*)(void))dlsym(h, "openblas_get_corename");
+        snprintf(b->config, sizeof b->config, "%s; kernel %s", config ? config() : "unknown",
+                 core ? core() : "unknown");
+    } else {
+        blis_pick_arch(h);
+        void (*init)(void) = (void (*)(void))dlsym(h, "bli_init");
+        if (init) init(); /* reads BLIS_ARCH_TYPE */
+        b->set_threads_i64 = (void (*)(int64_t))dlsym(h, "bli_thread_set_num_threads");
+        const char *(*version)(void) = (const char *(*)(void))dlsym(h, "bli_info_get_version_str");
+        int (*arch_id)(void) = (int (*)(void))dlsym(h, "bli_arch_query_id");
+        const char *(*arch_name)(int) = (const char *(*)(int))dlsym(h, "bli_arch_string");
+        snprintf(b->config, sizeof b->config, "BLIS %s; kernel %s", version ? version() : "unknown",
+                 arch_id && arch_name ? arch_name(arch_id()) : "unknown");
     }
+    if (!b->sgemm || !(b->set_threads_int || b->set_threads_i64)) {
+        fprintf(stderr, "bench: %s lacks cblas_sgemm or a thread setter: its column is left empty\n",
+                b->soname);
+        b->sgemm = NULL;
+    }
+}
+
+static void blas_set_threads(const blas_lib *b, int threads)
+{
+    if (b->set_threads_int) b->set_threads_int(threads);
+    else b->set_threads_i64(threads);
 }
 
 /* ---- results ---- */
@@ -72,14 +118,14 @@ typedef struct row {
     int threads;
     double value;         /* GFLOP/s, or GB/s for *_gbs kernels */
     double pct_of_peak;   /* < 0: none */
-    double openblas;      /* < 0: none */
+    double blas[N_BLAS];  /* GFLOP/s of each BLAS on the same shape; < 0: none */
 } row;
 
 static row rows[256];
 static int n_rows;
 
 static void add_row(const char *kernel, const char *isa, const char *shape, int threads,
-                    double value, double pct, double openblas_gflops)
+                    double value, double pct, const double *blas_gflops)
 {
     CHECK(n_rows < (int)(sizeof rows / sizeof rows[0]), "bench: too many result rows");
     row *r = &rows[n_rows++];
@@ -89,7 +135,7 @@ static void add_row(const char *kernel, const char *isa, const char *shape, int 
     r->threads = threads;
     r->value = value;
     r->pct_of_peak = pct;
-    r->openblas = openblas_gflops;
+    for (int b = 0; b < N_BLAS; b++) r->blas[b] = blas_gflops ? blas_gflops[b] : -1.0;
 }
 
 /* ---- SGEMM ---- */
@@ -133,21 +179,21 @@ static void gemm_free(gemm_bufs *g)
     free(g->c);
 }
 
-/* Best GFLOP/s of reps calls (after one warm-up) of sgemm, or of OpenBLAS when sgemm is NULL. */
+/* Best GFLOP/s of reps calls (after one warm-up) of sgemm, or of the BLAS lib when sgemm is NULL. */
 static double time_gemm(void (*sgemm)(bool, bool, int, int, int, float, const float *, int,
                                       const float *, int, float, float *, int),
-                        const gemm_shape *s, const gemm_bufs *g, int threads)
+                        const blas_lib *lib, const gemm_shape *s, const gemm_bufs *g, int threads)
 {
     int lda = s->ta ? s->m : s->k, ldb = s->tb ? s->k : s->n;
     omp_set_num_threads(threads);
-    if (!sgemm) openblas.set_threads(threads);
+    if (!sgemm) blas_set_threads(lib, threads);
     double best = INFINITY;
     for (int r = 0; r <= reps; r++) {
         double t0 = bench_now();
         if (sgemm)
             sgemm(s->ta, s->tb, s->m, s->n, s->k, 1.0f, g->a, lda, g->b, ldb, 0.0f, g->c, s->n);
         else /* CblasRowMajor 101, CblasNoTrans 111, CblasTrans 112 */
-            openblas.sgemm(101, s->ta ? 112 : 111, s->tb ? 112 : 111, s->m, s->n, s->k, 1.0f,
+            lib->sgemm(101, s->ta ? 112 : 111, s->tb ? 112 : 111, s->m, s->n, s->k, 1.0f,
                            g->a, lda, g->b, ldb, 0.0f, g->c, s->n);
         double dt = bench_now() - t0;
         if (r > 0 && dt < best) best = dt;
@@ -167,18 +213,19 @@ static const char *gemm_kernel_name(const gemm_shape *s)
 
 static void bench_gemm(const double peak[KERN_ISA_COUNT][3])
 {
-    /* OpenBLAS per shape and thread count, measured once and shown on every ISA's row */
-    double ob[N_SHAPES][3];
+    /* each BLAS per shape and thread count, measured once and shown on every ISA's row */
+    double lib_gf[N_SHAPES][3][N_BLAS];
     for (int si = 0; si < N_SHAPES; si++) {
         const gemm_shape *s = &shapes[si];
         gemm_bufs g = gemm_alloc(s);
-        for (int th = 1; th <= 2; th++) {
-            ob[si][th] = -1.0;
-            if (openblas.sgemm) {
-                fprintf(stderr, "bench: openblas sgemm %dx%dx%d, %d thread(s)\n", s->m, s->n, s->k, th);
-                ob[si][th] = time_gemm(NULL, s, &g, th);
+        for (int th = 1; th <= 2; th++)
+            for (int b = 0; b < N_BLAS; b++) {
+                lib_gf[si][th][b] = -1.0;
+                if (!blas[b].sgemm) continue;
+                fprintf(stderr, "bench: %s sgemm %dx%dx%d, %d thread(s)\n", blas[b].name, s->m,
+                        s->n, s->k, th);
+                lib_gf[si][th][b] = time_gemm(NULL, &blas[b], s, &g, th);
             }
-        }
         for (int isa = KERN_AVX2; isa < KERN_ISA_COUNT; isa++) {
             if (!kern_isa_supported((kern_isa)isa)) continue;
             kern_table t;
@@ -186,11 +233,11 @@ static void bench_gemm(const double peak[KERN_ISA_COUNT][3])
             for (int th = 1; th <= 2; th++) {
                 fprintf(stderr, "bench: %s sgemm %dx%dx%d, %d thread(s)\n",
                         kern_isa_name((kern_isa)isa), s->m, s->n, s->k, th);
-                double gf = time_gemm(t.sgemm, s, &g, th);
+                double gf = time_gemm(t.sgemm, NULL, s, &g, th);
                 char name[32];
                 shape_name(s, name, sizeof name);
                 add_row(gemm_kernel_name(s), kern_isa_name((kern_isa)isa), name, th, gf,
-                        peak[isa][th] > 0 ? 100.0 * gf / peak[isa][th] : -1.0, ob[si][th]);
+                        peak[isa][th] > 0 ? 100.0 * gf / peak[isa][th] : -1.0, lib_gf[si][th]);
             }
         }
         gemm_free(&g);
@@ -201,9 +248,10 @@ static void bench_gemm(const double peak[KERN_ISA_COUNT][3])
     kern_table t;
     kern_fill(KERN_SCALAR, &t);
     fprintf(stderr, "bench: scalar sgemm 256x256x256\n");
-    double gf = time_gemm(t.sgemm, &small, &g, 1);
-    double obs = openblas.sgemm ? time_gemm(NULL, &small, &g, 1) : -1.0;
-    add_row("sgemm_nn", "scalar", "256x256x256", 1, gf, -1.0, obs);
+    double gf = time_gemm(t.sgemm, NULL, &small, &g, 1), small_gf[N_BLAS];
+    for (int b = 0; b < N_BLAS; b++)
+        small_gf[b] = blas[b].sgemm ? time_gemm(NULL, &blas[b], &small, &g, 1) : -1.0;
+    add_row("sgemm_nn", "scalar", "256x256x256", 1, gf, -1.0, small_gf);
     gemm_free(&g);
 }
 
@@ -242,9 +290,9 @@ static void bench_elementwise(void)
             }
             double bytes = 2.0 * sizeof(float) * (double)len;
             add_row("batchnorm_fwd_gbs", kern_isa_name((kern_isa)isa), shape, th,
-                    bytes / best_bn * 1e-9, -1.0, -1.0);
+                    bytes / best_bn * 1e-9, -1.0, NULL);
             add_row("lrelu_fwd_gbs", kern_isa_name((kern_isa)isa), shape, th,
-                    bytes / best_lr * 1e-9, -1.0, -1.0);
+                    bytes / best_lr * 1e-9, -1.0, NULL);
         }
     }
     free(x), free(y), free(gamma), free(beta), free(mean), free(invstd), free(rmean), free(rvar);
@@ -252,55 +300,66 @@ static void bench_elementwise(void)
 
 /* ---- output ---- */
 
+/* The better BLAS's GFLOP/s on r's shape, or < 0 when none was measured. */
+static double best_blas(const row *r)
+{
+    double best = -1.0;
+    for (int b = 0; b < N_BLAS; b++) best = r->blas[b] > best ? r->blas[b] : best;
+    return best;
+}
+
 static void write_csv(FILE *f)
 {
-    fprintf(f, "kernel,isa,shape,threads,gflops,pct_of_peak,openblas_gflops\n");
+    fprintf(f, "kernel,isa,shape,threads,gflops,pct_of_peak,openblas_gflops,blis_gflops\n");
     for (int i = 0; i < n_rows; i++) {
         const row *r = &rows[i];
         fprintf(f, "%s,%s,%s,%d,%.2f,", r->kernel, r->isa, r->shape, r->threads, r->value);
         if (r->pct_of_peak >= 0) fprintf(f, "%.1f", r->pct_of_peak);
-        fprintf(f, ",");
-        if (r->openblas >= 0) fprintf(f, "%.2f", r->openblas);
+        for (int b = 0; b < N_BLAS; b++) {
+            fprintf(f, ",");
+            if (r->blas[b] >= 0) fprintf(f, "%.2f", r->blas[b]);
+        }
         fprintf(f, "\n");
     }
 }
 
 static void print_table(FILE *f)
 {
-    fprintf(f, "%-18s %-10s %-16s %7s %10s %11s %15s %9s\n", "kernel", "isa", "shape", "threads",
-            "gflops", "pct_of_peak", "openblas_gflops", "x_openblas");
+    fprintf(f, "%-18s %-10s %-16s %7s %10s %11s %9s %9s %11s\n", "kernel", "isa", "shape", "threads",
+            "gflops", "pct_of_peak", "openblas", "blis", "x_best_blas");
     for (int i = 0; i < n_rows; i++) {
         const row *r = &rows[i];
-        char pct[16] = "", ob[16] = "", ratio[16] = "";
+        char pct[16] = "", lib[N_BLAS][16] = {"", ""}, ratio[16] = "";
         if (r->pct_of_peak >= 0) snprintf(pct, sizeof pct, "%.1f", r->pct_of_peak);
-        if (r->openblas >= 0) {
-            snprintf(ob, sizeof ob, "%.2f", r->openblas);
-            snprintf(ratio, sizeof ratio, "%.2f", r->value / r->openblas);
-        }
-        fprintf(f, "%-18s %-10s %-16s %7d %10.2f %11s %15s %9s\n", r->kernel, r->isa, r->shape,
-                r->threads, r->value, pct, ob, ratio);
+        for (int b = 0; b < N_BLAS; b++)
+            if (r->blas[b] >= 0) snprintf(lib[b], sizeof lib[b], "%.2f", r->blas[b]);
+        if (best_blas(r) > 0) snprintf(ratio, sizeof ratio, "%.2f", r->value / best_blas(r));
+        fprintf(f, "%-18s %-10s %-16s %7d %10.2f %11s %9s %9s %11s\n", r->kernel, r->isa, r->shape,
+                r->threads, r->value, pct, lib[0], lib[1], ratio);
     }
 }
 
 /* Wide data for the plot: one line per SGEMM shape, columns per (isa, threads). */
 static void write_plot_data(FILE *f)
 {
-    static const char *const isas[] = {"avx2", "avx512", "avx512bf16", "openblas"};
+    static const char *const isas[] = {"avx2", "avx512", "avx512bf16"};
     fprintf(f, "# shape avx2_1t avx2_2t avx512_1t avx512_2t avx512bf16_1t avx512bf16_2t "
-               "openblas_1t openblas_2t\n");
+               "openblas_1t openblas_2t blis_1t blis_2t\n");
     for (int si = 0; si < N_SHAPES; si++) {
         char name[32];
         shape_name(&shapes[si], name, sizeof name);
-        double v[8] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+        double v[10];
+        for (int c = 0; c < 10; c++) v[c] = NAN;
         for (int i = 0; i < n_rows; i++) {
             const row *r = &rows[i];
             if (strcmp(r->shape, name) != 0 || strncmp(r->kernel, "sgemm", 5) != 0) continue;
             for (int col = 0; col < 3; col++)
                 if (strcmp(r->isa, isas[col]) == 0) v[2 * col + r->threads - 1] = r->value;
-            if (r->openblas >= 0) v[6 + r->threads - 1] = r->openblas;
+            for (int b = 0; b < N_BLAS; b++)
+                if (r->blas[b] >= 0) v[6 + 2 * b + r->threads - 1] = r->blas[b];
         }
         fprintf(f, "%s", name);
-        for (int c = 0; c < 8; c++) fprintf(f, isnan(v[c]) ? " NaN" : " %.2f", v[c]);
+        for (int c = 0; c < 10; c++) fprintf(f, isnan(v[c]) ? " NaN" : " %.2f", v[c]);
         fprintf(f, "\n");
     }
 }
@@ -346,7 +405,12 @@ int main(int argc, char **argv)
     provenance_init(&prov, argc, argv, 0);
     bench_machine host;
     bench_machine_read(&host, &prov);
-    openblas_load();
+    /* OpenBLAS picks its kernel from the CPU's features when the environment does not force
+     * one (an OPENBLAS_CORETYPE=Haswell would hide its AVX-512 kernels) */
+    char coretype_env[64];
+    snprintf(coretype_env, sizeof coretype_env, "%s", getenv("OPENBLAS_CORETYPE") ? getenv("OPENBLAS_CORETYPE") : "unset");
+    unsetenv("OPENBLAS_CORETYPE");
+    for (int b = 0; b < N_BLAS; b++) blas_load(&blas[b]);
 
     double peak[KERN_ISA_COUNT][3] = {{0}};
     for (int isa = KERN_AVX2; isa <= KERN_AVX512_BF16; isa++) {
@@ -354,7 +418,7 @@ int main(int argc, char **argv)
         for (int th = 1; th <= 2; th++) {
             fprintf(stderr, "bench: %s multiply-add peak, %d thread(s)\n", kern_isa_name((kern_isa)isa), th);
             peak[isa][th] = bench_fma_peak((kern_isa)isa, th, reps);
-            add_row("fma_peak", kern_isa_name((kern_isa)isa), "-", th, peak[isa][th], 100.0, -1.0);
+            add_row("fma_peak", kern_isa_name((kern_isa)isa), "-", th, peak[isa][th], 100.0, NULL);
         }
     }
     bench_gemm((const double(*)[3])peak);
@@ -369,9 +433,14 @@ int main(int argc, char **argv)
     provenance_note(&prov, "isas_benchmarked", isas);
     provenance_note(&prov, "threads_benchmarked", "1 2 (threads column)");
     provenance_note(&prov, "repetitions", "best of --reps after one warm-up");
-    provenance_note(&prov, "openblas", openblas.sgemm ? openblas.config : "not installed");
-    const char *coretype = getenv("OPENBLAS_CORETYPE");
-    provenance_note(&prov, "OPENBLAS_CORETYPE", coretype ? coretype : "unset");
+    for (int b = 0; b < N_BLAS; b++)
+        provenance_note(&prov, blas[b].name, blas[b].sgemm ? blas[b].config : "not installed");
+    provenance_note(&prov, "OPENBLAS_CORETYPE", coretype_env);
+    provenance_note(&prov, "blas_kernels", "each BLAS at its best kernel for this CPU: OPENBLAS_CORETYPE "
+                    "dropped (OpenBLAS detects), BLIS_ARCH_TYPE set to skx (AVX-512) or haswell (AVX2) "
+                    "unless the environment sets it");
+    const char *blis_arch = getenv("BLIS_ARCH_TYPE");
+    provenance_note(&prov, "BLIS_ARCH_TYPE", blis_arch ? blis_arch : "unset");
     provenance_note(&prov, "units", "gflops = GFLOP/s; *_gbs kernels: GB/s (read x + write y)");
 
     path_make_output_dir("--out", out_dir);

@@ -21,4 +21,6 @@ plot datafile using 2:xtic(1) title "AVX2 1 thread" lc rgb "#9ecae1", \
      '' using 6 title "AVX-512 BF16 1 thread" lc rgb "#bcbddc", \
      '' using 7 title "AVX-512 BF16 2 threads" lc rgb "#756bb1", \
      '' using 8 title "OpenBLAS 1 thread" lc rgb "#fdae6b", \
-     '' using 9 title "OpenBLAS 2 threads" lc rgb "#e6550d"
+     '' using 9 title "OpenBLAS 2 threads" lc rgb "#e6550d", \
+     '' using 10 title "BLIS 1 thread" lc rgb "#d9d9d9", \
+     '' using 11 title "BLIS 2 threads" lc rgb "#636363"

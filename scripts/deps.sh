@@ -13,7 +13,7 @@ case "$group" in
   build) pkgs=(gcc make pkg-config libsleef-dev libpng-dev zlib1g-dev nettle-dev gnuplot-nox libcriterion-dev
                libmatio-dev libjpeg62-turbo-dev libgomp1) ;;
   neon)  pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsleef-dev:arm64) ;;
-  bench) pkgs=(libopenblas-dev) ;;
+  bench) pkgs=(libopenblas-dev libblis-dev libblis4-openmp) ;;
   data)  pkgs=(dataset-fashion-mnist)
          command -v npm >/dev/null || pkgs+=(npm) ;;  # npm may come with a non-Debian nodejs
   paper) pkgs=(pandoc) ;;
