@@ -189,8 +189,8 @@ def main():
           "## Multiply-add peaks (GFLOP/s)", "", *peaks_table(cpus), "",
           "## SGEMM", "",
           "InfoGAN shapes: the layer GEMMs of one MNIST iteration that `make bench` times. "
-          "`ours / BLAS`: our GFLOP/s over the better BLAS measured beside it (in brackets: the
-kernel each BLAS chose for the CPU).", "",
+          "`ours / BLAS`: our GFLOP/s over the better BLAS measured beside it (in brackets: the "
+          "kernel each BLAS chose for the CPU).", "",
           *sgemm_table(cpus), "",
           "## Training iteration (`make bench-train`)", "", *train_table(cpus), "",
           "## Against PyTorch (`make bench-torch`)", "", *torch_table(cpus), ""]
