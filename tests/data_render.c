@@ -1,5 +1,6 @@
 /* data_render.c: the procedural stand-ins: shapes, factor bookkeeping, determinism across
- * thread counts, and that each factor changes the image (so it can be measured). */
+ * thread counts, that each factor changes the image (so it can be measured), and that
+ * CdSprites' disk sits where its factors say. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <omp.h>
@@ -10,12 +11,13 @@
 #include "base/image.h"
 #include "data/standin/render.h"
 
-static const char *NAMES[4] = {"faces", "chairs", "svhn", "celeba"};
+#define N_SETS 5
+static const char *NAMES[N_SETS] = {"faces", "chairs", "svhn", "celeba", "cdsprites"};
 
 Test(data_render, shapes_factors_and_value_range)
 {
-    const int shapes[4][3] = {{1, 32, 32}, {1, 64, 64}, {3, 32, 32}, {3, 32, 32}};
-    for (int s = 0; s < 4; s++) {
+    const int shapes[N_SETS][3] = {{1, 32, 32}, {1, 64, 64}, {3, 32, 32}, {3, 32, 32}, {1, 64, 64}};
+    for (int s = 0; s < N_SETS; s++) {
         const render_spec *spec = render_find(NAMES[s]);
         cr_assert_not_null(spec, "%s is in the table", NAMES[s]);
         cr_assert(spec->c == shapes[s][0] && spec->h == shapes[s][1] && spec->w == shapes[s][2]);
@@ -37,7 +39,7 @@ Test(data_render, shapes_factors_and_value_range)
 
 Test(data_render, every_level_of_every_factor_is_drawn)
 {
-    for (int s = 0; s < 4; s++) {
+    for (int s = 0; s < N_SETS; s++) {
         const render_spec *spec = render_find(NAMES[s]);
         dataset *d = render_dataset(spec, 2000, 7);
         for (int f = 0; f < d->n_factors; f++) {
@@ -53,7 +55,7 @@ Test(data_render, every_level_of_every_factor_is_drawn)
 
 Test(data_render, same_bits_for_any_thread_count)
 {
-    for (int s = 0; s < 4; s++) {
+    for (int s = 0; s < N_SETS; s++) {
         const render_spec *spec = render_find(NAMES[s]);
         omp_set_num_threads(1);
         dataset *a = render_dataset(spec, 97, 5);
@@ -83,7 +85,7 @@ Test(data_render, each_factor_changes_the_image)
      * the image (mean |difference| > 0.002, half a grey level per pixel on average: the mouth of the
      * CelebA expression covers few pixels),
      * and rendering the same indices and seed twice must give the same image. */
-    for (int s = 0; s < 4; s++) {
+    for (int s = 0; s < N_SETS; s++) {
         const render_spec *spec = render_find(NAMES[s]);
         size_t size = (size_t)spec->c * spec->h * spec->w;
         float *a = malloc(size * sizeof(float)), *b = malloc(size * sizeof(float));
@@ -120,4 +122,61 @@ Test(data_render, contact_sheet_has_one_row_per_factor)
     cr_assert_eq(w, 12 * 128 + 13 * 2);
     free(img);
     data_rmdir(dir);
+}
+
+/* The image's intensity-weighted centroid (x right, y down; pixel (i,j) centred at
+ * (j + 0.5, i + 0.5)) and its total intensity. */
+static double centroid(const float *img, int h, int w, double *x, double *y)
+{
+    double sum = 0.0, sx = 0.0, sy = 0.0;
+    for (int i = 0; i < h; i++)
+        for (int j = 0; j < w; j++) {
+            double v = img[i * w + j];
+            sum += v, sx += v * (j + 0.5), sy += v * (i + 0.5);
+        }
+    *x = sx / sum, *y = sy / sum;
+    return sum;
+}
+
+Test(data_render, cdsprites_disk_sits_at_its_factor_values)
+{
+    /* The disk's centroid, read back as polar coordinates about the image centre (angle
+     * counter-clockwise from +x as seen), is within a pixel of the factor values: radius to
+     * 1 px, angle to 1 px of arc. Every grid point keeps the whole disk inside: the outermost
+     * ring of pixels stays black, and the disk's area stays that of a radius-5 disk. */
+    const render_spec *s = render_find("cdsprites");
+    cr_assert_not_null(s);
+    cr_assert(s->factor_levels[0] * s->factor_levels[1] == 1080, "40 angles x 27 radii");
+    float *img = malloc(64 * 64 * sizeof(float)), *again = malloc(64 * 64 * sizeof(float));
+    const int probes[][2] = {{0, 26}, {10, 13}, {17, 5}, {25, 20}, {39, 26}, {33, 1}};
+    for (int a = 0; a < s->factor_levels[0]; a++)
+        for (int r = 0; r < s->factor_levels[1]; r++) {
+            int index[2] = {a, r};
+            s->render(index, 1, img);
+            s->render(index, 2, again);
+            cr_assert(memcmp(img, again, 64 * 64 * sizeof(float)) == 0,
+                      "angle %d radius %d: not deterministic", a, r);
+            for (int k = 0; k < 64; k++)
+                cr_assert(img[k] == 0.0f && img[63 * 64 + k] == 0.0f && img[k * 64] == 0.0f &&
+                          img[k * 64 + 63] == 0.0f, "angle %d radius %d touches the border", a, r);
+            double x, y, area = centroid(img, 64, 64, &x, &y);
+            cr_assert(fabs(area - M_PI * 25.0) < 0.02 * M_PI * 25.0, "angle %d radius %d: area %g",
+                      a, r, area);
+        }
+    for (size_t p = 0; p < sizeof probes / sizeof probes[0]; p++) {
+        int index[2] = {probes[p][0], probes[p][1]};
+        s->render(index, 1, img);
+        double x, y;
+        centroid(img, 64, 64, &x, &y);
+        double radius = hypot(x - 32.0, 32.0 - y), angle = atan2(32.0 - y, x - 32.0) * 180.0 / M_PI;
+        double want_angle = s->factor_value(0, index[0]), want_radius = s->factor_value(1, index[1]);
+        double dangle = fmod(angle - want_angle + 540.0, 360.0) - 180.0; /* cyclic, degrees */
+        cr_assert(fabs(radius - want_radius) < 1.0, "radius level %d: centroid at %g px, factor %g",
+                  index[1], radius, want_radius);
+        cr_assert(fabs(dangle) * M_PI / 180.0 * want_radius < 1.0,
+                  "angle level %d: centroid at %g deg, factor %g (radius %g)", index[0], angle,
+                  want_angle, want_radius);
+    }
+    free(img);
+    free(again);
 }

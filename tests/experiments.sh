@@ -2,7 +2,7 @@
 # The experiment programs end to end on tiny Faces runs (a few seconds each): each panel
 # and Table 2's target row take the best-MIG InfoGAN run of their setting (what SEEDS=5
 # relies on), bad input gets one line naming the flag or file and no output, every
-# program has --help. Usage: tests/experiments.sh BUILD_DIR
+# program has --help; a tiny CdSprites run is scored and drawn. Usage: tests/experiments.sh BUILD_DIR
 set -euo pipefail
 BIN=$(cd "$1/bin" && pwd)
 cd "$(dirname "$0")/.."
@@ -117,7 +117,18 @@ else
     echo "tests/experiments.sh: strace or git missing, the index.lock check is skipped"
 fi
 
-for p in faces chairs svhn celeba table2; do
+# CdSprites (the smoke test): a tiny run is scored against angle and radius, its panels drawn.
+"$BIN/cdsprites" train --run-dir "$WORK/cd1" --n 256 --iterations 3 --batch 16 --quiet > /dev/null 2>> "$WORK/log" ||
+    { cat "$WORK/log"; exit 1; }
+grep -q '^cdsprites,smoke,infogan,1,3,16,' "$WORK/cd1/result.csv" || fail "cdsprites result.csv: $(grep -v '^#' "$WORK/cd1/result.csv")"
+grep -qx 'code,kind,angle,radius' "$WORK/cd1/nmi.csv" || fail "cdsprites nmi.csv does not score angle and radius"
+[ "$(grep -c '^c[12],cont,' "$WORK/cd1/nmi.csv")" = 2 ] || fail "cdsprites nmi.csv has not one row per continuous code"
+"$BIN/cdsprites" figures --out "$WORK/cdfig" "$WORK/cd1" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+for f in cdsprites.md cdsprites_a.png cdsprites_b.png; do [ -s "$WORK/cdfig/$f" ] || fail "cdsprites figures wrote no $f"; done
+runs=$(make -n -s RUNS="$WORK/plan" diag-cdsprites | grep -o 'run-dir [^ ]*' | sort -u | wc -l)
+[ "$runs" = 4 ] || fail "make -n diag-cdsprites plans $runs runs, not 4 (3 seeds + GAN)"
+
+for p in faces chairs svhn celeba cdsprites table2; do
     "$BIN/$p" --help > "$WORK/help" || fail "$p --help exits non-zero"
     grep -q '^usage:' "$WORK/help" || fail "$p --help has no usage line"
 done

@@ -48,6 +48,13 @@ void datasets_standin_path(const char *name, const char *data_dir, char *path, s
     snprintf(path, size, "%s/standin/%s.bin", data_dir, name);
 }
 
+int datasets_default_n(const char *name)
+{
+    const render_spec *spec = render_find(name);
+    CHECK(spec, "no stand-in called '%s'", name);
+    return spec->n_default > 0 ? spec->n_default : DATASETS_DEFAULT_N;
+}
+
 dataset *datasets_open(const char *name, const char *data_dir, int n, uint64_t seed)
 {
     char path[4096];
@@ -62,7 +69,7 @@ dataset *datasets_open(const char *name, const char *data_dir, int n, uint64_t s
     }
     const char *standin = strcmp(name, "svhn_test") == 0 ? "svhn" : name;
     const render_spec *spec = render_find(standin);
-    CHECK(spec, "unknown data set '%s' (use faces, chairs, svhn, svhn_test or celeba)", name);
+    CHECK(spec, "unknown data set '%s' (use faces, chairs, svhn, svhn_test, celeba or cdsprites)", name);
     datasets_standin_path(standin, data_dir, path, sizeof path);
     if (strcmp(name, "svhn_test") == 0) seed ^= 0x7E57; /* held-out images: another seed */
     else {
@@ -75,7 +82,7 @@ dataset *datasets_open(const char *name, const char *data_dir, int n, uint64_t s
             return d;
         }
     }
-    int count = n > 0 ? n : DATASETS_DEFAULT_N;
+    int count = n > 0 ? n : datasets_default_n(standin);
     fprintf(stderr, "%s: rendering %d stand-in images (seed %llu)\n", name, count, (unsigned long long)seed);
     dataset *d = render_dataset(spec, count, seed);
     dataset_quantize8(d);

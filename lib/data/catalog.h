@@ -1,6 +1,7 @@
 /* catalog.h: the one way programs get the paper's image sets by name ("faces", "chairs",
- * "svhn", "celeba"): the real files when they are in the data folder, the procedural
- * stand-in otherwise; and the binary file format stand-ins are stored in. */
+ * "svhn", "celeba"; and "cdsprites", a stand-in only): the real files when they are in the
+ * data folder, the procedural stand-in otherwise; and the binary file format stand-ins are
+ * stored in. */
 #ifndef DATASETS_H
 #define DATASETS_H
 
@@ -17,13 +18,16 @@
  * Otherwise the stand-in: <data_dir>/standin/<name>.bin if it was rendered with this seed
  * and RENDER_VERSION and holds at least n images (written by `make data`), else rendered
  * now (the same images).
- * n <= 0: all real images, or the whole stand-in file (DATASETS_DEFAULT_N if none).
+ * n <= 0: all real images, or the whole stand-in file (datasets_default_n if none).
  * Dies with a sentence naming the file for unknown names or bad files. */
 dataset *datasets_open(const char *name, const char *data_dir, int n, uint64_t seed);
 /* Whether datasets_open would load real files; if so, where (path, path_size). */
 int datasets_real_path(const char *name, const char *data_dir, char *path, size_t path_size);
 /* <data_dir>/standin/<name>.bin */
 void datasets_standin_path(const char *name, const char *data_dir, char *path, size_t size);
+/* The images of a stand-in when no count is asked for: its own (cdsprites: 21,600), else
+ * DATASETS_DEFAULT_N. */
+int datasets_default_n(const char *name);
 #define DATASETS_DEFAULT_N 50000
 
 /* Binary image set file (little-endian): header (magic "IGDSET1\n", format version, n, c,

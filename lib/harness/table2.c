@@ -1,4 +1,5 @@
-/* table2.c: Table 2 of this suite: every run of Figures 3-6 with its scores, and the targets. */
+/* table2.c: Table 2 of this suite: every run of Figures 3-6 with its scores, and the targets
+ * (also the table of a diagnostic's runs, e.g. make diag-cdsprites). */
 #include "harness/harness.h"
 
 #include <stdlib.h>
@@ -39,9 +40,17 @@ int experiment_table2(int argc, char **argv)
     }
     out_commit(&o);
 
+    char sets[256] = ""; /* the data sets of the rows, each once */
+    for (int i = 0; i < n; i++) {
+        int seen = 0;
+        for (int j = 0; j < i; j++) seen |= strcmp(rows[j].field[0], rows[i].field[0]) == 0;
+        if (!seen)
+            snprintf(sets + strlen(sets), sizeof sets - strlen(sets), "%s%s", sets[0] ? ", " : "",
+                     rows[i].field[0]);
+    }
     path_join(path, sizeof path, out, "table2.md");
     f = out_open(&o, path, "w");
-    fprintf(f, "# Table 2: measured disentanglement (Faces, Chairs, SVHN, CelebA)\n\n"
+    fprintf(f, "# Table 2: measured disentanglement (%s)\n\n"
                "Each row is one run. Held-out images are encoded by Q (posterior mean of continuous\n"
                "codes, argmax of categorical ones) and scored against the ground-truth factors:\n"
                "MIG (Chen et al. 2018), SAP (Kumar et al. 2018), FactorVAE metric (Kim and Mnih\n"
@@ -51,7 +60,7 @@ int experiment_table2(int argc, char **argv)
                "are the regular GAN baseline (Q trained, no information reward for G). `wall`: the\n"
                "run's training and scoring time in minutes, with the threads it had.\n\n"
                "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | wall (min, threads) | commit |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", sets);
     for (int i = 0; i < n; i++) {
         const exp_row *r = &rows[i];
         fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f (%s) | %.12s |\n",

@@ -1,4 +1,5 @@
-/* render.h: procedural stand-ins for the paper's Faces, Chairs, SVHN and CelebA sets.
+/* render.h: procedural stand-ins for the paper's Faces, Chairs, SVHN and CelebA sets, and
+ * CdSprites (InfoGAN-CR's one-disk smoke test).
  *
  * Each stand-in is a table (render_spec): its image shape, its factors (name, grid size,
  * value of each grid index) and a function that renders one image from a grid index per
@@ -27,6 +28,7 @@ typedef struct render_spec {
     const char *factor_names[DATASET_MAX_FACTORS];
     int factor_levels[DATASET_MAX_FACTORS];
     int sweep_base[DATASET_MAX_FACTORS];           /* contact sheet: the fixed indices */
+    int n_default;                                 /* images if none is asked; 0: DATASETS_DEFAULT_N */
     /* The value of factor f at grid index level (e.g. degrees), as stored per image. */
     float (*factor_value)(int f, int level);
     /* Renders one image out (C,H,W) in [0,1] with grid index index[f] for each factor;
@@ -34,9 +36,9 @@ typedef struct render_spec {
     void (*render)(const int *index, uint64_t seed, float *out);
 } render_spec;
 
-extern const render_spec render_faces, render_chairs, render_svhn, render_celeba;
+extern const render_spec render_faces, render_chairs, render_svhn, render_celeba, render_cdsprites;
 
-/* The stand-in named name ("faces", "chairs", "svhn", "celeba"), or NULL. */
+/* The stand-in named name ("faces", "chairs", "svhn", "celeba", "cdsprites"), or NULL. */
 const render_spec *render_find(const char *name);
 /* Renders n images (OpenMP over images, one seed per image); factors recorded. */
 dataset *render_dataset(const render_spec *s, int n, uint64_t seed);

@@ -44,7 +44,8 @@ float render_hash01(uint64_t a, uint64_t b)
 
 const render_spec *render_find(const char *name)
 {
-    const render_spec *all[] = {&render_faces, &render_chairs, &render_svhn, &render_celeba};
+    const render_spec *all[] = {&render_faces, &render_chairs, &render_svhn, &render_celeba,
+                                &render_cdsprites};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (strcmp(all[i]->name, name) == 0) return all[i];
     return NULL;
