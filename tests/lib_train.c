@@ -177,6 +177,32 @@ Test(train, checkpoint_round_trip)
     dataset_free(d);
 }
 
+/* --std-min is in a learned-std model's config line, not in a fixed-std one's (whose
+ * checkpoints keep their bytes); a learned-std checkpoint from before the flag (no std_min
+ * in its line, as --std-min 0 writes it) loads with --std-min 0 and is refused otherwise. */
+Test(checkpoint, std_min_is_stored_with_a_learned_std_only)
+{
+    infogan_config c = toy_config(2);
+    char line[1024], err[2048];
+    infogan_config_describe(&c, line, sizeof line);
+    cr_expect(!strstr(line, "std_min"), "fixed std: %s", line);
+    c.learned_std = true, c.std_min = 0.0f;
+    infogan *old = infogan_create(&c);
+    const char *path = tmp_path("std_min.ckpt");
+    checkpoint_save(old, path);
+    c.std_min = 0.25f;
+    infogan_config_describe(&c, line, sizeof line);
+    cr_expect(strstr(line, " std_min=0.25"), "learned std: %s", line);
+    infogan *floored = infogan_create(&c);
+    cr_expect(!checkpoint_read(floored, path, err, sizeof err));
+    cr_expect(strstr(err, "other settings"), "%s", err);
+    c.std_min = 0.0f;
+    infogan *unclamped = infogan_create(&c);
+    cr_expect(checkpoint_read(unclamped, path, err, sizeof err), "%s", err);
+    remove(path);
+    infogan_free(old), infogan_free(floored), infogan_free(unclamped);
+}
+
 static void first_iteration(void *ctx, const infogan *m, const infogan_stats *st)
 {
     (void)m;

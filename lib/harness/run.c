@@ -54,7 +54,7 @@ int parse_runs(int argc, char **argv, int first, const char *prog, const char **
 
 /* The model flags a run may set on top of its setting (model/infogan.h has their ranges). */
 static const char *const model_flags[] = {"arch", "latent", "lr-d", "lr-g", "beta1", "beta2",
-    "adam-eps", "lambda", "lambda-cat", "lambda-cont", "leaky", "std", "init-std", "bn-eps",
+    "adam-eps", "lambda", "lambda-cat", "lambda-cont", "leaky", "std", "std-min", "init-std", "bn-eps",
     "info-warmup"};
 #define N_MODEL_FLAGS (int)(sizeof model_flags / sizeof model_flags[0])
 
