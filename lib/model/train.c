@@ -47,6 +47,7 @@ void train_opts_help(FILE *f)
     fputs("Training flags:\n"
           "  --iterations N        train for N iterations in all (5000)\n"
           "  --log FILE            CSV log: iteration, losses, D outputs, L_I and L_I per code\n"
+          "                        (and Q's mean std per continuous code when learned)\n"
           "  --checkpoint FILE     write checkpoints to FILE (temp file + rename)\n"
           "  --checkpoint-every N  checkpoint interval (1000; also at the end)\n"
           "  --resume              continue from --checkpoint FILE if it exists\n"
@@ -110,6 +111,8 @@ static FILE *open_log(const char *path, const infogan *m, bool resume)
     CHECK(f, "cannot write log %s", path);
     fprintf(f, "iteration,d_loss,g_loss,d_real,d_fake,li,li_g");
     for (int k = 0; k < ls->n_codes; k++) fprintf(f, ",li_%s", ls->codes[k].name);
+    for (int k = 0; k < ls->n_codes && m->cfg.learned_std; k++)
+        if (ls->codes[k].kind == LATENT_CONT) fprintf(f, ",std_%s", ls->codes[k].name);
     fputc('\n', f);
     return f;
 }
@@ -162,6 +165,8 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
             fprintf(log, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g", st.iteration, st.d_loss, st.g_loss,
                     st.d_real, st.d_fake, st.li, st.li_g);
             for (int k = 0; k < ls->n_codes; k++) fprintf(log, ",%.6g", st.li_code[k]);
+            for (int k = 0; k < ls->n_codes && m->cfg.learned_std; k++)
+                if (ls->codes[k].kind == LATENT_CONT) fprintf(log, ",%.6g", st.std_code[k]);
             fputc('\n', log);
         }
         if (!isfinite(st.d_loss) || !isfinite(st.g_loss) || !isfinite(st.li) || !isfinite(st.li_g)) {

@@ -11,7 +11,9 @@
 
 typedef struct train_opts {
     int iterations;           /* train until m->iteration reaches this (5000) */
-    const char *log_path;     /* CSV log, NULL for none */
+    const char *log_path;     /* CSV log, NULL for none: iteration, losses, D's mean outputs,
+                                 L_I (D and G steps), L_I per code, and with a learned std
+                                 the mean std per continuous code (std_c2, ...) */
     const char *ckpt_path;    /* checkpoint file, NULL for none */
     int ckpt_every;           /* checkpoint every this many iterations (and at the end) */
     bool resume;              /* continue from ckpt_path when it exists (a model already
