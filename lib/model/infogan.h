@@ -60,6 +60,7 @@ typedef struct infogan_stats {
     double d_loss;          /* GAN part of D's loss (without L_I) */
     double g_loss;          /* GAN part of G's loss (-mean log D(G(z))) */
     double d_real, d_fake;  /* mean D(x), mean D(G(z)) in the D step */
+    double d_fake_max;      /* max D(G(z)) over the D step's batch */
     double li;              /* sum of every code's L_I on the D step's fake batch */
     double li_code[LATENT_MAX_CODES]; /* per code, same batch */
     double std_code[LATENT_MAX_CODES]; /* continuous codes: mean std Q used, same batch */
