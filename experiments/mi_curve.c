@@ -137,7 +137,8 @@ static void read_li(const char *path, int iterations, double *li)
         li[n++] = strtod(p, NULL);
     }
     fclose(f);
-    CHECK(n == iterations, "%s has %d iterations, fewer than %d", path, n, iterations);
+    CHECK(n == iterations, "%s has %d iterations, fewer than %d (did the stop rule end that run?)", path, n,
+          iterations);
 }
 
 static double mean_range(const double *v, int from, int to)
