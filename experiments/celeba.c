@@ -11,6 +11,7 @@ static const exp_spec celeba = {
     .batch = 128,
     .ckpt_every = 500,
     .n_eval = 5000,
+    .stop_rule = true,
     .about = EXP_FACTOR_ABOUT,
     .nominal = "glasses|hair_style|hair_color",
     .n_configs = 2,

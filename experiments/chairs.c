@@ -11,6 +11,7 @@ static const exp_spec chairs = {
     .batch = 64,
     .ckpt_every = 500,
     .n_eval = 5000,
+    .stop_rule = true,
     .about = EXP_FACTOR_ABOUT,
     .nominal = "type",
     .n_configs = 3,

@@ -22,6 +22,7 @@
 #include "base/fs.h"
 #include "base/parse.h"
 #include "model/checkpoint.h"
+#include "model/stop.h"
 #include "base/util.h"
 
 static const char *const run_names[2] = {"infogan", "gan"};
@@ -29,7 +30,7 @@ static const char *const run_names[2] = {"infogan", "gan"};
 static void usage(FILE *f)
 {
     fputs("usage: mi_curve [--out DIR] [--data DIR] [--iterations N] [--run infogan|gan|both]\n"
-          "                [--plot-only] [model flags]\n"
+          "                [--plot-only] [--stop-rule on|off] [--stop-patience N] [model flags]\n"
           "Figure 1: L_I of InfoGAN and of the regular GAN baseline (same seed) on MNIST with\n"
           "c ~ Cat(10) only (--latent noise:62,cat:10).\n"
           "  --out DIR         where figure1.csv, figure1.png and the run logs go (results)\n"
@@ -41,6 +42,7 @@ static void usage(FILE *f)
           "                    trains both, then plots\n"
           "  --plot-only       plot from the two runs' logs in DIR\n"
           "  --quiet           no progress line\n", f);
+    stop_rule_help(f, false);
     infogan_config_help(f);
 }
 
@@ -66,7 +68,8 @@ static void publish(const char *from, const char *to)
 }
 
 static void train_one(const infogan_config *base, int run, const char *out, const char *runs,
-                      int iterations, bool progress, const mnist_split *split, int argc, char **argv)
+                      int iterations, int stop_patience, bool progress, const mnist_split *split,
+                      int argc, char **argv)
 {
     infogan_config c = *base;
     c.info_to_g = run == 0;
@@ -74,7 +77,8 @@ static void train_one(const infogan_config *base, int run, const char *out, cons
     provenance_init(&prov, argc, argv, c.seed);
     provenance_note(&prov, "data", split->description);
     provenance_note(&prov, "train_images", "the train split only; labels unused");
-    char desc[1024], log_path[1024], prov_path[1024], note[160], dir[1024], name[64], ckpt[1100], work_log[1100];
+    char desc[1024], log_path[1024], prov_path[1024], note[160], dir[1024], name[64], ckpt[1100],
+         work_log[1100], collapsed[1100];
     infogan_config_describe(&c, desc, sizeof desc);
     provenance_note(&prov, "model", desc);
     out_path(log_path, sizeof log_path, out, run_names[run], ".log.csv");
@@ -83,6 +87,7 @@ static void train_one(const infogan_config *base, int run, const char *out, cons
     path_join(dir, sizeof dir, runs, name);
     path_join(ckpt, sizeof ckpt, dir, "model.ckpt");
     path_join(work_log, sizeof work_log, dir, "log.csv");
+    path_join(collapsed, sizeof collapsed, dir, "collapsed.txt");
 
     infogan *m = infogan_create(&c);
     if (access(ckpt, F_OK) == 0) checkpoint_load(m, ckpt); /* checked before any write */
@@ -94,9 +99,12 @@ static void train_one(const infogan_config *base, int run, const char *out, cons
     o.iterations = iterations;
     o.log_path = work_log, o.ckpt_path = ckpt, o.ckpt_every = 100, o.resume = true;
     o.progress = progress;
+    o.stop_patience = stop_patience, o.collapsed_path = collapsed;
     if (progress) fprintf(stderr, "mi_curve: %s, %d iterations\n", run_names[run], iterations);
     double t0 = provenance_wall_seconds(&prov);
-    train_run(m, split->train, &o);
+    if (train_run(m, split->train, &o))
+        fprintf(stderr, "mi_curve: the %s run collapsed at iteration %d; its log ends there\n",
+                run_names[run], m->iteration);
     snprintf(note, sizeof note, "%.3f", (iterations - first) / (provenance_wall_seconds(&prov) - t0));
     provenance_note(&prov, "iterations_per_s", note);
     infogan_free(m);
@@ -129,7 +137,8 @@ static void read_li(const char *path, int iterations, double *li)
         li[n++] = strtod(p, NULL);
     }
     fclose(f);
-    CHECK(n == iterations, "%s has %d iterations, fewer than %d", path, n, iterations);
+    CHECK(n == iterations, "%s has %d iterations, fewer than %d (did the stop rule end that run?)", path, n,
+          iterations);
 }
 
 static double mean_range(const double *v, int from, int to)
@@ -204,7 +213,8 @@ int main(int argc, char **argv)
     infogan_config_default(&cfg);
     latent_parse(&cfg.latent, "noise:62,cat:10", "--latent");
     const char *out = "results", *data_dir = NULL, *which = "both", *runs = "checkpoints";
-    int iterations = 1000;
+    int iterations = 1000, stop_patience = STOP_PATIENCE_DEFAULT;
+    bool stop_rule = false;
     bool progress = true, plot_only = false;
     for (int i = 1; i < argc;) {
         int used = infogan_config_flag(&cfg, argc, argv, i);
@@ -219,6 +229,13 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--run") == 0) which = argv[i + 1];
         else if (strcmp(argv[i], "--iterations") == 0)
             iterations = (int)parse_long("--iterations", argv[i + 1], 100, (1L << 30) - 1);
+        else if (strcmp(argv[i], "--stop-patience") == 0)
+            stop_patience = (int)parse_long("--stop-patience", argv[i + 1], 1, (1L << 30) - 1);
+        else if (strcmp(argv[i], "--stop-rule") == 0) {
+            CHECK(strcmp(argv[i + 1], "on") == 0 || strcmp(argv[i + 1], "off") == 0,
+                  "--stop-rule: '%s' is neither on nor off", argv[i + 1]);
+            stop_rule = strcmp(argv[i + 1], "on") == 0;
+        }
         else die("unknown flag %s (see mi_curve --help)", argv[i]);
         i += 2;
     }
@@ -232,7 +249,8 @@ int main(int argc, char **argv)
         mnist_split split = mnist_open(data_dir);
         for (int run = 0; run < 2; run++)
             if (strcmp(which, "both") == 0 || strcmp(which, run_names[run]) == 0)
-                train_one(&cfg, run, out, runs, iterations, progress, &split, argc, argv);
+                train_one(&cfg, run, out, runs, iterations, stop_rule ? stop_patience : 0, progress,
+                          &split, argc, argv);
         mnist_split_free(&split);
     }
     if (plot_only || strcmp(which, "both") == 0) plot(&cfg, out, iterations, argc, argv);

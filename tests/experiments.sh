@@ -54,6 +54,41 @@ figures_and_table out2
 target_row "$WORK/out2" | grep -q "0.8000 (\`$WORK/az1\`) | 0.1000 | yes |" ||
     fail "Table 2's azimuth target row: $(target_row "$WORK/out2")"
 
+# The stop rule: Q learns nothing of the continuous codes (--lambda-cont 0, learned std), so
+# their L_I stays below 0 and a patience of 5 ends the run at iteration 5, marked collapsed.
+"$BIN/faces" train --run-dir "$WORK/col" $tiny --iterations 30 --config azimuth --seed 3 --std learned \
+    --std-min 0.2 --lambda-cont 0 --stop-patience 5 > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
+grep -q "^collapsed after iteration 5: the continuous codes' L_I < 0 held from iteration 1 to 5" "$WORK/err" ||
+    fail "the stop rule did not end the run at iteration 5: $(cat "$WORK/err")"
+[ -f "$WORK/col/collapsed.txt" ] && [ "$(wc -l < "$WORK/col/log.csv")" = 6 ] ||
+    fail "a collapsed run has no collapsed.txt or a log of $(wc -l < "$WORK/col/log.csv") lines, not 6"
+collapsed_col() { grep -v '^#' "$WORK/$1/result.csv" | awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "collapsed") c = i} NR == 2 {print $c}'; }
+[ "$(collapsed_col col)" = 1 ] && [ "$(collapsed_col az1)" = 0 ] ||
+    fail "result.csv's collapsed column: $(collapsed_col col) for the collapsed run, $(collapsed_col az1) for az1"
+# --std-min reaches the model: the run file and the config line of its results.
+grep -qx -- "--std-min 0.2" "$WORK/col/run.txt" && grep -q "^# model: .* std=learned .* std_min=0.2" "$WORK/col/result.csv" ||
+    fail "--std-min 0.2 is not in run.txt or result.csv's model line"
+head -1 "$WORK/col/log.csv" | grep -q ",li_c5,std_c1,std_c2,std_c3,std_c4,std_c5$" ||
+    fail "a learned-std log has no std columns: $(head -1 "$WORK/col/log.csv")"
+head -1 "$WORK/az1/log.csv" | grep -q "std_" && fail "a fixed-std log has std columns"
+# A --resume of a collapsed run says so and does not train it.
+"$BIN/faces" train --run-dir "$WORK/col" $tiny --iterations 30 --config azimuth --seed 3 --std learned \
+    --std-min 0.2 --lambda-cont 0 --stop-patience 5 --resume > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
+grep -q "collapsed earlier" "$WORK/err" && [ "$(wc -l < "$WORK/col/log.csv")" = 6 ] && [ "$(collapsed_col col)" = 1 ] ||
+    fail "a resumed collapsed run: $(cat "$WORK/err"); log of $(wc -l < "$WORK/col/log.csv") lines"
+# Panels never draw a collapsed run, even the best-MIG one; Table 2 counts it (azimuth: az1,
+# az2, gan1 and it); a result.csv from before the column reads as not collapsed.
+set_mig col 0.9900
+awk -F, -v OFS=, '/^#/ {print; next} {NF = NF - 1; print}' "$WORK/az2/result.csv" > "$WORK/old.tmp"
+mv "$WORK/old.tmp" "$WORK/az2/result.csv"
+RUNS+=("$WORK/col")
+figures_and_table out5
+[ "$(panel_run "$WORK/out5")" = "$WORK/az1" ] || fail "figure3a shows $(panel_run "$WORK/out5"), not az1 (the collapsed run has the best MIG)"
+sed -n '/^## Runs skipped/,/^## Runs shown/p' "$WORK/out5/figure3.md" | grep -q "^| \`$WORK/col\` | azimuth | infogan | the continuous codes' L_I < 0 held" ||
+    fail "figure3.md does not list the collapsed run as skipped"
+target_row "$WORK/out5" | grep -q "0.8000 (\`$WORK/az1\`) | .* | 1 of 4 |$" || fail "Table 2's azimuth target row: $(target_row "$WORK/out5")"
+unset 'RUNS[-1]'
+
 # Refused: prints one line naming $needle on stderr, exits non-zero, writes nothing.
 refused() {
     local needle=$1 out=$2; shift 2
@@ -62,6 +97,19 @@ refused() {
     grep -qF -- "$needle" "$WORK/err" || fail "the message does not name $needle: $(cat "$WORK/err")"
     [ -z "$(ls -A "$out" 2>/dev/null)" ] || fail "output left in $out by: $*"
 }
+# The flags every program takes: a later unknown flag is what they refuse, by name; a bad
+# value of a model or stop flag is refused naming the flag.
+every_flag=(--lambda-cont 0.5 --lambda-cat 1 --lr-d 2e-4 --lr-g 1e-3 --std learned --std-min 0.2 --iterations 100
+            --stop-rule on --stop-patience 5)
+for p in faces chairs svhn celeba mnist; do
+    refused "--frobnicate" "$WORK/bad" "$BIN/$p" train --run-dir "$WORK/bad" "${every_flag[@]}" --frobnicate 1
+    refused "--std-min" "$WORK/bad" "$BIN/$p" train --run-dir "$WORK/bad" --std learned --std-min 7
+    refused "--stop-rule" "$WORK/bad" "$BIN/$p" train --run-dir "$WORK/bad" --stop-rule sometimes
+done
+refused "--frobnicate" "$WORK/bad" "$BIN/mi_curve" --out "$WORK/bad" --runs "$WORK/bad" "${every_flag[@]}" --frobnicate 1
+refused "--std-min" "$WORK/bad" "$BIN/mi_curve" --out "$WORK/bad" --std-min 7
+refused "--stop-rule" "$WORK/bad" "$BIN/mi_curve" --out "$WORK/bad" --stop-rule sometimes
+
 refused "--seed" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --seed abc
 refused "--iterations" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --iterations -3
 refused "--config" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --config sideways
@@ -106,6 +154,12 @@ kill -TERM "$pid" 2> /dev/null; wait "$pid" || true
 [ -f "$WORK/fig1runs/figure1-gan/model.ckpt" ] || fail "mi_curve cut by SIGTERM kept no checkpoint"
 "${mi[@]}" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
 [ "$(wc -l < "$WORK/fig1/figure1_gan.log.csv")" = 201 ] || fail "mi_curve's resumed log has $(wc -l < "$WORK/fig1/figure1_gan.log.csv") lines, not 201"
+# mi_curve's stop rule: Q is not trained on c1 (--lambda-cat 0), so its L_I soon stays
+# below 0.01.
+"$BIN/mi_curve" --out "$WORK/fig1c" --runs "$WORK/fig1c" --data "$WORK/data" --iterations 100 --batch 8 --run infogan \
+    --quiet --lambda-cat 0 --stop-rule on --stop-patience 3 > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
+grep -q "^collapsed after iteration [0-9]*: L_I of c1 < 0.01 held from iteration" "$WORK/err" &&
+    [ -f "$WORK/fig1c/figure1-infogan/collapsed.txt" ] || fail "mi_curve's stop rule: $(cat "$WORK/err")"
 
 # A run inside a git checkout takes no .git/index.lock (provenance reads git without locks).
 if command -v strace > /dev/null && command -v git > /dev/null; then

@@ -364,7 +364,8 @@ Test(hardening, model_flags_refuse_absurd_values_without_exiting)
     static const char *bad[][2] = {{"--batch", "100000"}, {"--batch", "2.5"}, {"--batch", "1"},
                                    {"--seed", "-1"}, {"--seed", "99999999999999999999999"},
                                    {"--arch", "nope"}, {"--lr-d", "nan"}, {"--latent", "cat:5000"},
-                                   {"--std", "wide"}, {"--info-warmup", "-5"},
+                                   {"--std", "wide"}, {"--std-min", "2"}, {"--std-min", "-0.1"},
+                                   {"--info-warmup", "-5"},
                                    {"--info-warmup", "ten"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *argv[2] = {(char *)bad[i][0], (char *)bad[i][1]}, err[512] = "";

@@ -2,6 +2,7 @@
  * H(c); the RNG streams. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "model/latent.h"
@@ -47,14 +48,68 @@ Test(losses, gaussian_nll_fixed_and_learned_std)
     const double half_log_2pi = 0.5 * log(2 * M_PI);
     float mu[1] = {0.5f}, t[1] = {1.0f}, dm[1], ds[1];
     /* Fixed std 1: 0.5 ln 2pi + 0.5 * 0.25; d/dmu = mu - t. */
-    cr_expect_float_eq(loss_gauss_nll(1, mu, NULL, 1, t, 1, dm, NULL, 1.0), half_log_2pi + 0.125, TOL);
+    cr_expect_float_eq(loss_gauss_nll(1, mu, NULL, 1, t, 1, -HUGE_VAL, HUGE_VAL, dm, NULL, 1.0), half_log_2pi + 0.125, TOL);
     cr_expect_float_eq(dm[0], -0.5f, 1e-6f);
     /* std = exp(ln 2) = 2: 0.5 ln 2pi + ln 2 + 0.5 * 0.25 / 4; d/ds = 1 - r^2 = 1 - 1/16. */
     float ls[1] = {logf(2.0f)};
-    cr_expect_float_eq(loss_gauss_nll(1, mu, ls, 1, t, 1, dm, ds, 1.0),
+    cr_expect_float_eq(loss_gauss_nll(1, mu, ls, 1, t, 1, -HUGE_VAL, HUGE_VAL, dm, ds, 1.0),
                        half_log_2pi + log(2.0) + 0.125 / 4, 1e-6);
     cr_expect_float_eq(dm[0], -0.125f, 1e-6f);
     cr_expect_float_eq(ds[0], 1.0f - 1.0f / 16, 1e-6f);
+}
+
+/* NLL of row i alone (n = 1) at log std x: the loss the clamped gradient must follow. */
+static double nll_at(const float *mu, const float *t, float x, double lo, double hi)
+{
+    float dm, ds;
+    return loss_gauss_nll(1, mu, &x, 1, t, 1, lo, hi, &dm, &ds, 1.0);
+}
+
+/* --std-min: inside [lo, hi] the log std's gradient is the NLL's (central differences); where
+ * clamped it is 0 (the NLL is flat there) and the NLL is the one at the bound. */
+Test(losses, clamped_log_std_gradient_matches_finite_differences_inside_and_is_zero_outside)
+{
+    const double lo = log(0.1), hi = LOSS_LOG_STD_MAX, h = 1e-3;
+    /* Inside: -2, -0.5, 0.3, 0.9; below: -4, -2.5; above: 1.2, 3. */
+    float ls[8] = {-2.0f, -0.5f, 0.3f, 0.9f, -4.0f, -2.5f, 1.2f, 3.0f};
+    float mu[8] = {0.2f, -0.4f, 0.9f, 0.0f, 0.1f, -0.3f, 0.5f, 0.8f};
+    float t[8] = {0.25f, 0.3f, -0.6f, 0.5f, 0.12f, 0.2f, -0.9f, 0.1f}, dm[8], ds[8];
+    loss_gauss_nll(8, mu, ls, 1, t, 1, lo, hi, dm, ds, 8.0); /* scale n: per-row gradients */
+    for (int i = 0; i < 8; i++) {
+        float up = ls[i] + (float)h, down = ls[i] - (float)h;
+        double fd = (nll_at(&mu[i], &t[i], up, lo, hi) - nll_at(&mu[i], &t[i], down, lo, hi)) /
+                    ((double)up - (double)down);
+        bool inside = (double)ls[i] > lo && (double)ls[i] < hi;
+        cr_expect(fabs(fd - (double)ds[i]) <= 1e-3 * fmax(1.0, fabs(fd)), "row %d (log std %g): "
+                  "gradient %g, finite difference %g", i, (double)ls[i], (double)ds[i], fd);
+        if (inside) {
+            cr_expect(ds[i] != 0.0f, "row %d inside the range has no gradient", i);
+            continue;
+        }
+        cr_expect(ds[i] == 0.0f, "row %d (log std %g) is clamped but has gradient %g", i, (double)ls[i], (double)ds[i]);
+        double bound = (double)ls[i] < lo ? lo : hi;
+        cr_expect_float_eq(nll_at(&mu[i], &t[i], ls[i], lo, hi),
+                           nll_at(&mu[i], &t[i], (float)bound, -HUGE_VAL, HUGE_VAL), 1e-6);
+    }
+    /* Without bounds the same rows follow the unclamped NLL: a log std of -4 has a gradient. */
+    loss_gauss_nll(8, mu, ls, 1, t, 1, -HUGE_VAL, HUGE_VAL, dm, ds, 8.0);
+    cr_expect(ds[4] != 0.0f && ds[7] != 0.0f);
+}
+
+/* loss_info's std_min reaches the NLL: a log std of -5 is used as std 0.1 (its mean std). */
+Test(losses, information_term_clamps_a_learned_std_at_std_min)
+{
+    latent_spec s;
+    latent_parse(&s, "noise:1,cont:1", "--latent");
+    float z[2] = {0.3f, 0.5f}, q[2] = {0.5f, -5.0f}, dq[2]; /* mean exact, log std -5 */
+    double li[1], std_mean[1];
+    loss_info(&s, true, 0.1f, 1, q, z, 1.0f, 1.0f, li, std_mean, dq);
+    cr_expect_float_eq(std_mean[0], 0.1, 1e-6);
+    cr_expect_float_eq(li[0], log(2.0) - 0.5 * log(2 * M_PI) - log(0.1), 1e-6);
+    cr_expect(dq[1] == 0.0f, "the clamped log std has gradient %g", (double)dq[1]);
+    loss_info(&s, true, 0.0f, 1, q, z, 1.0f, 1.0f, li, std_mean, dq); /* 0: no clamp */
+    cr_expect_float_eq(std_mean[0], exp(-5.0), 1e-9);
+    cr_expect(dq[1] != 0.0f);
 }
 
 Test(losses, information_term_per_code)
@@ -65,14 +120,14 @@ Test(losses, information_term_per_code)
     float z[1 * 7] = {0.1f, -0.2f, 0, 0, 0, 1, 0.25f};
     float q[5] = {-50, -50, -50, 50, 0.25f}, dq[5];
     double li[2];
-    double total = loss_info(&s, false, 1, q, z, 1.0f, 0.5f, li, dq);
+    double total = loss_info(&s, false, 0.1f, 1, q, z, 1.0f, 0.5f, li, NULL, dq);
     cr_expect_float_eq(li[0], log(4.0), 1e-9);                     /* H(c) - 0 */
     cr_expect_float_eq(li[1], log(2.0) - 0.5 * log(2 * M_PI), 1e-9); /* ln 2 - NLL(0) */
     cr_expect_float_eq(total, li[0] + 0.5 * li[1], 1e-9);
     cr_expect_float_eq(dq[4], 0.0f, 1e-9f);
     /* Uniform Q: L_I of the categorical code is 0; gradient pushes up the true class. */
     float qu[5] = {0, 0, 0, 0, 0.25f};
-    loss_info(&s, false, 1, qu, z, 2.0f, 1.0f, li, dq);
+    loss_info(&s, false, 0.1f, 1, qu, z, 2.0f, 1.0f, li, NULL, dq);
     cr_expect_float_eq(li[0], 0.0, 1e-9);
     cr_expect_float_eq(dq[3], 2.0f * (0.25f - 1.0f), 1e-6f);
 }

@@ -177,6 +177,63 @@ Test(train, checkpoint_round_trip)
     dataset_free(d);
 }
 
+/* --std-min is in a learned-std model's config line, not in a fixed-std one's (whose
+ * checkpoints keep their bytes); a learned-std checkpoint from before the flag (no std_min
+ * in its line, as --std-min 0 writes it) loads with --std-min 0 and is refused otherwise. */
+Test(checkpoint, std_min_is_stored_with_a_learned_std_only)
+{
+    infogan_config c = toy_config(2);
+    char line[1024], err[2048];
+    infogan_config_describe(&c, line, sizeof line);
+    cr_expect(!strstr(line, "std_min"), "fixed std: %s", line);
+    c.learned_std = true, c.std_min = 0.0f;
+    infogan *old = infogan_create(&c);
+    const char *path = tmp_path("std_min.ckpt");
+    checkpoint_save(old, path);
+    c.std_min = 0.25f;
+    infogan_config_describe(&c, line, sizeof line);
+    cr_expect(strstr(line, " std_min=0.25"), "learned std: %s", line);
+    infogan *floored = infogan_create(&c);
+    cr_expect(!checkpoint_read(floored, path, err, sizeof err));
+    cr_expect(strstr(err, "other settings"), "%s", err);
+    c.std_min = 0.0f;
+    infogan *unclamped = infogan_create(&c);
+    cr_expect(checkpoint_read(unclamped, path, err, sizeof err), "%s", err);
+    remove(path);
+    infogan_free(old), infogan_free(floored), infogan_free(unclamped);
+}
+
+/* The header and first row of a log written by a short toy run. */
+static void log_of_run(const infogan_config *c, char *header, char *row, size_t len)
+{
+    dataset *d = toy_data(100);
+    infogan *m = infogan_create(c);
+    train_opts o = quiet_opts(4);
+    o.log_path = tmp_path("std.log.csv");
+    train_run(m, d, &o);
+    FILE *f = fopen(o.log_path, "r");
+    cr_assert(f && fgets(header, (int)len, f) && fgets(row, (int)len, f), "no log at %s", o.log_path);
+    fclose(f);
+    remove(o.log_path);
+    infogan_free(m);
+    dataset_free(d);
+}
+
+/* A learned std adds std_<code> after the L_I columns (the std Q used, in [std_min, e]);
+ * a fixed-std log has none. */
+Test(train, log_has_the_mean_learned_std_per_continuous_code)
+{
+    infogan_config c = toy_config(6); /* noise:8,cat:10,cont:1: c2 is continuous */
+    char header[512], row[512];
+    log_of_run(&c, header, row, sizeof header);
+    cr_expect_str_eq(header, "iteration,d_loss,g_loss,d_real,d_fake,li,li_g,li_c1,li_c2\n");
+    c.learned_std = true, c.std_min = 0.9f;
+    log_of_run(&c, header, row, sizeof header);
+    cr_expect_str_eq(header, "iteration,d_loss,g_loss,d_real,d_fake,li,li_g,li_c1,li_c2,std_c2\n");
+    double std = atof(strrchr(row, ',') + 1);
+    cr_expect(std >= 0.9 - 1e-6 && std <= exp(1.0) + 1e-6, "std_c2 %g outside [0.9, e]", std);
+}
+
 static void first_iteration(void *ctx, const infogan *m, const infogan_stats *st)
 {
     (void)m;

@@ -22,7 +22,8 @@ static void split(infogan *m, int which, float *out) {
     const float *q = net_forward(m->q_head, h, b);
     loss_gan_real(b, logit, m->d_logit_grad, 1.0);
     double li[LATENT_MAX_CODES];
-    loss_info(&c->latent, c->learned_std, b, q, m->z, c->lambda_cat, c->lambda_cont, li, m->dq);
+    loss_info(&c->latent, c->learned_std, c->std_min, b, q, m->z, c->lambda_cat, c->lambda_cont, li,
+              NULL, m->dq);
     if (which == 0) memset(m->dq, 0, sizeof(float) * b * m->q_dim);
     else memset(m->d_logit_grad, 0, sizeof(float) * b);
     size_t n = (size_t)b * m->trunk->out_c * m->trunk->out_h * m->trunk->out_w;

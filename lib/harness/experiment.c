@@ -9,6 +9,7 @@
 #include "base/fs.h"
 #include "base/util.h"
 #include "model/checkpoint.h"
+#include "model/stop.h"
 #include "model/train.h"
 
 static void note_start(void *ctx, const infogan *m, const infogan_stats *st)
@@ -68,6 +69,10 @@ int cmd_train(const exp_spec *s, int argc, char **argv)
     o.ckpt_every = cli.ckpt_every ? cli.ckpt_every : s->ckpt_every;
     o.resume = cli.resume, o.progress = !cli.quiet;
     o.ckpt_path = ckpt, o.log_path = log;
+    o.stop_patience = r.stop_rule ? r.stop_patience : 0;
+    char collapsed[1024];
+    path_join(collapsed, sizeof collapsed, cli.run_dir, COLLAPSED_FILE);
+    o.collapsed_path = collapsed;
     int start = -1; /* the iteration this invocation starts from (after a --resume) */
     o.on_iter = note_start, o.ctx = &start;
     double t0 = provenance_wall_seconds(&prov);
@@ -89,7 +94,8 @@ static void usage(const exp_spec *s, FILE *f)
 {
     fprintf(f, "usage: %s train --run-dir DIR [--config NAME] [--gan] [--seed N] [--batch N]\n"
                "           [--iterations N] [--data DIR] [--n N] [--n-eval N] [--resume] [--quiet]\n"
-               "           [--checkpoint-every N] [model flags]\n", s->name);
+               "           [--checkpoint-every N] [--stop-rule on|off] [--stop-patience N]\n"
+               "           [model flags]\n", s->name);
     if (s->figure) fprintf(f, "       %s figures [--out DIR] RUN_DIR...\n", s->name);
     for (int k = 0; k < s->n_commands; k++) fprintf(f, "       %s %s\n", s->name, s->commands[k].usage);
     fprintf(f, "\ntrain: one run in DIR: DIR/run.txt (the flags that rebuild it), DIR/model.ckpt\n"
@@ -98,6 +104,8 @@ static void usage(const exp_spec *s, FILE *f)
                "  --gan: the regular GAN baseline (Q trained, no information reward for G).\n"
                "  Model flags (--lr-d, --lambda-cont, --std, --latent, ...) change the setting.\n%s\n",
             s->ckpt_every, s->iterations, s->batch, s->about);
+    fprintf(f, "Stop rule (DIR/%s marks a run it ended; result.csv's column collapsed):\n", COLLAPSED_FILE);
+    stop_rule_help(f, s->stop_rule);
     fprintf(f, "Latent spec: %s\nSettings (--config; the first is the default and the GAN baseline's):\n", s->latent);
     for (int i = 0; i < s->n_configs; i++) {
         const exp_config *c = &s->configs[i];

@@ -3,7 +3,8 @@
  * the paper's hyperparameter settings, its panels, and hooks for what it adds) and calls
  * experiment_main:
  *   NAME train --run-dir DIR [--config C] [--gan] [--seed N] [model flags] ...
- *       one run: DIR/run.txt (the flags that rebuild it), model.ckpt, log.csv, result.csv
+ *       one run: DIR/run.txt (the flags that rebuild it), model.ckpt, log.csv, result.csv,
+ *       and collapsed.txt when the stop rule ended it
  *   NAME figures --out DIR RUN_DIR...      the traversal panels + NAME.md (factor data sets)
  *   NAME <command> ...                     the spec's own commands (mnist: table1, figure2)
  * The table2 program calls experiment_table2 over run folders of any factor data set. */
@@ -47,6 +48,8 @@ typedef struct exp_run {
     bool gan;
     int batch, iterations, n_data, n_eval;
     uint64_t seed;
+    bool stop_rule;              /* --stop-rule on|off (model/stop.h) */
+    int stop_patience;           /* --stop-patience N */
     int n_overrides;             /* model flags given on top of the setting: "--lr-d" "1e-3" */
     char overrides[EXP_MAX_OVERRIDES][2][128];
 } exp_run;
@@ -69,6 +72,7 @@ struct exp_spec {
     int iterations, batch;       /* defaults of one run, and why (in choices) */
     int ckpt_every;              /* checkpoint interval */
     int n_eval;                  /* held-out images (factor data sets) */
+    bool stop_rule;              /* the stop rule's default: on for the factor data sets */
     const char *nominal;         /* factors scored as categories by SAP, '|'-separated */
     int n_configs;
     exp_config configs[EXP_MAX_CONFIGS];   /* configs[0]: the default and the GAN baseline's */

@@ -86,16 +86,20 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
         read_row(dirs[i], &rows[i]);
         CHECK(strcmp(rows[i].field[0], s->name) == 0, "%s is a %s run, not %s", dirs[i], rows[i].field[0], s->name);
     }
-    /* Each panel's run: the best-MIG InfoGAN run of its setting (all found before drawing). */
+    /* Each panel's run: the best-MIG InfoGAN run of its setting that did not collapse (all
+     * found before drawing). */
     int pick[EXP_MAX_PANELS], used[EXP_MAX_RUNS] = {0};
     for (int p = 0; p < s->n_panels; p++) {
         const exp_panel *pn = &s->panels[p];
         pick[p] = -1;
-        for (int i = 0; i < n; i++)
-            if (!runs[i].gan && strcmp(runs[i].config, pn->config) == 0 &&
-                (pick[p] < 0 || row_mig(&rows[i]) > row_mig(&rows[pick[p]])))
-                pick[p] = i;
-        CHECK(pick[p] >= 0, "%s: no InfoGAN run of setting %s among the run directories", pn->file, pn->config);
+        int collapsed = 0;
+        for (int i = 0; i < n; i++) {
+            if (runs[i].gan || strcmp(runs[i].config, pn->config) != 0) continue;
+            if (row_collapsed(&rows[i])) collapsed++;
+            else if (pick[p] < 0 || row_mig(&rows[i]) > row_mig(&rows[pick[p]])) pick[p] = i;
+        }
+        CHECK(pick[p] >= 0, "%s: no InfoGAN run of setting %s among the run directories%s", pn->file, pn->config,
+              collapsed ? " that did not collapse (stop rule; see their collapsed.txt)" : "");
         used[pick[p]] = 1;
     }
     double spread[EXP_MAX_RUNS]; /* per run, once: panels may share a run */
@@ -113,7 +117,8 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
                 "InfoGAN run of the panel's setting with the best MIG. `sample spread` is how much\n"
                 "%d of the run's samples differ from each other, over how much %d training images\n"
                 "do (mean per-pixel standard deviation across the images): near 0 means G has\n"
-                "collapsed to a few images, and then no code can show its factor.\n\n"
+                "collapsed to a few images, and then no code can show its factor. Runs the stop\n"
+                "rule ended (collapsed) are never drawn: see Runs skipped.\n\n"
                 "| panel | paper | setting | run | code | factor | normalized MI | run MIG | sample spread |\n"
                 "|---|---|---|---|---|---|---|---|---|\n", s->figure, s->name, PAPER_ROWS, CONT_COLS,
                 SPREAD_N, SPREAD_N);
@@ -161,6 +166,18 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
         fprintf(md, "| `%s` | %s | %s | %s | %.2f |\n", dirs[i], runs[i].config,
                 runs[i].gan ? "gan" : "infogan", rows[i].field[6], spread[i]);
     }
+    fprintf(md, "\n## Runs skipped\n\n");
+    int skipped = 0;
+    for (int i = 0; i < n; i++) {
+        char why[512] = "its " COLLAPSED_FILE " is missing";
+        if (!row_collapsed(&rows[i])) continue;
+        if (!skipped++)
+            fprintf(md, "The stop rule (`%s --help`) ended these runs as collapsed; no panel draws them.\n\n"
+                        "| run | setting | model | why |\n|---|---|---|---|\n", s->name);
+        run_collapsed(dirs[i], why, sizeof why);
+        fprintf(md, "| `%s` | %s | %s | %s |\n", dirs[i], runs[i].config, runs[i].gan ? "gan" : "infogan", why);
+    }
+    if (!skipped) fprintf(md, "None: the stop rule ended none of these runs.\n");
     fprintf(md, "\n## Runs shown\n\n");
     for (int i = 0; i < n; i++)
         if (used[i]) append_file(md, dirs[i], "result.csv"), append_file(md, dirs[i], "nmi.csv");

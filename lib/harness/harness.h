@@ -22,6 +22,10 @@ void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, 
                const char *where);
 /* DIR/run.txt: the run's flags, one "--flag value" a line. */
 void run_save(const char *dir, const exp_run *r);
+/* DIR/collapsed.txt: the stop rule's mark of a run it ended (one line saying why). */
+#define COLLAPSED_FILE "collapsed.txt"
+/* Whether the stop rule ended the run in dir; why receives the mark's line. */
+bool run_collapsed(const char *dir, char *why, size_t why_len);
 
 /* Whether name is one of the '|'-separated names in list. */
 int in_list(const char *list, const char *name);
@@ -36,8 +40,10 @@ void open_catalog_data(const exp_spec *s, const exp_run *r, dataset **train, dat
 
 /* ---- factor data sets: scores, result.csv and nmi.csv ---- */
 
-#define RESULT_HEADER "dataset,config,model,seed,iterations,batch,mig,sap,factorvae,paper_factors,best_codes,wall_s"
-#define RESULT_FIELDS 12
+/* collapsed: 1 when the stop rule ended the run (files without the column read as 0). */
+#define RESULT_HEADER "dataset,config,model,seed,iterations,batch,mig,sap,factorvae,paper_factors,best_codes,wall_s,collapsed"
+#define RESULT_FIELDS 13
+#define RESULT_COLLAPSED 12
 
 typedef struct exp_row {
     char field[RESULT_FIELDS][512];
@@ -53,6 +59,7 @@ int best_code(const latent_spec *ls, const dataset *d, const double *nmi, const 
               int kind, int *factor, double *value);
 void read_row(const char *dir, exp_row *row);
 double row_mig(const exp_row *r);
+bool row_collapsed(const exp_row *r);
 /* nmi (n_codes, F) from dir/nmi.csv; names receives the factor names (n_factors, names). */
 double *read_nmi(const char *dir, int n_codes, dataset *names);
 

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "data/catalog.h"
 #include "model/checkpoint.h"
+#include "model/stop.h"
 
 int in_list(const char *list, const char *name)
 {
@@ -54,12 +55,12 @@ int parse_runs(int argc, char **argv, int first, const char *prog, const char **
 
 /* The model flags a run may set on top of its setting (model/infogan.h has their ranges). */
 static const char *const model_flags[] = {"arch", "latent", "lr-d", "lr-g", "beta1", "beta2",
-    "adam-eps", "lambda", "lambda-cat", "lambda-cont", "leaky", "std", "init-std", "bn-eps",
+    "adam-eps", "lambda", "lambda-cat", "lambda-cont", "leaky", "std", "std-min", "init-std", "bn-eps",
     "info-warmup"};
 #define N_MODEL_FLAGS (int)(sizeof model_flags / sizeof model_flags[0])
 
 enum { F_RUN_DIR = 1000, F_DATA, F_CONFIG, F_GAN, F_SEED, F_BATCH, F_ITERATIONS, F_N, F_N_EVAL,
-       F_RESUME, F_QUIET, F_CKPT_EVERY, F_MODEL };
+       F_RESUME, F_QUIET, F_CKPT_EVERY, F_STOP_RULE, F_STOP_PATIENCE, F_MODEL };
 
 void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, run_cli *cli,
                const char *where)
@@ -71,8 +72,10 @@ void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, 
         {"iterations", required_argument, 0, F_ITERATIONS}, {"n", required_argument, 0, F_N},
         {"n-eval", required_argument, 0, F_N_EVAL}, {"resume", no_argument, 0, F_RESUME},
         {"quiet", no_argument, 0, F_QUIET}, {"checkpoint-every", required_argument, 0, F_CKPT_EVERY},
+        {"stop-rule", required_argument, 0, F_STOP_RULE},
+        {"stop-patience", required_argument, 0, F_STOP_PATIENCE},
     };
-    int n_opts = 12;
+    int n_opts = 14;
     for (int k = 0; k < N_MODEL_FLAGS; k++)
         opts[n_opts++] = (struct option){model_flags[k], required_argument, 0, F_MODEL + k};
     opts[n_opts] = (struct option){0, 0, 0, 0};
@@ -115,6 +118,11 @@ void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, 
         case F_ITERATIONS: r->iterations = (int)parse_long(what, v, 1, (1L << 30) - 1); break;
         case F_N: r->n_data = (int)parse_long(what, v, 0, (1L << 30) - 1); break;
         case F_N_EVAL: r->n_eval = (int)parse_long(what, v, 4, (1L << 30) - 1); break;
+        case F_STOP_RULE:
+            CHECK(strcmp(v, "on") == 0 || strcmp(v, "off") == 0, "%s: '%s' is neither on nor off (%s)", what, v, hint);
+            r->stop_rule = strcmp(v, "on") == 0;
+            break;
+        case F_STOP_PATIENCE: r->stop_patience = (int)parse_long(what, v, 1, (1L << 30) - 1); break;
         }
     }
     CHECK(first - 1 + optind == argc, "unexpected argument '%s' (%s)", argv[first - 1 + optind], hint);
@@ -126,6 +134,7 @@ void run_defaults(const exp_spec *s, exp_run *r)
     snprintf(r->config, sizeof r->config, "%s", s->configs[0].name);
     snprintf(r->data, sizeof r->data, "data");
     r->batch = s->batch, r->iterations = s->iterations, r->n_eval = s->n_eval, r->seed = 1;
+    r->stop_rule = s->stop_rule, r->stop_patience = STOP_PATIENCE_DEFAULT;
 }
 
 /* ---- the run file ---------------------------------------------------------------------- */
@@ -136,11 +145,24 @@ void run_save(const char *dir, const exp_run *r)
     path_join(path, sizeof path, dir, "run.txt");
     out_file o;
     FILE *f = out_open(&o, path, "w");
-    fprintf(f, "--config %s\n%s--seed %llu\n--batch %d\n--iterations %d\n--n %d\n--n-eval %d\n--data %s\n",
-            r->config, r->gan ? "--gan\n" : "", (unsigned long long)r->seed, r->batch, r->iterations,
-            r->n_data, r->n_eval, r->data);
+    fprintf(f, "--config %s\n%s--seed %llu\n--batch %d\n--iterations %d\n--n %d\n--n-eval %d\n--data %s\n"
+            "--stop-rule %s\n--stop-patience %d\n", r->config, r->gan ? "--gan\n" : "",
+            (unsigned long long)r->seed, r->batch, r->iterations, r->n_data, r->n_eval, r->data,
+            r->stop_rule ? "on" : "off", r->stop_patience);
     for (int k = 0; k < r->n_overrides; k++) fprintf(f, "%s %s\n", r->overrides[k][0], r->overrides[k][1]);
     out_commit(&o);
+}
+
+bool run_collapsed(const char *dir, char *why, size_t why_len)
+{
+    char path[1024];
+    path_join(path, sizeof path, dir, COLLAPSED_FILE);
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    if (!fgets(why, (int)why_len, f)) why[0] = 0;
+    why[strcspn(why, "\n")] = 0;
+    fclose(f);
+    return true;
 }
 
 /* Older run files: `key value` lines (faces..celeba) -> flags. */

@@ -120,13 +120,15 @@ static void write_result(const char *dir, const provenance *prov, const exp_spec
     path_join(path, sizeof path, dir, "result.csv");
     FILE *f = out_open(&o, path, "w");
     provenance_write_comments(prov, f);
-    fprintf(f, "%s\n%s,%s,%s,%llu,%d,%d,%.4f,%.4f,%.4f,%s,%s,%.1f\n", RESULT_HEADER, s->name, r->config,
+    char why[512];
+    bool collapsed = run_collapsed(dir, why, sizeof why);
+    fprintf(f, "%s\n%s,%s,%s,%llu,%d,%d,%.4f,%.4f,%.4f,%s,%s,%.1f,%d\n", RESULT_HEADER, s->name, r->config,
             r->gan ? "gan" : "infogan", (unsigned long long)r->seed, m->iteration, r->batch, sc->mig, sc->sap, sc->fvae,
-            named[0] ? named : "-", best[0] ? best : "-", provenance_wall_seconds(prov));
+            named[0] ? named : "-", best[0] ? best : "-", provenance_wall_seconds(prov), collapsed);
     out_commit(&o);
-    printf("%s %s %s seed %llu, %d iterations: MIG %.3f, SAP %.3f, FactorVAE %.3f; paper's factors: %s\n",
-           s->name, r->config, r->gan ? "GAN" : "InfoGAN", (unsigned long long)r->seed, m->iteration, sc->mig, sc->sap,
-           sc->fvae, named[0] ? named : "-");
+    printf("%s %s %s seed %llu, %d iterations%s: MIG %.3f, SAP %.3f, FactorVAE %.3f; paper's factors: %s\n",
+           s->name, r->config, r->gan ? "GAN" : "InfoGAN", (unsigned long long)r->seed, m->iteration,
+           collapsed ? " (collapsed)" : "", sc->mig, sc->sap, sc->fvae, named[0] ? named : "-");
 }
 
 void read_row(const char *dir, exp_row *row)
@@ -153,6 +155,7 @@ void read_row(const char *dir, exp_row *row)
         break;
     }
     fclose(f);
+    if (n == RESULT_COLLAPSED) snprintf(row->field[n++], sizeof row->field[0], "0"); /* before the column */
     CHECK(n == RESULT_FIELDS, "%s: no result row of %d fields", path, RESULT_FIELDS);
     /* mig, sap, factorvae: shares in 0..1, or nan for a data set without factors. */
     for (int k = 6; k <= 8; k++) {
@@ -164,12 +167,20 @@ void read_row(const char *dir, exp_row *row)
     char *end;
     double wall = strtod(row->field[11], &end);
     CHECK(*end == 0 && wall >= 0, "%s:%d: wall_s '%s' is not a number >= 0", path, lineno, row->field[11]);
+    const char *c = row->field[RESULT_COLLAPSED];
+    CHECK(strcmp(c, "0") == 0 || strcmp(c, "1") == 0, "%s:%d: collapsed '%s' is neither 0 nor 1", path,
+          lineno, c);
 }
 
 double row_mig(const exp_row *r)
 {
     double v = atof(r->field[6]);
     return isnan(v) ? -1.0 : v;
+}
+
+bool row_collapsed(const exp_row *r)
+{
+    return strcmp(r->field[RESULT_COLLAPSED], "1") == 0;
 }
 
 /* nmi (n_codes, F) and factor names of a run (NULL nmi if the run had no factors). */

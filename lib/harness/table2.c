@@ -58,34 +58,44 @@ int experiment_table2(int argc, char **argv)
                "setting, the best code of the panel's kind and its normalized MI I(code; factor) /\n"
                "H(factor); `best code per factor`: the same over every factor and code. GAN rows\n"
                "are the regular GAN baseline (Q trained, no information reward for G). `wall`: the\n"
-               "run's training and scoring time in minutes, with the threads it had.\n\n"
-               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | wall (min, threads) | commit |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", sets);
+               "run's training and scoring time in minutes, with the threads it had. `collapsed`: the\n"
+               "stop rule ended the run (its run directory's collapsed.txt says why); the targets\n"
+               "select among the other runs, as the figures do.\n\n"
+               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | wall (min, threads) | collapsed | commit |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", sets);
     for (int i = 0; i < n; i++) {
         const exp_row *r = &rows[i];
-        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f (%s) | %.12s |\n",
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f (%s) | %s | %.12s |\n",
                 r->field[0], r->field[1], r->field[2], r->field[3], r->field[4], r->field[5], r->field[6],
                 r->field[7], r->field[8], r->field[9], r->field[10], atof(r->field[11]) / 60.0, r->threads,
-                r->commit);
+                row_collapsed(r) ? "yes" : "no", r->commit);
     }
     fprintf(f, "\n## Targets\n\n| data | setting | best InfoGAN MIG (run) | best GAN MIG | InfoGAN beats GAN | "
-               "paper's factors >= %.1f in the selected run |\n|---|---|---|---|---|---|\n", EXP_TARGET_NMI);
+               "paper's factors >= %.1f in the selected run | collapsed runs of the setting (both models) |\n"
+               "|---|---|---|---|---|---|---|\n", EXP_TARGET_NMI);
     for (int i = 0; i < n; i++) {
         if (strcmp(rows[i].field[2], "infogan") != 0) continue;
-        int first = 1, best = i, gan = -1;
+        int first = 1, best = -1, gan = -1, runs = 0, collapsed = 0;
         for (int j = 0; j < n; j++) {
             if (strcmp(rows[j].field[0], rows[i].field[0]) != 0) continue;
             int same_cfg = strcmp(rows[j].field[1], rows[i].field[1]) == 0;
             int is_info = strcmp(rows[j].field[2], "infogan") == 0;
+            runs += same_cfg, collapsed += same_cfg && row_collapsed(&rows[j]);
             if (is_info && same_cfg && j < i) first = 0;
-            if (is_info && same_cfg && row_mig(&rows[j]) > row_mig(&rows[best])) best = j;
+            if (row_collapsed(&rows[j])) continue;
+            if (is_info && same_cfg && (best < 0 || row_mig(&rows[j]) > row_mig(&rows[best]))) best = j;
             if (!is_info && (gan < 0 || row_mig(&rows[j]) > row_mig(&rows[gan]))) gan = j;
         }
         if (!first) continue;
-        fprintf(f, "| %s | %s | %s (`%s`) | %s | %s | %s: %s |\n", rows[i].field[0], rows[i].field[1],
+        if (best < 0) {
+            fprintf(f, "| %s | %s | every InfoGAN run collapsed | %s | - | - | %d of %d |\n", rows[i].field[0],
+                    rows[i].field[1], gan >= 0 ? rows[gan].field[6] : "no run", collapsed, runs);
+            continue;
+        }
+        fprintf(f, "| %s | %s | %s (`%s`) | %s | %s | %s: %s | %d of %d |\n", rows[i].field[0], rows[i].field[1],
                 rows[best].field[6], rows[best].dir, gan >= 0 ? rows[gan].field[6] : "no run",
                 gan < 0 ? "-" : row_mig(&rows[best]) > row_mig(&rows[gan]) ? "yes" : "no",
-                named_all_captured(rows[best].field[9]) ? "yes" : "no", rows[best].field[9]);
+                named_all_captured(rows[best].field[9]) ? "yes" : "no", rows[best].field[9], collapsed, runs);
     }
     fputc('\n', f);
     provenance_write_markdown(&prov, f);

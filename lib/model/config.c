@@ -26,6 +26,7 @@ void infogan_config_default(infogan_config *c)
     c->lambda_cat = 1.0f, c->lambda_cont = 1.0f;
     c->leaky_slope = 0.01f;
     c->learned_std = false;
+    c->std_min = 0.1f;
     c->info_to_g = true;
     c->init_std = 0.02f;
     c->bn_eps = 1e-5f;
@@ -43,7 +44,7 @@ int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, cha
     if (strcmp(f, "--infogan") == 0) { c->info_to_g = true; return 1; }
     static const char *const valued[] = {"--arch", "--latent", "--batch", "--lr-d", "--lr-g",
         "--beta1", "--beta2", "--adam-eps", "--lambda", "--lambda-cat", "--lambda-cont",
-        "--leaky", "--std", "--init-std", "--bn-eps", "--seed", "--info-warmup"};
+        "--leaky", "--std", "--std-min", "--init-std", "--bn-eps", "--seed", "--info-warmup"};
     bool known = false;
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) known |= strcmp(f, valued[k]) == 0;
     if (!known) return 0;
@@ -88,7 +89,8 @@ int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, cha
             return -1;
         }
         c->learned_std = strcmp(v, "learned") == 0;
-    } else if (strcmp(f, "--init-std") == 0) ok = parse_float_try(f, v, 0, 10, &c->init_std, err, err_len);
+    } else if (strcmp(f, "--std-min") == 0) ok = parse_float_try(f, v, 0, 1, &c->std_min, err, err_len);
+    else if (strcmp(f, "--init-std") == 0) ok = parse_float_try(f, v, 0, 10, &c->init_std, err, err_len);
     else if (strcmp(f, "--bn-eps") == 0) ok = parse_float_try(f, v, 0, 1, &c->bn_eps, err, err_len);
     else if (strcmp(f, "--seed") == 0) {
         if (!parse_u64_try(f, v, &c->seed, err, err_len)) return -1;
@@ -118,6 +120,10 @@ void infogan_config_help(FILE *f)
           "  --lambda X         weight of L_I for every code (1); --lambda-cat, --lambda-cont\n"
           "  --leaky X|official|paper   leaky ReLU slope in D/Q (official 0.01; paper 0.1)\n"
           "  --std fixed|learned Q's Gaussian std: 1 (official) or exp of Q's output (paper)\n"
+          "  --std-min X        with --std learned, Q's std is clamped to [X, e] in L_I (0.1: a\n"
+          "                     tenth of a code's half-range; below, L_I and its gradient grow\n"
+          "                     without bound; e: above, Q says it knows nothing of the code;\n"
+          "                     0: no clamp, as runs before this flag)\n"
           "  --gan              regular GAN baseline: Q is trained, G gets no L_I reward\n"
           "  --info-warmup N    G gets no L_I reward for its first N steps (0; not in the paper)\n"
           "  --init-std X       init std of weights (0.02); --bn-eps X (1e-5)\n"
@@ -134,7 +140,10 @@ void infogan_config_describe(const infogan_config *c, char *buf, size_t len)
              (double)c->lambda_cat, (double)c->lambda_cont, (double)c->leaky_slope,
              c->learned_std ? "learned" : "fixed", (double)c->init_std, (double)c->bn_eps,
              (unsigned long long)c->seed);
-    /* Only when set: checkpoints written before the flag existed still match. */
+    /* Only when set: checkpoints written before the flags existed still match (a learned-std
+     * run from before --std-min loads with --std-min 0). */
     if (c->info_warmup > 0)
         snprintf(buf + strlen(buf), len - strlen(buf), " info_warmup=%d", c->info_warmup);
+    if (c->learned_std && c->std_min > 0)
+        snprintf(buf + strlen(buf), len - strlen(buf), " std_min=%g", (double)c->std_min);
 }

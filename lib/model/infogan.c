@@ -115,6 +115,13 @@ static double mean_sigmoid(int n, const float *logits)
     return s / n;
 }
 
+static double max_sigmoid(int n, const float *logits)
+{
+    float mx = logits[0];
+    for (int i = 1; i < n; i++) mx = logits[i] > mx ? logits[i] : mx;
+    return 1.0 / (1.0 + exp(-(double)mx));
+}
+
 /* Backward of both heads into the trunk: d_trunk_out = dD + dQ (dQ skipped when NULL).
  * The D/Q step (param_grads) needs no gradient of the images: it returns NULL. */
 static const float *heads_backward(infogan *m, const float *dlogit, const float *dq, bool param_grads)
@@ -154,8 +161,10 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     logit = net_forward(m->d_head, h, b);
     const float *q = net_forward(m->q_head, h, b);
     s.d_fake = mean_sigmoid(b, logit);
+    s.d_fake_max = max_sigmoid(b, logit);
     s.d_loss += loss_gan_fake(b, logit, m->d_logit_grad, 1.0);
-    loss_info(ls, c->learned_std, b, q, m->z, c->lambda_cat, c->lambda_cont, s.li_code, m->dq);
+    loss_info(ls, c->learned_std, c->std_min, b, q, m->z, c->lambda_cat, c->lambda_cont, s.li_code,
+              s.std_code, m->dq);
     for (int k = 0; k < ls->n_codes; k++) s.li += s.li_code[k];
     heads_backward(m, m->d_logit_grad, m->dq, true);
     adam_step(&m->opt_d);
@@ -170,7 +179,8 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     q = net_forward(m->q_head, h, b);
     s.g_loss = loss_gan_real(b, logit, m->d_logit_grad, 1.0);
     double li_g[LATENT_MAX_CODES];
-    loss_info(ls, c->learned_std, b, q, m->z, c->lambda_cat, c->lambda_cont, li_g, m->dq);
+    loss_info(ls, c->learned_std, c->std_min, b, q, m->z, c->lambda_cat, c->lambda_cont, li_g, NULL,
+              m->dq);
     for (int k = 0; k < ls->n_codes; k++) s.li_g += li_g[k];
     bool info_reward = c->info_to_g && m->iteration >= c->info_warmup;
     const float *dimg = heads_backward(m, m->d_logit_grad, info_reward ? m->dq : NULL, false);

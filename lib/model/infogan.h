@@ -32,6 +32,7 @@ typedef struct infogan_config {
     float lambda_cat, lambda_cont; /* 1, 1 */
     float leaky_slope;      /* 0.01 (official code) or 0.1 (paper) */
     bool learned_std;       /* false: Q's std fixed to 1 (official); true: exp of Q's output (paper) */
+    float std_min;          /* a learned std is clamped to [std_min, e] (0.1; 0: not clamped) */
     bool info_to_g;         /* true: InfoGAN; false: regular GAN with a Q network */
     int info_warmup;        /* iterations before G gets the L_I reward (0: from the start) */
     float init_std;         /* 0.02 */
@@ -59,8 +60,10 @@ typedef struct infogan_stats {
     double d_loss;          /* GAN part of D's loss (without L_I) */
     double g_loss;          /* GAN part of G's loss (-mean log D(G(z))) */
     double d_real, d_fake;  /* mean D(x), mean D(G(z)) in the D step */
+    double d_fake_max;      /* max D(G(z)) over the D step's batch */
     double li;              /* sum of every code's L_I on the D step's fake batch */
     double li_code[LATENT_MAX_CODES]; /* per code, same batch */
+    double std_code[LATENT_MAX_CODES]; /* continuous codes: mean std Q used, same batch */
     double li_g;            /* sum of L_I on the G step's batch */
 } infogan_stats;
 

@@ -49,28 +49,40 @@ double loss_cat_ce(int n, int k, const float *logits, int ld, const int *target,
     return sum / n;
 }
 
+/* s clamped to [lo, hi]; a NaN stays NaN. */
+static double clamp(double s, double lo, double hi) { return s < lo ? lo : s > hi ? hi : s; }
+
 double loss_gauss_nll(int n, const float *mean, const float *logstd, int ld, const float *t,
-                      int ldt, float *dmean, float *dlogstd, double scale)
+                      int ldt, double log_lo, double log_hi, float *dmean, float *dlogstd,
+                      double scale)
 {
     const double half_log_2pi = 0.5 * log(2.0 * M_PI);
     double sum = 0.0;
     for (int i = 0; i < n; i++) {
         double mu = mean[(size_t)i * ld], x = t[(size_t)i * ldt];
-        double s = logstd ? (double)logstd[(size_t)i * ld] : 0.0;
+        double s = 0.0; /* log std */
+        bool clamped = false;
+        if (logstd) {
+            double raw = logstd[(size_t)i * ld];
+            s = clamp(raw, log_lo, log_hi), clamped = raw < log_lo || raw > log_hi;
+        }
         double inv_var = exp(-2.0 * s);
         double r2 = (x - mu) * (x - mu) * inv_var;
         sum += half_log_2pi + s + 0.5 * r2;
         dmean[(size_t)i * ld] = (float)(scale * (mu - x) * inv_var / n);
-        if (logstd) dlogstd[(size_t)i * ld] = (float)(scale * (1.0 - r2) / n);
+        if (logstd) dlogstd[(size_t)i * ld] = clamped ? 0.0f : (float)(scale * (1.0 - r2) / n);
     }
     return sum / n;
 }
 
 /* Eq. (5) */
-double loss_info(const latent_spec *s, bool learned_std, int n, const float *q, const float *z,
-                 float lambda_cat, float lambda_cont, double *li, float *dq)
+double loss_info(const latent_spec *s, bool learned_std, float std_min, int n, const float *q,
+                 const float *z, float lambda_cat, float lambda_cont, double *li,
+                 double *std_mean, float *dq)
 {
     int qd = latent_q_dim(s, learned_std);
+    double log_lo = std_min > 0 ? log((double)std_min) : -HUGE_VAL;
+    double log_hi = std_min > 0 ? LOSS_LOG_STD_MAX : HUGE_VAL;
     int target[n];
     double total = 0.0;
     for (int c = 0; c < s->n_codes; c++) {
@@ -92,8 +104,12 @@ double loss_info(const latent_spec *s, bool learned_std, int n, const float *q, 
             int ls = code->q_offset + s->n_cont;
             lambda = lambda_cont;
             nll = loss_gauss_nll(n, q + code->q_offset, learned_std ? q + ls : NULL, qd,
-                                 z + code->in_offset, s->in_dim, dq + code->q_offset,
-                                 learned_std ? dq + ls : NULL, lambda);
+                                 z + code->in_offset, s->in_dim, log_lo, log_hi,
+                                 dq + code->q_offset, learned_std ? dq + ls : NULL, lambda);
+            double std_sum = 0.0;
+            for (int i = 0; i < n && learned_std; i++)
+                std_sum += exp(clamp((double)q[(size_t)i * qd + ls], log_lo, log_hi));
+            if (std_mean) std_mean[c] = learned_std ? std_sum / n : 1.0;
         }
         li[c] = latent_code_entropy(code) - nll;
         total += (double)lambda * li[c];

@@ -1,6 +1,7 @@
 /* train.c: the training loop. */
 #include "model/train.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "model/checkpoint.h"
+#include "model/stop.h"
 #include "base/fs.h"
 #include "base/parse.h"
 #include "base/rng.h"
@@ -47,6 +49,7 @@ void train_opts_help(FILE *f)
     fputs("Training flags:\n"
           "  --iterations N        train for N iterations in all (5000)\n"
           "  --log FILE            CSV log: iteration, losses, D outputs, L_I and L_I per code\n"
+          "                        (and Q's mean std per continuous code when learned)\n"
           "  --checkpoint FILE     write checkpoints to FILE (temp file + rename)\n"
           "  --checkpoint-every N  checkpoint interval (1000; also at the end)\n"
           "  --resume              continue from --checkpoint FILE if it exists\n"
@@ -110,6 +113,8 @@ static FILE *open_log(const char *path, const infogan *m, bool resume)
     CHECK(f, "cannot write log %s", path);
     fprintf(f, "iteration,d_loss,g_loss,d_real,d_fake,li,li_g");
     for (int k = 0; k < ls->n_codes; k++) fprintf(f, ",li_%s", ls->codes[k].name);
+    for (int k = 0; k < ls->n_codes && m->cfg.learned_std; k++)
+        if (ls->codes[k].kind == LATENT_CONT) fprintf(f, ",std_%s", ls->codes[k].name);
     fputc('\n', f);
     return f;
 }
@@ -120,12 +125,30 @@ static bool file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+/* A fresh run removes an earlier run's collapse mark; a model past iteration 0 reads it:
+ * true (with the mark's line in why) when the run collapsed before. */
+static bool earlier_collapse(const infogan *m, const char *path, char *why, size_t why_len)
+{
+    if (!path) return false;
+    if (m->iteration == 0) {
+        CHECK(remove(path) == 0 || errno == ENOENT, "cannot remove the collapse mark %s of an "
+              "earlier run: %s", path, strerror(errno));
+        return false;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    bool read = fgets(why, (int)why_len, f) != NULL;
+    fclose(f);
+    if (read) why[strcspn(why, "\n")] = 0;
+    return true;
+}
+
 /* Set by SIGINT/SIGTERM: the loop ends after the current iteration with a checkpoint. A
  * second signal gets the default action (SA_RESETHAND). */
 static volatile sig_atomic_t stop_signal;
 static void on_stop_signal(int sig) { stop_signal = sig; }
 
-void train_run(infogan *m, const dataset *d, const train_opts *o)
+bool train_run(infogan *m, const dataset *d, const train_opts *o)
 {
     const arch *a = m->arch;
     CHECK(d->c == a->img_c && d->h == a->img_h && d->w == a->img_w,
@@ -137,6 +160,12 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
         checkpoint_load(m, o->ckpt_path);
     CHECK(m->data_cursor <= d->n, "checkpoint %s: data position %d is past the %d training images of "
           "%s (was it written on other data?)", o->ckpt_path ? o->ckpt_path : "-", m->data_cursor, d->n, d->name);
+    char why[512] = "";
+    if (earlier_collapse(m, o->collapsed_path, why, sizeof why)) {
+        fprintf(stderr, "%s: this run collapsed earlier (%s); not trained further\n",
+                o->collapsed_path, why);
+        return true;
+    }
     if (o->resume && m->iteration > 0 && o->progress)
         fprintf(stderr, "resumed from %s at iteration %d\n", o->ckpt_path, m->iteration);
     int last_ckpt = o->resume && o->ckpt_path ? m->iteration : -1;
@@ -154,6 +183,9 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
     sigaction(SIGINT, &stop, &old_int);
     sigaction(SIGTERM, &stop, &old_term);
     int stopped_by = 0;
+    stop_rule rule;
+    stop_rule_init(&rule, o->stop_patience);
+    bool collapsed = false;
     while (m->iteration < o->iterations) {
         train_next_batch(m, d, perm, batch);
         infogan_stats st;
@@ -162,6 +194,8 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
             fprintf(log, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g", st.iteration, st.d_loss, st.g_loss,
                     st.d_real, st.d_fake, st.li, st.li_g);
             for (int k = 0; k < ls->n_codes; k++) fprintf(log, ",%.6g", st.li_code[k]);
+            for (int k = 0; k < ls->n_codes && m->cfg.learned_std; k++)
+                if (ls->codes[k].kind == LATENT_CONT) fprintf(log, ",%.6g", st.std_code[k]);
             fputc('\n', log);
         }
         if (!isfinite(st.d_loss) || !isfinite(st.g_loss) || !isfinite(st.li) || !isfinite(st.li_g)) {
@@ -174,11 +208,12 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
                 "(no checkpoint was written)", st.iteration, st.d_loss, st.g_loss, st.li);
         }
         if (o->on_iter) o->on_iter(o->ctx, m, &st);
-        bool end = m->iteration == o->iterations || m->iteration == o->stop_at;
+        collapsed = o->stop_patience > 0 && stop_rule_update(&rule, &m->cfg, &st, why, sizeof why);
+        bool end = m->iteration == o->iterations || m->iteration == o->stop_at || collapsed;
         /* A stop_at run ends as if killed: no checkpoint beyond the periodic ones. */
         stopped_by = stop_signal;
         bool ckpt_now = m->iteration % o->ckpt_every == 0 || m->iteration == o->iterations ||
-                        stopped_by;
+                        stopped_by || collapsed;
         if (o->ckpt_path && ckpt_now) {
             /* The log's rows up to the checkpoint are on disk before it (a resume keeps them). */
             if (log) CHECK(fflush(log) == 0, "cannot write log %s", o->log_path);
@@ -195,7 +230,7 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
             last_print = t;
             if (log) fflush(log);
         }
-        if (m->iteration == o->stop_at || stopped_by) break;
+        if (m->iteration == o->stop_at || stopped_by || collapsed) break;
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -203,6 +238,18 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
     if (log) CHECK(fclose(log) == 0, "cannot write log %s", o->log_path);
     free(perm);
     free(batch);
+    if (collapsed) {
+        /* After the checkpoint: a mark never names a state that was not saved. */
+        if (o->collapsed_path) {
+            out_file mark;
+            FILE *f = out_open(&mark, o->collapsed_path, "w");
+            fprintf(f, "%s\n", why);
+            out_commit(&mark);
+        }
+        fprintf(stderr, "collapsed after iteration %d: %s; %s%s%s\n", m->iteration, why,
+                o->ckpt_path ? "checkpoint " : "no checkpoint", o->ckpt_path ? o->ckpt_path : "",
+                o->collapsed_path ? " and collapse mark written" : "");
+    }
     if (stopped_by) {
         if (o->ckpt_path)
             fprintf(stderr, "stopped by %s after iteration %d; checkpoint %s written (rerun with "
@@ -212,4 +259,5 @@ void train_run(infogan *m, const dataset *d, const train_opts *o)
                     strsignal(stopped_by), m->iteration);
         exit(128 + stopped_by);
     }
+    return collapsed;
 }

@@ -11,7 +11,9 @@
 
 typedef struct train_opts {
     int iterations;           /* train until m->iteration reaches this (5000) */
-    const char *log_path;     /* CSV log, NULL for none */
+    const char *log_path;     /* CSV log, NULL for none: iteration, losses, D's mean outputs,
+                                 L_I (D and G steps), L_I per code, and with a learned std
+                                 the mean std per continuous code (std_c2, ...) */
     const char *ckpt_path;    /* checkpoint file, NULL for none */
     int ckpt_every;           /* checkpoint every this many iterations (and at the end) */
     bool resume;              /* continue from ckpt_path when it exists (a model already
@@ -19,6 +21,10 @@ typedef struct train_opts {
     bool progress;            /* progress line on stderr */
     int stop_at;              /* stop as if killed after this iteration (no checkpoint
                                  written for it), 0 = never; for tests */
+    int stop_patience;        /* the stop rule (model/stop.h) with this patience; 0: off */
+    const char *collapsed_path; /* the stop rule's mark (NULL: none): written atomically when
+                                 it ends the run, one line saying why; a model past iteration
+                                 0 that finds it is not trained; a fresh run removes it */
     /* Called after every iteration (may be NULL). */
     void (*on_iter)(void *ctx, const infogan *m, const infogan_stats *st);
     void *ctx;
@@ -37,7 +43,9 @@ void train_next_batch(infogan *m, const dataset *d, int *perm, float *out);
 /* Trains m on d until o->iterations; dies with a clear message if a loss is NaN or Inf,
  * keeping the last checkpoint written before it. SIGINT or SIGTERM ends the run after the
  * current iteration: it writes a checkpoint (with --checkpoint), says so and exits with
- * status 128 + the signal number. */
-void train_run(infogan *m, const dataset *d, const train_opts *o);
+ * status 128 + the signal number. When the stop rule ends the run it writes a checkpoint and
+ * the mark, and says why in one line on stderr. Returns whether the run is collapsed (now,
+ * or by an earlier invocation's mark). */
+bool train_run(infogan *m, const dataset *d, const train_opts *o);
 
 #endif
