@@ -53,12 +53,14 @@ BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 PROGRAMS := $(EXP_SRC:experiments/%.c=$(BUILD)/bin/%)
 DIAGNOSTICS := $(DIAG_SRC:experiments/diagnostics/%.c=$(BUILD)/bin/diagnostics/%)
 TEST_BIN := $(BUILD)/tests/run_tests
+# Our normalized MI of codes read from stdin, for tests/twin_score.py.
+NMI_REF  := $(BUILD)/tests/nmi_ref
 QEMU_TEST_BIN := $(BUILD)/tests/run_kernel_tests_qemu
 
 .PHONY: all help deps test test-neon bench bench-train bench-torch clean
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS) $(DIAGNOSTICS) $(BENCHES) $(TEST_BIN)
+all: $(PROGRAMS) $(DIAGNOSTICS) $(BENCHES) $(TEST_BIN) $(NMI_REF)
 
 help:
 	@echo "Targets:"
@@ -127,6 +129,9 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(INFOGAN_LIB) $(KERNEL_LIB)
 $(TEST_BIN): $(TEST_SRC:%.c=$(BUILD)/%.o) $(INFOGAN_LIB) $(KERNEL_LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
 
+$(NMI_REF): $(BUILD)/tests/tools/nmi_ref.o $(INFOGAN_LIB) $(KERNEL_LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # The kernel tests for aarch64 under qemu-user, where Criterion's runner hangs at start-up:
 # compiled against tests/qemu/'s Criterion macros and in-process runner instead.
 $(BUILD)/qemu/%.o: %.c
@@ -138,10 +143,12 @@ $(QEMU_TEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/qemu/%.o) $(BUILD)/qemu/tests/qemu/ru
 	$(CC) $(LDFLAGS) $^ $(KERNEL_LDLIBS) -o $@
 
 test: deps
-	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS) $(DIAGNOSTICS)
+	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS) $(DIAGNOSTICS) $(NMI_REF)
 	tests/layers.sh
 	$(TEST_BIN) --jobs 2
 	tests/experiments.sh $(BUILD)
+	@if command -v python3 > /dev/null; then python3 tests/twin_score.py $(NMI_REF); \
+	 else echo "tests/twin_score.py skipped: no python3 (the PyTorch twin's scorer is not checked)"; fi
 	@$(MAKE) --no-print-directory test-paper
 
 # NEON: the kernel tests cross-compiled for aarch64, run under qemu-user.
