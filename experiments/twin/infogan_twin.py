@@ -43,7 +43,8 @@ Where the twin cannot mirror us exactly:
   sampling; the same distribution.
 - arithmetic: PyTorch's GEMMs, convolutions and reductions sum in other orders; our losses
   and batch-norm statistics sum in double, PyTorch's in float32. Steps differ at about 1e-7
-  relative, which GAN training amplifies.
+  relative, which GAN training amplifies. PyTorch's results also change with --threads;
+  ours do not.
 - the G step: ours skips D's weight gradients; the twin freezes D's parameters. Same update.
 - data: only the stand-in file (not the real data folders our loaders read).
 - outputs: no checkpoints or --resume; result.csv has MIG and the best codes, not SAP or
@@ -379,7 +380,7 @@ def png_bytes(img, comment):
 
 def traversal(model, tanh):
     """One row per code: a fixed draw of the other inputs, the code swept over 10 values
-    (-1..1, or a categorical code's first 10 categories); (h * codes, w * 10, c) uint8."""
+    (-1..1, or a categorical code's categories in turn); (h * codes, w * 10, c) uint8."""
     latent, cols = model.latent, 10
     rows = []
     for c in latent.codes:
