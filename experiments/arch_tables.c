@@ -5,9 +5,14 @@
  *   arch_tables [--latent SPEC] [--learned-std] NAME
  *       one Markdown table per network (G; the D/Q trunk with D's and Q's heads): a row per
  *       weight layer with the batch norm and nonlinearity that follow it, the output shape
- *       and the parameter count, from the same layer specs and shape rules as training. */
+ *       and the parameter count, from the same layer specs and shape rules as training.
+ *   arch_tables --dump [--latent SPEC] [--learned-std] NAME
+ *       the same networks for other programs (the PyTorch twin, experiments/twin/): one
+ *       layer a line with the shapes, padding and batch-norm groups training uses, and the
+ *       default model settings (see dump_arch). */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/arch.h"
@@ -19,10 +24,14 @@
 static void usage(FILE *f)
 {
     fputs("usage: arch_tables --list\n"
-          "       arch_tables [--latent SPEC] [--learned-std] NAME\n"
+          "       arch_tables [--dump] [--latent SPEC] [--learned-std] NAME\n"
           "Prints the architecture table NAME of lib/arch.c as Markdown: G, then the D/Q trunk\n"
           "and D's and Q's heads, one row per weight layer with its output shape and parameters.\n"
           "  --list          the known table names, one a line\n"
+          "  --dump          instead, one layer a line for other programs: net, kind, input and\n"
+          "                  output C H W, kernel, stride, padding before and after (a conv's;\n"
+          "                  an upconv's is that of the conv it is the adjoint of), batch-norm\n"
+          "                  groups; then the default model settings\n"
           "  --latent SPEC   G's input and Q's output (default: the MNIST model's\n"
           "                  noise:62,cat:10,cont:2)\n"
           "  --learned-std   Q also outputs a log std per continuous code\n", f);
@@ -128,12 +137,70 @@ static void print_arch(const arch *a, const latent_spec *ls, bool learned_std)
            count_str(t + d + q, count));
 }
 
+/* One line per layer of net `part`: kind, input and output C H W, kernel, stride, padding
+ * before and after, BN groups (0 elsewhere). Built with net_create, so the shapes, padding
+ * and BN grouping are the ones training uses. */
+static void dump_net(const char *part, const layer_spec *specs, int n, int *chw)
+{
+    size_t n_params = net_param_count(specs, n, chw[0], chw[1], chw[2], NULL);
+    float *params = xalloc_floats(n_params ? n_params : 1), *grads = xalloc_floats(n_params ? n_params : 1);
+    net *nt = net_create(specs, n, chw[0], chw[1], chw[2], 1, 0.0f, 0.0f, params, grads);
+    for (int i = 0; i < nt->n_layers; i++) {
+        const layer *l = &nt->layers[i];
+        int kernel = 0, stride = 0, pad_before = 0, pad_after = 0;
+        if (l->kind == LAYER_CONV || l->kind == LAYER_UPCONV) {
+            const conv_geom *g = &l->geom; /* an upconv's: the conv from its output to its input */
+            CHECK(g->h == g->w && g->kh == g->kw && g->pad_t == g->pad_l,
+                  "table layer %d of %s is not square; --dump prints one size per layer", i, part);
+            int total = (g->oh - 1) * g->stride + g->kh - g->h;
+            kernel = g->kh, stride = g->stride, pad_before = g->pad_t;
+            pad_after = (total > 0 ? total : 0) - g->pad_t;
+        }
+        printf("%s %s %d %d %d %d %d %d %d %d %d %d %zu\n", part, layer_kind_name(l->kind), l->in_c,
+               l->in_h, l->in_w, l->out_c, l->out_h, l->out_w, kernel, stride, pad_before, pad_after,
+               l->kind == LAYER_BN ? l->n_w : (size_t)0);
+    }
+    chw[0] = nt->out_c, chw[1] = nt->out_h, chw[2] = nt->out_w;
+    net_free(nt);
+    free(params), free(grads);
+}
+
+/* --dump: the image, the latent row, every layer of G, the trunk and both heads, and the
+ * default model settings (infogan_config_describe's line) for programs that rebuild them. */
+static void dump_arch(const arch *a, const latent_spec *ls, bool learned_std)
+{
+    int q_dim = latent_q_dim(ls, learned_std);
+    layer_spec q_head[64];
+    CHECK(a->n_q_head <= 64, "table %s has more than 64 Q head rows", a->name);
+    arch_q_head(a, q_dim, q_head);
+    printf("# arch_tables --dump %s: lib/model/arch.c's table as training builds it\n"
+           "image %d %d %d\nlatent %s %d %d\n"
+           "# net kind in_c in_h in_w out_c out_h out_w kernel stride pad_before pad_after bn_groups\n",
+           a->name, a->img_c, a->img_h, a->img_w, ls->text, ls->in_dim, q_dim);
+    int chw[3] = {ls->in_dim, 1, 1};
+    dump_net("g", a->g, a->n_g, chw);
+    int trunk[3] = {a->img_c, a->img_h, a->img_w}, head[3];
+    dump_net("trunk", a->trunk, a->n_trunk, trunk);
+    memcpy(head, trunk, sizeof head);
+    dump_net("d_head", a->d_head, a->n_d_head, head);
+    memcpy(head, trunk, sizeof head);
+    dump_net("q_head", q_head, a->n_q_head, head);
+    infogan_config cfg;
+    infogan_config_default(&cfg);
+    snprintf(cfg.arch, sizeof cfg.arch, "%s", a->name);
+    cfg.latent = *ls;
+    cfg.learned_std = learned_std;
+    char desc[1024];
+    infogan_config_describe(&cfg, desc, sizeof desc);
+    printf("config %s\n", desc);
+}
+
 int main(int argc, char **argv)
 {
     infogan_config cfg;
     infogan_config_default(&cfg);
     latent_spec ls = cfg.latent;
-    bool learned_std = false;
+    bool learned_std = false, dump = false;
     const char *name = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -147,6 +214,8 @@ int main(int argc, char **argv)
             latent_parse(&ls, argv[++i], "--latent");
         } else if (strcmp(argv[i], "--learned-std") == 0) {
             learned_std = true;
+        } else if (strcmp(argv[i], "--dump") == 0) {
+            dump = true;
         } else {
             CHECK(argv[i][0] != '-', "unknown flag %s (see arch_tables --help)", argv[i]);
             CHECK(!name, "arch_tables prints one table; got %s and %s", name, argv[i]);
@@ -154,6 +223,7 @@ int main(int argc, char **argv)
         }
     }
     CHECK(name, "arch_tables needs a table name (arch_tables --list shows them)");
-    print_arch(arch_find(name), &ls, learned_std);
+    if (dump) dump_arch(arch_find(name), &ls, learned_std);
+    else print_arch(arch_find(name), &ls, learned_std);
     return 0;
 }
