@@ -25,7 +25,10 @@ done
 cd "$(dirname "$0")/.."
 [ -d "$results" ] || { echo "paper/build.sh: results folder $results does not exist" >&2; exit 1; }
 command -v pandoc >/dev/null || { echo "paper/build.sh: pandoc is missing (scripts/deps.sh paper)" >&2; exit 1; }
-bench=$(ls -1 "$results"/bench/kernels-*.csv 2>/dev/null | head -n 1 || true)
+# the kernel benchmark to quote: of one CSV per CPU, the one measured last (its "# start:")
+bench=$(for f in "$results"/bench/kernels-*.csv; do
+          [ -f "$f" ] && printf '%s %s\n' "$(grep -m1 '^# start:' "$f" | cut -d' ' -f3)" "$f"
+        done | sort | tail -n 1 | cut -d' ' -f2-)
 
 if [ "$readme" = 1 ]; then
   table=$(pandoc paper/glance.md --from markdown-smart --to gfm --columns 1000 --lua-filter paper/results.lua \

@@ -82,6 +82,25 @@ local function glob(pattern)
   return files
 end
 
+-- Of the files matching pattern (one per CPU), the one measured last, by its "# start:" line.
+local function newest_measured(pattern)
+  local best, best_start
+  for _, path in ipairs(glob(pattern)) do
+    local f = io.open(resolve(path), "r")
+    local start = ""
+    if f then
+      for line in f:lines() do
+        local v = line:match("^# start: (%S+)")
+        if v then start = v break end
+        if not line:match("^#") then break end
+      end
+      f:close()
+    end
+    if not best or start > best_start then best, best_start = path, start end
+  end
+  return best
+end
+
 ---------------------------------------------------------------------------------------------
 -- Result files
 
@@ -322,15 +341,15 @@ end
 -- Against PyTorch, from results/bench/torch-*.csv: {{torch:ratio_median}} and
 -- {{torch:ratio_bf16_median}} (its provenance), {{torch:rounds}}, and the medians over rounds
 -- of the best it/s of {{torch:ours}} (our full-precision ISAs), {{torch:ours_bf16}}
--- (avx512bf16), {{torch:pytorch}} (f32) and {{torch:pytorch_bf16}} (CPU autocast to bfloat16).
+-- (avx512bf16 or amx), {{torch:pytorch}} (f32) and {{torch:pytorch_bf16}} (CPU autocast to bfloat16).
 local torch_rows = {
-  ours = function(r) return r.impl == "ours" and r.isa ~= "avx512bf16" end,
-  ours_bf16 = function(r) return r.impl == "ours" and r.isa == "avx512bf16" end,
-  pytorch = function(r) return r.impl == "pytorch" and r.isa == "-" end,
+  ours = function(r) return r.impl == "ours" and r.isa ~= "avx512bf16" and r.isa ~= "amx" end,
+  ours_bf16 = function(r) return r.impl == "ours" and (r.isa == "avx512bf16" or r.isa == "amx") end,
+  pytorch = function(r) return r.impl == "pytorch" and (r.isa == "f32" or r.isa == "-") end,
   pytorch_bf16 = function(r) return r.impl == "pytorch" and r.isa == "bf16-autocast" end,
 }
 local function torch_bench(key)
-  local path = glob("results/bench/torch-*.csv")[1] or fail("no results/bench/torch-*.csv; run `make bench-torch`")
+  local path = newest_measured("results/bench/torch-*.csv") or fail("no results/bench/torch-*.csv; run `make bench-torch`")
   local t = read_csv(path)
   if key == "ratio_median" or key == "ratio_bf16_median" then
     return f2(tonumber(t.prov[key]) or fail(path .. " has no " .. key))
