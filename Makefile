@@ -30,14 +30,17 @@ endif
 # binary runs on any CPU of the architecture and picks its best path at start-up.
 KERNEL_SRC := $(wildcard kernels/*.c kernels/scalar/*.c)
 ifeq ($(ARCH),x86_64)
-KERNEL_SRC += $(wildcard kernels/avx2/*.c kernels/avx512/*.c)
+KERNEL_SRC += $(wildcard kernels/avx2/*.c kernels/avx512/*.c kernels/amx/*.c)
 endif
 ifeq ($(ARCH),aarch64)
 KERNEL_SRC += $(wildcard kernels/neon/*.c)
 endif
+# The AMX GEMM with its tile instructions emulated in C: built everywhere, for the tests.
+KERNEL_SRC += $(filter-out $(KERNEL_SRC),kernels/amx/gemm_amx_emulated.c)
 $(BUILD)/kernels/avx2/%.o:   ISAFLAGS := -mavx2 -mfma
 $(BUILD)/kernels/avx512/%.o: ISAFLAGS := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 $(BUILD)/kernels/avx512/gemm_avx512.o: ISAFLAGS := -mavx512bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
+$(BUILD)/kernels/amx/gemm_amx.o: ISAFLAGS := -mamx-tile -mamx-bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 
 LIB_SRC   := $(wildcard lib/*/*.c lib/*/*/*.c)
 TEST_SRC  := $(wildcard tests/*.c)

@@ -32,6 +32,13 @@ void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 void gemm_bf16_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                       const float *a, int lda, const float *b, int ldb, float beta, float *c,
                       int ldc);
+/* The same on AMX tiles (amx/gemm_amx.c; x86-64 builds, CPUs with AMX-BF16), and that file
+ * with the tile instructions emulated in C (every build; for the tests). */
+void gemm_bf16_amx(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
+                   int lda, const float *b, int ldb, float beta, float *c, int ldc);
+void gemm_bf16_amx_emulated(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                            const float *a, int lda, const float *b, int ldb, float beta,
+                            float *c, int ldc);
 void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
@@ -77,7 +84,7 @@ typedef struct gemm_config {
 /* Each ISA's configuration (defined where its sgemm_<isa> is), e.g. for tests to sweep
  * sizes around the tile. */
 extern const gemm_config sgemm_config_avx2, sgemm_config_avx512, sgemm_config_neon;
-extern const gemm_config gemm_config_avx512bf16;
+extern const gemm_config gemm_config_avx512bf16, gemm_config_amx, gemm_config_amx_emulated;
 
 #define GEMM_MAX_MR 32
 #define GEMM_MAX_NR 64
