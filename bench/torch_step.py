@@ -10,7 +10,8 @@ std 1. Each round times PyTorch with 1 and 2 threads (and, with --bf16, under CP
 to bfloat16), then runs our bench/train_step (--ours); --rounds interleaves them, so a
 burst of load on this shared machine hits both. Prints each round's ratios and their
 medians: our best full-precision ISA over PyTorch's best f32 setting, and (when ours has
-avx512bf16 rows) our avx512bf16 over PyTorch's best setting of either precision. --out
+bfloat16 rows: avx512bf16, amx) our best bfloat16 ISA over PyTorch's best setting of either
+precision. --out
 writes DIR/torch-<cpu>.csv with its provenance.
 
 Needs Debian's python3-torch in the system Python: apt-get install python3-torch.
@@ -24,6 +25,10 @@ import re
 import subprocess
 import sys
 import time
+
+
+# Our ISAs whose GEMMs round operands to bfloat16 (kernels.h: kern_isa_reduced).
+BF16_ISAS = ("avx512bf16", "amx")
 
 try:
     import torch
@@ -218,15 +223,15 @@ def main():
         for (isa, th), r in sorted(ours.items()):
             rows.append((rnd, "ours", isa, th, r))
             print(f"round {rnd}: ours {isa}, {th} thread(s): {r:.2f} it/s", flush=True)
-        full = {k: v for k, v in ours.items() if k[0] != "avx512bf16"}
+        full = {k: v for k, v in ours.items() if k[0] not in BF16_ISAS}
         (isa, th), r = max(full.items(), key=lambda kv: kv[1])
         ratios.append(r / best_f32)
         print(f"round {rnd}: best ours {r:.2f} it/s ({isa}, {th} threads) / PyTorch f32 "
               f"{best_f32:.2f} it/s = {ratios[-1]:.2f}x", flush=True)
-        bf = [v for k, v in ours.items() if k[0] == "avx512bf16"]
+        bf = [v for k, v in ours.items() if k[0] in BF16_ISAS]
         if bf:
             ratios_bf16.append(max(bf) / best_any)
-            print(f"round {rnd}: ours avx512bf16 {max(bf):.2f} it/s / PyTorch's best of either "
+            print(f"round {rnd}: ours bfloat16 {max(bf):.2f} it/s / PyTorch's best of either "
                   f"precision {best_any:.2f} it/s = {ratios_bf16[-1]:.2f}x", flush=True)
     if not a.ours:
         return
@@ -235,7 +240,7 @@ def main():
           f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
     med_bf16 = statistics.median(ratios_bf16) if ratios_bf16 else None
     if med_bf16:
-        print(f"median over {a.rounds} rounds: ours avx512bf16 / PyTorch's best = {med_bf16:.2f}x "
+        print(f"median over {a.rounds} rounds: ours bfloat16 / PyTorch's best = {med_bf16:.2f}x "
               f"(rounds: {', '.join(f'{x:.2f}' for x in ratios_bf16)})")
     if a.out:
         os.makedirs(a.out, exist_ok=True)
@@ -252,7 +257,8 @@ def main():
                 ("ratio", "our best full-precision ISA / PyTorch's best f32 setting"),
                 ("ratio_per_round", " ".join(f"{x:.3f}" for x in ratios)),
                 ("ratio_median", f"{med:.3f}"),
-                ("ratio_bf16", "our avx512bf16 / PyTorch's best setting of either precision"),
+                ("ratio_bf16", "our best bfloat16 ISA (avx512bf16, amx) / PyTorch's best setting of "
+                               "either precision"),
                 ("ratio_bf16_per_round", " ".join(f"{x:.3f}" for x in ratios_bf16) or "none"),
                 ("ratio_bf16_median", f"{med_bf16:.3f}" if med_bf16 else "none")]))
             f.write("round,impl,isa,threads,it_per_s\n")

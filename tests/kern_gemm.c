@@ -47,11 +47,12 @@ static gemm_target isa_target(kern_isa isa)
     if (isa == KERN_AVX2) g.cfg = &sgemm_config_avx2;
     if (isa == KERN_AVX512) g.cfg = &sgemm_config_avx512;
     if (isa == KERN_AVX512_BF16) g.cfg = &gemm_config_avx512bf16;
+    if (isa == KERN_AMX) g.cfg = &gemm_config_amx;
 #endif
 #if defined(__aarch64__)
     if (isa == KERN_NEON) g.cfg = &sgemm_config_neon;
 #endif
-    if (isa == KERN_AVX512_BF16) g.reference = gemm_bf16_scalar;
+    if (kern_isa_reduced(isa)) g.reference = gemm_bf16_scalar;
     cr_assert(g.cfg != NULL, "no gemm_config for ISA %s", kern_isa_name(isa));
     return g;
 }
@@ -374,8 +375,30 @@ done:
 GEMM_TESTS(avx2, isa_target(KERN_AVX2))
 GEMM_TESTS(avx512, isa_target(KERN_AVX512))
 GEMM_TESTS(avx512bf16, isa_target(KERN_AVX512_BF16))
+GEMM_TESTS(amx, isa_target(KERN_AMX))
 GEMM_TESTS(amx_emulated, amx_emulated_target())
 GEMM_TESTS(neon, isa_target(KERN_NEON))
+
+/* On AMX hardware: the tile instructions against their emulation on one case. Both must pass
+ * the tolerance; how many elements differ in their bits is reported, not required to be 0
+ * (the emulation follows the SDM's pseudo-code, the hardware may round its sums otherwise). */
+Test(gemm, amx_against_its_emulation)
+{
+    gemm_target hw = isa_target(KERN_AMX), emulated = amx_emulated_target();
+    const gemm_case t = {false, true, 70, 90, 300, 1.5f, 0.75f, 3};
+    gemm_data d = make_data(&hw, &t, 600);
+    size_t len = d.c_len + GUARD, differ = 0;
+    float *x = malloc(len * sizeof(float)), *y = malloc(len * sizeof(float));
+    cr_assert(x && y, "out of memory");
+    run(hw.gemm, &t, &d, x);
+    run(emulated.gemm, &t, &d, y);
+    check(hw.name, &t, &d, x);
+    check(emulated.name, &t, &d, y);
+    for (size_t i = 0; i < len; i++) differ += memcmp(&x[i], &y[i], sizeof(float)) != 0;
+    cr_log_info("amx against amx-emulated: %zu of %zu floats of c differ in their bits", differ, len);
+    free(x), free(y);
+    free_data(&d);
+}
 
 /* gemm_packed_a_floats_max (which sizes a conv's packed weights) holds op(a) packed by any
  * config of the build: AMX pads rows to 32 and each k block to whole tiles of 32 k. */
@@ -429,5 +452,9 @@ static void bf16_ties_to_even(sgemm_fn gemm, const char *what)
 
 Test(gemm, bf16_reference_ties_to_even) { bf16_ties_to_even(gemm_bf16_scalar, "gemm_bf16_scalar"); }
 
-Test(gemm, avx512bf16_ties_to_even) { bf16_ties_to_even(isa_target(KERN_AVX512_BF16).gemm, "avx512bf16"); }
+Test(gemm, avx512bf16_ties_to_even)
+{
+    bf16_ties_to_even(isa_target(KERN_AVX512_BF16).gemm, "avx512bf16");
+}
+Test(gemm, amx_ties_to_even) { bf16_ties_to_even(isa_target(KERN_AMX).gemm, "amx"); }
 Test(gemm, amx_emulated_ties_to_even) { bf16_ties_to_even(gemm_bf16_amx_emulated, "amx-emulated"); }

@@ -151,8 +151,10 @@ static float bf16_half(uint32_t word, int high)
 static void emu_dpbf16ps(int c, int a, int b)
 {
     emu_check(c), emu_check(a), emu_check(b);
-    const int m_rows = emu.cfg.rows[c], k_words = emu.cfg.colsb[a] / 4, n_cols = emu.cfg.colsb[c] / 4;
-    if (emu.cfg.rows[a] != m_rows || emu.cfg.rows[b] != k_words || emu.cfg.colsb[b] != emu.cfg.colsb[c])
+    /* c (m_rows, n_cols f32), a (m_rows, k_words), b (k_words, n_cols words) */
+    const tile_config *s = &emu.cfg;
+    const int m_rows = s->rows[c], k_words = s->colsb[a] / 4, n_cols = s->colsb[c] / 4;
+    if (s->rows[a] != m_rows || s->rows[b] != k_words || s->colsb[b] != s->colsb[c])
         emu_fail("TDPBF16PS on tiles of mismatched shapes (the CPU raises #UD)");
     for (int m = 0; m < m_rows; m++) {
         float even[16] = {0}, odd[16] = {0};
