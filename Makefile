@@ -30,14 +30,17 @@ endif
 # binary runs on any CPU of the architecture and picks its best path at start-up.
 KERNEL_SRC := $(wildcard kernels/*.c kernels/scalar/*.c)
 ifeq ($(ARCH),x86_64)
-KERNEL_SRC += $(wildcard kernels/avx2/*.c kernels/avx512/*.c)
+KERNEL_SRC += $(wildcard kernels/avx2/*.c kernels/avx512/*.c kernels/amx/*.c)
 endif
 ifeq ($(ARCH),aarch64)
 KERNEL_SRC += $(wildcard kernels/neon/*.c)
 endif
+# The AMX GEMM with its tile instructions emulated in C: built everywhere, for the tests.
+KERNEL_SRC += $(filter-out $(KERNEL_SRC),kernels/amx/gemm_amx_emulated.c)
 $(BUILD)/kernels/avx2/%.o:   ISAFLAGS := -mavx2 -mfma
 $(BUILD)/kernels/avx512/%.o: ISAFLAGS := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 $(BUILD)/kernels/avx512/gemm_avx512.o: ISAFLAGS := -mavx512bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
+$(BUILD)/kernels/amx/gemm_amx.o: ISAFLAGS := -mamx-tile -mamx-bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 
 LIB_SRC   := $(wildcard lib/*/*.c lib/*/*/*.c)
 TEST_SRC  := $(wildcard tests/*.c)
@@ -92,7 +95,8 @@ help:
 	@echo "  make table1      classifier test: TABLE1_SEEDS='1 2 3 4 5' runs of MNIST_ITERS=5000 (make -j runs"
 	@echo "                   seeds in parallel; plus the seed-1 GAN baseline; runs in RUNS=checkpoints) -> results/table1.{md,csv}"
 	@echo "                   (about 35 min a run on 2 cores: 3.5 h)"
-	@echo "  make table1-bf16 the same seeds with the bfloat16 GEMMs (INFOGAN_ISA=avx512bf16) -> results/bf16/table1.{md,csv}"
+	@echo "  make table1-bf16 the same seeds with the bfloat16 GEMMs (INFOGAN_ISA=bf16: amx, else avx512bf16)"
+	@echo "                   -> results/bf16/table1.{md,csv}"
 	@echo "  make figure3 .. figure6  Faces, Chairs, SVHN, CelebA traversals (stand-ins, or real sets in data/):"
 	@echo "                   SEEDS=1 run(s) per setting + GAN baseline in RUNS -> results/figureN{a..d}.png, figureN.md"
 	@echo "                   (2 cores, SEEDS=1: figure3 1.8 h, figure4 1.2 h, figure5 1.6 h, figure6 1.7 h)"
@@ -107,7 +111,7 @@ help:
 	@echo "  make readme-table  prints the results-at-a-glance table from results/ and updates README.md"
 	@echo "  make clean       remove build folders"
 	@echo "Times are the wall times the committed results/ files record (2 cores; some shared the machine)."
-	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|avx512bf16|neon at run time"
+	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|avx512bf16|amx|neon|bf16 at run time"
 
 deps:
 	@scripts/deps.sh build
@@ -293,17 +297,18 @@ $(RUNS)/mnist-gan-seed%/result.csv: | $(BUILD)/bin/mnist
 table1: $(TABLE1_RUNS:%=%/result.csv) $(RUNS)/mnist-gan-seed1/result.csv
 	$(BUILD)/bin/mnist table1 --out results --gan $(RUNS)/mnist-gan-seed1 $(TABLE1_RUNS)
 
-# Table 1 again with the bfloat16 GEMMs (INFOGAN_ISA=avx512bf16): whether the reduced
-# precision keeps the classifier's accuracy. Runs in RUNS/bf16, the table in results/bf16.
+# Table 1 again with the bfloat16 GEMMs (INFOGAN_ISA=bf16: the AMX tiles where the CPU has
+# them, else AVX-512 BF16): whether the reduced precision keeps the classifier's accuracy.
+# Runs in RUNS/bf16, the table in results/bf16.
 TABLE1_BF16_RUNS := $(foreach s,$(TABLE1_SEEDS),$(RUNS)/bf16/mnist-infogan-seed$(s))
 .PHONY: table1-bf16
 $(RUNS)/bf16/mnist-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
 	@mkdir -p $(RUNS)/bf16
-	INFOGAN_ISA=avx512bf16 $(MNIST_TRAIN)
+	INFOGAN_ISA=bf16 $(MNIST_TRAIN)
 
 table1-bf16: $(TABLE1_BF16_RUNS:%=%/result.csv)
 	@mkdir -p results/bf16
-	INFOGAN_ISA=avx512bf16 $(BUILD)/bin/mnist table1 --out results/bf16 $(TABLE1_BF16_RUNS)
+	INFOGAN_ISA=bf16 $(BUILD)/bin/mnist table1 --out results/bf16 $(TABLE1_BF16_RUNS)
 
 figure2: $(RUNS)/mnist-infogan-seed1/result.csv $(RUNS)/mnist-gan-seed1/result.csv
 	$(BUILD)/bin/mnist figure2 --infogan $(RUNS)/mnist-infogan-seed1 --gan $(RUNS)/mnist-gan-seed1 --out results
@@ -369,7 +374,7 @@ diag-cdsprites: $(CDSPRITES_RUNS:%=%/result.csv) | $(BUILD)/bin/table2
 	$(BUILD)/bin/table2 --out $(CDSPRITES_OUT) $(CDSPRITES_RUNS)
 
 # The main job: every result, from a fresh machine (installs packages, fetches data).
-# Not in it: table1-bf16 (needs AVX512-BF16) and bench-torch (needs Debian's PyTorch).
+# Not in it: table1-bf16 (needs AVX512-BF16 or AMX) and bench-torch (needs Debian's PyTorch).
 .PHONY: reproduce
 reproduce: deps
 	$(MAKE) data

@@ -270,8 +270,8 @@ static void bench_elementwise(void)
     char shape[32];
     snprintf(shape, sizeof shape, "%dx%dx%d", n, c, s);
     for (int isa = 0; isa < KERN_ISA_COUNT; isa++) {
-        /* avx512bf16 differs from avx512 in its GEMMs only */
-        if (!kern_isa_supported((kern_isa)isa) || isa == KERN_AVX512_BF16) continue;
+        /* avx512bf16 and amx differ from avx512 in their GEMMs only */
+        if (!kern_isa_supported((kern_isa)isa) || kern_isa_reduced((kern_isa)isa)) continue;
         kern_table t;
         kern_fill((kern_isa)isa, &t);
         for (int th = 1; th <= 2; th++) {

@@ -27,6 +27,10 @@ import subprocess
 import sys
 import time
 
+
+# Our ISAs whose GEMMs round operands to bfloat16 (kernels.h: kern_isa_reduced).
+BF16_ISAS = ("avx512bf16", "amx")
+
 try:
     import torch
     import torch.nn as nn
@@ -141,9 +145,6 @@ def time_torch(threads, warmup, iters, bf16=False):
     for _ in range(iters):
         m.step()
     return iters / (time.perf_counter() - t0)
-
-
-BF16_ISAS = ("avx512bf16", "amx")  # our reduced-precision rows
 
 
 def run_ours(cmd):

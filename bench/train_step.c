@@ -30,7 +30,7 @@ static const char *usage =
     "  --iters N      timed iterations per configuration (default 10)\n"
     "  --warmup W     untimed iterations first (default 2)\n"
     "  --isa LIST     comma-separated ISAs (default: every supported one but scalar, with\n"
-    "                 avx512bf16, the bfloat16 GEMMs, where the CPU has them)\n"
+    "                 avx512bf16 and amx, the bfloat16 GEMMs, where the CPU has them)\n"
     "  --threads LIST comma-separated OpenMP thread counts (default 1,2)\n"
     "  --out DIR      write DIR/train-<cpu>.csv (default results/bench); --out - writes none\n"
     "  --no-layers    skip the per-layer breakdown\n"
@@ -300,7 +300,7 @@ int main(int argc, char **argv)
             for (char *t = strtok(copy, ","); t; t = strtok(NULL, ",")) {
                 kern_isa isa = kern_isa_parse(t);
                 CHECK(isa != KERN_ISA_COUNT,
-                      "--isa: '%s' is not an ISA (scalar, avx2, avx512, avx512bf16, neon)", t);
+                      "--isa: '%s' is not an ISA (scalar, avx2, avx512, avx512bf16, amx, neon)", t);
                 CHECK(kern_isa_supported(isa), "--isa: this CPU or build cannot run %s", t);
                 want_isa[isa] = true;
             }

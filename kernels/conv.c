@@ -61,12 +61,6 @@ int conv2d_batch_images(const conv_geom *g, int n)
 
 static int ceil_div_int(int x, int y) { return (x + y - 1) / y; }
 
-/* Floats of op(w) (M,K) packed for any ISA's GEMM: rows padded to its mr <= GEMM_MAX_MR. */
-static size_t packed_weights_floats(int m, int k)
-{
-    return (size_t)(m + GEMM_MAX_MR - 1) * (size_t)k;
-}
-
 size_t conv2d_workspace_floats(const conv_geom *g, int n)
 {
     // one group: none; else the packed weights, op(w) (K, C*KH*KW) forward or op(w)^T
@@ -74,7 +68,7 @@ size_t conv2d_workspace_floats(const conv_geom *g, int n)
     // half of the groups (no more than either)
     if (ceil_div_int(n, conv2d_batch_images(g, n)) < 2) return 0;
     int ckk = g->c * g->kh * g->kw;
-    size_t fwd = packed_weights_floats(g->k, ckk), bwd = packed_weights_floats(ckk, g->k);
+    size_t fwd = gemm_packed_a_floats_max(g->k, ckk), bwd = gemm_packed_a_floats_max(ckk, g->k);
     return fwd > bwd ? fwd : bwd;
 }
 
@@ -104,7 +98,7 @@ conv_geom conv_geom_make(int c, int h, int w, int k, int kh, int kw, int stride,
  * the first into dw, the second into ws, added at the end: two threads at most, and the
  * same bits for any thread count. */
 
-/* op(w) (M,K) packed once for the groups' GEMMs, into ws (packed_weights_floats(m, k)
+/* op(w) (M,K) packed once for the groups' GEMMs, into ws (gemm_packed_a_floats_max(m, k)
  * floats); NULL for a single group, which multiplies by w itself (on all threads). */
 static const float *pack_weights(const conv_gemm_ops *ops, int groups, bool trans, int m,
                                  int k, const float *w, int ldw, float *ws)

@@ -47,7 +47,7 @@ void conv2d_bwd_weights_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n
                              const float *x, const float *dy, float *dw, float *db, float *ws);
 
 /* Each ISA's conv2d_* slots on its GEMM, conv2d_fwd_<isa> etc., defined in its conv_<isa>.c
- * by CONV_GEMM_ISA (avx512bf16: the AVX-512 conv on the bfloat16 GEMM). */
+ * by CONV_GEMM_ISA (avx512bf16 and amx: the AVX-512 conv on a bfloat16 GEMM). */
 #define CONV_GEMM_DECLARE(isa)                                                                   \
     void conv2d_fwd_##isa(const conv_geom *g, int n, const float *x, const float *w,             \
                           const float *bias, float *y, float *ws);                               \
@@ -58,6 +58,7 @@ void conv2d_bwd_weights_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n
 CONV_GEMM_DECLARE(avx2)
 CONV_GEMM_DECLARE(avx512)
 CONV_GEMM_DECLARE(avx512bf16)
+CONV_GEMM_DECLARE(amx)
 CONV_GEMM_DECLARE(neon)
 
 /* Defines an ISA's conv on the GEMM of gemm_cfg: its conv_gemm_ops conv_ops_<isa> and the

@@ -8,17 +8,23 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
+#if defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 kern_table kern;
 static kern_isa active_isa = KERN_ISA_COUNT;
 
-static const char *const isa_names[KERN_ISA_COUNT] = {"scalar", "avx2", "avx512", "avx512bf16",
-                                                       "neon"};
+static const char *const isa_names[KERN_ISA_COUNT] = {"scalar", "avx2",       "avx512",
+                                                       "avx512bf16", "amx", "neon"};
 
 const char *kern_isa_name(kern_isa isa)
 {
     return isa < KERN_ISA_COUNT ? isa_names[isa] : "unknown";
 }
+
+bool kern_isa_reduced(kern_isa isa) { return isa == KERN_AVX512_BF16 || isa == KERN_AMX; }
 
 kern_isa kern_isa_parse(const char *name)
 {
@@ -53,7 +59,42 @@ static bool cpu_has(kern_isa isa)
         return avx512 && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & bit_AVX512BF16);
     return false;
 }
+
+/* Linux gives a process the tile data state (8 KB more per thread to save) only on request;
+ * without it the first tile instruction kills the process. */
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#define XFEATURE_XTILEDATA 18
+
+/* NULL when the amx kernels can run here (asking Linux for the tiles once, before any
+ * use), else why not. */
+static const char *amx_missing(void)
+{
+    static const char *why;
+    static bool asked;
+    if (asked) return why;
+    asked = true;
+    unsigned int a, b, c, d;
+    if (!cpu_has(KERN_AVX512)) why = "this CPU or OS has no AVX-512";
+    else if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(d & bit_AMX_TILE) ||
+             !(d & bit_AMX_BF16))
+        why = "this CPU has no AMX-BF16 tiles (CPUID leaf 7, EDX bits 22 and 24)";
+    else if ((xgetbv0() & (3ull << 17)) != (3ull << 17))
+        why = "the OS does not enable the tile state (XCR0 bits 17 and 18)";
+    else if (syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) != 0)
+        why = "Linux refused this process the tile data state (arch_prctl ARCH_REQ_XCOMP_PERM)";
+    return why;
+}
 #endif
+
+/* Why this CPU, OS or build cannot run isa's kernels (isa not supported). */
+static const char *isa_missing(kern_isa isa)
+{
+#if defined(__x86_64__)
+    if (isa == KERN_AMX) return amx_missing();
+#endif
+    (void)isa;
+    return "this CPU or build lacks them";
+}
 
 bool kern_isa_supported(kern_isa isa)
 {
@@ -63,6 +104,7 @@ bool kern_isa_supported(kern_isa isa)
     case KERN_AVX2:
     case KERN_AVX512:
     case KERN_AVX512_BF16: return cpu_has(isa);
+    case KERN_AMX: return amx_missing() == NULL;
 #endif
 #if defined(__aarch64__)
     case KERN_NEON: return true; /* Advanced SIMD is mandatory on AArch64 */
@@ -74,8 +116,15 @@ bool kern_isa_supported(kern_isa isa)
 kern_isa kern_best_isa(void)
 {
     for (int i = KERN_ISA_COUNT - 1; i > 0; i--)
-        if (i != KERN_AVX512_BF16 && kern_isa_supported((kern_isa)i)) return (kern_isa)i;
+        if (!kern_isa_reduced((kern_isa)i) && kern_isa_supported((kern_isa)i)) return (kern_isa)i;
     return KERN_SCALAR;
+}
+
+kern_isa kern_best_bf16_isa(void)
+{
+    if (kern_isa_supported(KERN_AMX)) return KERN_AMX;
+    if (kern_isa_supported(KERN_AVX512_BF16)) return KERN_AVX512_BF16;
+    return KERN_ISA_COUNT;
 }
 
 void kern_fill(kern_isa isa, kern_table *t)
@@ -90,6 +139,10 @@ void kern_fill(kern_isa isa, kern_table *t)
         kern_fill_avx512(t);
         kern_fill_avx512bf16(t);
         break;
+    case KERN_AMX:
+        kern_fill_avx512(t);
+        kern_fill_amx(t);
+        break;
 #endif
 #if defined(__aarch64__)
     case KERN_NEON: kern_fill_neon(t); break;
@@ -98,24 +151,38 @@ void kern_fill(kern_isa isa, kern_table *t)
     }
 }
 
+kern_isa kern_isa_from_env(void)
+{
+    const char *forced = getenv("INFOGAN_ISA");
+    if (!forced || !*forced) return kern_best_isa();
+    if (strcmp(forced, "bf16") == 0) {
+        kern_isa isa = kern_best_bf16_isa();
+        if (isa == KERN_ISA_COUNT) {
+            fprintf(stderr, "error: INFOGAN_ISA=bf16: this CPU or build has no bfloat16 GEMM "
+                            "(amx or avx512bf16; best: %s)\n", kern_isa_name(kern_best_isa()));
+            exit(2);
+        }
+        return isa;
+    }
+    kern_isa isa = kern_isa_parse(forced);
+    if (isa == KERN_ISA_COUNT) {
+        fprintf(stderr, "error: INFOGAN_ISA=%s is not an ISA; use scalar, avx2, avx512, "
+                        "avx512bf16, amx, neon or bf16 (the best bfloat16 one)\n", forced);
+        exit(2);
+    }
+    if (!kern_isa_supported(isa)) {
+        fprintf(stderr,
+                "error: INFOGAN_ISA=%s: cannot run %s kernels here: %s; the best here is %s\n",
+                forced, forced, isa_missing(isa), kern_isa_name(kern_best_isa()));
+        exit(2);
+    }
+    return isa;
+}
+
 void kern_init(void)
 {
     if (active_isa != KERN_ISA_COUNT) return;
-    kern_isa isa = kern_best_isa();
-    const char *forced = getenv("INFOGAN_ISA");
-    if (forced && *forced) {
-        isa = kern_isa_parse(forced);
-        if (isa == KERN_ISA_COUNT) {
-            fprintf(stderr, "error: INFOGAN_ISA=%s is not an ISA; use scalar, avx2, avx512, avx512bf16 or neon\n",
-                    forced);
-            exit(2);
-        }
-        if (!kern_isa_supported(isa)) {
-            fprintf(stderr, "error: INFOGAN_ISA=%s: this CPU or build cannot run %s kernels (best: %s)\n",
-                    forced, forced, kern_isa_name(kern_best_isa()));
-            exit(2);
-        }
-    }
+    kern_isa isa = kern_isa_from_env();
     kern_fill(isa, &kern);
     active_isa = isa;
 }

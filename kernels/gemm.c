@@ -34,6 +34,9 @@ static void gemm_timing_add(double t0)
 }
 static int ceil_div(int x, int y) { return (x + y - 1) / y; }
 
+/* Floats per lane of a packed panel of kc k (kc for f32). */
+static size_t depth(const gemm_config *g, int kc) { return gemm_panel_depth(g->k_tile, kc); }
+
 /* Per-thread packing buffer, kept across calls (grown when a config needs more). */
 static _Thread_local float *pack_buf;
 static _Thread_local size_t pack_cap;
@@ -86,11 +89,15 @@ static void pack_a_panel(const gemm_config *g, bool trans_a, const float *a, int
 {
     int rows = min_int(g->mr, mc - ir), next_rows = min_int(g->mr, mc - ir - rows);
     if (trans_a) { /* a (K,M) */
-        gemm_pack_fn copy = g->pack_copy ? g->pack_copy : pack_copy;
+        gemm_pack_fn copy = g->pack_a_copy ? g->pack_a_copy
+                            : g->pack_copy ? g->pack_copy
+                                           : pack_copy;
         copy(a + ir, (size_t)lda, rows, kc, g->mr, next_rows, dst);
         return;
     }
-    gemm_pack_fn transposed = g->pack_transposed ? g->pack_transposed : pack_transposed_portable;
+    gemm_pack_fn transposed = g->pack_a_transposed  ? g->pack_a_transposed
+                              : g->pack_transposed ? g->pack_transposed
+                                                   : pack_transposed_portable;
     transposed(a + (size_t)ir * lda, (size_t)lda, rows, kc, g->mr, next_rows, dst); /* a (M,K) */
 }
 
@@ -122,16 +129,34 @@ static void scale_c(int m, int n, float beta, float *c, int ldc)
 typedef struct blocking {
     int kc_max, mc_max, nc_max;
     size_t apack_floats; /* 64-byte multiple: the b panels after the a panels stay aligned */
+    size_t bpack_floats;
 } blocking;
+
+static int k_block_max(const gemm_config *g, int k) { return ceil_div(k, ceil_div(k, g->kc)); }
 
 static blocking make_blocking(const gemm_config *g, int m_block, int n_block, int k)
 {
     blocking bl;
-    bl.kc_max = ceil_div(k, ceil_div(k, g->kc));
+    bl.kc_max = k_block_max(g, k);
     bl.mc_max = m_block;
     bl.nc_max = n_block;
-    bl.apack_floats = ((size_t)bl.kc_max * bl.mc_max + 15) / 16 * 16;
+    bl.apack_floats = (depth(g, bl.kc_max) * bl.mc_max + 15) / 16 * 16;
+    bl.bpack_floats = depth(g, bl.kc_max) * bl.nc_max;
     return bl;
+}
+
+/* Floats per lane of all k blocks of op(a) or op(b) packed (k for f32). */
+static size_t packed_depth(const gemm_config *g, int k)
+{
+    if (k <= 0) return 0;
+    int kc_max = k_block_max(g, k), rest = k % kc_max;
+    return (size_t)(k / kc_max) * depth(g, kc_max) + (rest ? depth(g, rest) : 0);
+}
+
+/* Where k block pc of op(a) packed with m_pad rows starts (every earlier block is full). */
+static size_t packed_a_block(const gemm_config *g, size_t m_pad, int kc_max, int pc)
+{
+    return (size_t)(pc / kc_max) * m_pad * depth(g, kc_max);
 }
 
 /* One (ic, jc, pc) block: c rows ic..ic+mc, columns jc..jc+nc += op(a) op(b) over k block
@@ -151,11 +176,11 @@ static void gemm_block(const gemm_config *g, bool trans_a, bool trans_b, int ic,
     const float *ablock = trans_a ? a + (size_t)pc * lda + ic : a + (size_t)ic * lda + pc;
     for (int jr = 0; jr < nc; jr += nr) {
         int cols = min_int(nr, nc - jr);
-        float *bpanel = bpack + (size_t)(jr / nr) * nr * kc;
+        float *bpanel = bpack + (size_t)(jr / nr) * nr * depth(g, kc);
         if (pack_b) pack_b_panel(g, trans_b, bblock, ldb, nc, jr, kc, bpanel);
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = min_int(mr, mc - ir);
-            float *apanel = apack + (size_t)(ir / mr) * mr * kc;
+            float *apanel = apack + (size_t)(ir / mr) * mr * depth(g, kc);
             if (pack_a && jr == 0) pack_a_panel(g, trans_a, ablock, lda, mc, ir, kc, apanel);
             float *ctile = c + (size_t)(ic + ir) * ldc + jc + jr;
             if (cols == nr) {
@@ -185,14 +210,17 @@ static void gemm_single(const gemm_config *g, bool trans_a, bool trans_b, int m,
     const size_t m_pad = (size_t)ceil_div(m, g->mr) * g->mr;
     const gemm_b_layout lb = gemm_packed_b_layout(g, k, n);
     blocking bl = make_blocking(g, min_int(g->mc, (int)m_pad), min_int(g->nc, (int)lb.n_pad), k);
-    float *buf = pack_buffer(bl.apack_floats + (size_t)bl.kc_max * bl.nc_max);
+    float *buf = pack_buffer(bl.apack_floats + bl.bpack_floats);
     for (int jc = 0; jc < n; jc += bl.nc_max)
         for (int pc = 0; pc < k; pc += bl.kc_max)
             for (int ic = 0; ic < m; ic += bl.mc_max) {
                 int kc = min_int(bl.kc_max, k - pc);
-                /* packed a: k block pc starts at pc * m_pad, row ic at ic * kc; both packed
-                 * operands are read only (pack flags false) */
-                float *apack = packed_a ? (float *)packed_a + pc * m_pad + (size_t)ic * kc : buf;
+                /* packed a: row ic of k block pc; both packed operands are read only (pack
+                 * flags false) */
+                float *apack = buf;
+                if (packed_a)
+                    apack = (float *)packed_a + packed_a_block(g, m_pad, bl.kc_max, pc) +
+                            (size_t)ic * depth(g, kc);
                 float *bpack = packed_b ? (float *)packed_b + gemm_packed_b_offset(&lb, pc, jc)
                                         : buf + bl.apack_floats;
                 gemm_block(g, trans_a, trans_b, ic, min_int(bl.mc_max, m - ic), jc,
@@ -203,7 +231,15 @@ static void gemm_single(const gemm_config *g, bool trans_a, bool trans_b, int m,
 
 size_t gemm_packed_a_floats(const gemm_config *g, int m, int k)
 {
-    return (size_t)ceil_div(m, g->mr) * g->mr * (size_t)(k > 0 ? k : 0);
+    return (size_t)ceil_div(m, g->mr) * g->mr * packed_depth(g, k);
+}
+
+/* Rows pad to fewer than GEMM_MAX_MR more. With k_tile, each k block pads by less than a
+ * tile, so the words per lane stay below (k + blocks * k_tile) / 2, and blocks <= k / kc + 1
+ * <= k / k_tile + 1 (k_tile <= kc): below k + k_tile / 2. */
+size_t gemm_packed_a_floats_max(int m, int k)
+{
+    return m <= 0 || k <= 0 ? 0 : (size_t)(m + GEMM_MAX_MR - 1) * (size_t)(k + GEMM_MAX_K_TILE);
 }
 
 void gemm_pack_a(const gemm_config *g, bool trans_a, int m, int k, const float *a, int lda,
@@ -211,23 +247,24 @@ void gemm_pack_a(const gemm_config *g, bool trans_a, int m, int k, const float *
 {
     if (m <= 0 || k <= 0) return;
     const size_t m_pad = (size_t)ceil_div(m, g->mr) * g->mr;
-    const int kc_max = make_blocking(g, g->mr, g->nr, k).kc_max, panels = ceil_div(m, g->mr);
+    const int kc_max = k_block_max(g, k), panels = ceil_div(m, g->mr);
     const int blocks = ceil_div(k, kc_max);
     /* the same panels gemm_block packs, for every (k block, row panel) */
 #pragma omp parallel for schedule(static) if (m_pad * k >= (1 << 16) && !omp_in_parallel())
     for (int t = 0; t < blocks * panels; t++) {
         int pc = t / panels * kc_max, ir = t % panels * g->mr, kc = min_int(kc_max, k - pc);
         const float *ablock = trans_a ? a + (size_t)pc * lda : a + pc;
-        pack_a_panel(g, trans_a, ablock, lda, m, ir, kc, packed + pc * m_pad + (size_t)ir * kc);
+        pack_a_panel(g, trans_a, ablock, lda, m, ir, kc,
+                     packed + packed_a_block(g, m_pad, kc_max, pc) + (size_t)ir * depth(g, kc));
     }
 }
 
 gemm_b_layout gemm_packed_b_layout(const gemm_config *g, int k, int n)
 {
-    gemm_b_layout l = {.nr = g->nr, .k = k, .n = n};
-    l.kc_max = k > 0 ? make_blocking(g, g->mr, g->nr, k).kc_max : 1;
+    gemm_b_layout l = {.nr = g->nr, .k = k, .n = n, .k_tile = g->k_tile};
+    l.kc_max = k > 0 ? k_block_max(g, k) : 1;
     l.n_pad = (size_t)ceil_div(n, g->nr) * g->nr;
-    l.floats = l.n_pad * (size_t)(k > 0 ? k : 0);
+    l.floats = l.n_pad * packed_depth(g, k);
     return l;
 }
 
@@ -314,7 +351,7 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
     if (split_m) { /* blocks of rows; the loop order jc, pc, own row blocks */
         const int rows = unit * mr;
         blocking bl = make_blocking(g, rows, min_int(g->nc, ceil_div(n, nr) * nr), k);
-        float *buf = pack_buffer(bl.apack_floats + (size_t)bl.kc_max * bl.nc_max);
+        float *buf = pack_buffer(bl.apack_floats + bl.bpack_floats);
         int *own = malloc((size_t)blocks * sizeof(int)), owned = 0;
         if (!own) exit(1);
         for (int jc = 0; jc < n; jc += bl.nc_max) {
@@ -336,7 +373,7 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
     const int cols = unit * nr;
     blocking bl = make_blocking(g, min_int(g->mc, ceil_div(m, mr) * mr), cols, k);
     const bool one_ic = m <= bl.mc_max; /* then a's block is packed once per k step */
-    float *buf = pack_buffer(bl.apack_floats + (size_t)bl.kc_max * bl.nc_max);
+    float *buf = pack_buffer(bl.apack_floats + bl.bpack_floats);
     int *own = malloc((size_t)blocks * sizeof(int)), owned = 0;
     if (!own) exit(1);
     for (int pc = 0; pc < k; pc += bl.kc_max) {

@@ -32,6 +32,13 @@ void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 void gemm_bf16_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                       const float *a, int lda, const float *b, int ldb, float beta, float *c,
                       int ldc);
+/* The same on AMX tiles (amx/gemm_amx.c; x86-64 builds, CPUs with AMX-BF16), and that file
+ * with the tile instructions emulated in C (every build; for the tests). */
+void gemm_bf16_amx(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
+                   int lda, const float *b, int ldb, float beta, float *c, int ldc);
+void gemm_bf16_amx_emulated(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                            const float *a, int lda, const float *b, int ldb, float beta,
+                            float *c, int ldc);
 void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
@@ -46,7 +53,8 @@ typedef void (*gemm_ukernel_fn)(size_t kc, int rows, const float *a, const float
  * (transposing), or dst[p*w + i] = src[p*ld + i] (copying). When rows == w, the next_rows
  * rows (columns) after them, the next panel's, may be prefetched. A config with k_pairs
  * packs 32-bit words instead, each two bfloat16 of k 2p and 2p+1 (the low half first; a
- * zero after an odd kc): dst (ceil(kc/2),w). */
+ * zero after an odd kc): dst (ceil(kc/2),w); with k_tile, k is zero-padded to whole tiles
+ * and the layout is the config's own (gemm_panel_depth words per lane). */
 typedef void (*gemm_pack_fn)(const float *src, size_t ld, int rows, int kc, int w,
                              int next_rows, float *dst);
 
@@ -62,19 +70,32 @@ typedef struct gemm_config {
     gemm_ukernel_fn ukernel_narrow;
     gemm_pack_fn pack_transposed; /* for a (M,K) and b (N,K); NULL: a portable loop */
     gemm_pack_fn pack_copy;       /* for a (K,M) and b (K,N); NULL: a portable loop */
+    /* For a's panels when their layout is not b's (AMX: rows of k pairs); NULL: as b. */
+    gemm_pack_fn pack_a_transposed, pack_a_copy;
     /* Panels hold bfloat16 pairs of k (both packers set, the microkernel reads words).
      * gemm_pack_a/gemm_pack_b still work; writing b's panels row by row at
      * gemm_packed_b_offset does not. */
     bool k_pairs;
+    /* With k_pairs: each panel's k zero-padded to a multiple of k_tile (AMX: 32, the depth
+     * of one tile product), <= GEMM_MAX_K_TILE and <= kc; 0: no padding. */
+    int k_tile;
 } gemm_config;
 
 /* Each ISA's configuration (defined where its sgemm_<isa> is), e.g. for tests to sweep
  * sizes around the tile. */
 extern const gemm_config sgemm_config_avx2, sgemm_config_avx512, sgemm_config_neon;
-extern const gemm_config gemm_config_avx512bf16;
+extern const gemm_config gemm_config_avx512bf16, gemm_config_amx, gemm_config_amx_emulated;
 
-#define GEMM_MAX_MR 16
+#define GEMM_MAX_MR 32
 #define GEMM_MAX_NR 64
+#define GEMM_MAX_K_TILE 32
+
+/* Floats per lane of one packed panel holding kc k: kc (f32, and k pairs without k_tile,
+ * which fill half), or the words of kc rounded up to whole k tiles. */
+static inline size_t gemm_panel_depth(int k_tile, int kc)
+{
+    return k_tile ? (size_t)((kc + k_tile - 1) / k_tile) * (size_t)k_tile / 2 : (size_t)kc;
+}
 
 /* The whole SGEMM on the framework with the microkernel of cfg, threaded with OpenMP. */
 void gemm_blocked(const gemm_config *cfg, bool trans_a, bool trans_b, int m, int n, int k,
@@ -87,13 +108,17 @@ void gemm_blocked(const gemm_config *cfg, bool trans_a, bool trans_b, int m, int
  * op(a) (M,K): gemm_packed_a_floats floats, filled by gemm_pack_a (threaded when large and
  * called outside a parallel region). */
 size_t gemm_packed_a_floats(const gemm_config *cfg, int m, int k);
+/* At least gemm_packed_a_floats(cfg, m, k) for every config (a conv sizes its workspace
+ * for any ISA). */
+size_t gemm_packed_a_floats_max(int m, int k);
 void gemm_pack_a(const gemm_config *cfg, bool trans_a, int m, int k, const float *a, int lda,
                  float *packed);
 
 /* op(b) (K,N) packed: per k block (kc_max rows, the last one shorter) its nr-wide column
- * panels, each (kc, nr) row-major; columns n..n_pad-1 of the last panel are padding. */
+ * panels, each (kc, nr) row-major (k_tile: gemm_panel_depth words per column); columns
+ * n..n_pad-1 of the last panel are padding. */
 typedef struct gemm_b_layout {
-    int nr, k, n, kc_max;
+    int nr, k, n, kc_max, k_tile;
     size_t n_pad, floats;
 } gemm_b_layout;
 gemm_b_layout gemm_packed_b_layout(const gemm_config *cfg, int k, int n);
@@ -106,11 +131,15 @@ static inline int gemm_packed_b_block(const gemm_b_layout *l, int r, int *kc)
     return pc;
 }
 
-/* Where row r, column q of op(b) goes; columns q..q+nr-1-(q % nr) of the row are contiguous. */
+/* Where row r, column q of op(b) goes; columns q..q+nr-1-(q % nr) of the row are contiguous.
+ * With k pairs only the panel starts (r = pc, q a multiple of nr) are meaningful. */
 static inline size_t gemm_packed_b_offset(const gemm_b_layout *l, int r, int q)
 {
     int kc, pc = gemm_packed_b_block(l, r, &kc);
-    return (size_t)pc * l->n_pad + (size_t)(q / l->nr) * l->nr * kc + (size_t)(r - pc) * l->nr + q % l->nr;
+    size_t full_block = gemm_panel_depth(l->k_tile, l->kc_max) * l->n_pad;
+    size_t panel = (size_t)l->nr * gemm_panel_depth(l->k_tile, kc);
+    return (size_t)(pc / l->kc_max) * full_block + (size_t)(q / l->nr) * panel +
+           (size_t)(r - pc) * l->nr + q % l->nr;
 }
 /* op(b) packed from b; zeroes the padding. */
 void gemm_pack_b(const gemm_config *cfg, bool trans_b, int k, int n, const float *b, int ldb,

@@ -2,9 +2,10 @@
  *
  * kern_init() fills the global table `kern` once: every slot first with the scalar
  * reference, then overridden by the best ISA the CPU and OS support (or the one forced by
- * the environment variable INFOGAN_ISA=scalar|avx2|avx512|avx512bf16|neon). No slot is ever
- * empty. avx512bf16 is AVX-512 with reduced-precision GEMMs (operands rounded to bfloat16,
- * sums in f32): never picked by default, only when forced.
+ * the environment variable INFOGAN_ISA=scalar|avx2|avx512|avx512bf16|amx|neon). No slot is
+ * ever empty. avx512bf16 and amx are AVX-512 with reduced-precision GEMMs and convolutions
+ * (operands rounded to bfloat16, sums in f32; amx on AMX tiles): never picked by default,
+ * only when forced, by name or as INFOGAN_ISA=bf16, the best of them here (amx first).
  *
  * Conventions (all f32, row-major, NCHW):
  *   - shapes are written next to every pointer, e.g. x (N,C,H,W);
@@ -22,7 +23,7 @@
 #include <stdio.h>
 
 typedef enum kern_isa {
-    KERN_SCALAR, KERN_AVX2, KERN_AVX512, KERN_AVX512_BF16, KERN_NEON, KERN_ISA_COUNT
+    KERN_SCALAR, KERN_AVX2, KERN_AVX512, KERN_AVX512_BF16, KERN_AMX, KERN_NEON, KERN_ISA_COUNT
 } kern_isa;
 
 /* Geometry of a 2D convolution from x (N,C,H,W) to y (N,K,OH,OW) with kernel (KH,KW).
@@ -108,17 +109,25 @@ typedef struct kern_table {
 /* The table every caller uses; valid after kern_init(). */
 extern kern_table kern;
 
-/* Fills `kern` once (later calls do nothing). Reads INFOGAN_ISA; exits with a clear
- * message if it names an unknown ISA or one this CPU or build cannot run. */
+/* Fills `kern` once (later calls do nothing) with kern_isa_from_env()'s ISA. */
 void kern_init(void);
+/* The ISA INFOGAN_ISA names (bf16: kern_best_bf16_isa()), or kern_best_isa() when unset;
+ * exits (status 2) with one line saying why if it names no ISA or one this CPU, OS or build
+ * cannot run. */
+kern_isa kern_isa_from_env(void);
 kern_isa kern_active_isa(void);
 const char *kern_isa_name(kern_isa isa);
-/* Parses "scalar", "avx2", "avx512", "avx512bf16", "neon"; KERN_ISA_COUNT if unknown. */
+/* Parses "scalar", "avx2", "avx512", "avx512bf16", "amx", "neon"; KERN_ISA_COUNT if unknown. */
 kern_isa kern_isa_parse(const char *name);
-/* True when this build has kernels for `isa` and the CPU and OS can run them. */
+/* True when this build has kernels for `isa` and the CPU and OS can run them (for amx: the
+ * first call asks Linux for the tile state, and false if refused). */
 bool kern_isa_supported(kern_isa isa);
-/* The best supported full-precision ISA (never avx512bf16). */
+/* True for the ISAs whose GEMMs round operands to bfloat16 (avx512bf16, amx). */
+bool kern_isa_reduced(kern_isa isa);
+/* The best supported full-precision ISA (never a reduced one). */
 kern_isa kern_best_isa(void);
+/* The best supported bfloat16 ISA: amx, else avx512bf16; KERN_ISA_COUNT if neither. */
+kern_isa kern_best_bf16_isa(void);
 /* Fills t with the scalar references, then isa's kernels on top (isa must be supported). */
 void kern_fill(kern_isa isa, kern_table *t);
 /* Prints the active ISA and, per slot, which ISA's kernel it holds. */
@@ -159,11 +168,13 @@ void upconv2d_bwd_weights(const kern_table *t, const conv_geom *g, int n, const 
 
 /* Per-ISA fillers (<isa>/fill_<isa>.c), called by kern_fill: kern_fill_scalar fills every
  * slot, the others override the slots their ISA implements (all of them). avx512bf16 is
- * kern_fill_avx512, then kern_fill_avx512bf16 for the GEMM and the conv slots. */
+ * kern_fill_avx512, then kern_fill_avx512bf16 for the GEMM and the conv slots; amx likewise
+ * with kern_fill_amx. */
 void kern_fill_scalar(kern_table *t);
 void kern_fill_avx2(kern_table *t);
 void kern_fill_avx512(kern_table *t);
 void kern_fill_avx512bf16(kern_table *t);
+void kern_fill_amx(kern_table *t);
 void kern_fill_neon(kern_table *t);
 
 #endif

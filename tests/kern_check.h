@@ -106,14 +106,14 @@ static inline void expect_close(const float *got, const float *ref, size_t n, do
 
 /* Tests of optimized kernels run once per ISA of the build's architecture; an ISA this CPU
  * lacks is skipped (listed last, since a skip ends the test in the qemu runner). Tests of
- * kernels built on the GEMM also run on avx512bf16 (GEMM_TEST_ISAS), with operands rounded
- * to bfloat16 by fill_operands so that the f32 tolerances still apply. */
+ * kernels built on the GEMM also run on avx512bf16 and amx (GEMM_TEST_ISAS), with operands
+ * rounded to bfloat16 by fill_operands so that the f32 tolerances still apply. */
 #if defined(__aarch64__)
 #define TEST_ISAS {KERN_NEON}
 #define GEMM_TEST_ISAS {KERN_NEON}
 #else
 #define TEST_ISAS {KERN_AVX2, KERN_AVX512}
-#define GEMM_TEST_ISAS {KERN_AVX2, KERN_AVX512, KERN_AVX512_BF16}
+#define GEMM_TEST_ISAS {KERN_AVX2, KERN_AVX512, KERN_AVX512_BF16, KERN_AMX}
 #endif
 #define ISA_TEST_OVER(suite, name, ISAS)                                                    \
     ParameterizedTestParameters(suite, name)                                                \
@@ -124,13 +124,13 @@ static inline void expect_close(const float *got, const float *ref, size_t n, do
     ParameterizedTest(kern_isa *isa, suite, name)
 #define ISA_TEST(suite, name) ISA_TEST_OVER(suite, name, TEST_ISAS)
 
-/* fill_uniform, then for avx512bf16 each value rounded to bfloat16: the GEMM's own rounding
+/* fill_uniform, then for the bfloat16 ISAs each value rounded to bfloat16: the GEMM's own rounding
  * then changes nothing, its products are exact and only the order of the f32 sums differs
  * from the reference. */
 static inline void fill_operands(kern_isa isa, test_rng *r, float *x, size_t n, float lo, float hi)
 {
     fill_uniform(r, x, n, lo, hi);
-    if (isa == KERN_AVX512_BF16)
+    if (kern_isa_reduced(isa))
         for (size_t i = 0; i < n; i++) x[i] = round_bf16(x[i]);
 }
 

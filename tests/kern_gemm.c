@@ -1,5 +1,6 @@
 /* kern_gemm.c: every optimized SGEMM against sgemm_scalar, per supported ISA (the bfloat16
- * GEMM against its twin gemm_bf16_scalar, which rounds the operands the same way).
+ * GEMMs against their twin gemm_bf16_scalar, which rounds the operands the same way; the
+ * AMX GEMM also with its tile instructions emulated in C, on every CPU).
  *
  * Tolerance: |c - ref| <= (k + 2) * FLT_EPSILON * (|alpha| * sum_p |a_ip| |b_pj| +
  * |beta| |c0_ij|), the worst-case rounding of a float dot product of length k (relative
@@ -23,14 +24,17 @@
 typedef void (*sgemm_fn)(bool, bool, int, int, int, float, const float *, int, const float *,
                          int, float, float *, int);
 
-/* The reference for `isa`: the bfloat16 twin for avx512bf16, else sgemm_scalar. */
-static sgemm_fn reference_for(kern_isa isa)
-{
-    return isa == KERN_AVX512_BF16 ? gemm_bf16_scalar : sgemm_scalar;
-}
+/* A GEMM under test: its function, its blocked configuration and the reference it must
+ * match (gemm_bf16_scalar for the bfloat16 GEMMs, else sgemm_scalar). */
+typedef struct gemm_target {
+    const char *name;
+    sgemm_fn gemm;
+    const gemm_config *cfg;
+    sgemm_fn reference;
+} gemm_target;
 
 /* The table's sgemm and the tile of `isa`; skips the test when the CPU lacks the ISA. */
-static sgemm_fn isa_sgemm(kern_isa isa, const gemm_config **cfg)
+static gemm_target isa_target(kern_isa isa)
 {
     if (!kern_isa_supported(isa))
         cr_skip_test("ISA %s not supported by this CPU or build: skipped", kern_isa_name(isa));
@@ -38,17 +42,26 @@ static sgemm_fn isa_sgemm(kern_isa isa, const gemm_config **cfg)
     kern_fill(isa, &t);
     cr_assert(t.sgemm != sgemm_scalar, "ISA %s: the sgemm slot still holds the scalar reference",
               kern_isa_name(isa));
-    *cfg = NULL;
+    gemm_target g = {kern_isa_name(isa), t.sgemm, NULL, sgemm_scalar};
 #if defined(__x86_64__)
-    if (isa == KERN_AVX2) *cfg = &sgemm_config_avx2;
-    if (isa == KERN_AVX512) *cfg = &sgemm_config_avx512;
-    if (isa == KERN_AVX512_BF16) *cfg = &gemm_config_avx512bf16;
+    if (isa == KERN_AVX2) g.cfg = &sgemm_config_avx2;
+    if (isa == KERN_AVX512) g.cfg = &sgemm_config_avx512;
+    if (isa == KERN_AVX512_BF16) g.cfg = &gemm_config_avx512bf16;
+    if (isa == KERN_AMX) g.cfg = &gemm_config_amx;
 #endif
 #if defined(__aarch64__)
-    if (isa == KERN_NEON) *cfg = &sgemm_config_neon;
+    if (isa == KERN_NEON) g.cfg = &sgemm_config_neon;
 #endif
-    cr_assert(*cfg != NULL, "no gemm_config for ISA %s", kern_isa_name(isa));
-    return t.sgemm;
+    if (kern_isa_reduced(isa)) g.reference = gemm_bf16_scalar;
+    cr_assert(g.cfg != NULL, "no gemm_config for ISA %s", kern_isa_name(isa));
+    return g;
+}
+
+/* The AMX GEMM's packers and loops on the tile instructions emulated in C: any CPU. */
+static gemm_target amx_emulated_target(void)
+{
+    return (gemm_target){"amx-emulated", gemm_bf16_amx_emulated, &gemm_config_amx_emulated,
+                         gemm_bf16_scalar};
 }
 
 /* Deterministic uniform values in [-1, 1). */
@@ -75,9 +88,9 @@ typedef struct gemm_data {
     size_t a_len, b_len, c_len;
 } gemm_data;
 
-static gemm_data make_data(kern_isa isa, const gemm_case *t, uint32_t seed)
+static gemm_data make_data(const gemm_target *g, const gemm_case *t, uint32_t seed)
 {
-    sgemm_fn reference = reference_for(isa);
+    sgemm_fn reference = g->reference;
     gemm_data d;
     d.lda = (t->ta ? t->m : t->k) + t->pad;
     d.ldb = (t->tb ? t->k : t->n) + t->pad;
@@ -170,29 +183,30 @@ static bool check(const char *isa, const gemm_case *t, const gemm_data *d, const
 }
 
 /* One case against the reference; false on the first failure. */
-static bool check_case(kern_isa isa, sgemm_fn sgemm, const gemm_case *t, uint32_t seed)
+static bool check_case(const gemm_target *g, const gemm_case *t, uint32_t seed)
 {
-    gemm_data d = make_data(isa, t, seed);
+    gemm_data d = make_data(g, t, seed);
     float *out = malloc((d.c_len + GUARD) * sizeof(float));
     cr_assert(out, "out of memory");
-    run(sgemm, t, &d, out);
-    bool ok = check(kern_isa_name(isa), t, &d, out);
+    run(g->gemm, t, &d, out);
+    bool ok = check(g->name, t, &d, out);
     free(out);
     free_data(&d);
     return ok;
 }
 
-/* Sizes 1, tile-1, tile, tile+1, between 1x and 2x (edges of nr/2 and nr/2 + 1 columns:
- * the narrow edge kernel and not), and primes, in all four transpose
- * combinations, alpha != 1, beta != 0, odd leading dimensions. */
-static void sizes_around_tile(kern_isa isa)
+/* Sizes 1, tile/2 and tile/2 + 1 (AMX: one row or column of 16 x 16 tiles, or two), tile-1,
+ * tile, tile+1, between 1x and 2x (edges of nr/2 and nr/2 + 1 columns: the narrow edge
+ * kernel and not), primes; k around 16 and 32 (AMX: a k step is 32) and 100; in all four
+ * transpose combinations, alpha != 1, beta != 0, odd leading dimensions. */
+static void sizes_around_tile(const gemm_target *g)
 {
-    const gemm_config *cfg;
-    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
-    const int ms[] = {1, cfg->mr - 1, cfg->mr, cfg->mr + 1, cfg->mr + cfg->mr / 2, 2 * cfg->mr + 1, 37};
-    const int ns[] = {1, cfg->nr - 1, cfg->nr, cfg->nr + 1, cfg->nr + cfg->nr / 2,
-                      cfg->nr + cfg->nr / 2 + 1, 2 * cfg->nr + 3, 53};
-    const int ks[] = {1, 2, 7, 61};
+    const gemm_config *cfg = g->cfg;
+    const int ms[] = {1, cfg->mr / 2, cfg->mr / 2 + 1, cfg->mr - 1, cfg->mr, cfg->mr + 1,
+                      cfg->mr + cfg->mr / 2, 2 * cfg->mr + 1, 37};
+    const int ns[] = {1, cfg->nr / 2, cfg->nr / 2 + 1, cfg->nr - 1, cfg->nr, cfg->nr + 1,
+                      cfg->nr + cfg->nr / 2, cfg->nr + cfg->nr / 2 + 1, 2 * cfg->nr + 3, 53};
+    const int ks[] = {1, 2, 7, 15, 16, 17, 31, 33, 61, 100};
     uint32_t seed = 1;
     for (int tr = 0; tr < 4; tr++)
         for (size_t im = 0; im < sizeof ms / sizeof ms[0]; im++)
@@ -200,15 +214,14 @@ static void sizes_around_tile(kern_isa isa)
                 for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++) {
                     gemm_case t = {tr & 1, tr >> 1, ms[im], ns[in], ks[ik], 1.5f, 0.75f,
                                    (int)(ik % 2) * 3};
-                    if (!check_case(isa, sgemm, &t, seed++)) return;
+                    if (!check_case(g, &t, seed++)) return;
                 }
 }
 
 /* beta 0 (c NaN-filled), 1 and -0.6; alpha 1 and -2.5; sizes past the kc block. */
-static void alpha_beta(kern_isa isa)
+static void alpha_beta(const gemm_target *g)
 {
-    const gemm_config *cfg;
-    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
+    const gemm_config *cfg = g->cfg;
     const float betas[] = {0.0f, 1.0f, -0.6f}, alphas[] = {1.0f, -2.5f};
     uint32_t seed = 100;
     for (int tr = 0; tr < 4; tr++)
@@ -216,27 +229,24 @@ static void alpha_beta(kern_isa isa)
             for (int ia = 0; ia < 2; ia++) {
                 gemm_case t = {tr & 1, tr >> 1, 2 * cfg->mr + 3, 3 * cfg->nr - 1, cfg->kc + 13,
                                alphas[ia], betas[ib], 5};
-                if (!check_case(isa, sgemm, &t, seed++)) return;
+                if (!check_case(g, &t, seed++)) return;
             }
 }
 
 /* Larger than every cache block (mc, nc, kc) of the ISA, with a partial last block of each. */
-static void large(kern_isa isa)
+static void large(const gemm_target *g)
 {
-    const gemm_config *cfg;
-    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
+    const gemm_config *cfg = g->cfg;
     for (int tr = 0; tr < 4; tr++) {
         gemm_case t = {tr & 1, tr >> 1, cfg->mc + cfg->mr + 5, cfg->nc + cfg->nr + 7,
                        cfg->kc + cfg->kc / 3, 0.5f, 1.0f, 1};
-        if (!check_case(isa, sgemm, &t, 200 + (uint32_t)tr)) return;
+        if (!check_case(g, &t, 200 + (uint32_t)tr)) return;
     }
 }
 
 /* k == 0 and alpha == 0 leave beta * c (zeros for beta == 0, even over NaN). */
-static void empty_product(kern_isa isa)
+static void empty_product(const gemm_target *g)
 {
-    const gemm_config *cfg;
-    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
     const gemm_case cases[] = {
         {false, false, 9, 17, 0, 1.0f, 0.0f, 2},
         {false, true, 9, 17, 0, 1.0f, 0.5f, 2},
@@ -244,7 +254,7 @@ static void empty_product(kern_isa isa)
         {true, true, 9, 17, 5, 0.0f, 2.0f, 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        if (!check_case(isa, sgemm, &cases[i], 300 + (uint32_t)i)) return;
+        if (!check_case(g, &cases[i], 300 + (uint32_t)i)) return;
 }
 
 static bool same_bits(const float *x, const float *y, size_t n)
@@ -254,10 +264,9 @@ static bool same_bits(const float *x, const float *y, size_t n)
 
 /* 1 and 2 threads: each within tolerance and bitwise the same on repeat, and (as gemm.h
  * promises) the same bits as each other; splits of M (m >= n) and of N. */
-static void threads(kern_isa isa)
+static void threads(const gemm_target *g)
 {
-    const gemm_config *cfg;
-    sgemm_fn sgemm = isa_sgemm(isa, &cfg);
+    const gemm_config *cfg = g->cfg;
     const gemm_case cases[] = {
         {false, false, 7 * cfg->mr + 3, 3 * cfg->nr + 1, 300, 1.0f, 0.0f, 1}, /* split M */
         {true, true, 2 * cfg->mr + 1, 9 * cfg->nr + 5, 280, -1.0f, 0.5f, 3},  /* split N */
@@ -267,7 +276,7 @@ static void threads(kern_isa isa)
     if (most == 1) cr_log_info("one OpenMP thread only: comparing two runs");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const gemm_case *t = &cases[i];
-        gemm_data d = make_data(isa, t, 400 + (uint32_t)i);
+        gemm_data d = make_data(g, t, 400 + (uint32_t)i);
         size_t len = d.c_len + GUARD;
         float *out[2][2];
         for (int th = 0; th < 2; th++)
@@ -275,19 +284,19 @@ static void threads(kern_isa isa)
                 out[th][rep] = malloc(len * sizeof(float));
                 cr_assert(out[th][rep], "out of memory");
                 omp_set_num_threads(th == 0 ? 1 : most);
-                run(sgemm, t, &d, out[th][rep]);
+                run(g->gemm, t, &d, out[th][rep]);
             }
         omp_set_num_threads(saved);
         for (int th = 0; th < 2; th++) {
             char name[64];
-            snprintf(name, sizeof name, "%s, %d thread(s)", kern_isa_name(isa), th == 0 ? 1 : most);
+            snprintf(name, sizeof name, "%s, %d thread(s)", g->name, th == 0 ? 1 : most);
             check(name, t, &d, out[th][0]);
             cr_expect(same_bits(out[th][0], out[th][1], len),
                       "%s: two runs of case %zu gave different bits", name, i);
         }
         /* gemm.h promises more: the k order never depends on the split */
         cr_expect(same_bits(out[0][0], out[1][0], len),
-                  "%s: 1 and 2 threads gave different bits for case %zu", kern_isa_name(isa), i);
+                  "%s: 1 and 2 threads gave different bits for case %zu", g->name, i);
         for (int th = 0; th < 2; th++)
             for (int rep = 0; rep < 2; rep++) free(out[th][rep]);
         free_data(&d);
@@ -303,10 +312,9 @@ static float *aligned_floats(size_t n)
     return aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
 }
 
-static void packed_operands(kern_isa isa)
+static void packed_operands(const gemm_target *g)
 {
-    const gemm_config *cfg;
-    isa_sgemm(isa, &cfg);
+    const gemm_config *cfg = g->cfg;
     const int ms[] = {1, cfg->mr + 1, cfg->mc + cfg->mr + 5};
     const int ns[] = {cfg->nr / 2 + 1, cfg->nr + 3, 2 * cfg->nr};
     const int ks[] = {7, cfg->kc + cfg->kc / 3, 2 * cfg->kc - 1}; /* k blocks equal, unequal */
@@ -318,7 +326,7 @@ static void packed_operands(kern_isa isa)
             for (size_t in = 0; in < sizeof ns / sizeof ns[0]; in++)
                 for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++) {
                     gemm_case t = {tr & 1, tr >> 1, ms[im], ns[in], ks[ik], 1.5f, 0.75f, 3};
-                    gemm_data d = make_data(isa, &t, seed++);
+                    gemm_data d = make_data(g, &t, seed++);
                     size_t len = d.c_len + GUARD;
                     float *want = malloc(len * sizeof(float)), *got = malloc(len * sizeof(float));
                     gemm_b_layout lb = gemm_packed_b_layout(cfg, t.k, t.n);
@@ -333,9 +341,9 @@ static void packed_operands(kern_isa isa)
                     gemm_pack_b(cfg, t.tb, t.k, t.n, d.b, d.ldb, packed_b);
                     gemm_blocked_packed(cfg, t.m, t.n, t.k, t.alpha, packed, packed_b, NULL, 0,
                                         t.beta, got, d.ldc);
-                    bool ok = check(kern_isa_name(isa), &t, &d, got);
+                    bool ok = check(g->name, &t, &d, got);
                     cr_expect(same_bits(want, got, len), "%s ta=%d tb=%d m=%d n=%d k=%d: packed "
-                              "operands gave other bits", kern_isa_name(isa), t.ta, t.tb, t.m,
+                              "operands gave other bits", g->name, t.ta, t.tb, t.m,
                               t.n, t.k);
                     ok = ok && same_bits(want, got, len);
                     if (!t.tb) { /* packed op(a), b itself */
@@ -343,7 +351,7 @@ static void packed_operands(kern_isa isa)
                         gemm_blocked_packed(cfg, t.m, t.n, t.k, t.alpha, packed, NULL, d.b, d.ldb,
                                             t.beta, got, d.ldc);
                         cr_expect(same_bits(want, got, len), "%s ta=%d m=%d n=%d k=%d: packed "
-                                  "op(a) and b itself gave other bits", kern_isa_name(isa), t.ta,
+                                  "op(a) and b itself gave other bits", g->name, t.ta,
                                   t.m, t.n, t.k);
                         ok = ok && same_bits(want, got, len);
                     }
@@ -355,18 +363,69 @@ done:
     omp_set_num_threads(saved);
 }
 
-#define ISA_TESTS(isa_name, isa)                                                             \
-    Test(gemm, isa_name##_sizes_around_tile) { sizes_around_tile(isa); }                     \
-    Test(gemm, isa_name##_alpha_beta_nan) { alpha_beta(isa); }                               \
-    Test(gemm, isa_name##_large) { large(isa); }                                             \
-    Test(gemm, isa_name##_empty_product) { empty_product(isa); }                             \
-    Test(gemm, isa_name##_threads_deterministic) { threads(isa); }                           \
-    Test(gemm, isa_name##_packed_operands_same_bits) { packed_operands(isa); }
+/* Every test above on the GEMM `target` gives (an expression; it may skip the test). */
+#define GEMM_TESTS(name, target)                                                             \
+    Test(gemm, name##_sizes_around_tile) { gemm_target g = target; sizes_around_tile(&g); }  \
+    Test(gemm, name##_alpha_beta_nan) { gemm_target g = target; alpha_beta(&g); }            \
+    Test(gemm, name##_large) { gemm_target g = target; large(&g); }                          \
+    Test(gemm, name##_empty_product) { gemm_target g = target; empty_product(&g); }          \
+    Test(gemm, name##_threads_deterministic) { gemm_target g = target; threads(&g); }        \
+    Test(gemm, name##_packed_operands_same_bits) { gemm_target g = target; packed_operands(&g); }
 
-ISA_TESTS(avx2, KERN_AVX2)
-ISA_TESTS(avx512, KERN_AVX512)
-ISA_TESTS(avx512bf16, KERN_AVX512_BF16)
-ISA_TESTS(neon, KERN_NEON)
+GEMM_TESTS(avx2, isa_target(KERN_AVX2))
+GEMM_TESTS(avx512, isa_target(KERN_AVX512))
+GEMM_TESTS(avx512bf16, isa_target(KERN_AVX512_BF16))
+GEMM_TESTS(amx, isa_target(KERN_AMX))
+GEMM_TESTS(amx_emulated, amx_emulated_target())
+GEMM_TESTS(neon, isa_target(KERN_NEON))
+
+/* On AMX hardware: the tile instructions against their emulation on one case. Both must pass
+ * the tolerance; how many elements differ in their bits is reported, not required to be 0
+ * (the emulation follows the SDM's pseudo-code, the hardware may round its sums otherwise). */
+Test(gemm, amx_against_its_emulation)
+{
+    gemm_target hw = isa_target(KERN_AMX), emulated = amx_emulated_target();
+    const gemm_case t = {false, true, 70, 90, 300, 1.5f, 0.75f, 3};
+    gemm_data d = make_data(&hw, &t, 600);
+    size_t len = d.c_len + GUARD, differ = 0;
+    float *x = malloc(len * sizeof(float)), *y = malloc(len * sizeof(float));
+    cr_assert(x && y, "out of memory");
+    run(hw.gemm, &t, &d, x);
+    run(emulated.gemm, &t, &d, y);
+    check(hw.name, &t, &d, x);
+    check(emulated.name, &t, &d, y);
+    for (size_t i = 0; i < len; i++) differ += memcmp(&x[i], &y[i], sizeof(float)) != 0;
+    cr_log_info("amx against amx-emulated: %zu of %zu floats of c differ in their bits", differ, len);
+    free(x), free(y);
+    free_data(&d);
+}
+
+/* gemm_packed_a_floats_max (which sizes a conv's packed weights) holds op(a) packed by any
+ * config of the build: AMX pads rows to 32 and each k block to whole tiles of 32 k. */
+Test(gemm, packed_a_bound_holds_for_every_config)
+{
+    const gemm_config *cfgs[] = {
+        &gemm_config_amx_emulated,
+#if defined(__x86_64__)
+        &sgemm_config_avx2, &sgemm_config_avx512, &gemm_config_avx512bf16, &gemm_config_amx,
+#endif
+#if defined(__aarch64__)
+        &sgemm_config_neon,
+#endif
+    };
+    const int ks[] = {1, 2, 15, 16, 17, 31, 33, 100, 511, 512, 513, 1023, 1025, 1537, 4097};
+    for (size_t c = 0; c < sizeof cfgs / sizeof cfgs[0]; c++)
+        for (int m = 1; m <= 70; m++)
+            for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++) {
+                size_t need = gemm_packed_a_floats(cfgs[c], m, ks[ik]);
+                size_t bound = gemm_packed_a_floats_max(m, ks[ik]);
+                if (need > bound) {
+                    cr_expect(false, "%s: m=%d k=%d packs %zu floats > bound %zu", cfgs[c]->name,
+                              m, ks[ik], need, bound);
+                    return;
+                }
+            }
+}
 
 /* The reference itself on a hand-computed case, so the comparisons above mean something. */
 Test(gemm, scalar_reference_by_hand)
@@ -395,6 +454,7 @@ Test(gemm, bf16_reference_ties_to_even) { bf16_ties_to_even(gemm_bf16_scalar, "g
 
 Test(gemm, avx512bf16_ties_to_even)
 {
-    const gemm_config *cfg;
-    bf16_ties_to_even(isa_sgemm(KERN_AVX512_BF16, &cfg), "avx512bf16");
+    bf16_ties_to_even(isa_target(KERN_AVX512_BF16).gemm, "avx512bf16");
 }
+Test(gemm, amx_ties_to_even) { bf16_ties_to_even(isa_target(KERN_AMX).gemm, "amx"); }
+Test(gemm, amx_emulated_ties_to_even) { bf16_ties_to_even(gemm_bf16_amx_emulated, "amx-emulated"); }

@@ -267,3 +267,6 @@ CONV_GEMM_ISA(avx512, sgemm_config_avx512, im2col_to_avx512, col2im_ld_avx512, b
 /* The same convolutions on the bfloat16 GEMM (INFOGAN_ISA=avx512bf16). */
 CONV_GEMM_ISA(avx512bf16, gemm_config_avx512bf16, im2col_to_avx512, col2im_ld_avx512,
               bias_grad_avx512)
+
+/* And on the AMX tile GEMM (INFOGAN_ISA=amx). */
+CONV_GEMM_ISA(amx, gemm_config_amx, im2col_to_avx512, col2im_ld_avx512, bias_grad_avx512)
