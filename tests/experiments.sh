@@ -2,7 +2,7 @@
 # The experiment programs end to end on tiny Faces runs (a few seconds each): each panel
 # and Table 2's target row take the best-MIG InfoGAN run of their setting (what SEEDS=5
 # relies on), bad input gets one line naming the flag or file and no output, every
-# program has --help; a tiny CdSprites run is scored and drawn. Usage: tests/experiments.sh BUILD_DIR
+# program has --help; a tiny CdSprites run is scored and drawn; the stand-in oracle. Usage: tests/experiments.sh BUILD_DIR
 set -euo pipefail
 BIN=$(cd "$1/bin" && pwd)
 cd "$(dirname "$0")/.."
@@ -181,6 +181,49 @@ grep -qx 'code,kind,angle,radius' "$WORK/cd1/nmi.csv" || fail "cdsprites nmi.csv
 for f in cdsprites.md cdsprites_a.png cdsprites_b.png; do [ -s "$WORK/cdfig/$f" ] || fail "cdsprites figures wrote no $f"; done
 runs=$(make -n -s RUNS="$WORK/plan" diag-cdsprites | grep -o 'run-dir [^ ]*' | sort -u | wc -l)
 [ "$runs" = 4 ] || fail "make -n diag-cdsprites plans $runs runs, not 4 (3 seeds + GAN)"
+
+# The oracle: `faces oracle` trains DATA/standin/faces.oracle once and reuses it; a damaged
+# one is named and trained again; a run scored with it there gets oracle.csv and Table 2 its
+# column; a stale one (another data set's) is named and leaves the run without oracle.csv.
+odata=$WORK/odata
+mkdir -p "$odata/standin"
+for set in faces cdsprites; do
+    [ -f "data/standin/$set.bin" ] && ln -s "$PWD/data/standin/$set.bin" "$odata/standin/$set.bin"
+done
+ofile=$odata/standin/faces.oracle
+oracle=("$BIN/faces" oracle --data "$odata" --n 600 --n-eval 200 --iterations 20 --quiet)
+"${oracle[@]}" > "$WORK/out" 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
+grep -q "training one" "$WORK/err" && [ -s "$ofile" ] || fail "a missing oracle was not trained: $(cat "$WORK/err")"
+grep -q "^faces: oracle $ofile (.*), 20 iterations on 400 images; held-out accuracy on 200 images: azimuth [0-9.]* (chance 0.048)," \
+    "$WORK/out" || fail "faces oracle's report: $(cat "$WORK/out")"
+"${oracle[@]}" > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
+grep -q "training one" "$WORK/err" && fail "an oracle that fits was trained again"
+size=$(stat -c %s "$ofile")
+printf '\xff' | dd of="$ofile" bs=1 seek=$((size / 2)) conv=notrunc 2> /dev/null
+"${oracle[@]}" > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
+grep -q "^oracle $ofile is damaged or truncated (checksum mismatch); training one$" "$WORK/err" ||
+    fail "a damaged oracle: $(cat "$WORK/err")"
+train or1 --config azimuth --data "$odata"
+grep -qx 'row,kind,azimuth,elevation,lighting,width,identity' "$WORK/or1/oracle.csv" &&
+    [ "$(grep -c '^accuracy,-,\|^coverage,-,\|^c[1-5],cont,' "$WORK/or1/oracle.csv")" = 7 ] ||
+    fail "oracle.csv of a run: $(grep -v '^#' "$WORK/or1/oracle.csv" 2>&1)"
+grep -q "^# commit: " "$WORK/or1/oracle.csv" || fail "oracle.csv has no provenance"
+[ -e "$WORK/az1/oracle.csv" ] && ! [ -e data/standin/faces.oracle ] && fail "a run without an oracle has oracle.csv"
+"$BIN/table2" --out "$WORK/otab" "$WORK/or1" "$WORK/az1" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+grep -q "^| faces | azimuth | infogan | 1 | .* | azimuth: coverage [0-9.]* / c[1-5] [0-9.]* | " "$WORK/otab/table2.md" ||
+    fail "Table 2 shows no oracle column for a run with oracle.csv: $(grep '^| faces' "$WORK/otab/table2.md")"
+grep -q ',azimuth: coverage [0-9.]* / c[1-5] [0-9.]*$' "$WORK/otab/table2.csv" || fail "table2.csv has no oracle column"
+rm "$WORK/or1/oracle.csv"
+"${oracle[@]}" "$WORK/or1" > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
+[ -s "$WORK/or1/oracle.csv" ] || fail "faces oracle RUN_DIR wrote no oracle.csv"
+cp "$ofile" "$odata/standin/cdsprites.oracle"
+"$BIN/cdsprites" train --run-dir "$WORK/cdo" --data "$odata" --n 256 --iterations 3 --batch 16 --quiet > /dev/null 2> "$WORK/err" ||
+    { cat "$WORK/err"; exit 1; }
+grep -q "oracle $odata/standin/cdsprites.oracle is stale" "$WORK/err" && [ -s "$WORK/cdo/result.csv" ] &&
+    ! [ -e "$WORK/cdo/oracle.csv" ] || fail "a stale oracle: $(cat "$WORK/err")"
+refused "--iterations" "$WORK/bad" "$BIN/faces" oracle --data "$WORK/bad" --iterations 0
+refused "--frobnicate" "$WORK/bad" "$BIN/faces" oracle --data "$WORK/bad" --frobnicate
+refused "unknown command oracle" "$WORK/bad" "$BIN/mnist" oracle
 
 for p in faces chairs svhn celeba cdsprites table2; do
     "$BIN/$p" --help > "$WORK/help" || fail "$p --help exits non-zero"

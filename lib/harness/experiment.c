@@ -8,6 +8,7 @@
 
 #include "base/fs.h"
 #include "base/util.h"
+#include "data/standin/render.h"
 #include "model/checkpoint.h"
 #include "model/stop.h"
 #include "model/train.h"
@@ -19,7 +20,7 @@ static void note_start(void *ctx, const infogan *m, const infogan_stats *st)
     if (*start < 0) *start = st->iteration - 1;
 }
 
-static void to_model_range(dataset *d)
+void to_model_range(dataset *d)
 {
     size_t len = (size_t)d->n * d->c * d->h * d->w;
     for (size_t i = 0; i < len; i++) d->images[i] = 2.0f * d->images[i] - 1.0f;
@@ -97,6 +98,9 @@ static void usage(const exp_spec *s, FILE *f)
                "           [--checkpoint-every N] [--stop-rule on|off] [--stop-patience N]\n"
                "           [model flags]\n", s->name);
     if (s->figure) fprintf(f, "       %s figures [--out DIR] RUN_DIR...\n", s->name);
+    if (render_find(s->name))
+        fprintf(f, "       %s oracle [--data DIR] [--iterations N] [--n N] [--n-eval N] [--seed N]\n"
+                   "           [--retrain] [--quiet] [RUN_DIR...]\n", s->name);
     for (int k = 0; k < s->n_commands; k++) fprintf(f, "       %s %s\n", s->name, s->commands[k].usage);
     fprintf(f, "\ntrain: one run in DIR: DIR/run.txt (the flags that rebuild it), DIR/model.ckpt\n"
                "  (every %d iterations and at the end; --resume continues it), DIR/log.csv, then\n"
@@ -104,6 +108,7 @@ static void usage(const exp_spec *s, FILE *f)
                "  --gan: the regular GAN baseline (Q trained, no information reward for G).\n"
                "  Model flags (--lr-d, --lambda-cont, --std, --latent, ...) change the setting.\n%s\n",
             s->ckpt_every, s->iterations, s->batch, s->about);
+    if (render_find(s->name)) oracle_help(s, f);
     fprintf(f, "Stop rule (DIR/%s marks a run it ended; result.csv's column collapsed):\n", COLLAPSED_FILE);
     stop_rule_help(f, s->stop_rule);
     fprintf(f, "Latent spec: %s\nSettings (--config; the first is the default and the GAN baseline's):\n", s->latent);
@@ -134,10 +139,12 @@ int experiment_main(const exp_spec *s, int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0) { usage(s, stdout); return 0; }
     if (strcmp(argv[1], "train") == 0) return cmd_train(s, argc, argv);
     if (s->figure && strcmp(argv[1], "figures") == 0) return cmd_figures(s, argc, argv);
+    if (render_find(s->name) && strcmp(argv[1], "oracle") == 0) return cmd_oracle(s, argc, argv);
     for (int k = 0; k < s->n_commands; k++)
         if (strcmp(argv[1], s->commands[k].name) == 0) return s->commands[k].run(s, argc, argv);
     char known[128] = "train";
     if (s->figure) strcat(known, ", figures");
+    if (render_find(s->name)) strcat(known, ", oracle");
     for (int k = 0; k < s->n_commands; k++)
         snprintf(known + strlen(known), sizeof known - strlen(known), ", %s", s->commands[k].name);
     die("unknown command %s (use %s; see %s --help)", argv[1], known, s->name);

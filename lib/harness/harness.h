@@ -34,6 +34,10 @@ const exp_config *find_config(const exp_spec *s, const char *name);
 int parse_runs(int argc, char **argv, int first, const char *prog, const char **out, const char **dirs);
 /* G ends in tanh: images live in [-1,1] for the model. */
 int tanh_output(const infogan *m);
+/* d's images from [0,1] into a tanh model's [-1,1]. */
+void to_model_range(dataset *d);
+/* The seed of the stand-ins every run reads. */
+#define EXP_DATA_SEED 1
 /* The catalog's train and held-out images of a factor data set (the last n_eval held out). */
 void open_catalog_data(const exp_spec *s, const exp_run *r, dataset **train, dataset **eval,
                        char *desc, size_t desc_len);
@@ -63,7 +67,23 @@ bool row_collapsed(const exp_row *r);
 /* nmi (n_codes, F) from dir/nmi.csv; names receives the factor names (n_factors, names). */
 double *read_nmi(const char *dir, int n_codes, dataset *names);
 
+/* ---- the stand-in's oracle (oracles.c, eval/oracle.h) ---- */
+
+#define ORACLE_CSV "oracle.csv"
+/* Writes run_dir/oracle.csv (the oracle's accuracy, the coverage of every factor by G's
+ * samples, the traversal score of every code and factor) when DATA/standin/NAME.oracle is
+ * there and made for eval's images (model range); else says why on stderr and removes an
+ * older oracle.csv. */
+void score_oracle(const exp_spec *s, const exp_run *r, infogan *m, const dataset *eval, const provenance *prov,
+                  const char *run_dir);
+/* "factor: coverage C / code T; ..." for the factor=code pairs of a paper_factors field, from
+ * dir/oracle.csv; "-" when the run has none. */
+void oracle_summary(const char *dir, const char *paper_factors, char *out, size_t len);
+/* The help paragraph of `NAME oracle` and oracle.csv. */
+void oracle_help(const exp_spec *s, FILE *f);
+
 int cmd_train(const exp_spec *s, int argc, char **argv);
 int cmd_figures(const exp_spec *s, int argc, char **argv);
+int cmd_oracle(const exp_spec *s, int argc, char **argv);
 
 #endif

@@ -253,7 +253,7 @@ int tanh_output(const infogan *m)
 void open_catalog_data(const exp_spec *s, const exp_run *r, dataset **train, dataset **eval,
                        char *desc, size_t desc_len)
 {
-    dataset *all = datasets_open(s->name, r->data, r->n_data, 1);
+    dataset *all = datasets_open(s->name, r->data, r->n_data, EXP_DATA_SEED);
     CHECK(all->c == 1 || all->c == 3, "%s: %d channels", s->name, all->c);
     int n_eval = r->n_eval < all->n / 2 ? r->n_eval : all->n / 2;
     CHECK(all->n - n_eval >= r->batch, "%s: %d images leave fewer than a batch of %d to train on "

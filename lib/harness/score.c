@@ -229,5 +229,6 @@ void score_factors(const exp_spec *s, const exp_run *r, infogan *m, const datase
                     "5000 + 2500 votes, seed 1)");
     if (sc.nmi) write_nmi_csv(run_dir, prov, &m->cfg.latent, eval, &sc);
     write_result(run_dir, prov, s, r, m, eval, &sc);
+    score_oracle(s, r, m, eval, prov, run_dir);
     free(sc.nmi);
 }

@@ -33,10 +33,12 @@ int experiment_table2(int argc, char **argv)
     path_join(path, sizeof path, out, "table2.csv");
     FILE *f = out_open(&o, path, "w");
     provenance_write_comments(&prov, f);
-    fprintf(f, "%s,commit,threads\n", RESULT_HEADER);
+    char (*oracle)[512] = xcalloc((size_t)n, sizeof *oracle); /* each run's oracle summary */
+    for (int i = 0; i < n; i++) oracle_summary(dirs[i], rows[i].field[9], oracle[i], sizeof oracle[i]);
+    fprintf(f, "%s,commit,threads,oracle\n", RESULT_HEADER);
     for (int i = 0; i < n; i++) {
         for (int k = 0; k < RESULT_FIELDS; k++) fprintf(f, "%s,", rows[i].field[k]);
-        fprintf(f, "%s,%s\n", rows[i].commit, rows[i].threads);
+        fprintf(f, "%s,%s,%s\n", rows[i].commit, rows[i].threads, oracle[i]);
     }
     out_commit(&o);
 
@@ -60,15 +62,20 @@ int experiment_table2(int argc, char **argv)
                "are the regular GAN baseline (Q trained, no information reward for G). `wall`: the\n"
                "run's training and scoring time in minutes, with the threads it had. `collapsed`: the\n"
                "stop rule ended the run (its run directory's collapsed.txt says why); the targets\n"
-               "select among the other runs, as the figures do.\n\n"
-               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | wall (min, threads) | collapsed | commit |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", sets);
+               "select among the other runs, as the figures do. `oracle` (G's samples read by a\n"
+               "classifier of the stand-in's factors, the run's oracle.csv; `faces oracle --help`):\n"
+               "for each of the paper's factors, its coverage (entropy of the factor over G's samples\n"
+               "over that over held-out images: low when G collapsed to a few levels) and the traversal\n"
+               "score of the panel's code (the share of the factor's variance over a sweep of the code\n"
+               "that the code's value explains: 0 changes nothing, 1 alone sets it); `-`: no oracle.\n\n"
+               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | oracle | wall (min, threads) | collapsed | commit |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", sets);
     for (int i = 0; i < n; i++) {
         const exp_row *r = &rows[i];
-        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f (%s) | %s | %.12s |\n",
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f (%s) | %s | %.12s |\n",
                 r->field[0], r->field[1], r->field[2], r->field[3], r->field[4], r->field[5], r->field[6],
-                r->field[7], r->field[8], r->field[9], r->field[10], atof(r->field[11]) / 60.0, r->threads,
-                row_collapsed(r) ? "yes" : "no", r->commit);
+                r->field[7], r->field[8], r->field[9], r->field[10], oracle[i], atof(r->field[11]) / 60.0,
+                r->threads, row_collapsed(r) ? "yes" : "no", r->commit);
     }
     fprintf(f, "\n## Targets\n\n| data | setting | best InfoGAN MIG (run) | best GAN MIG | InfoGAN beats GAN | "
                "paper's factors >= %.1f in the selected run | collapsed runs of the setting (both models) |\n"
@@ -101,7 +108,7 @@ int experiment_table2(int argc, char **argv)
     provenance_write_markdown(&prov, f);
     out_commit(&o);
     printf("table2: %d runs -> %s/table2.csv and table2.md\n", n, out);
-    free(rows);
+    free(rows), free(oracle);
     return 0;
 }
 
