@@ -113,6 +113,16 @@ static int isa_from_env_in_child(const char *value, char *msg, size_t len)
     msg[n] = 0;
     if (f) fclose(f);
     remove(log);
+    /* drop the sanitizers' own lines ("==PID==..."; LeakSanitizer in a forked child of a
+     * threaded runner warns that it cannot stop the parent's threads): not the program's */
+    char *w = msg;
+    for (char *line = msg; *line;) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        if (strncmp(line, "==", 2) != 0) memmove(w, line, len), w += len;
+        line += len;
+    }
+    *w = 0;
     return status;
 }
 
