@@ -12,6 +12,7 @@
 
 #include "kernels.h"
 #include "base/fs.h"
+#include "base/sha_sink.h"
 #include "base/rng.h"
 #include "base/util.h"
 #include "eval/metrics.h"
@@ -228,33 +229,26 @@ double oracle_traversal(const oracle *o, int f, int draws, int values, const flo
 
 /* ---- file ------------------------------------------------------------------------------ */
 
-typedef struct sink { FILE *f; struct sha256_ctx sha; } sink;
-
-static void put(sink *s, const void *p, size_t n)
-{
-    sha256_update(&s->sha, n, p);
-    fwrite(p, 1, n, s->f); /* a short write sets the error flag out_commit checks */
-}
 
 void oracle_save(const oracle *o, const char *path)
 {
     out_file of;
-    sink s = {.f = out_open(&of, path, "wb")};
+    sha_sink s = {.f = out_open(&of, path, "wb")};
     sha256_init(&s.sha);
     uint32_t version = ORACLE_VERSION;
     int32_t ints[9] = {o->c, o->h, o->w, o->n_factors, o->data_version, o->iterations, o->n_train, o->n_heldout, 0};
     uint64_t n_params = o->net->n_params;
-    put(&s, ORACLE_MAGIC, 8);
-    put(&s, &version, 4);
-    put(&s, o->name, sizeof o->name);
-    put(&s, ints, sizeof ints);
-    put(&s, &o->data_seed, 8);
-    put(&s, o->factor_names, sizeof o->factor_names);
-    put(&s, o->factor_levels, sizeof o->factor_levels);
-    put(&s, o->accuracy, sizeof o->accuracy);
-    put(&s, o->about, sizeof o->about);
-    put(&s, &n_params, 8);
-    put(&s, o->params, n_params * sizeof(float));
+    sha_put(&s, ORACLE_MAGIC, 8);
+    sha_put(&s, &version, 4);
+    sha_put(&s, o->name, sizeof o->name);
+    sha_put(&s, ints, sizeof ints);
+    sha_put(&s, &o->data_seed, 8);
+    sha_put(&s, o->factor_names, sizeof o->factor_names);
+    sha_put(&s, o->factor_levels, sizeof o->factor_levels);
+    sha_put(&s, o->accuracy, sizeof o->accuracy);
+    sha_put(&s, o->about, sizeof o->about);
+    sha_put(&s, &n_params, 8);
+    sha_put(&s, o->params, n_params * sizeof(float));
     uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_digest(&s.sha, sizeof digest, digest);
     fwrite(digest, 1, sizeof digest, s.f);

@@ -10,6 +10,7 @@
 #include <nettle/sha2.h>
 
 #include "base/fs.h"
+#include "base/sha_sink.h"
 #include "base/util.h"
 
 #define CKPT_MAGIC "IGANCKPT"
@@ -25,32 +26,25 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 }
 #define FNV_START 0xcbf29ce484222325ull
 
-typedef struct sink { FILE *f; struct sha256_ctx sha; } sink;
-
-static void put(sink *s, const void *p, size_t n)
-{
-    sha256_update(&s->sha, n, p);
-    fwrite(p, 1, n, s->f); /* a short write sets the error flag out_commit checks */
-}
 
 void checkpoint_save(const infogan *m, const char *path)
 {
     out_file o;
-    sink s = {.f = out_open(&o, path, "wb")};
+    sha_sink s = {.f = out_open(&o, path, "wb")};
     sha256_init(&s.sha);
     char cfg[1024];
     infogan_config_describe(&m->cfg, cfg, sizeof cfg);
     uint32_t version = CKPT_VERSION, cfg_len = (uint32_t)strlen(cfg);
     int32_t ints[5] = {m->iteration, m->data_epoch, m->data_cursor, m->opt_g.t, m->opt_d.t};
     uint64_t counts[2] = {m->n_g_params, m->n_d_params};
-    put(&s, CKPT_MAGIC, 8);
-    put(&s, &version, 4);
-    put(&s, &cfg_len, 4);
-    put(&s, cfg, cfg_len);
-    put(&s, ints, sizeof ints);
-    put(&s, counts, sizeof counts);
+    sha_put(&s, CKPT_MAGIC, 8);
+    sha_put(&s, &version, 4);
+    sha_put(&s, &cfg_len, 4);
+    sha_put(&s, cfg, cfg_len);
+    sha_put(&s, ints, sizeof ints);
+    sha_put(&s, counts, sizeof counts);
     const float *blocks[6] = {m->g_params, m->opt_g.m, m->opt_g.v, m->d_params, m->opt_d.m, m->opt_d.v};
-    for (int i = 0; i < 6; i++) put(&s, blocks[i], (i < 3 ? m->n_g_params : m->n_d_params) * sizeof(float));
+    for (int i = 0; i < 6; i++) sha_put(&s, blocks[i], (i < 3 ? m->n_g_params : m->n_d_params) * sizeof(float));
     uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_digest(&s.sha, sizeof digest, digest);
     fwrite(digest, 1, sizeof digest, s.f);
