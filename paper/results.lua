@@ -310,20 +310,24 @@ local function bench(key)
     end
     fail(bench_file .. " has no row " .. table.concat({kernel, isa, shape, threads}, ","))
   end
-  if key == "cpu" or key == "openblas" or key == "start" or key == "commit" or key == "loadavg_at_start" then
+  if key == "cpu" then
+    return (t.prov.cpu or fail(bench_file .. " has no '# cpu:' line")) .. " (" .. bench_file:match("kernels%-(.*)%.csv$") .. ")"
+  end
+  if key == "openblas" or key == "start" or key == "commit" or key == "loadavg_at_start" then
     return t.prov[key] or fail(bench_file .. " has no '# " .. key .. ":' line")
   end
   if key == "file" then return bench_file:match("([^/]+)$") end
   if key == "png" then return bench_file:match("^results/(.*)%.csv$") .. ".png" end
-  -- ratio_min/ratio_max: ISA's GFLOP/s over OpenBLAS's on the MNIST layer shapes (every
-  -- sgemm shape but the 1024^3 square) at 2 threads.
+  -- ratio_min/ratio_max: ISA's GFLOP/s over the better BLAS's (OpenBLAS or BLIS) on the MNIST
+  -- layer shapes (every sgemm shape but the 1024^3 square) at 2 threads.
   local isa, what = key:match("^ratio_(%w+)_(%a+)$")
   if isa then
     local lo, hi = math.huge, -math.huge
     for _, r in ipairs(t.rows) do
       if r.kernel:match("^sgemm") and r.isa == isa and r.threads == "2" and r.shape ~= "1024x1024x1024"
         and tonumber(r.openblas_gflops) then
-        local q = num(r, "gflops", bench_file) / num(r, "openblas_gflops", bench_file)
+        local blas = math.max(num(r, "openblas_gflops", bench_file), tonumber(r.blis_gflops) or 0)
+        local q = num(r, "gflops", bench_file) / blas
         lo, hi = math.min(lo, q), math.max(hi, q)
       end
     end
@@ -354,6 +358,7 @@ local function torch_bench(key)
   if key == "ratio_median" or key == "ratio_bf16_median" then
     return f2(tonumber(t.prov[key]) or fail(path .. " has no " .. key))
   end
+  if key == "cpu" then return t.prov.cpu or fail(path .. " has no '# cpu:' line") end
   if key == "rounds" then
     local n = 0
     for _, r in ipairs(t.rows) do n = math.max(n, tonumber(r.round)) end

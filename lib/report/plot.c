@@ -88,7 +88,7 @@ static int write_script(const char *path, const char *data_path, const char *png
             "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
             "#bcbd22", "#17becf", "#393b79", "#e7ba52", "#ad494a", "#637939", "#c7c7c7", "#252525"};
         fprintf(f, "set style data histograms\nset style histogram rowstacked\n"
-                   "set style fill solid 0.85 border -1\nset boxwidth 0.7\nset grid noxtics\n");
+                   "set style fill solid 0.85 border -1\nset boxwidth 0.7\nset grid noxtics\nset xtics rotate by -20\n");
         for (int j = 0; j < PLOT_MAX_SERIES; j++)
             fprintf(f, "set linetype %d lc rgb '%s'\n", j + 1, colours[j]);
     }
