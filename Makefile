@@ -211,10 +211,17 @@ TWIN_SEED    ?= 1
 TWIN_THREADS ?= 2
 TWIN_OUT     ?= results/diagnostics/twin
 TORCH_CHECK = @/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "$@ needs Debian's PyTorch in the system Python: apt-get install python3-torch"; exit 1; }
-.PHONY: twin-check twin-faces
-twin-check: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets $(BUILD)/bin/faces
+.PHONY: twin-check twin-faces twin-step
+twin-check: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets $(BUILD)/bin/faces $(BUILD)/bin/diagnostics/step_dump
 	$(TORCH_CHECK)
 	tests/twin_check.sh $(BUILD)
+
+# One training step of our engine replayed by the twin from the same state
+# (experiments/twin/step_check.py): losses, activations, gradients and Adam updates compared,
+# four settings x 3 seeds (tests/twin_step.sh).
+twin-step: $(BUILD)/bin/arch_tables $(BUILD)/bin/diagnostics/step_dump
+	$(TORCH_CHECK)
+	tests/twin_step.sh $(BUILD)
 
 twin-faces: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets
 	$(TORCH_CHECK)
