@@ -138,7 +138,7 @@ static void print_arch(const arch *a, const latent_spec *ls, bool learned_std)
 }
 
 /* One line per layer of net `part`: kind, input and output C H W, kernel, stride, padding
- * before and after, BN groups (0 elsewhere). Built with net_create, so the shapes, padding
+ * before and after, BN groups (0 elsewhere), 1 for a spectrally normalized weight. Built with net_create, so the shapes, padding
  * and BN grouping are the ones training uses. */
 static void dump_net(const char *part, const layer_spec *specs, int n, int *chw)
 {
@@ -156,9 +156,9 @@ static void dump_net(const char *part, const layer_spec *specs, int n, int *chw)
             kernel = g->kh, stride = g->stride, pad_before = g->pad_t;
             pad_after = (total > 0 ? total : 0) - g->pad_t;
         }
-        printf("%s %s %d %d %d %d %d %d %d %d %d %d %zu\n", part, layer_kind_name(l->kind), l->in_c,
+        printf("%s %s %d %d %d %d %d %d %d %d %d %d %zu %d\n", part, layer_kind_name(l->kind), l->in_c,
                l->in_h, l->in_w, l->out_c, l->out_h, l->out_w, kernel, stride, pad_before, pad_after,
-               l->kind == LAYER_BN ? l->n_w : (size_t)0);
+               l->kind == LAYER_BN ? l->n_w : (size_t)0, l->sn);
     }
     chw[0] = nt->out_c, chw[1] = nt->out_h, chw[2] = nt->out_w;
     net_free(nt);
@@ -175,7 +175,7 @@ static void dump_arch(const arch *a, const latent_spec *ls, bool learned_std)
     arch_q_head(a, q_dim, q_head);
     printf("# arch_tables --dump %s: lib/model/arch.c's table as training builds it\n"
            "image %d %d %d\nlatent %s %d %d\n"
-           "# net kind in_c in_h in_w out_c out_h out_w kernel stride pad_before pad_after bn_groups\n",
+           "# net kind in_c in_h in_w out_c out_h out_w kernel stride pad_before pad_after bn_groups sn\n",
            a->name, a->img_c, a->img_h, a->img_w, ls->text, ls->in_dim, q_dim);
     int chw[3] = {ls->in_dim, 1, 1};
     dump_net("g", a->g, a->n_g, chw);

@@ -15,9 +15,12 @@ static const exp_spec cdsprites = {
     .n_eval = 5000,
     .about = EXP_FACTOR_ABOUT,
     .nominal = "angle",
-    .n_configs = 1,
-    .configs = { /* Chairs' rotation setting, on its network */
+    .n_configs = 2,
+    .configs = {
+        /* Chairs' rotation setting, on its network */
         {"smoke", 2e-4f, 1e-3f, 0.2f, 2.0f, "chairs-lite", 200},
+        /* InfoGAN-CR's InfoGAN on CdSprites, without D's spectral norm */
+        {"cr", 2e-3f, 1e-3f, 0.2f, 0.2f, "cdsprites-cr", 0, 0.2f},
     },
     .n_panels = 2,
     .panels = {
@@ -35,6 +38,12 @@ static const exp_spec cdsprites = {
         "  settings (chairs-lite) with the rotation setting's weights (lr D/Q 2e-4, G 1e-3, lambda\n"
         "  cont 2) and its 200 warm-up steps without the L_I reward, a setting that draws on\n"
         "  this network (results/diagnostics/collapse); not tuned for the disk.\n"
+        "  Setting cr: InfoGAN-CR's own InfoGAN for this set (InfoGAN-CR_CdSprites/config.py and\n"
+        "  gan/network.py in its repository) without the spectral norm of its D: G FC 128, FC\n"
+        "  4x4x64, upconvs of 64, 32, 32 and 1 channels, batch norm after each activation; D convs\n"
+        "  of 32, 32, 64, 64 channels and FC 128, no batch norm; Q's head FC 128; leaky slope 0.2;\n"
+        "  lr D/Q 2e-3, G 1e-3; lambda 0.2; Q's std fixed to 1. They trained batch 30 for 216,000\n"
+        "  iterations before adding their CR term; here batch 64 unless --batch says otherwise.\n"
         "  Scores: SAP takes the angle as nominal (a linear fit of a cyclic factor depends on\n"
         "  where the code wraps); normalized MI and MIG use the grid levels, so the wrap does not\n"
         "  matter to them. At radius 0 all 40 angles draw the same image.\n"

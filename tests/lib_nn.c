@@ -61,6 +61,14 @@ static void check_net_eps(const layer_spec *specs, int n_layers, int n, int c, i
         x[i] = rng_uniform(&rg) < 0.5f ? -v : v;
     }
     for (size_t i = 0; i < out_len; i++) r[i] = rng_uniform_range(&rg, -1.0f, 1.0f);
+    /* Spectral norm: many steps' power iterations first, so u and v sit at w's top singular
+     * vectors, where the output no longer moves with u and the gradient that holds u and v
+     * constant is the whole gradient. */
+    for (int i = 0; i < n_layers; i++)
+        for (int k = 0; specs[i].sn && k < 300; k++) {
+            net_zero_grads(nt);
+            net_forward(nt, x, n);
+        }
     memset(grads, 0, np * sizeof(float));
     net_forward(nt, x, n);
     memcpy(dx, net_backward(nt, r, true, true), in_len * sizeof(float));
@@ -89,7 +97,7 @@ static void check_net(const layer_spec *specs, int n_layers, int n, int c, int h
     check_net_eps(specs, n_layers, n, c, h, w, 1e-2f, 1e-2);
 }
 
-#define ONE(kind, ...) (layer_spec[]){{kind, __VA_ARGS__}}
+#define ONE(kind, ...) (layer_spec[]){{kind, __VA_ARGS__, false}}
 
 Test(nn, linear_backward_matches_finite_differences)
 {
@@ -103,6 +111,61 @@ Test(nn, conv_backward_matches_finite_differences)
     check_net(ONE(LAYER_CONV, 2, 0, 0, 4, 1), 1, 2, 3, 5, 5); /* stride 1, asymmetric pad */
 }
 
+Test(nn, spectral_norm_backward_matches_finite_differences)
+{
+    check_net((layer_spec[]){{LAYER_LINEAR, 5, 1, 1, 0, 0, true}}, 1, 4, 3, 2, 1);
+    check_net((layer_spec[]){{LAYER_CONV, 3, 0, 0, 4, 2, true}}, 1, 2, 2, 6, 6);
+}
+
+/* After many steps, sigma is w's largest singular value (a separate power iteration in
+ * double) and w_sn's is 1; u moves only on a step's first forward. */
+Test(nn, spectral_norm_estimates_the_largest_singular_value)
+{
+    kern_init();
+    layer_spec spec[] = {{LAYER_LINEAR, 6, 1, 1, 0, 0, true}};
+    size_t np = net_param_count(spec, 1, 9, 1, 1, NULL);
+    float *params = xalloc_floats(np), *grads = xalloc_floats(np), x[2 * 9] = {0};
+    net *nt = net_create(spec, 1, 9, 1, 1, 2, 0.1f, 1e-5f, params, grads);
+    rng rg = rng_make(3, 1, 0);
+    net_init_params(nt, &(nn_init){0.5f}, &rg);
+    layer *l = &nt->layers[0];
+    cr_assert_eq(np, 6 * 9 + 6 + 6, "w, b and u: %zu parameters", np);
+    for (int k = 0; k < 200; k++) {
+        net_zero_grads(nt);
+        net_forward(nt, x, 2);
+    }
+    double v[9], u[6], s = 0.0;
+    for (int j = 0; j < 9; j++) v[j] = 1.0 + j;
+    for (int it = 0; it < 2000; it++) {
+        s = 0.0;
+        for (int i = 0; i < 6; i++) {
+            u[i] = 0.0;
+            for (int j = 0; j < 9; j++) u[i] += (double)l->w[i * 9 + j] * v[j];
+            s += u[i] * u[i];
+        }
+        double nv = 0.0;
+        for (int j = 0; j < 9; j++) {
+            v[j] = 0.0;
+            for (int i = 0; i < 6; i++) v[j] += (double)l->w[i * 9 + j] * u[i];
+            nv += v[j] * v[j];
+        }
+        for (int j = 0; j < 9; j++) v[j] /= sqrt(nv);
+    }
+    cr_expect(fabs((double)l->sigma - sqrt(s)) < 1e-4 * sqrt(s), "sigma %g, largest singular value %g",
+              (double)l->sigma, sqrt(s));
+    float u0[6];
+    memcpy(u0, l->u, sizeof u0);
+    l->u[0] += 0.5f; /* off the fixed point: a forward without a fresh step leaves u alone */
+    u0[0] += 0.5f;
+    net_forward(nt, x, 2);
+    cr_expect(memcmp(u0, l->u, sizeof u0) == 0, "u moved outside a step's first forward");
+    net_zero_grads(nt);
+    net_forward(nt, x, 2);
+    cr_expect(memcmp(u0, l->u, sizeof u0) != 0, "u did not move on a step's first forward");
+    net_free(nt);
+    free(params), free(grads);
+}
+
 Test(nn, upconv_backward_matches_finite_differences)
 {
     check_net(ONE(LAYER_UPCONV, 3, 0, 0, 4, 2), 1, 2, 2, 3, 3);
@@ -113,7 +176,7 @@ Test(nn, upconv_backward_matches_finite_differences)
 Test(nn, batchnorm_backward_matches_finite_differences)
 {
     check_net(ONE(LAYER_BN, 0, 0, 0, 0, 0), 1, 5, 3, 2, 2); /* per channel over N*H*W */
-    layer_spec fc_bn[] = {{LAYER_LINEAR, 2, 2, 2, 0, 0}, {LAYER_BN, 0, 0, 0, 0, 0}};
+    layer_spec fc_bn[] = {{LAYER_LINEAR, 2, 2, 2, 0, 0, false}, {LAYER_BN, 0, 0, 0, 0, 0, false}};
     check_net(fc_bn, 2, 6, 3, 1, 1); /* per feature after a linear layer */
 }
 
@@ -136,8 +199,8 @@ Test(nn, whole_networks_backward_match_finite_differences)
 
 Test(nn, batchnorm_after_linear_is_per_feature)
 {
-    layer_spec fc_bn[] = {{LAYER_LINEAR, 4, 3, 3, 0, 0}, {LAYER_BN, 0, 0, 0, 0, 0}};
-    layer_spec conv_bn[] = {{LAYER_CONV, 4, 0, 0, 4, 2}, {LAYER_BN, 0, 0, 0, 0, 0}};
+    layer_spec fc_bn[] = {{LAYER_LINEAR, 4, 3, 3, 0, 0, false}, {LAYER_BN, 0, 0, 0, 0, 0, false}};
+    layer_spec conv_bn[] = {{LAYER_CONV, 4, 0, 0, 4, 2, false}, {LAYER_BN, 0, 0, 0, 0, 0, false}};
     cr_expect_eq(net_param_count(fc_bn, 2, 5, 1, 1, NULL), 5 * 36 + 36 + 2 * 36);
     int out[3];
     cr_expect_eq(net_param_count(conv_bn, 2, 1, 6, 6, out), 4 * 16 + 4 + 2 * 4);

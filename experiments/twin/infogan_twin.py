@@ -13,7 +13,9 @@ Mirrored from our C code:
   (lib/harness/run.c); every epoch a fresh permutation of the training images, a partial
   last batch skipped (lib/model/train.c).
 - networks: arch_tables --dump: FC, conv, upconv, batch norm, ReLU, leaky ReLU, sigmoid,
-  tanh in the table's order. A conv's padding before and after as dumped (TensorFlow "same":
+  tanh in the table's order; a spectrally normalized FC or conv through PyTorch's
+  spectral_norm (one power iteration per forward, u stored at each; ours stores it at the
+  first forward of a step). A conv's padding before and after as dumped (TensorFlow "same":
   1 and 1 for 4x4 stride 2, 1 before and 2 after for 4x4 stride 1); an upconv is the adjoint
   of that conv (full transposed conv, cropped by the same padding). Batch norm always on batch
   statistics (no running averages, in training and in scoring as ours), over the groups
@@ -173,6 +175,12 @@ def build(layers, cfg):
                 nn.init.normal_(m.weight, 1.0, std)
             if isinstance(m, (nn.Conv2d, nn.Linear, nn.ConvTranspose2d, nn.BatchNorm1d)):
                 nn.init.zeros_(m.bias)
+    for l, m in zip(layers, mods):
+        if l.sn:  # as ours: one power iteration per forward (PyTorch stores u at every one)
+            if l.kind == "linear":
+                m.fc = nn.utils.spectral_norm(m.fc)
+            else:
+                m.conv = nn.utils.spectral_norm(m.conv)
     return net
 
 

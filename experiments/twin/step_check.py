@@ -134,6 +134,9 @@ class Setting:
                                           std=c["std"], seed=int(c["seed"]), batch=int(c["batch"]),
                                           gan=c["model"] == "gan", info_warmup=int(c.get("info_warmup", 0)))
         self.dump = tw.read_dump(self.args, self.latent)
+        if any(l.sn for net in self.dump.nets.values() for l in net):
+            tc.fail(f"--arch {c['arch']}: spectrally normalized layers keep a power-iteration state "
+                    "the twin stores differently; this check does not replay them")
         self.cfg = {k: float(c[k]) for k in ("lr_d", "lr_g", "beta1", "beta2", "adam_eps", "lambda_cat",
                                                "lambda_cont", "init_std", "bn_eps", "leaky")}
         self.cfg["std_min"] = float(c.get("std_min", 0.0))
@@ -202,7 +205,7 @@ def twin_step(s, dump_dir, nudge):
             if not s.args.gan and int(meta["iteration"]) >= s.args.info_warmup:
                 loss = loss + model.weighted(model.info_nll(q, z_g))
             bn = [p for p in d_params if id(p) in bn_params]
-            extra = {id(p): gp for p, gp in zip(bn, torch.autograd.grad(loss, bn, allow_unused=True))
+            extra = {id(p): gp for p, gp in zip(bn, torch.autograd.grad(loss, bn, allow_unused=True) if bn else [])
                      if gp is not None}
             model.dq.requires_grad_(False)
         seen["d_grads"] = [gd + extra[id(p)] if id(p) in extra else gd for gd, p in zip(seen["d_grads"], d_params)]

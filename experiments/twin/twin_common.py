@@ -131,7 +131,7 @@ class Latent:
 
 class Layer:
     FIELDS = ("in_c", "in_h", "in_w", "out_c", "out_h", "out_w", "kernel", "stride",
-              "pad_before", "pad_after", "bn_groups")
+              "pad_before", "pad_after", "bn_groups", "sn")
 
     def __init__(self, kind, numbers):
         self.kind = kind

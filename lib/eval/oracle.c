@@ -39,12 +39,12 @@ static int oracle_specs(int h, int w, int n_logits, layer_spec *specs)
 {
     int n = 0, channels = 32;
     for (int size = h > w ? h : w; size > 8; size /= 2, channels *= 2) {
-        specs[n++] = (layer_spec){LAYER_CONV, channels, 0, 0, 4, 2};
-        specs[n++] = (layer_spec){LAYER_LRELU, 0, 0, 0, 0, 0};
+        specs[n++] = (layer_spec){LAYER_CONV, channels, 0, 0, 4, 2, false};
+        specs[n++] = (layer_spec){LAYER_LRELU, 0, 0, 0, 0, 0, false};
     }
-    specs[n++] = (layer_spec){LAYER_LINEAR, ORACLE_HIDDEN, 1, 1, 0, 0};
-    specs[n++] = (layer_spec){LAYER_LRELU, 0, 0, 0, 0, 0};
-    specs[n++] = (layer_spec){LAYER_LINEAR, n_logits, 1, 1, 0, 0};
+    specs[n++] = (layer_spec){LAYER_LINEAR, ORACLE_HIDDEN, 1, 1, 0, 0, false};
+    specs[n++] = (layer_spec){LAYER_LRELU, 0, 0, 0, 0, 0, false};
+    specs[n++] = (layer_spec){LAYER_LINEAR, n_logits, 1, 1, 0, 0, false};
     return n;
 }
 

@@ -31,6 +31,7 @@ typedef struct exp_config {
     float lr_d, lr_g, lambda_cat, lambda_cont;
     const char *arch;            /* architecture table; NULL: the spec's name */
     int info_warmup;             /* G's steps without the L_I reward (infogan.h) */
+    float leaky;                 /* leaky ReLU slope; 0: the model default (0.01) */
 } exp_config;
 
 /* One panel: a traversal of the code that best captures one of `factors`. */

@@ -228,6 +228,7 @@ void exp_model_config(const exp_spec *s, const exp_run *r, infogan_config *cfg)
     cfg->lr_d = c->lr_d, cfg->lr_g = c->lr_g;
     cfg->lambda_cat = c->lambda_cat, cfg->lambda_cont = c->lambda_cont;
     cfg->info_warmup = c->info_warmup;
+    if (c->leaky > 0) cfg->leaky_slope = c->leaky;
     for (int k = 0; k < r->n_overrides; k++) {
         char *pair[2] = {(char *)r->overrides[k][0], (char *)r->overrides[k][1]};
         infogan_config_flag(cfg, 2, pair, 0);

@@ -1,5 +1,5 @@
 /* arch.c: architecture tables (paper appendix, official code's layer order: conv/FC, then
- * BN, then the nonlinearity). */
+ * BN, then the nonlinearity; InfoGAN-CR's CdSprites networks in their own order). */
 #include "model/arch.h"
 
 #include <string.h>
@@ -7,10 +7,12 @@
 #include "base/util.h"
 
 #define LEN(a) ((int)(sizeof(a) / sizeof((a)[0])))
-#define FC(c, h, w) {LAYER_LINEAR, c, h, w, 0, 0}
-#define CONV(c, k, s) {LAYER_CONV, c, 0, 0, k, s}
-#define UPCONV(c, k, s) {LAYER_UPCONV, c, 0, 0, k, s}
-#define ACT(kind) {kind, 0, 0, 0, 0, 0}
+#define FC(c, h, w) {LAYER_LINEAR, c, h, w, 0, 0, false}
+#define CONV(c, k, s) {LAYER_CONV, c, 0, 0, k, s, false}
+#define UPCONV(c, k, s) {LAYER_UPCONV, c, 0, 0, k, s, false}
+#define SN_FC(c, h, w) {LAYER_LINEAR, c, h, w, 0, 0, true}
+#define SN_CONV(c, k, s) {LAYER_CONV, c, 0, 0, k, s, true}
+#define ACT(kind) {kind, 0, 0, 0, 0, 0, false}
 #define BN ACT(LAYER_BN)
 
 /* Table 1, MNIST. */
@@ -84,6 +86,31 @@ static const layer_spec chairs_lite_trunk[] = {
     FC(1024, 1, 1), BN, ACT(LAYER_LRELU),
 };
 
+/* InfoGAN-CR's CdSprites networks (Lin et al. 2020, InfoGAN-CR_CdSprites/gan/network.py):
+ * G with BN after each activation; D and Q without BN, every weight layer spectrally
+ * normalized; Q's head a 128-unit layer. Leaky slope 0.2 there (the cdsprites "cr" setting
+ * sets it). */
+static const layer_spec cdsprites_cr_g[] = {
+    FC(128, 1, 1), ACT(LAYER_RELU), BN,
+    FC(64, 4, 4), ACT(LAYER_RELU), BN,
+    UPCONV(64, 4, 2), ACT(LAYER_LRELU), BN,
+    UPCONV(32, 4, 2), ACT(LAYER_LRELU), BN,
+    UPCONV(32, 4, 2), ACT(LAYER_LRELU), BN,
+    UPCONV(1, 4, 2), ACT(LAYER_SIGMOID),
+};
+static const layer_spec cdsprites_cr_trunk[] = {
+    SN_CONV(32, 4, 2), ACT(LAYER_LRELU),
+    SN_CONV(32, 4, 2), ACT(LAYER_LRELU),
+    SN_CONV(64, 4, 2), ACT(LAYER_LRELU),
+    SN_CONV(64, 4, 2), ACT(LAYER_LRELU),
+    SN_FC(128, 1, 1), ACT(LAYER_LRELU),
+};
+static const layer_spec cdsprites_cr_d_head[] = {SN_FC(1, 1, 1)};
+static const layer_spec cdsprites_cr_q_head[] = {
+    SN_FC(128, 1, 1), ACT(LAYER_LRELU),
+    SN_FC(ARCH_Q_OUT, 1, 1),
+};
+
 /* Tables 2 and 3, SVHN and CelebA (32x32 colour), one network; BN where the table has it
  * (not after the 128- and 64-channel upconvs). Tanh output: images are scaled to [-1,1]. */
 static const layer_spec color32_g[] = {
@@ -134,6 +161,9 @@ static const arch arches[] = {
      LEN(mnist_d_head), out_q_head, LEN(out_q_head)},
     {"chairs-lite", 1, 64, 64, chairs_lite_g, LEN(chairs_lite_g), chairs_lite_trunk,
      LEN(chairs_lite_trunk), mnist_d_head, LEN(mnist_d_head), out_q_head, LEN(out_q_head)},
+    {"cdsprites-cr", 1, 64, 64, cdsprites_cr_g, LEN(cdsprites_cr_g), cdsprites_cr_trunk,
+     LEN(cdsprites_cr_trunk), cdsprites_cr_d_head, LEN(cdsprites_cr_d_head), cdsprites_cr_q_head,
+     LEN(cdsprites_cr_q_head)},
     {"svhn", 3, 32, 32, color32_g, LEN(color32_g), color32_trunk, LEN(color32_trunk), mnist_d_head,
      LEN(mnist_d_head), mnist_q_head, LEN(mnist_q_head)},
     {"celeba", 3, 32, 32, color32_g, LEN(color32_g), color32_trunk, LEN(color32_trunk), mnist_d_head,

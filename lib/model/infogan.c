@@ -25,7 +25,9 @@ size_t infogan_memory_bytes(const infogan_config *cfg)
                   net_buffer_floats(a->d_head, a->n_d_head, t[0], t[1], t[2], b) +
                   net_buffer_floats(q_head, a->n_q_head, t[0], t[1], t[2], b);
     size_t step = (size_t)b * (ls->in_dim + 1 + q_dim + (size_t)t[0] * t[1] * t[2]);
-    return (4 * params + bufs + step) * sizeof(float); /* params, grads, Adam m and v */
+    size_t layers = (size_t)(a->n_g + a->n_trunk + a->n_d_head + a->n_q_head) * sizeof(layer);
+    return (4 * params + bufs + step) * sizeof(float) + layers + 4 * sizeof(net) + sizeof(infogan);
+    /* params, grads, Adam m and v; activations; the step's buffers; the structs */
 }
 
 infogan *infogan_create(const infogan_config *cfg)

@@ -1,6 +1,7 @@
 /* nn.c: layers (forward/backward over the kernel table) and sequential networks. */
 #include "nn/nn.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,16 @@ const char *layer_kind_name(layer_kind k)
     return k <= LAYER_TANH ? names[k] : "unknown";
 }
 
-/* Fills l's shapes and parameter sizes from its spec and input shape. A BN after a linear
- * layer normalizes each feature (TF's fc_batch_norm); elsewhere each channel. */
+/* The kind of the last layer with weights, after a layer of kind k (prev before it). */
+static layer_kind weights_kind(layer_kind prev, layer_kind k)
+{
+    return k == LAYER_LINEAR || k == LAYER_CONV || k == LAYER_UPCONV ? k : prev;
+}
+
+/* Fills l's shapes and parameter sizes from its spec and input shape. prev: the kind of the
+ * last layer with weights before it. A BN after a linear layer (directly, or after its
+ * activation as in InfoGAN-CR's G) normalizes each feature (TF's batch norm of a 2-D
+ * tensor); elsewhere each channel. */
 static void layer_plan(layer *l, const layer_spec *s, int c, int h, int w, layer_kind prev)
 {
     memset(l, 0, sizeof *l);
@@ -58,6 +67,11 @@ static void layer_plan(layer *l, const layer_spec *s, int c, int h, int w, layer
     }
     l->in_size = (size_t)in_size;
     l->out_size = (size_t)l->out_c * l->out_h * l->out_w;
+    if (s->sn) {
+        CHECK(s->kind == LAYER_LINEAR || s->kind == LAYER_CONV, "spectral norm needs a linear or conv layer");
+        l->sn = true;
+        l->n_u = s->kind == LAYER_LINEAR ? l->out_size : (size_t)l->out_c;
+    }
 }
 
 size_t net_param_count(const layer_spec *specs, int n, int c, int h, int w, int *out_chw)
@@ -67,8 +81,8 @@ size_t net_param_count(const layer_spec *specs, int n, int c, int h, int w, int 
     for (int i = 0; i < n; i++) {
         layer l;
         layer_plan(&l, &specs[i], c, h, w, prev);
-        total += l.n_w + l.n_b;
-        c = l.out_c, h = l.out_h, w = l.out_w, prev = specs[i].kind;
+        total += l.n_w + l.n_b + l.n_u;
+        c = l.out_c, h = l.out_h, w = l.out_w, prev = weights_kind(prev, specs[i].kind);
     }
     if (out_chw) out_chw[0] = c, out_chw[1] = h, out_chw[2] = w;
     return total;
@@ -91,6 +105,12 @@ static size_t layer_bn_floats(const layer *l)
     return l->kind == LAYER_BN ? (2 * l->n_w + 15) / 16 * 16 : 0;
 }
 
+/* Spectral norm's w_sn, sn_g (n_w each), sn_u (n_u) and sn_v (n_w / n_u). */
+static size_t layer_sn_floats(const layer *l)
+{
+    return l->sn ? (2 * l->n_w + l->n_u + l->n_w / l->n_u + 15) / 16 * 16 : 0;
+}
+
 size_t net_buffer_floats(const layer_spec *specs, int n, int c, int h, int w, int max_batch)
 {
     size_t bufs = 0, ws = 0;
@@ -98,10 +118,10 @@ size_t net_buffer_floats(const layer_spec *specs, int n, int c, int h, int w, in
     for (int i = 0; i < n; i++) {
         layer l;
         layer_plan(&l, &specs[i], c, h, w, prev);
-        bufs += layer_buf_floats(&l, max_batch) + layer_bn_floats(&l);
+        bufs += layer_buf_floats(&l, max_batch) + layer_bn_floats(&l) + layer_sn_floats(&l);
         size_t lw = layer_ws_floats(&l, max_batch);
         ws = lw > ws ? lw : ws;
-        c = l.out_c, h = l.out_h, w = l.out_w, prev = l.kind;
+        c = l.out_c, h = l.out_h, w = l.out_w, prev = weights_kind(prev, l.kind);
     }
     return bufs + ws;
 }
@@ -125,12 +145,14 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
         l->slope = leaky_slope;
         l->w = params + p, l->dw = grads + p, p += l->n_w;
         l->b = params + p, l->db = grads + p, p += l->n_b;
+        l->u = params + p, p += l->n_u;
         if (!l->n_w) l->w = l->dw = NULL;
         if (!l->n_b) l->b = l->db = NULL;
-        bufs += layer_buf_floats(l, max_batch) + layer_bn_floats(l);
+        if (!l->n_u) l->u = NULL;
+        bufs += layer_buf_floats(l, max_batch) + layer_bn_floats(l) + layer_sn_floats(l);
         size_t lw = layer_ws_floats(l, max_batch);
         ws = lw > ws ? lw : ws;
-        c = l->out_c, h = l->out_h, w = l->out_w, prev = l->kind;
+        c = l->out_c, h = l->out_h, w = l->out_w, prev = weights_kind(prev, l->kind);
     }
     nt->n_params = p;
     nt->out_c = c, nt->out_h = h, nt->out_w = w;
@@ -145,6 +167,11 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
         b += layer_buf_floats(l, max_batch);
         if (l->kind == LAYER_BN) l->mean = b, l->invstd = b + l->n_w;
         b += layer_bn_floats(l);
+        if (l->sn) {
+            l->w_sn = b, l->sn_g = b + l->n_w, l->sn_u = b + 2 * l->n_w, l->sn_v = l->sn_u + l->n_u;
+            l->sn_fresh = true;
+        }
+        b += layer_sn_floats(l);
     }
     return nt;
 }
@@ -168,10 +195,65 @@ void net_init_params(net *nt, const nn_init *init, rng *r)
             else l->w[j] = rng_normal(r, 0.0f, init->std);
         }
         for (size_t j = 0; j < l->n_b; j++) l->b[j] = 0.0f;
+        if (l->sn) {
+            double norm = 0.0;
+            for (size_t j = 0; j < l->n_u; j++) {
+                l->u[j] = rng_normal(r, 0.0f, 1.0f);
+                norm += (double)l->u[j] * (double)l->u[j];
+            }
+            for (size_t j = 0; j < l->n_u; j++) l->u[j] = (float)((double)l->u[j] / sqrt(norm));
+        }
     }
 }
 
-/* BN's normalization shape: per feature after a linear layer (s = 1), else per channel. */
+/* One power iteration from u: v = w^T u / |w^T u|, sn_u = w v / |w v|, sigma = |w v|;
+ * w_sn = w / sigma. w (n_u, cols). Stores sn_u into u on the step's first forward. */
+static void sn_forward(layer *l)
+{
+    size_t rows = l->n_u, cols = l->n_w / l->n_u;
+    double norm = 0.0;
+    for (size_t j = 0; j < cols; j++) {
+        double s = 0.0;
+        for (size_t i = 0; i < rows; i++) s += (double)l->w[i * cols + j] * (double)l->u[i];
+        l->sn_v[j] = (float)s;
+        norm += s * s;
+    }
+    norm = sqrt(norm) > 1e-12 ? sqrt(norm) : 1e-12;
+    for (size_t j = 0; j < cols; j++) l->sn_v[j] = (float)((double)l->sn_v[j] / norm);
+    double sigma2 = 0.0;
+    for (size_t i = 0; i < rows; i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < cols; j++) s += (double)l->w[i * cols + j] * (double)l->sn_v[j];
+        l->sn_u[i] = (float)s;
+        sigma2 += s * s;
+    }
+    double sigma = sqrt(sigma2) > 1e-12 ? sqrt(sigma2) : 1e-12;
+    for (size_t i = 0; i < rows; i++) l->sn_u[i] = (float)((double)l->sn_u[i] / sigma);
+    l->sigma = (float)sigma;
+    for (size_t k = 0; k < l->n_w; k++) l->w_sn[k] = (float)((double)l->w[k] / sigma);
+    if (l->sn_fresh) {
+        memcpy(l->u, l->sn_u, rows * sizeof(float));
+        l->sn_fresh = false;
+    }
+}
+
+/* dw = (overwrite ? 0 : dw) + (g - <g, w_sn> sn_u sn_v^T) / sigma, g = sn_g = dL/dw_sn: the
+ * gradient through w_sn = w / (sn_u^T w sn_v) with both vectors held constant. */
+static void sn_backward(layer *l, bool overwrite)
+{
+    size_t rows = l->n_u, cols = l->n_w / l->n_u;
+    double dot = 0.0;
+    for (size_t k = 0; k < l->n_w; k++) dot += (double)l->sn_g[k] * (double)l->w_sn[k];
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            size_t k = i * cols + j;
+            float d = (float)(((double)l->sn_g[k] - dot * (double)l->sn_u[i] * (double)l->sn_v[j]) / (double)l->sigma);
+            l->dw[k] = overwrite ? d : l->dw[k] + d;
+        }
+}
+
+/* BN's normalization shape: per feature after a linear layer (s = 1), else per channel
+ * (layer_plan). */
 static void bn_shape(const layer *l, int *c, int *s)
 {
     *c = (int)l->n_w;
@@ -190,14 +272,16 @@ static void layer_forward_run(layer *l, const float *x, int n, float bn_eps, flo
 {
     l->x = x;
     size_t total = (size_t)n * l->out_size;
+    if (l->sn) sn_forward(l);
+    const float *w = l->sn ? l->w_sn : l->w;
     switch (l->kind) {
     case LAYER_LINEAR: {
         int in = (int)l->in_size, out = (int)l->out_size;
-        kern.sgemm(false, true, n, out, in, 1.0f, x, in, l->w, in, 0.0f, l->y, out);
+        kern.sgemm(false, true, n, out, in, 1.0f, x, in, w, in, 0.0f, l->y, out);
         kern.bias_add(n, out, 1, l->b, l->y);
         break;
     }
-    case LAYER_CONV: kern.conv2d_fwd(&l->geom, n, x, l->w, l->b, l->y, ws); break;
+    case LAYER_CONV: kern.conv2d_fwd(&l->geom, n, x, w, l->b, l->y, ws); break;
     case LAYER_UPCONV: upconv2d_fwd(&kern, &l->geom, n, x, l->w, l->b, l->y, ws); break;
     case LAYER_BN: {
         int c, s;
@@ -229,22 +313,33 @@ static void layer_backward_run(layer *l, const float *dy, int n, bool param_grad
                                bool input_grad, float *ws)
 {
     size_t total = (size_t)n * l->in_size;
-    const float *x = l->x;
+    const float *x = l->x, *w = l->sn ? l->w_sn : l->w;
     switch (l->kind) {
     case LAYER_LINEAR: {
         int in = (int)l->in_size, out = (int)l->out_size;
-        if (input_grad) kern.sgemm(false, false, n, in, out, 1.0f, dy, out, l->w, in, 0.0f, l->dx, in);
+        if (input_grad) kern.sgemm(false, false, n, in, out, 1.0f, dy, out, w, in, 0.0f, l->dx, in);
         if (param_grads) {
             float beta = l->dw_stale ? 0.0f : 1.0f; /* a stale dw is overwritten */
-            kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, beta, l->dw, in);
+            if (l->sn) {
+                kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, 0.0f, l->sn_g, in);
+                sn_backward(l, l->dw_stale);
+            } else {
+                kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, beta, l->dw, in);
+            }
             l->dw_stale = false;
             kern.bias_grad(n, out, 1, dy, l->db);
         }
         break;
     }
     case LAYER_CONV:
-        if (input_grad) kern.conv2d_bwd_data(&l->geom, n, dy, l->w, l->dx, ws);
-        if (param_grads) kern.conv2d_bwd_weights(&l->geom, n, x, dy, l->dw, l->db, ws);
+        if (input_grad) kern.conv2d_bwd_data(&l->geom, n, dy, w, l->dx, ws);
+        if (param_grads && l->sn) {
+            memset(l->sn_g, 0, l->n_w * sizeof(float));
+            kern.conv2d_bwd_weights(&l->geom, n, x, dy, l->sn_g, l->db, ws);
+            sn_backward(l, false);
+        } else if (param_grads) {
+            kern.conv2d_bwd_weights(&l->geom, n, x, dy, l->dw, l->db, ws);
+        }
         break;
     case LAYER_UPCONV:
         if (input_grad) upconv2d_bwd_data(&kern, &l->geom, n, dy, l->w, l->dx, ws);
@@ -286,6 +381,7 @@ void net_zero_grads(net *nt)
     for (int i = 0; i < nt->n_layers; i++) {
         layer *l = &nt->layers[i];
         if (l->kind == LAYER_LINEAR) l->dw_stale = true;
+        if (l->sn) l->sn_fresh = true;
         else if (l->dw) memset(l->dw, 0, l->n_w * sizeof(float));
         if (l->db) memset(l->db, 0, l->n_b * sizeof(float));
     }

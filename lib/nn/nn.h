@@ -33,6 +33,7 @@ typedef struct layer_spec {
     layer_kind kind;
     int out_c, out_h, out_w;
     int kernel, stride;
+    bool sn;                      /* linear or conv: spectrally normalized weight (see layer) */
 } layer_spec;
 
 /* Weight init (official InfoGAN code): linear and upconv N(0, std), conv truncated normal
@@ -57,6 +58,17 @@ typedef struct layer {
     float *dx;                    /* input gradient (N, in) */
     layer_time time;              /* filled only while nn_timing(true) */
     bool dw_stale;                /* linear: dw is due to be zeroed (see net_zero_grads) */
+    /* Spectral norm (Miyato et al. 2018): the layer computes with w_sn = w / sigma, sigma
+     * w's largest singular value as one power iteration from u estimates it (w as a matrix
+     * of n_u rows: OUT for linear, K for conv). Each forward runs that iteration; the first
+     * forward after net_zero_grads (one per training step) also stores its new u. The
+     * gradient treats u and v as constants, as PyTorch's spectral_norm does. */
+    bool sn, sn_fresh;
+    size_t n_u;
+    float *u;                     /* (n_u), in the parameter block after b; its gradient stays 0 */
+    float *w_sn, *sn_g;           /* w / sigma, and dL/dw_sn of one backward (n_w each) */
+    float *sn_u, *sn_v;           /* the last forward's left (n_u) and right (n_w / n_u) vectors */
+    float sigma;                  /* the last forward's estimate */
 } layer;
 
 typedef struct net {
@@ -81,7 +93,7 @@ size_t net_buffer_floats(const layer_spec *specs, int n, int c, int h, int w, in
 net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_batch,
                 float leaky_slope, float bn_eps, float *params, float *grads);
 void net_free(net *nt);
-/* Draws every parameter from the official init. */
+/* Draws every parameter from the official init (a spectral norm's u: a random unit vector). */
 void net_init_params(net *nt, const nn_init *init, rng *r);
 /* Zeroes the network's parameter gradients before the backward passes of a step. A linear
  * layer's weight gradient (the bulk of them) is zeroed lazily: its next backward with
