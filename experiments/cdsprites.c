@@ -22,10 +22,12 @@ static const exp_spec cdsprites = {
         /* InfoGAN-CR's InfoGAN on CdSprites, without D's spectral norm */
         {"cr", 2e-3f, 1e-3f, 0.2f, 0.2f, "cdsprites-cr", 0, 0.2f},
     },
-    .n_panels = 2,
+    .n_panels = 4,
     .panels = {
         {"cdsprites_a", "smoke", "angle", LATENT_CONT, "angle about the centre"},
         {"cdsprites_b", "smoke", "radius", LATENT_CONT, "distance from the centre"},
+        {"cdsprites_cr_a", "cr", "angle", LATENT_CONT, "angle about the centre"},
+        {"cdsprites_cr_b", "cr", "radius", LATENT_CONT, "distance from the centre"},
     },
     .choices =
         "  What for: the simplest data with known factors, to see whether a setting disentangles\n"

@@ -177,10 +177,18 @@ fi
 grep -q '^cdsprites,smoke,infogan,1,3,16,' "$WORK/cd1/result.csv" || fail "cdsprites result.csv: $(grep -v '^#' "$WORK/cd1/result.csv")"
 grep -qx 'code,kind,angle,radius' "$WORK/cd1/nmi.csv" || fail "cdsprites nmi.csv does not score angle and radius"
 [ "$(grep -c '^c[12],cont,' "$WORK/cd1/nmi.csv")" = 2 ] || fail "cdsprites nmi.csv has not one row per continuous code"
-"$BIN/cdsprites" figures --out "$WORK/cdfig" "$WORK/cd1" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
-for f in cdsprites.md cdsprites_a.png cdsprites_b.png; do [ -s "$WORK/cdfig/$f" ] || fail "cdsprites figures wrote no $f"; done
-runs=$(make -n -s RUNS="$WORK/plan" diag-cdsprites | grep -o 'run-dir [^ ]*' | sort -u | wc -l)
-[ "$runs" = 4 ] || fail "make -n diag-cdsprites plans $runs runs, not 4 (3 seeds + GAN)"
+"$BIN/cdsprites" train --run-dir "$WORK/cd2" --config cr --n 256 --iterations 3 --batch 16 --quiet > /dev/null 2>> "$WORK/log" ||
+    { cat "$WORK/log"; exit 1; }
+grep -q '^cdsprites,cr,infogan,1,3,16,' "$WORK/cd2/result.csv" || fail "cdsprites cr result.csv: $(grep -v '^#' "$WORK/cd2/result.csv")"
+"$BIN/cdsprites" figures --out "$WORK/cdfig" "$WORK/cd1" "$WORK/cd2" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+for f in cdsprites.md cdsprites_a.png cdsprites_b.png cdsprites_cr_a.png cdsprites_cr_b.png; do
+    [ -s "$WORK/cdfig/$f" ] || fail "cdsprites figures wrote no $f"
+done
+plan=$(make -n -s RUNS="$WORK/plan" diag-cdsprites)
+runs=$(echo "$plan" | grep -o 'run-dir [^ ]*' | sort -u | wc -l)
+[ "$runs" = 7 ] || fail "make -n diag-cdsprites plans $runs runs, not 7 (3 seeds + GAN of smoke, 3 seeds of cr)"
+echo "$plan" | grep 'run-dir [^ ]*cdsprites-cr-infogan-seed1 ' | grep -q -- '--batch 30 --iterations 20000' ||
+    fail "make -n diag-cdsprites does not train cr at batch 30 for 20000 iterations"
 
 # The oracle: `faces oracle` trains DATA/standin/faces.oracle once and reuses it; a damaged
 # one is named and trained again; a run scored with it there gets oracle.csv and Table 2 its
