@@ -105,11 +105,27 @@ static const layer_spec cdsprites_cr_trunk[] = {
     SN_CONV(64, 4, 2), ACT(LAYER_LRELU),
     SN_FC(128, 1, 1), ACT(LAYER_LRELU),
 };
-static const layer_spec cdsprites_cr_d_head[] = {SN_FC(1, 1, 1)};
+static const layer_spec sn_d_head[] = {SN_FC(1, 1, 1)};
 static const layer_spec cdsprites_cr_q_head[] = {
     SN_FC(128, 1, 1), ACT(LAYER_LRELU),
     SN_FC(ARCH_Q_OUT, 1, 1),
 };
+
+/* Faces' and Chairs' trunks as InfoGAN-CR's "modified InfoGAN" builds a D: every weight layer
+ * spectrally normalized, no batch norm (G as Table 4 and chairs-lite). For the issue's
+ * search (results/diagnostics/cdsprites/engines.md: this recipe disentangles the disk). */
+static const layer_spec faces_sn_trunk[] = {
+    SN_CONV(64, 4, 2), ACT(LAYER_LRELU),
+    SN_CONV(128, 4, 2), ACT(LAYER_LRELU),
+    SN_FC(1024, 1, 1), ACT(LAYER_LRELU),
+};
+static const layer_spec chairs_lite_sn_trunk[] = {
+    SN_CONV(64, 4, 2), ACT(LAYER_LRELU),
+    SN_CONV(128, 4, 2), ACT(LAYER_LRELU),
+    SN_CONV(256, 4, 2), ACT(LAYER_LRELU),
+    SN_FC(1024, 1, 1), ACT(LAYER_LRELU),
+};
+static const layer_spec sn_out_q_head[] = {SN_FC(ARCH_Q_OUT, 1, 1)};
 
 /* Tables 2 and 3, SVHN and CelebA (32x32 colour), one network; BN where the table has it
  * (not after the 128- and 64-channel upconvs). Tanh output: images are scaled to [-1,1]. */
@@ -161,8 +177,13 @@ static const arch arches[] = {
      LEN(mnist_d_head), out_q_head, LEN(out_q_head)},
     {"chairs-lite", 1, 64, 64, chairs_lite_g, LEN(chairs_lite_g), chairs_lite_trunk,
      LEN(chairs_lite_trunk), mnist_d_head, LEN(mnist_d_head), out_q_head, LEN(out_q_head)},
+    {"faces-sn", 1, 32, 32, faces_g, LEN(faces_g), faces_sn_trunk, LEN(faces_sn_trunk),
+     sn_d_head, LEN(sn_d_head), sn_out_q_head, LEN(sn_out_q_head)},
+    {"chairs-lite-sn", 1, 64, 64, chairs_lite_g, LEN(chairs_lite_g), chairs_lite_sn_trunk,
+     LEN(chairs_lite_sn_trunk), sn_d_head, LEN(sn_d_head), sn_out_q_head,
+     LEN(sn_out_q_head)},
     {"cdsprites-cr", 1, 64, 64, cdsprites_cr_g, LEN(cdsprites_cr_g), cdsprites_cr_trunk,
-     LEN(cdsprites_cr_trunk), cdsprites_cr_d_head, LEN(cdsprites_cr_d_head), cdsprites_cr_q_head,
+     LEN(cdsprites_cr_trunk), sn_d_head, LEN(sn_d_head), cdsprites_cr_q_head,
      LEN(cdsprites_cr_q_head)},
     {"svhn", 3, 32, 32, color32_g, LEN(color32_g), color32_trunk, LEN(color32_trunk), mnist_d_head,
      LEN(mnist_d_head), mnist_q_head, LEN(mnist_q_head)},
