@@ -205,8 +205,8 @@ def twin_step(s, dump_dir, nudge):
             if not s.args.gan and int(meta["iteration"]) >= s.args.info_warmup:
                 loss = loss + model.weighted(model.info_nll(q, z_g))
             bn = [p for p in d_params if id(p) in bn_params]
-            extra = {id(p): gp for p, gp in zip(bn, torch.autograd.grad(loss, bn, allow_unused=True) if bn else [])
-                     if gp is not None}
+            grads = torch.autograd.grad(loss, bn, allow_unused=True) if bn else []
+            extra = {id(p): gp for p, gp in zip(bn, grads) if gp is not None}
             model.dq.requires_grad_(False)
         seen["d_grads"] = [gd + extra[id(p)] if id(p) in extra else gd for gd, p in zip(seen["d_grads"], d_params)]
         orig()

@@ -206,29 +206,32 @@ void net_init_params(net *nt, const nn_init *init, rng *r)
     }
 }
 
+/* out = op(w) in / |op(w) in| with op(w) = w (rows, cols) or its transpose; returns the norm
+ * (at least 1e-12). Sums in double. */
+static double sn_matvec_unit(const float *w, size_t rows, size_t cols, bool trans, const float *in,
+                             float *out)
+{
+    size_t n_out = trans ? cols : rows, n_in = trans ? rows : cols;
+    double norm2 = 0.0;
+    for (size_t o = 0; o < n_out; o++) {
+        double s = 0.0;
+        for (size_t i = 0; i < n_in; i++)
+            s += (double)w[trans ? i * cols + o : o * cols + i] * (double)in[i];
+        out[o] = (float)s;
+        norm2 += s * s;
+    }
+    double norm = sqrt(norm2) > 1e-12 ? sqrt(norm2) : 1e-12;
+    for (size_t o = 0; o < n_out; o++) out[o] = (float)((double)out[o] / norm);
+    return norm;
+}
+
 /* One power iteration from u: v = w^T u / |w^T u|, sn_u = w v / |w v|, sigma = |w v|;
  * w_sn = w / sigma. w (n_u, cols). Stores sn_u into u on the step's first forward. */
 static void sn_forward(layer *l)
 {
     size_t rows = l->n_u, cols = l->n_w / l->n_u;
-    double norm = 0.0;
-    for (size_t j = 0; j < cols; j++) {
-        double s = 0.0;
-        for (size_t i = 0; i < rows; i++) s += (double)l->w[i * cols + j] * (double)l->u[i];
-        l->sn_v[j] = (float)s;
-        norm += s * s;
-    }
-    norm = sqrt(norm) > 1e-12 ? sqrt(norm) : 1e-12;
-    for (size_t j = 0; j < cols; j++) l->sn_v[j] = (float)((double)l->sn_v[j] / norm);
-    double sigma2 = 0.0;
-    for (size_t i = 0; i < rows; i++) {
-        double s = 0.0;
-        for (size_t j = 0; j < cols; j++) s += (double)l->w[i * cols + j] * (double)l->sn_v[j];
-        l->sn_u[i] = (float)s;
-        sigma2 += s * s;
-    }
-    double sigma = sqrt(sigma2) > 1e-12 ? sqrt(sigma2) : 1e-12;
-    for (size_t i = 0; i < rows; i++) l->sn_u[i] = (float)((double)l->sn_u[i] / sigma);
+    sn_matvec_unit(l->w, rows, cols, true, l->u, l->sn_v);
+    double sigma = sn_matvec_unit(l->w, rows, cols, false, l->sn_v, l->sn_u);
     l->sigma = (float)sigma;
     for (size_t k = 0; k < l->n_w; k++) l->w_sn[k] = (float)((double)l->w[k] / sigma);
     if (l->sn_fresh) {
