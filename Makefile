@@ -80,6 +80,8 @@ help:
 	@echo "                   BENCH_TORCH_ROUNDS=5 interleaved rounds: medians, spreads, share of peak -> results/bench/torch-<cpu>.csv"
 	@echo "  make bench-cpus  every CPU measured side by side -> results/bench/cpus.md and cpus.png (each bench target runs it)"
 	@echo "  make twin-check  the PyTorch twin of our InfoGAN (python3-torch): its tests and a 20-iteration smoke"
+	@echo "  make twin-step   one training step of ours replayed by the twin from the same state (4 settings x"
+	@echo "                   3 seeds; losses, activations, gradients, Adam updates; about 6 min)"
 	@echo "  make twin-faces  the twin on Faces, Table 5's azimuth setting, TWIN_ITERS=2000 of batch 128,"
 	@echo "                   TWIN_SEED=1, TWIN_THREADS=2 -> TWIN_OUT=results/diagnostics/twin/faces-azimuth-seed1"
 	@echo "                   (1.4-1.8 s per iteration on 2 shared cores: 45-60 min; ours: faces train --config azimuth)"
