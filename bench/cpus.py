@@ -157,7 +157,7 @@ def plot(cpus, png):
             f.write(slug + " " + " ".join(f"{row.get(c, 0.0):.3f}" for c in configs) + "\n")
     script = (f"set terminal pngcairo size 900,480 font ',10'; set output '{png}.tmp';\n"
               "set style data histograms; set style histogram clustered gap 1;\n"
-              "set style fill solid 0.8 border -1; set key outside right; set grid ytics;\n"
+              "set style fill solid 0.8 border -1; set key outside right; set grid ytics; set yrange [0:*];\n"
               "set ylabel 'MNIST InfoGAN iterations per second (batch 128)';\n"
               "set title 'Training iteration per CPU, ISA and threads (make bench-train)';\n"
               f"plot for [i=2:{len(configs) + 1}] '{dat}.tmp' using i:xtic(1) title columnhead\n")
