@@ -90,7 +90,8 @@ help:
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (50000 images each) and cdsprites"
 	@echo "                   (21600; N=... sets every count) -> data/standin/,"
 	@echo "                   contact sheets -> results/datasets/ (real sets in data/ are used instead when present)"
-	@echo "  make figure1     Figure 1: L_I of InfoGAN and the GAN baseline, FIGURE1_ITERS=1000 -> results/figure1.{csv,png}"
+	@echo "  make figure1     Figure 1: L_I of InfoGAN, the GAN baseline and InfoGAN with Q at lr 1e-3, FIGURE1_ITERS=1000"
+	@echo "                   -> results/figure1.{csv,png}"
 	@echo "                   (10-35 min on 2 cores, data fetch included: the quickest paper result)"
 	@echo "  make figure2     Figure 2: code traversals of seed-1 InfoGAN and GAN runs -> results/figure2a..d.png, figure2.md"
 	@echo "                   (its two runs: about 70 min; table1 reuses them)"
@@ -286,14 +287,14 @@ TABLE1_SEEDS  ?= 1 2 3 4 5
 TABLE1_RUNS   := $(foreach s,$(TABLE1_SEEDS),$(RUNS)/mnist-infogan-seed$(s))
 .PHONY: figure1 figure2 table1
 
-# The two Figure 1 runs are independent (make -j trains them in parallel), then one plot.
-.PHONY: figure1-infogan figure1-gan
-figure1-infogan figure1-gan: $(BUILD)/bin/mi_curve
+# The three Figure 1 runs are independent (make -j trains them in parallel), then one plot.
+.PHONY: figure1-infogan figure1-gan figure1-infogan-qlr
+figure1-infogan figure1-gan figure1-infogan-qlr: $(BUILD)/bin/mi_curve
 	$(BUILD)/bin/mi_curve --out results --runs $(RUNS) --iterations $(FIGURE1_ITERS) --run $(@:figure1-%=%)
 
 figure1: deps
 	@$(MAKE) --no-print-directory data-mnist
-	@$(MAKE) --no-print-directory figure1-infogan figure1-gan
+	@$(MAKE) --no-print-directory figure1-infogan figure1-gan figure1-infogan-qlr
 	$(BUILD)/bin/mi_curve --out results --iterations $(FIGURE1_ITERS) --plot-only
 
 # One MNIST training run into the folder of the result.csv being made (seed from the pattern).

@@ -1,11 +1,13 @@
 /* mi_curve: Figure 1 of the paper. L_I against iteration on MNIST with c ~ Cat(10) only,
- * for InfoGAN and for a regular GAN that trains Q but gives G no information reward.
+ * for InfoGAN and for a regular GAN that trains Q but gives G no information reward, and
+ * for InfoGAN with Q's head at learning rate 1e-3 (as PyTorch ports train it; the official
+ * code trains Q with D at 2e-4).
  *
  * Each run writes <out>/figure1_<run>.log.csv (the training log) and figure1_<run>.prov
- * (its provenance); the plot step reads both logs and writes <out>/figure1.csv
- * (iteration,li_infogan,li_gan, with provenance) and <out>/figure1.png (with the line
- * H(c) = ln 10). By default one invocation does all three; --run and --plot-only split
- * them so `make -j` trains the two runs in parallel. A run trains in <runs>/figure1-<run>/
+ * (its provenance); the plot step reads the three logs and writes <out>/figure1.csv
+ * (iteration,li_infogan,li_gan,li_infogan_qlr, with provenance) and <out>/figure1.png (with
+ * the line H(c) = ln 10). By default one invocation does it all; --run and --plot-only
+ * split it so `make -j` trains the runs in parallel. A run trains in <runs>/figure1-<run>/
  * (model.ckpt every 100 iterations, log.csv) and resumes from there when interrupted; its
  * log reaches <out> whole (an atomic copy) only when the run is done. */
 #include <math.h>
@@ -25,22 +27,28 @@
 #include "model/stop.h"
 #include "base/util.h"
 
-static const char *const run_names[2] = {"infogan", "gan"};
+#define N_RUNS 3
+static const char *const run_names[N_RUNS] = {"infogan", "gan", "infogan-qlr"};
+static const char *const run_columns[N_RUNS] = {"li_infogan", "li_gan", "li_infogan_qlr"};
+#define RUN_GAN 1
+#define RUN_QLR 2
+#define Q_LR_FAST 1e-3f /* Q's head in the third run */
 
 static void usage(FILE *f)
 {
-    fputs("usage: mi_curve [--out DIR] [--data DIR] [--iterations N] [--run infogan|gan|both]\n"
+    fputs("usage: mi_curve [--out DIR] [--data DIR] [--iterations N] [--run RUN|all]\n"
           "                [--plot-only] [--stop-rule on|off] [--stop-patience N] [model flags]\n"
           "Figure 1: L_I of InfoGAN and of the regular GAN baseline (same seed) on MNIST with\n"
-          "c ~ Cat(10) only (--latent noise:62,cat:10).\n"
+          "c ~ Cat(10) only (--latent noise:62,cat:10), and of InfoGAN with Q's head at\n"
+          "learning rate 1e-3 (--lr-q 1e-3; the official code trains Q with D, at --lr-d).\n"
           "  --out DIR         where figure1.csv, figure1.png and the run logs go (results)\n"
           "  --data DIR        data folder of `make data` (data)\n"
           "  --runs DIR        where each run trains and checkpoints: DIR/figure1-<run>/\n"
           "                    (checkpoints); an interrupted run resumes from there\n"
           "  --iterations N    iterations of each run (1000)\n"
-          "  --run R           train only R (infogan or gan) and write its log; both (default)\n"
-          "                    trains both, then plots\n"
-          "  --plot-only       plot from the two runs' logs in DIR\n"
+          "  --run R           train only R (infogan, gan or infogan-qlr) and write its log;\n"
+          "                    all (default) trains the three, then plots\n"
+          "  --plot-only       plot from the three runs' logs in DIR\n"
           "  --quiet           no progress line\n", f);
     stop_rule_help(f, false);
     infogan_config_help(f);
@@ -72,7 +80,8 @@ static void train_one(const infogan_config *base, int run, const char *out, cons
                       int argc, char **argv)
 {
     infogan_config c = *base;
-    c.info_to_g = run == 0;
+    c.info_to_g = run != RUN_GAN;
+    if (run == RUN_QLR) c.lr_q = Q_LR_FAST;
     provenance prov;
     provenance_init(&prov, argc, argv, c.seed);
     provenance_note(&prov, "data", split->description);
@@ -161,9 +170,9 @@ static void copy_prov(FILE *f, const char *out, int run)
 
 static void plot(const infogan_config *cfg, const char *out, int iterations, int argc, char **argv)
 {
-    double *li[2];
-    char path[1024], note[400];
-    for (int run = 0; run < 2; run++) {
+    double *li[N_RUNS];
+    char path[1024], note[512];
+    for (int run = 0; run < N_RUNS; run++) {
         li[run] = xmalloc((size_t)iterations * sizeof(double));
         out_path(path, sizeof path, out, run_names[run], ".log.csv");
         read_li(path, iterations, li[run]);
@@ -173,21 +182,29 @@ static void plot(const infogan_config *cfg, const char *out, int iterations, int
     double h = latent_code_entropy(&cfg->latent.codes[0]);
     double at100 = li[0][99], last_info = mean_range(li[0], iterations - 100, iterations);
     double last_gan = mean_range(li[1], iterations - 100, iterations);
+    double qlr100 = li[RUN_QLR][99], last_qlr = mean_range(li[RUN_QLR], iterations - 100, iterations);
     int peak = 0;
     for (int i = 0; i < iterations; i++) peak = li[1][i] > li[1][peak] ? i : peak;
     snprintf(note, sizeof note,
              "InfoGAN L_I %.3f at iteration 100, %.3f mean over the last 100; GAN %.3f mean over "
-             "the last 100 (peak %.3f at %d); H(c) %.3f", at100, last_info, last_gan, li[1][peak],
-             peak + 1, h);
+             "the last 100 (peak %.3f at %d); InfoGAN with Q at lr %g: %.3f at 100, %.3f over the last "
+             "100; H(c) %.3f", at100, last_info, last_gan, li[1][peak], peak + 1, (double)Q_LR_FAST, qlr100,
+             last_qlr, h);
     provenance_note(&prov, "summary", note);
 
     out_path(path, sizeof path, out, NULL, ".csv");
     out_file o;
     FILE *f = out_open(&o, path, "w");
     provenance_write_comments(&prov, f);
-    for (int run = 0; run < 2; run++) copy_prov(f, out, run);
-    fprintf(f, "iteration,li_infogan,li_gan\n");
-    for (int i = 0; i < iterations; i++) fprintf(f, "%d,%.6f,%.6f\n", i + 1, li[0][i], li[1][i]);
+    for (int run = 0; run < N_RUNS; run++) copy_prov(f, out, run);
+    fprintf(f, "iteration");
+    for (int run = 0; run < N_RUNS; run++) fprintf(f, ",%s", run_columns[run]);
+    fprintf(f, "\n");
+    for (int i = 0; i < iterations; i++) {
+        fprintf(f, "%d", i + 1);
+        for (int run = 0; run < N_RUNS; run++) fprintf(f, ",%.6f", li[run][i]);
+        fprintf(f, "\n");
+    }
     out_commit(&o);
 
     double *x = xmalloc((size_t)iterations * sizeof *x);
@@ -195,16 +212,18 @@ static void plot(const infogan_config *cfg, const char *out, int iterations, int
     char *comments = provenance_comments_string(&prov);
     plot_spec ps = {
         .title = "Figure 1: L_I on MNIST, c ~ Cat(10)", .xlabel = "iteration", .ylabel = "L_I (nats)",
-        .n_points = iterations, .x = x, .n_series = 2,
-        .series_names = {"InfoGAN", "GAN (Q trained, no reward for G)"},
-        .series_y = {li[0], li[1]}, .has_hline = 1, .hline_y = h, .hline_label = "H(c) = ln 10",
+        .n_points = iterations, .x = x, .n_series = N_RUNS,
+        .series_names = {"InfoGAN (official: Q at D's lr 2e-4)", "GAN (Q trained, no reward for G)",
+                         "InfoGAN, Q's head at lr 1e-3"},
+        .series_y = {li[0], li[1], li[2]}, .has_hline = 1, .hline_y = h, .hline_label = "H(c) = ln 10",
         .comment = comments,
     };
     char png[1024];
     out_path(png, sizeof png, out, NULL, ".png");
     plot_lines(png, &ps);
     printf("%s\nwrote %s and %s\n", note, path, png);
-    free(comments), free(x), free(li[0]), free(li[1]);
+    free(comments), free(x);
+    for (int run = 0; run < N_RUNS; run++) free(li[run]);
 }
 
 int main(int argc, char **argv)
@@ -212,7 +231,7 @@ int main(int argc, char **argv)
     infogan_config cfg;
     infogan_config_default(&cfg);
     latent_parse(&cfg.latent, "noise:62,cat:10", "--latent");
-    const char *out = "results", *data_dir = NULL, *which = "both", *runs = "checkpoints";
+    const char *out = "results", *data_dir = NULL, *which = "all", *runs = "checkpoints";
     int iterations = 1000, stop_patience = STOP_PATIENCE_DEFAULT;
     bool stop_rule = false;
     bool progress = true, plot_only = false;
@@ -239,20 +258,21 @@ int main(int argc, char **argv)
         else die("unknown flag %s (see mi_curve --help)", argv[i]);
         i += 2;
     }
-    CHECK(strcmp(which, "infogan") == 0 || strcmp(which, "gan") == 0 || strcmp(which, "both") == 0,
-          "--run %s: use infogan, gan or both", which);
+    bool known = strcmp(which, "all") == 0;
+    for (int run = 0; run < N_RUNS; run++) known |= strcmp(which, run_names[run]) == 0;
+    CHECK(known, "--run %s: use infogan, gan, infogan-qlr or all", which);
     CHECK(cfg.latent.n_codes >= 1 && cfg.latent.codes[0].kind == LATENT_CAT,
           "--latent %s: Figure 1 needs a categorical code first", cfg.latent.text);
     path_check_output_dir("--runs", runs);
     path_make_output_dir("--out", out);
     if (!plot_only) {
         mnist_split split = mnist_open(data_dir);
-        for (int run = 0; run < 2; run++)
-            if (strcmp(which, "both") == 0 || strcmp(which, run_names[run]) == 0)
+        for (int run = 0; run < N_RUNS; run++)
+            if (strcmp(which, "all") == 0 || strcmp(which, run_names[run]) == 0)
                 train_one(&cfg, run, out, runs, iterations, stop_rule ? stop_patience : 0, progress,
                           &split, argc, argv);
         mnist_split_free(&split);
     }
-    if (plot_only || strcmp(which, "both") == 0) plot(&cfg, out, iterations, argc, argv);
+    if (plot_only || strcmp(which, "all") == 0) plot(&cfg, out, iterations, argc, argv);
     return 0;
 }

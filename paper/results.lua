@@ -215,6 +215,12 @@ local function figure1(key)
       if v100 >= 2.15 then return "about as fast as the paper's over the first hundred iterations" end
       return "slower than the paper's over the first hundred iterations (" .. f2(v100) .. " against about 2.25 at iteration 100)"
     end,
+    qlr_at_100 = function() return f2(at(100, "li_infogan_qlr")) end,
+    qlr_last100 = function() return f2(mean_last("li_infogan_qlr", 100)) end,
+    qlr_reach_2 = function()
+      local it = first_reach("li_infogan_qlr", 2.0)
+      return it and tostring(it) or "never"
+    end,
     infogan_last100_gap = function() return f2(H_CAT10 - mean_last("li_infogan", 100)) end,
     -- the issue's targets
     target_li100 = function() return at(100, "li_infogan") >= 2.0 and "met" or "not met" end,

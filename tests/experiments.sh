@@ -154,6 +154,13 @@ kill -TERM "$pid" 2> /dev/null; wait "$pid" || true
 [ -f "$WORK/fig1runs/figure1-gan/model.ckpt" ] || fail "mi_curve cut by SIGTERM kept no checkpoint"
 "${mi[@]}" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
 [ "$(wc -l < "$WORK/fig1/figure1_gan.log.csv")" = 201 ] || fail "mi_curve's resumed log has $(wc -l < "$WORK/fig1/figure1_gan.log.csv") lines, not 201"
+# All three Figure 1 runs and the plot: the third trains Q's head at lr 1e-3 (and says so).
+"$BIN/mi_curve" --out "$WORK/fig1all" --runs "$WORK/fig1all" --data "$WORK/data" --iterations 100 --batch 8 --quiet \
+    > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+grep -q '^iteration,li_infogan,li_gan,li_infogan_qlr$' "$WORK/fig1all/figure1.csv" ||
+    fail "figure1.csv lacks the lr-q curve: $(grep -v '^#' "$WORK/fig1all/figure1.csv" | head -1)"
+grep -q 'lr_q=0.001' "$WORK/fig1all/figure1_infogan-qlr.prov" && ! grep -q 'lr_q' "$WORK/fig1all/figure1_infogan.prov" ||
+    fail "the Figure 1 runs' provenance does not tell the lr-q run from the official one"
 # mi_curve's stop rule: Q is not trained on c1 (--lambda-cat 0), so its L_I soon stays
 # below 0.01.
 "$BIN/mi_curve" --out "$WORK/fig1c" --runs "$WORK/fig1c" --data "$WORK/data" --iterations 100 --batch 8 --run infogan \

@@ -156,6 +156,43 @@ Test(train, info_warmup_steps_are_gan_steps_then_infogan_steps)
     dataset_free(d);
 }
 
+/* --lr-q: on the first step (Adam's update is lr * sign-like, the same moments) Q's head moves
+ * by lr_q / lr_d times the default's step and everything else exactly as the default; lr_q
+ * equal to lr_d keeps the default's bits. */
+Test(train, lr_q_scales_the_q_head_step_only)
+{
+    dataset *d = toy_data(100);
+    infogan_config c = toy_config(3);
+    infogan *base = infogan_create(&c);
+    c.lr_q = c.lr_d;
+    infogan *same = infogan_create(&c);
+    c.lr_q = 4 * c.lr_d;
+    infogan *fast = infogan_create(&c);
+    size_t nq = fast->opt_d.tail, nd = fast->n_d_params;
+    cr_assert(nq > 0 && nq < nd);
+    float *before = xalloc_floats(nd);
+    memcpy(before, base->d_params, nd * sizeof(float));
+    train_opts o = quiet_opts(1);
+    train_run(base, d, &o);
+    train_run(same, d, &o);
+    train_run(fast, d, &o);
+    expect_same_state(base, same);
+    cr_assert(memcmp(base->d_params, fast->d_params, (nd - nq) * sizeof(float)) == 0,
+              "the trunk or D's head moved with --lr-q");
+    int moved = 0;
+    for (size_t i = nd - nq; i < nd; i++) {
+        double step = base->d_params[i] - before[i], step_fast = fast->d_params[i] - before[i];
+        if (fabs(step) < 1e-6) continue;
+        moved++;
+        cr_assert(fabs(step_fast - 4 * step) <= 1e-3 * fabs(step) + 1e-7,
+                  "Q parameter %zu: step %g, with lr_q = 4 lr_d %g", i, step, step_fast);
+    }
+    cr_assert(moved > 0, "Q's head did not move");
+    free(before);
+    infogan_free(base), infogan_free(same), infogan_free(fast);
+    dataset_free(d);
+}
+
 Test(train, checkpoint_round_trip)
 {
     dataset *d = toy_data(100);

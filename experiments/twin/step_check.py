@@ -137,6 +137,9 @@ class Setting:
         if any(l.sn for net in self.dump.nets.values() for l in net):
             tc.fail(f"--arch {c['arch']}: spectrally normalized layers keep a power-iteration state "
                     "the twin stores differently; this check does not replay them")
+        if float(c.get("lr_q", 0)) > 0:
+            tc.fail(f"lr_q={c['lr_q']}: the twin trains Q's head with D's optimizer; this check does not "
+                    "replay a separate Q learning rate")
         self.cfg = {k: float(c[k]) for k in ("lr_d", "lr_g", "beta1", "beta2", "adam_eps", "lambda_cat",
                                                "lambda_cont", "init_std", "bn_eps", "leaky")}
         self.cfg["std_min"] = float(c.get("std_min", 0.0))

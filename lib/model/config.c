@@ -42,7 +42,7 @@ int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, cha
     const char *f = argv[i];
     if (strcmp(f, "--gan") == 0) { c->info_to_g = false; return 1; }
     if (strcmp(f, "--infogan") == 0) { c->info_to_g = true; return 1; }
-    static const char *const valued[] = {"--arch", "--latent", "--batch", "--lr-d", "--lr-g",
+    static const char *const valued[] = {"--arch", "--latent", "--batch", "--lr-d", "--lr-g", "--lr-q",
         "--beta1", "--beta2", "--adam-eps", "--lambda", "--lambda-cat", "--lambda-cont",
         "--leaky", "--std", "--std-min", "--init-std", "--bn-eps", "--seed", "--info-warmup"};
     bool known = false;
@@ -71,6 +71,7 @@ int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, cha
     else if (strcmp(f, "--info-warmup") == 0) ok = parse_int_flag(f, v, 0, 100000000, &c->info_warmup, err, err_len);
     else if (strcmp(f, "--lr-d") == 0) ok = parse_float_try(f, v, 0, 1, &c->lr_d, err, err_len);
     else if (strcmp(f, "--lr-g") == 0) ok = parse_float_try(f, v, 0, 1, &c->lr_g, err, err_len);
+    else if (strcmp(f, "--lr-q") == 0) ok = parse_float_try(f, v, 0, 1, &c->lr_q, err, err_len);
     else if (strcmp(f, "--beta1") == 0) ok = parse_float_try(f, v, 0, 0.999999f, &c->beta1, err, err_len);
     else if (strcmp(f, "--beta2") == 0) ok = parse_float_try(f, v, 0, 0.999999f, &c->beta2, err, err_len);
     else if (strcmp(f, "--adam-eps") == 0) ok = parse_float_try(f, v, 0, 1, &c->adam_eps, err, err_len);
@@ -118,6 +119,8 @@ void infogan_config_help(FILE *f)
           "  --latent SPEC      G's input, e.g. noise:62,cat:10,cont:2 (the default)\n"
           "  --batch N          batch size (128)\n"
           "  --lr-d X, --lr-g X Adam learning rates of D/Q and G (2e-4, 1e-3)\n"
+          "  --lr-q X           Q's head alone, its trunk stays at --lr-d (0: as --lr-d, the\n"
+          "                     official code; PyTorch ports often train Q with G at 1e-3)\n"
           "  --beta1 X, --beta2 X, --adam-eps X   Adam (0.5, 0.999, 1e-8)\n"
           "  --lambda X         weight of L_I for every code (1); --lambda-cat, --lambda-cont\n"
           "  --leaky X|official|paper   leaky ReLU slope in D/Q (official 0.01; paper 0.1)\n"
@@ -144,6 +147,7 @@ void infogan_config_describe(const infogan_config *c, char *buf, size_t len)
              (unsigned long long)c->seed);
     /* Only when set: checkpoints written before the flags existed still match (a learned-std
      * run from before --std-min loads with --std-min 0). */
+    if (c->lr_q > 0) snprintf(buf + strlen(buf), len - strlen(buf), " lr_q=%g", (double)c->lr_q);
     if (c->info_warmup > 0)
         snprintf(buf + strlen(buf), len - strlen(buf), " info_warmup=%d", c->info_warmup);
     if (c->learned_std && c->std_min > 0)

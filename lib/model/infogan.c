@@ -81,6 +81,7 @@ infogan *infogan_create(const infogan_config *cfg)
               cfg->beta2, cfg->adam_eps);
     adam_init(&m->opt_d, m->n_d_params, m->d_params, m->d_grads, cfg->lr_d, cfg->beta1,
               cfg->beta2, cfg->adam_eps);
+    if (cfg->lr_q > 0) adam_set_tail_lr(&m->opt_d, n_q, cfg->lr_q); /* Q's head ends the block */
 
     size_t trunk_out = (size_t)m->trunk->out_c * m->trunk->out_h * m->trunk->out_w;
     m->z = xalloc_floats((size_t)b * ls->in_dim);

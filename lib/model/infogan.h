@@ -28,6 +28,7 @@ typedef struct infogan_config {
     latent_spec latent;     /* --latent, default noise:62,cat:10,cont:2 */
     int batch;              /* 128 */
     float lr_d, lr_g;       /* 2e-4 (D and Q), 1e-3 */
+    float lr_q;             /* Q's head alone (0: lr_d, the official code's one D/Q optimizer) */
     float beta1, beta2, adam_eps; /* 0.5, 0.999, 1e-8 */
     float lambda_cat, lambda_cont; /* 1, 1 */
     float leaky_slope;      /* 0.01 (official code) or 0.1 (paper) */

@@ -23,8 +23,19 @@ void adam_free(adam *a)
     a->m = a->v = NULL;
 }
 
+void adam_set_tail_lr(adam *a, size_t n, float lr)
+{
+    CHECK(n <= a->n, "adam: a tail of %zu parameters in a block of %zu", n, a->n);
+    a->tail = n, a->tail_lr = lr;
+}
+
 void adam_step(adam *a)
 {
     a->t++;
-    kern.adam(a->n, a->p, a->g, a->m, a->v, a->lr, a->beta1, a->beta2, a->eps, a->t);
+    /* One call when the whole block has one rate: the bits do not depend on a split. */
+    size_t head = a->tail && a->tail_lr != a->lr ? a->n - a->tail : a->n;
+    kern.adam(head, a->p, a->g, a->m, a->v, a->lr, a->beta1, a->beta2, a->eps, a->t);
+    if (head < a->n)
+        kern.adam(a->n - head, a->p + head, a->g + head, a->m + head, a->v + head, a->tail_lr, a->beta1,
+                  a->beta2, a->eps, a->t);
 }

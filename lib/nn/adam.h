@@ -9,11 +9,15 @@ typedef struct adam {
     float *p, *g;      /* parameters and gradients (n), the caller's */
     float *m, *v;      /* moments (n), owned */
     float lr, beta1, beta2, eps;
+    size_t tail;       /* the last `tail` parameters step with tail_lr (0: none) */
+    float tail_lr;
     int t;             /* steps taken */
 } adam;
 
 void adam_init(adam *a, size_t n, float *p, float *g, float lr, float beta1, float beta2, float eps);
 void adam_free(adam *a);
+/* The last n of the block step with learning rate lr (the same moments and step count). */
+void adam_set_tail_lr(adam *a, size_t n, float lr);
 /* One step with the gradients in g (t counts from 1). */
 void adam_step(adam *a);
 
