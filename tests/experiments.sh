@@ -168,6 +168,22 @@ grep -q 'lr_q=0.001' "$WORK/fig1all/figure1_infogan-qlr.prov" && ! grep -q 'lr_q
 grep -q "^collapsed after iteration [0-9]*: L_I of c1 < 0.01 held from iteration" "$WORK/err" &&
     [ -f "$WORK/fig1c/figure1-infogan/collapsed.txt" ] || fail "mi_curve's stop rule: $(cat "$WORK/err")"
 
+# MNIST's Table 1 on two tiny runs: they reload (run.txt), the choice section and the
+# histogram are written; a run folder without result.csv is refused before any output.
+for s in 1 2; do
+    "$BIN/mnist" train --run-dir "$WORK/mn$s" --data "$WORK/data" --seed $s --iterations 4 --batch 8 --quiet \
+        > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+done
+"$BIN/mnist" table1 --out "$WORK/t1" --data "$WORK/data" "$WORK/mn1" "$WORK/mn2" > /dev/null 2>> "$WORK/log" ||
+    { cat "$WORK/log"; exit 1; }
+grep -q '^| model centrality (ours) | [12] | ' "$WORK/t1/table1.md" && [ -s "$WORK/t1/table1_hist.png" ] &&
+    head -c 1 "$WORK/t1/table1.csv" | grep -q '#' || fail "mnist table1 wrote no run choice, histogram or provenance"
+"$BIN/mnist" figure2 --infogan "$WORK/mn1" --infogan "$WORK/mn2" --gan "$WORK/mn1" --out "$WORK/f2" --data "$WORK/data" \
+    > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+grep -q "model centrality picks" "$WORK/f2/figure2.md" || fail "figure2.md does not say which of two runs it drew"
+mkdir -p "$WORK/mn3"
+refused "$WORK/mn3/result.csv" "$WORK/t1b" "$BIN/mnist" table1 --out "$WORK/t1b" --data "$WORK/data" "$WORK/mn1" "$WORK/mn3"
+
 # A run inside a git checkout takes no .git/index.lock (provenance reads git without locks).
 if command -v strace > /dev/null && command -v git > /dev/null; then
     git init -q "$WORK/repo" && git -C "$WORK/repo" -c user.name=t -c user.email=t@t commit -q --allow-empty -m x

@@ -117,7 +117,9 @@ void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, 
         case F_BATCH: r->batch = (int)parse_long(what, v, 2, 4096); break;
         case F_ITERATIONS: r->iterations = (int)parse_long(what, v, 1, (1L << 30) - 1); break;
         case F_N: r->n_data = (int)parse_long(what, v, 0, (1L << 30) - 1); break;
-        case F_N_EVAL: r->n_eval = (int)parse_long(what, v, 4, (1L << 30) - 1); break;
+        case F_N_EVAL: /* run files of MNIST runs before 2026-12-05 say 0: its own split */
+            r->n_eval = cli || strcmp(v, "0") != 0 ? (int)parse_long(what, v, 4, (1L << 30) - 1) : 0;
+            break;
         case F_STOP_RULE:
             CHECK(strcmp(v, "on") == 0 || strcmp(v, "off") == 0, "%s: '%s' is neither on nor off (%s)", what, v, hint);
             r->stop_rule = strcmp(v, "on") == 0;
@@ -145,10 +147,12 @@ void run_save(const char *dir, const exp_run *r)
     path_join(path, sizeof path, dir, "run.txt");
     out_file o;
     FILE *f = out_open(&o, path, "w");
-    fprintf(f, "--config %s\n%s--seed %llu\n--batch %d\n--iterations %d\n--n %d\n--n-eval %d\n--data %s\n"
-            "--stop-rule %s\n--stop-patience %d\n", r->config, r->gan ? "--gan\n" : "",
-            (unsigned long long)r->seed, r->batch, r->iterations, r->n_data, r->n_eval, r->data,
-            r->stop_rule ? "on" : "off", r->stop_patience);
+    fprintf(f, "--config %s\n%s--seed %llu\n--batch %d\n--iterations %d\n--n %d\n", r->config,
+            r->gan ? "--gan\n" : "", (unsigned long long)r->seed, r->batch, r->iterations, r->n_data);
+    /* 0: the data set has its own held-out split (MNIST), and no flag sets it. */
+    if (r->n_eval > 0) fprintf(f, "--n-eval %d\n", r->n_eval);
+    fprintf(f, "--data %s\n--stop-rule %s\n--stop-patience %d\n", r->data, r->stop_rule ? "on" : "off",
+            r->stop_patience);
     for (int k = 0; k < r->n_overrides; k++) fprintf(f, "%s %s\n", r->overrides[k][0], r->overrides[k][1]);
     out_commit(&o);
 }
