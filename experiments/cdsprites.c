@@ -19,7 +19,7 @@ static const exp_spec cdsprites = {
     .configs = {
         /* Chairs' rotation setting, on its network */
         {"smoke", 2e-4f, 1e-3f, 0.2f, 2.0f, "chairs-lite", 200},
-        /* InfoGAN-CR's InfoGAN on CdSprites, without D's spectral norm */
+        /* InfoGAN-CR's InfoGAN on CdSprites (D and Q spectrally normalized) */
         {"cr", 2e-3f, 1e-3f, 0.2f, 0.2f, "cdsprites-cr", 0, 0.2f},
     },
     .n_panels = 4,
@@ -41,9 +41,9 @@ static const exp_spec cdsprites = {
         "  cont 2) and its 200 warm-up steps without the L_I reward, a setting that draws on\n"
         "  this network (results/diagnostics/collapse); not tuned for the disk.\n"
         "  Setting cr: InfoGAN-CR's own InfoGAN for this set (InfoGAN-CR_CdSprites/config.py and\n"
-        "  gan/network.py in its repository) without the spectral norm of its D: G FC 128, FC\n"
-        "  4x4x64, upconvs of 64, 32, 32 and 1 channels, batch norm after each activation; D convs\n"
-        "  of 32, 32, 64, 64 channels and FC 128, no batch norm; Q's head FC 128; leaky slope 0.2;\n"
+        "  gan/network.py in its repository): G FC 128, FC 4x4x64, upconvs of 64, 32, 32 and 1\n"
+        "  channels, batch norm after each activation; D convs of 32, 32, 64, 64 channels and FC\n"
+        "  128, spectrally normalized, no batch norm; Q's head FC 128; leaky slope 0.2;\n"
         "  lr D/Q 2e-3, G 1e-3; lambda 0.2; Q's std fixed to 1. They trained batch 30 for 216,000\n"
         "  iterations before adding their CR term; here batch 64 unless --batch says otherwise.\n"
         "  Scores: SAP takes the angle as nominal (a linear fit of a cyclic factor depends on\n"

@@ -123,6 +123,14 @@ head -c 200 "$WORK/el1/result.csv" > "$WORK/cut.tmp" && mv "$WORK/cut.tmp" "$WOR
 refused "$WORK/el1/result.csv" "$WORK/out3" "$BIN/table2" --out "$WORK/out3" "${RUNS[@]}"
 refused "frobnicate" "$WORK/out3" "$BIN/faces" frobnicate
 
+# --score-at scores on the way (DIR/at-N/) and trains the same bits.
+"$BIN/faces" train --run-dir "$WORK/sa1" $tiny > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+"$BIN/faces" train --run-dir "$WORK/sa2" $tiny --score-at 1,2 > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+cmp -s "$WORK/sa1/model.ckpt" "$WORK/sa2/model.ckpt" || fail "--score-at changed the training"
+grep -q '^# scored_at_iteration: 2 of' "$WORK/sa2/at-2/result.csv" && [ -s "$WORK/sa2/at-1/nmi.csv" ] ||
+    fail "--score-at 1,2 wrote no at-1/nmi.csv or at-2/result.csv"
+refused "--score-at" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" $tiny --score-at 2,1
+
 # A failed --resume changes nothing: az1 was trained with seed 1.
 cp "$WORK/az1/run.txt" "$WORK/run.before"
 "$BIN/faces" train --run-dir "$WORK/az1" $tiny --config azimuth --seed 2 --resume > /dev/null 2> "$WORK/err" &&

@@ -473,7 +473,7 @@ typedef struct run_args {
     int iterations, ckpt_every, signal_fd; /* signal_fd: written after iteration 3, or -1 */
 } run_args;
 
-static void after_iteration(void *ctx, const infogan *m, const infogan_stats *st)
+static void after_iteration(void *ctx, infogan *m, const infogan_stats *st)
 {
     (void)m;
     const run_args *a = ctx;

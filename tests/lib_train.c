@@ -37,7 +37,7 @@ static train_opts quiet_opts(int iterations)
 
 typedef struct li_trace { int n; double li[400]; bool finite; } li_trace;
 
-static void record(void *ctx, const infogan *m, const infogan_stats *st)
+static void record(void *ctx, infogan *m, const infogan_stats *st)
 {
     (void)m;
     li_trace *t = ctx;
@@ -271,7 +271,7 @@ Test(train, log_has_the_mean_learned_std_per_continuous_code)
     cr_expect(std >= 0.9 - 1e-6 && std <= exp(1.0) + 1e-6, "std_c2 %g outside [0.9, e]", std);
 }
 
-static void first_iteration(void *ctx, const infogan *m, const infogan_stats *st)
+static void first_iteration(void *ctx, infogan *m, const infogan_stats *st)
 {
     (void)m;
     int *first = ctx;

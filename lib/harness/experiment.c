@@ -13,11 +13,35 @@
 #include "model/stop.h"
 #include "model/train.h"
 
-static void note_start(void *ctx, const infogan *m, const infogan_stats *st)
+/* What the train command watches after every iteration. */
+typedef struct train_watch {
+    int start;                   /* the iteration this invocation starts from (-1: not yet) */
+    const exp_spec *s;
+    const exp_run *r;
+    const run_cli *cli;
+    const dataset *train, *eval;
+    const provenance *prov;
+} train_watch;
+
+/* --score-at: the run's scores at iteration N into RUN_DIR/at-N/ (its own provenance copy;
+ * the model's training state is untouched, only forward passes run). */
+static void after_iteration(void *ctx, infogan *m, const infogan_stats *st)
 {
-    (void)m;
-    int *start = ctx;
-    if (*start < 0) *start = st->iteration - 1;
+    train_watch *w = ctx;
+    if (w->start < 0) w->start = st->iteration - 1;
+    bool due = false;
+    for (int k = 0; k < w->cli->n_score_at; k++) due |= w->cli->score_at[k] == m->iteration;
+    if (!due || m->iteration == w->r->iterations) return; /* the end is scored anyway */
+    char name[32], dir[1024];
+    snprintf(name, sizeof name, "at-%d", m->iteration);
+    path_join(dir, sizeof dir, w->cli->run_dir, name);
+    path_make_output_dir("--score-at", dir);
+    provenance prov = *w->prov;
+    char note[64];
+    snprintf(note, sizeof note, "%d of %d", m->iteration, w->r->iterations);
+    provenance_note(&prov, "scored_at_iteration", note);
+    if (w->cli->quiet == false) fprintf(stderr, "\n%s: scoring iteration %d into %s\n", w->s->name, m->iteration, dir);
+    (w->s->score ? w->s->score : score_factors)(w->s, w->r, m, w->train, w->eval, &prov, dir);
 }
 
 void to_model_range(dataset *d)
@@ -34,6 +58,9 @@ int cmd_train(const exp_spec *s, int argc, char **argv)
     run_parse(s, argc, argv, 2, &r, &cli, s->name);
     CHECK(cli.run_dir, "%s train needs --run-dir DIR", s->name);
     path_check_output_dir("--run-dir", cli.run_dir);
+    for (int k = 0; k < cli.n_score_at; k++)
+        CHECK(cli.score_at[k] <= r.iterations, "--score-at %d: past the run's %d iterations", cli.score_at[k],
+              r.iterations);
 
     /* Everything is checked before the first write: model, data, and the checkpoint a
      * --resume continues. */
@@ -74,12 +101,12 @@ int cmd_train(const exp_spec *s, int argc, char **argv)
     char collapsed[1024];
     path_join(collapsed, sizeof collapsed, cli.run_dir, COLLAPSED_FILE);
     o.collapsed_path = collapsed;
-    int start = -1; /* the iteration this invocation starts from (after a --resume) */
-    o.on_iter = note_start, o.ctx = &start;
+    train_watch watch = {-1, s, &r, &cli, train, eval, &prov};
+    o.on_iter = after_iteration, o.ctx = &watch;
     double t0 = provenance_wall_seconds(&prov);
     train_run(m, train, &o);
     double train_s = provenance_wall_seconds(&prov) - t0;
-    if (start < 0) start = m->iteration; /* nothing left to train */
+    int start = watch.start < 0 ? m->iteration : watch.start; /* < 0: nothing left to train */
     snprintf(desc, sizeof desc, "%.3f it/s over iterations %d..%d of this invocation (batch %d)",
              (m->iteration - start) / (train_s > 0 ? train_s : 1e-9), start + 1, m->iteration, r.batch);
     provenance_note(&prov, "iterations_per_s", desc);
@@ -95,8 +122,8 @@ static void usage(const exp_spec *s, FILE *f)
 {
     fprintf(f, "usage: %s train --run-dir DIR [--config NAME] [--gan] [--seed N] [--batch N]\n"
                "           [--iterations N] [--data DIR] [--n N] [--n-eval N] [--resume] [--quiet]\n"
-               "           [--checkpoint-every N] [--stop-rule on|off] [--stop-patience N]\n"
-               "           [model flags]\n", s->name);
+               "           [--checkpoint-every N] [--score-at N,N,...] [--stop-rule on|off]\n"
+               "           [--stop-patience N] [model flags]\n", s->name);
     if (s->figure) fprintf(f, "       %s figures [--out DIR] RUN_DIR...\n", s->name);
     if (render_find(s->name))
         fprintf(f, "       %s oracle [--data DIR] [--iterations N] [--n N] [--n-eval N] [--seed N]\n"
@@ -106,6 +133,8 @@ static void usage(const exp_spec *s, FILE *f)
                "  (every %d iterations and at the end; --resume continues it), DIR/log.csv, then\n"
                "  DIR/result.csv. Defaults: %d iterations of batch %d, seed 1, data folder `data`.\n"
                "  --gan: the regular GAN baseline (Q trained, no information reward for G).\n"
+               "  --score-at N,N,...: also score the run at those iterations, into DIR/at-N/ (the\n"
+               "  files the end writes into DIR; training is the same): how scores grow with length.\n"
                "  Model flags (--lr-d, --lambda-cont, --std, --latent, ...) change the setting.\n%s\n",
             s->ckpt_every, s->iterations, s->batch, s->about);
     if (render_find(s->name)) oracle_help(s, f);

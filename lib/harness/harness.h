@@ -9,10 +9,12 @@
 #define CONT_COLS 10         /* continuous sweep -1..1 */
 
 /* What a train command line adds to a run. */
+#define MAX_SCORE_AT 16
 typedef struct run_cli {
     const char *run_dir;
     bool resume, quiet;
     int ckpt_every;              /* 0: the spec's */
+    int n_score_at, score_at[MAX_SCORE_AT]; /* --score-at: iterations scored on the way */
 } run_cli;
 
 void run_defaults(const exp_spec *s, exp_run *r);

@@ -54,13 +54,13 @@ int parse_runs(int argc, char **argv, int first, const char *prog, const char **
 /* ---- flags ---------------------------------------------------------------------------- */
 
 /* The model flags a run may set on top of its setting (model/infogan.h has their ranges). */
-static const char *const model_flags[] = {"arch", "latent", "lr-d", "lr-g", "beta1", "beta2",
+static const char *const model_flags[] = {"arch", "latent", "lr-d", "lr-g", "lr-q", "beta1", "beta2",
     "adam-eps", "lambda", "lambda-cat", "lambda-cont", "leaky", "std", "std-min", "init-std", "bn-eps",
     "info-warmup"};
 #define N_MODEL_FLAGS (int)(sizeof model_flags / sizeof model_flags[0])
 
 enum { F_RUN_DIR = 1000, F_DATA, F_CONFIG, F_GAN, F_SEED, F_BATCH, F_ITERATIONS, F_N, F_N_EVAL,
-       F_RESUME, F_QUIET, F_CKPT_EVERY, F_STOP_RULE, F_STOP_PATIENCE, F_MODEL };
+       F_RESUME, F_QUIET, F_CKPT_EVERY, F_SCORE_AT, F_STOP_RULE, F_STOP_PATIENCE, F_MODEL };
 
 void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, run_cli *cli,
                const char *where)
@@ -74,8 +74,9 @@ void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, 
         {"quiet", no_argument, 0, F_QUIET}, {"checkpoint-every", required_argument, 0, F_CKPT_EVERY},
         {"stop-rule", required_argument, 0, F_STOP_RULE},
         {"stop-patience", required_argument, 0, F_STOP_PATIENCE},
+        {"score-at", required_argument, 0, F_SCORE_AT},
     };
-    int n_opts = 14;
+    int n_opts = 15;
     for (int k = 0; k < N_MODEL_FLAGS; k++)
         opts[n_opts++] = (struct option){model_flags[k], required_argument, 0, F_MODEL + k};
     opts[n_opts] = (struct option){0, 0, 0, 0};
@@ -100,13 +101,28 @@ void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, 
             r->n_overrides++;
             continue;
         }
-        CHECK(cli || (c != F_RUN_DIR && c != F_RESUME && c != F_QUIET && c != F_CKPT_EVERY),
+        CHECK(cli || (c != F_RUN_DIR && c != F_RESUME && c != F_QUIET && c != F_CKPT_EVERY && c != F_SCORE_AT),
               "%s belongs on the command line, not in %s", flag, where);
         switch (c) {
         case F_RUN_DIR: cli->run_dir = v; break;
         case F_RESUME: cli->resume = true; break;
         case F_QUIET: cli->quiet = true; break;
         case F_CKPT_EVERY: cli->ckpt_every = (int)parse_long(what, v, 1, (1L << 30) - 1); break;
+        case F_SCORE_AT: { /* "1000,2000,5000": increasing iterations */
+            char list[256], *save = NULL;
+            CHECK(strlen(v) < sizeof list, "%s: list too long (%s)", what, hint);
+            snprintf(list, sizeof list, "%s", v);
+            cli->n_score_at = 0;
+            for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                CHECK(cli->n_score_at < MAX_SCORE_AT, "%s: more than %d iterations (%s)", what, MAX_SCORE_AT, hint);
+                int it = (int)parse_long(what, t, 1, (1L << 30) - 1);
+                CHECK(cli->n_score_at == 0 || it > cli->score_at[cli->n_score_at - 1],
+                      "%s: '%s' is not an increasing list of iterations (%s)", what, v, hint);
+                cli->score_at[cli->n_score_at++] = it;
+            }
+            CHECK(cli->n_score_at > 0, "%s: '%s' names no iteration (%s)", what, v, hint);
+            break;
+        }
         case F_DATA:
             CHECK(*v && strlen(v) < sizeof r->data, "--data '%s': name a folder (%s)", v, hint);
             snprintf(r->data, sizeof r->data, "%s", v);

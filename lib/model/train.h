@@ -25,8 +25,9 @@ typedef struct train_opts {
     const char *collapsed_path; /* the stop rule's mark (NULL: none): written atomically when
                                  it ends the run, one line saying why; a model past iteration
                                  0 that finds it is not trained; a fresh run removes it */
-    /* Called after every iteration (may be NULL). */
-    void (*on_iter)(void *ctx, const infogan *m, const infogan_stats *st);
+    /* Called after every iteration, before its checkpoint (may be NULL). It may run the
+     * model (forward passes, as scoring does) but must not change its training state. */
+    void (*on_iter)(void *ctx, infogan *m, const infogan_stats *st);
     void *ctx;
 } train_opts;
 
