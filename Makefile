@@ -98,6 +98,7 @@ help:
 	@echo "  make table1      classifier test: TABLE1_SEEDS='1 .. 10' runs of MNIST_ITERS=5000 (make -j runs"
 	@echo "                   seeds in parallel; plus the seed-1 GAN baseline; runs in RUNS=checkpoints)"
 	@echo "                   -> results/table1.{md,csv}, table1_hist.png (about 15 min a run on 2 cores with AVX-512)"
+	@echo "  make table1-fashion  the same test on Fashion-MNIST: FASHION_SEEDS='1 .. 5' runs -> results/fashion/table1.{md,csv}"
 	@echo "  make table1-bf16 the same seeds with the bfloat16 GEMMs (INFOGAN_ISA=bf16: amx, else avx512bf16)"
 	@echo "                   -> results/bf16/table1.{md,csv}"
 	@echo "  make figure3 .. figure6  Faces, Chairs, SVHN, CelebA traversals (stand-ins, or real sets in data/):"
@@ -323,6 +324,20 @@ $(RUNS)/bf16/mnist-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
 table1-bf16: $(TABLE1_BF16_RUNS:%=%/result.csv)
 	@mkdir -p results/bf16
 	INFOGAN_ISA=bf16 $(BUILD)/bin/mnist table1 --out results/bf16 $(TABLE1_BF16_RUNS)
+
+# The same clustering test on Fashion-MNIST (Debian's dataset-fashion-mnist): FASHION_SEEDS
+# runs of the same model and settings (--config fashion) -> results/fashion/.
+FASHION_SEEDS ?= 1 2 3 4 5
+FASHION_RUNS  := $(foreach s,$(FASHION_SEEDS),$(RUNS)/fashion-infogan-seed$(s))
+.PHONY: table1-fashion
+$(RUNS)/fashion-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
+	@scripts/deps.sh data
+	@mkdir -p $(RUNS)
+	$(MNIST_TRAIN) --config fashion
+
+table1-fashion: $(FASHION_RUNS:%=%/result.csv)
+	@mkdir -p results/fashion
+	$(BUILD)/bin/mnist table1 --out results/fashion $(FASHION_RUNS)
 
 figure2: $(TABLE1_RUNS:%=%/result.csv) $(RUNS)/mnist-gan-seed1/result.csv
 	$(BUILD)/bin/mnist figure2 $(TABLE1_RUNS:%=--infogan %) --gan $(RUNS)/mnist-gan-seed1 --out results

@@ -94,7 +94,7 @@ int main(int argc, char **argv)
         print_split("eval", s.eval);
         mnist_split_free(&s);
         if (access("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", R_OK) == 0) {
-            mnist_split f = fashion_mnist_open();
+            mnist_split f = fashion_mnist_open(data_dir);
             printf("Fashion-MNIST: %s\n", f.description);
             print_split("train", f.train);
             print_split("eval", f.eval);

@@ -92,6 +92,19 @@ Test(lib_metrics, nmi_hand_computed)
     cr_assert_float_eq(metrics_nmi(counts, 2, 2), mi / (0.5 * (hc + hy)), 1e-12);
 }
 
+/* ARI: {{2,0},{1,1}} by hand: sum C(n_ij,2) = 1, rows 1 + 1, columns 3 + 0, C(4,2) = 6:
+ * (1 - 2*3/6) / (2.5 - 1) = 0; a permuted perfect clustering 1; a split cluster in between. */
+Test(lib_metrics, ari_hand_computed)
+{
+    long half[4] = {2, 0, 1, 1}, perfect[9] = {0, 5, 0, 0, 0, 3, 4, 0, 0}, split[6] = {3, 0, 2, 0, 0, 5};
+    cr_assert_float_eq(metrics_ari(half, 2, 2), 0.0, 1e-12);
+    cr_assert_float_eq(metrics_ari(perfect, 3, 3), 1.0, 1e-12);
+    /* split: index 3 + 1 + 10 = 14; rows 3 + 1 + 10 = 14; columns C(5,2) + C(5,2) = 20;
+     * C(10,2) = 45: (14 - 14*20/45) / (17 - 14*20/45) */
+    double e = 14.0 * 20 / 45;
+    cr_assert_float_eq(metrics_ari(split, 3, 2), (14 - e) / (17 - e), 1e-12);
+}
+
 Test(lib_metrics, more_clusters_than_labels)
 {
     /* 4 clusters, 2 labels: majority maps two clusters to each label; one-to-one leaves

@@ -392,11 +392,33 @@ Test(lib_mnist, no_data_exits_nonzero, .exit_code = 1)
     mnist_open(dir); /* dies with a hint to run `make data` */
 }
 
+Test(lib_mnist, fashion_mnist_from_a_data_folder)
+{
+    char dir[64], img[160];
+    data_tmpdir_removed_at_exit(dir);
+    write_indexed_in(dir, FASHION_DIR, "train-", 30, img);
+    write_indexed_in(dir, FASHION_DIR, "t10k-", 20, img);
+    mnist_split s = fashion_mnist_open(dir);
+    cr_assert_eq(s.train->n, 30);
+    cr_assert_eq(s.eval->n, 20);
+    cr_assert_str_eq(s.eval->factor_names[0], "class");
+    cr_assert_not_null(strstr(s.description, dir), "%s", s.description);
+    mnist_split_free(&s);
+}
+
+Test(lib_mnist, incomplete_fashion_folder_exits_nonzero, .exit_code = 1)
+{
+    char dir[64], img[160];
+    data_tmpdir_removed_at_exit(dir);
+    write_indexed_in(dir, FASHION_DIR, "train-", 30, img);
+    fashion_mnist_open(dir); /* dies: the t10k files are missing (not Debian's files instead) */
+}
+
 Test(lib_mnist, fashion_mnist_from_debian)
 {
     if (access("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", R_OK))
         cr_skip_test("dataset-fashion-mnist is not installed (scripts/deps.sh data)");
-    mnist_split s = fashion_mnist_open();
+    mnist_split s = fashion_mnist_open(NULL);
     cr_assert_eq(s.train->n, 60000);
     cr_assert_eq(s.eval->n, 10000);
     cr_assert_eq(s.train->h, 28);

@@ -320,8 +320,15 @@ void mnist_split_free(mnist_split *s)
     s->train = s->eval = NULL;
 }
 
-mnist_split fashion_mnist_open(void)
+mnist_split fashion_mnist_open(const char *data_dir)
 {
+    char dir[4096], path[4096];
+    path_join(dir, sizeof dir, data_dir ? data_dir : "data", FASHION_DIR);
+    int found = 0;
+    for (int i = 0; i < 4; i++) found += find_idx(path, sizeof path, dir, standard_bases[i]);
+    if (found > 0)
+        return open_standard_pair(dir, "fashion-mnist", "class",
+                                  "put all four standard Fashion-MNIST files there or remove them");
     return open_standard_pair("/usr/share/datasets/fashion-mnist", "fashion-mnist", "class",
                               "install Debian's dataset-fashion-mnist (scripts/deps.sh data)");
 }

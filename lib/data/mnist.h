@@ -52,10 +52,11 @@ typedef struct mnist_split {
 mnist_split mnist_open(const char *data_dir);
 void mnist_split_free(mnist_split *s);
 
-/* Fashion-MNIST from Debian's dataset-fashion-mnist (gzipped IDX, same loader); train is
- * the 60,000 training images, eval the 10,000 test images; the label factor is "class".
- * Dies with a hint to install
- * the package (`scripts/deps.sh data`) when it is missing. */
-mnist_split fashion_mnist_open(void);
+/* Fashion-MNIST: the four standard files (plain or .gz) in <data_dir>/fashion-mnist/ when
+ * any is there, else Debian's dataset-fashion-mnist; train is the 60,000 training images,
+ * eval the 10,000 test images; the label factor is "class". data_dir NULL means "data".
+ * Dies with a hint to install the package (`scripts/deps.sh data`) when it is missing. */
+#define FASHION_DIR "fashion-mnist"
+mnist_split fashion_mnist_open(const char *data_dir);
 
 #endif

@@ -162,6 +162,25 @@ double metrics_nmi(const long *counts, int k, int l)
     return nmi > 1.0 ? 1.0 : nmi; /* rounding can step above 1 */
 }
 
+static double pairs(double x) { return x * (x - 1) / 2; }
+
+double metrics_ari(const long *counts, int k, int l)
+{
+    double index = 0, rows = 0, cols = 0, n = 0;
+    for (int c = 0; c < k; c++) {
+        double a = 0;
+        for (int y = 0; y < l; y++) index += pairs((double)counts[c * l + y]), a += (double)counts[c * l + y];
+        rows += pairs(a), n += a;
+    }
+    for (int y = 0; y < l; y++) {
+        double b = 0;
+        for (int c = 0; c < k; c++) b += (double)counts[c * l + y];
+        cols += pairs(b);
+    }
+    double expected = rows * cols / pairs(n), max = 0.5 * (rows + cols);
+    return max == expected ? 1.0 : (index - expected) / (max - expected);
+}
+
 cluster_scores metrics_cluster_scores_counts(const long *counts, int k, int l)
 {
     return (cluster_scores){metrics_acc_majority(counts, k, l), metrics_acc_hungarian(counts, k, l),

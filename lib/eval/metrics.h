@@ -24,6 +24,11 @@ double metrics_acc_hungarian(const long *counts, int k, int l);
  * normalization, as scikit-learn's default); 1 when both have a single class. */
 double metrics_nmi(const long *counts, int k, int l);
 
+/* Adjusted Rand index (Hubert and Arabie 1985) of a (K,L) contingency table: 1 for the
+ * same partition, about 0 for independent ones (it can go below 0); 1 when both are a
+ * single class. */
+double metrics_ari(const long *counts, int k, int l);
+
 /* Mutual information I(C;Y) in nats of a (K,L) contingency table. */
 double metrics_mi(const long *counts, int k, int l);
 /* Entropy (nats) of the distribution given by n counts (not all zero). */
