@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 
 mkdir "$work/ref"
 git -C "$root" archive "$ref" | tar -x -C "$work/ref"
-make -s -C "$work/ref" -j2 build/bin/mnist build/bin/faces >/dev/null
+make -s -C "$work/ref" -j2 BUILD=build build/bin/mnist build/bin/faces >/dev/null
 build=${BUILD:-build}
 make -s -C "$root" -j2 BUILD="$build" "$build/bin/mnist" "$build/bin/faces" >/dev/null
 

@@ -99,8 +99,8 @@ refused() {
 }
 # The flags every program takes: a later unknown flag is what they refuse, by name; a bad
 # value of a model or stop flag is refused naming the flag.
-every_flag=(--lambda-cont 0.5 --lambda-cat 1 --lr-d 2e-4 --lr-g 1e-3 --std learned --std-min 0.2 --iterations 100
-            --stop-rule on --stop-patience 5)
+every_flag=(--lambda-cont 0.5 --lambda-cat 1 --lr-d 2e-4 --lr-g 1e-3 --lr-q 1e-3 --std learned --std-min 0.2
+            --g-steps 2 --instance-noise 0.1 --instance-noise-decay 50 --iterations 100 --stop-rule on --stop-patience 5)
 for p in faces chairs svhn celeba mnist; do
     refused "--frobnicate" "$WORK/bad" "$BIN/$p" train --run-dir "$WORK/bad" "${every_flag[@]}" --frobnicate 1
     refused "--std-min" "$WORK/bad" "$BIN/$p" train --run-dir "$WORK/bad" --std learned --std-min 7

@@ -193,6 +193,70 @@ Test(train, lr_q_scales_the_q_head_step_only)
     dataset_free(d);
 }
 
+/* --g-steps 2: the D/Q step of iteration 1 is the one-step run's; G takes two Adam steps,
+ * the first of them the one-step run's own. */
+Test(train, g_steps_repeat_the_g_step_only)
+{
+    dataset *d = toy_data(100);
+    infogan_config c = toy_config(5);
+    infogan *one = infogan_create(&c);
+    c.g_steps = 2;
+    infogan *two = infogan_create(&c);
+    train_opts o = quiet_opts(1);
+    train_run(one, d, &o);
+    train_run(two, d, &o);
+    cr_assert(memcmp(one->d_params, two->d_params, one->n_d_params * sizeof(float)) == 0,
+              "the D/Q step changed with --g-steps");
+    cr_assert_eq(one->opt_g.t, 1);
+    cr_assert_eq(two->opt_g.t, 2);
+    cr_assert(memcmp(one->g_params, two->g_params, one->n_g_params * sizeof(float)) != 0,
+              "the second G step did nothing");
+    infogan_free(one), infogan_free(two);
+    dataset_free(d);
+}
+
+/* Instance noise: the schedule falls linearly to 0; a noisy run differs from the plain one,
+ * and once its std is 0 it steps as the plain model does from the same state. */
+Test(train, instance_noise_schedule_and_effect)
+{
+    infogan_config c = toy_config(6);
+    cr_assert_float_eq(infogan_instance_noise_std(&c, 0), 0.0f, 0);
+    c.instance_noise = 0.4f;
+    cr_assert_float_eq(infogan_instance_noise_std(&c, 1000), 0.4f, 0);
+    c.instance_noise_decay = 4;
+    cr_assert_float_eq(infogan_instance_noise_std(&c, 0), 0.4f, 1e-7);
+    cr_assert_float_eq(infogan_instance_noise_std(&c, 1), 0.3f, 1e-7);
+    cr_assert_float_eq(infogan_instance_noise_std(&c, 4), 0.0f, 0);
+    cr_assert_float_eq(infogan_instance_noise_std(&c, 9), 0.0f, 0);
+
+    dataset *d = toy_data(100);
+    infogan_config plain_cfg = toy_config(6);
+    infogan *plain = infogan_create(&plain_cfg), *noisy = infogan_create(&c);
+    train_opts o = quiet_opts(1);
+    train_run(plain, d, &o);
+    train_run(noisy, d, &o);
+    cr_assert(memcmp(plain->d_params, noisy->d_params, plain->n_d_params * sizeof(float)) != 0,
+              "instance noise changed nothing");
+    /* from iteration 4 on the std is 0: the noisy model, copied into a plain one, steps alike */
+    o.iterations = 4;
+    train_run(noisy, d, &o);
+    infogan *copy = infogan_create(&plain_cfg);
+    memcpy(copy->g_params, noisy->g_params, noisy->n_g_params * sizeof(float));
+    memcpy(copy->d_params, noisy->d_params, noisy->n_d_params * sizeof(float));
+    memcpy(copy->opt_g.m, noisy->opt_g.m, noisy->n_g_params * sizeof(float));
+    memcpy(copy->opt_g.v, noisy->opt_g.v, noisy->n_g_params * sizeof(float));
+    memcpy(copy->opt_d.m, noisy->opt_d.m, noisy->n_d_params * sizeof(float));
+    memcpy(copy->opt_d.v, noisy->opt_d.v, noisy->n_d_params * sizeof(float));
+    copy->opt_g.t = noisy->opt_g.t, copy->opt_d.t = noisy->opt_d.t;
+    copy->iteration = noisy->iteration, copy->data_epoch = noisy->data_epoch, copy->data_cursor = noisy->data_cursor;
+    o.iterations = 5;
+    train_run(noisy, d, &o);
+    train_run(copy, d, &o);
+    expect_same_state(noisy, copy);
+    infogan_free(plain), infogan_free(noisy), infogan_free(copy);
+    dataset_free(d);
+}
+
 Test(train, checkpoint_round_trip)
 {
     dataset *d = toy_data(100);

@@ -18,6 +18,8 @@ enum rng_stream {
     RNG_LATENT_D,     /* latent samples of the D/Q step; index = iteration */
     RNG_LATENT_G,     /* latent samples of the G step; index = iteration */
     RNG_EVAL,         /* figures and evaluation */
+    RNG_INSTANCE_NOISE, /* noise on D's inputs; index = 16 x iteration + pass (0 real, 1 fake of the
+                         D step, 2 + j the j-th G step's fake) */
 };
 
 /* splitmix64: the step that seeds every stream here, the renderers' jitter and the MNIST

@@ -56,7 +56,7 @@ int parse_runs(int argc, char **argv, int first, const char *prog, const char **
 /* The model flags a run may set on top of its setting (model/infogan.h has their ranges). */
 static const char *const model_flags[] = {"arch", "latent", "lr-d", "lr-g", "lr-q", "beta1", "beta2",
     "adam-eps", "lambda", "lambda-cat", "lambda-cont", "leaky", "std", "std-min", "init-std", "bn-eps",
-    "info-warmup"};
+    "info-warmup", "g-steps", "instance-noise", "instance-noise-decay"};
 #define N_MODEL_FLAGS (int)(sizeof model_flags / sizeof model_flags[0])
 
 enum { F_RUN_DIR = 1000, F_DATA, F_CONFIG, F_GAN, F_SEED, F_BATCH, F_ITERATIONS, F_N, F_N_EVAL,

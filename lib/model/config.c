@@ -28,6 +28,7 @@ void infogan_config_default(infogan_config *c)
     c->learned_std = false;
     c->std_min = 0.1f;
     c->info_to_g = true;
+    c->g_steps = 1;
     c->init_std = 0.02f;
     c->bn_eps = 1e-5f;
     c->seed = 1;
@@ -44,7 +45,8 @@ int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, cha
     if (strcmp(f, "--infogan") == 0) { c->info_to_g = true; return 1; }
     static const char *const valued[] = {"--arch", "--latent", "--batch", "--lr-d", "--lr-g", "--lr-q",
         "--beta1", "--beta2", "--adam-eps", "--lambda", "--lambda-cat", "--lambda-cont",
-        "--leaky", "--std", "--std-min", "--init-std", "--bn-eps", "--seed", "--info-warmup"};
+        "--leaky", "--std", "--std-min", "--init-std", "--bn-eps", "--seed", "--info-warmup", "--g-steps",
+        "--instance-noise", "--instance-noise-decay"};
     bool known = false;
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) known |= strcmp(f, valued[k]) == 0;
     if (!known) return 0;
@@ -69,6 +71,10 @@ int infogan_config_flag_try(infogan_config *c, int argc, char **argv, int i, cha
         c->latent = ls;
     } else if (strcmp(f, "--batch") == 0) ok = parse_int_flag(f, v, 2, INFOGAN_MAX_BATCH, &c->batch, err, err_len);
     else if (strcmp(f, "--info-warmup") == 0) ok = parse_int_flag(f, v, 0, 100000000, &c->info_warmup, err, err_len);
+    else if (strcmp(f, "--g-steps") == 0) ok = parse_int_flag(f, v, 1, 10, &c->g_steps, err, err_len);
+    else if (strcmp(f, "--instance-noise") == 0) ok = parse_float_try(f, v, 0, 10, &c->instance_noise, err, err_len);
+    else if (strcmp(f, "--instance-noise-decay") == 0)
+        ok = parse_int_flag(f, v, 0, 100000000, &c->instance_noise_decay, err, err_len);
     else if (strcmp(f, "--lr-d") == 0) ok = parse_float_try(f, v, 0, 1, &c->lr_d, err, err_len);
     else if (strcmp(f, "--lr-g") == 0) ok = parse_float_try(f, v, 0, 1, &c->lr_g, err, err_len);
     else if (strcmp(f, "--lr-q") == 0) ok = parse_float_try(f, v, 0, 1, &c->lr_q, err, err_len);
@@ -131,6 +137,10 @@ void infogan_config_help(FILE *f)
           "                     0: no clamp, as runs before this flag)\n"
           "  --gan              regular GAN baseline: Q is trained, G gets no L_I reward\n"
           "  --info-warmup N    G gets no L_I reward for its first N steps (0; not in the paper)\n"
+          "  --g-steps N        G steps per D/Q step, each on fresh z (1; not in the paper)\n"
+          "  --instance-noise X Gaussian noise of std X on D's inputs, real and fake, in the\n"
+          "                     images' range (0: none; not in the paper); --instance-noise-decay\n"
+          "                     N: the std falls linearly to 0 at iteration N (0: constant)\n"
           "  --init-std X       init std of weights (0.02); --bn-eps X (1e-5)\n"
           "  --seed N           seed of every random stream (1)\n", f);
 }
@@ -150,6 +160,10 @@ void infogan_config_describe(const infogan_config *c, char *buf, size_t len)
     if (c->lr_q > 0) snprintf(buf + strlen(buf), len - strlen(buf), " lr_q=%g", (double)c->lr_q);
     if (c->info_warmup > 0)
         snprintf(buf + strlen(buf), len - strlen(buf), " info_warmup=%d", c->info_warmup);
+    if (c->g_steps > 1) snprintf(buf + strlen(buf), len - strlen(buf), " g_steps=%d", c->g_steps);
+    if (c->instance_noise > 0)
+        snprintf(buf + strlen(buf), len - strlen(buf), " instance_noise=%g decay=%d", (double)c->instance_noise,
+                 c->instance_noise_decay);
     if (c->learned_std && c->std_min > 0)
         snprintf(buf + strlen(buf), len - strlen(buf), " std_min=%g", (double)c->std_min);
 }

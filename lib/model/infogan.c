@@ -25,6 +25,7 @@ size_t infogan_memory_bytes(const infogan_config *cfg)
                   net_buffer_floats(a->d_head, a->n_d_head, t[0], t[1], t[2], b) +
                   net_buffer_floats(q_head, a->n_q_head, t[0], t[1], t[2], b);
     size_t step = (size_t)b * (ls->in_dim + 1 + q_dim + (size_t)t[0] * t[1] * t[2]);
+    if (cfg->instance_noise > 0) step += (size_t)b * a->img_c * a->img_h * a->img_w;
     size_t layers = (size_t)(a->n_g + a->n_trunk + a->n_d_head + a->n_q_head) * sizeof(layer);
     return (4 * params + bufs + step) * sizeof(float) + layers + 4 * sizeof(net) + sizeof(infogan);
     /* params, grads, Adam m and v; activations; the step's buffers; the structs */
@@ -88,6 +89,7 @@ infogan *infogan_create(const infogan_config *cfg)
     m->d_logit_grad = xalloc_floats((size_t)b);
     m->dq = xalloc_floats((size_t)b * m->q_dim);
     m->d_trunk_out = xalloc_floats((size_t)b * trunk_out);
+    if (cfg->instance_noise > 0) m->noisy = xalloc_floats((size_t)b * a->img_c * a->img_h * a->img_w);
     return m;
 }
 
@@ -108,6 +110,7 @@ void infogan_free(infogan *m)
     free(m->d_logit_grad);
     free(m->dq);
     free(m->d_trunk_out);
+    free(m->noisy);
     free(m);
 }
 
@@ -139,7 +142,28 @@ static const float *heads_backward(infogan *m, const float *dlogit, const float 
     return net_backward(m->trunk, m->d_trunk_out, param_grads, !param_grads);
 }
 
-/* Eq. (6): min over G, Q, max over D of V(D, G) - lambda L_I(G, Q), one D/Q step and one G step. */
+float infogan_instance_noise_std(const infogan_config *cfg, int it)
+{
+    if (cfg->instance_noise <= 0) return 0.0f;
+    if (cfg->instance_noise_decay <= 0) return cfg->instance_noise;
+    float left = 1.0f - (float)it / (float)cfg->instance_noise_decay;
+    return left > 0 ? cfg->instance_noise * left : 0.0f;
+}
+
+/* D's input for one pass (0 real, 1 the D step's fake, 2 + j the j-th G step's fake): x itself,
+ * or x + N(0, std^2) in m->noisy when the config asks for instance noise. The noise does not
+ * depend on x, so the gradient with respect to x is the one with respect to x + noise. */
+static const float *d_input(infogan *m, const float *x, int pass)
+{
+    float sd = infogan_instance_noise_std(&m->cfg, m->iteration);
+    if (sd <= 0) return x;
+    size_t n = (size_t)m->cfg.batch * m->arch->img_c * m->arch->img_h * m->arch->img_w;
+    rng r = rng_make(m->cfg.seed, RNG_INSTANCE_NOISE, (uint64_t)m->iteration * 16 + (uint64_t)pass);
+    for (size_t i = 0; i < n; i++) m->noisy[i] = x[i] + rng_normal(&r, 0.0f, sd);
+    return m->noisy;
+}
+
+/* Eq. (6): min over G, Q, max over D of V(D, G) - lambda L_I(G, Q), one D/Q step and g_steps G steps. */
 void infogan_step(infogan *m, const float *real, infogan_stats *st)
 {
     const infogan_config *c = &m->cfg;
@@ -155,12 +179,12 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     latent_sample(ls, &r, b, m->z, NULL);
     const float *fake = net_forward(m->g, m->z, b);
 
-    const float *logit = net_forward(m->d_head, net_forward(m->trunk, real, b), b);
+    const float *logit = net_forward(m->d_head, net_forward(m->trunk, d_input(m, real, 0), b), b);
     s.d_real = mean_sigmoid(b, logit);
     s.d_loss = loss_gan_real(b, logit, m->d_logit_grad, 1.0);
     heads_backward(m, m->d_logit_grad, NULL, true);
 
-    const float *h = net_forward(m->trunk, fake, b);
+    const float *h = net_forward(m->trunk, d_input(m, fake, 1), b);
     logit = net_forward(m->d_head, h, b);
     const float *q = net_forward(m->q_head, h, b);
     s.d_fake = mean_sigmoid(b, logit);
@@ -172,23 +196,26 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     heads_backward(m, m->d_logit_grad, m->dq, true);
     adam_step(&m->opt_d);
 
-    /* G step, on fresh z. */
-    net_zero_grads(m->g);
-    r = rng_make(c->seed, RNG_LATENT_G, (uint64_t)m->iteration);
-    latent_sample(ls, &r, b, m->z, NULL);
-    fake = net_forward(m->g, m->z, b);
-    h = net_forward(m->trunk, fake, b);
-    logit = net_forward(m->d_head, h, b);
-    q = net_forward(m->q_head, h, b);
-    s.g_loss = loss_gan_real(b, logit, m->d_logit_grad, 1.0);
-    double li_g[LATENT_MAX_CODES];
-    loss_info(ls, c->learned_std, c->std_min, b, q, m->z, c->lambda_cat, c->lambda_cont, li_g, NULL,
-              m->dq);
-    for (int k = 0; k < ls->n_codes; k++) s.li_g += li_g[k];
-    bool info_reward = c->info_to_g && m->iteration >= c->info_warmup;
-    const float *dimg = heads_backward(m, m->d_logit_grad, info_reward ? m->dq : NULL, false);
-    net_backward(m->g, dimg, true, false);
-    adam_step(&m->opt_g);
+    /* G steps, each on fresh z (the first from the iteration's stream, as with one step). */
+    for (int j = 0; j < c->g_steps; j++) {
+        net_zero_grads(m->g);
+        r = rng_make(c->seed, RNG_LATENT_G, (uint64_t)m->iteration + ((uint64_t)j << 40));
+        latent_sample(ls, &r, b, m->z, NULL);
+        fake = net_forward(m->g, m->z, b);
+        h = net_forward(m->trunk, d_input(m, fake, 2 + j), b);
+        logit = net_forward(m->d_head, h, b);
+        q = net_forward(m->q_head, h, b);
+        s.g_loss = loss_gan_real(b, logit, m->d_logit_grad, 1.0);
+        double li_g[LATENT_MAX_CODES];
+        loss_info(ls, c->learned_std, c->std_min, b, q, m->z, c->lambda_cat, c->lambda_cont, li_g, NULL,
+                  m->dq);
+        s.li_g = 0;
+        for (int k = 0; k < ls->n_codes; k++) s.li_g += li_g[k];
+        bool info_reward = c->info_to_g && m->iteration >= c->info_warmup;
+        const float *dimg = heads_backward(m, m->d_logit_grad, info_reward ? m->dq : NULL, false);
+        net_backward(m->g, dimg, true, false);
+        adam_step(&m->opt_g);
+    }
 
     m->iteration++;
     if (st) *st = s;

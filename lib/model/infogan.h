@@ -6,7 +6,7 @@
  *      on G(z) (batch statistics, real and fake separately); loss
  *        D_loss - lambda * L_I = -mean log D(x) - mean log(1 - D(G(z))) - lambda * L_I
  *      updates the trunk and both heads with the D optimizer (lr_d).
- *   2. G step: fresh z (stream RNG_LATENT_G); loss -mean log D(G(z)) - lambda * L_I
+ *   2. G step (g_steps of them): fresh z (stream RNG_LATENT_G); loss -mean log D(G(z)) - lambda * L_I
  *      (without the L_I term when info_to_g is false: the paper's "regular GAN" baseline,
  *      whose Q is still trained in step 1) updates G with the G optimizer (lr_g). With
  *      info_warmup N, G's first N steps are regular GAN steps (not in the paper).
@@ -36,6 +36,11 @@ typedef struct infogan_config {
     float std_min;          /* a learned std is clamped to [std_min, e] (0.1; 0: not clamped) */
     bool info_to_g;         /* true: InfoGAN; false: regular GAN with a Q network */
     int info_warmup;        /* iterations before G gets the L_I reward (0: from the start) */
+    int g_steps;            /* G steps per D/Q step (1; not in the paper) */
+    float instance_noise;   /* std of Gaussian noise on D's inputs, real and fake (0: none; not
+                               in the paper), falling linearly to 0 at iteration
+                               instance_noise_decay (0: constant) */
+    int instance_noise_decay;
     float init_std;         /* 0.02 */
     float bn_eps;           /* 1e-5 */
     uint64_t seed;
@@ -83,6 +88,7 @@ typedef struct infogan {
     float *d_logit_grad;          /* (batch) */
     float *dq;                    /* (batch, q_dim) */
     float *d_trunk_out;           /* (batch, trunk out) */
+    float *noisy;                 /* (batch, C, H, W): D's input with instance noise (NULL: none) */
 } infogan;
 
 /* What infogan_create allocates for cfg (weights, gradients, Adam state, activations at
@@ -93,6 +99,8 @@ infogan *infogan_create(const infogan_config *cfg);
 void infogan_free(infogan *m);
 /* One D/Q step and one G step on real (batch, C, H, W) in [0,1]; fills st (may be NULL). */
 void infogan_step(infogan *m, const float *real, infogan_stats *st);
+/* The std of the instance noise at (0-based) iteration it of cfg's schedule. */
+float infogan_instance_noise_std(const infogan_config *cfg, int it);
 /* images (n, C, H, W) = G(z (n, in_dim)), in equal chunks of up to `batch` rows with batch
  * statistics (as in training). */
 void infogan_generate(infogan *m, int n, const float *z, float *images);
