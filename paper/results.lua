@@ -115,7 +115,7 @@ local function read_csv(path, need)
   end
   local t = {prov = {}, rows = {}}
   for line in text:gmatch("[^\n]+") do
-    local k, v = line:match("^#%s*([%w_%.]+):%s*(.-)%s*$")
+    local k, v = line:match("^#%s*([%w_%.%-]+):%s*(.-)%s*$")
     if k then
       t.prov[k] = v
     elseif not line:match("^#") then
@@ -400,7 +400,7 @@ local function torch_bench(key)
 end
 
 local function prov(key)
-  local file, k = key:match("^(.+):([%w_%.]+)$")
+  local file, k = key:match("^(.+):([%w_%.%-]+)$")
   if not file then fail("bad placeholder {{prov:" .. key .. "}}") end
   local t = read_csv("results/" .. file)
   local val = t.prov[k] or fail("results/" .. file .. " has no '# " .. k .. ":' line")
