@@ -232,14 +232,22 @@ class Twin:
         return sum((cfg["lambda_cat"] if c.kind == "cat" else cfg["lambda_cont"]) * v
                    for c, v in zip(self.latent.codes, nll))
 
+    def noisy(self, x, iteration):
+        """D's input: x, or x + N(0, std^2) with --instance-noise (std falling linearly to 0 at
+        --instance-noise-decay), as our infogan_instance_noise_std."""
+        sd = self.args.instance_noise
+        if sd > 0 and self.args.instance_noise_decay > 0:
+            sd *= max(0.0, 1 - iteration / self.args.instance_noise_decay)
+        return x + sd * torch.randn(x.shape, generator=self.gen_latent) if sd > 0 else x
+
     def step(self, real, iteration):
-        """One D/Q step and one G step; returns log.csv's numbers."""
+        """One D/Q step and --g-steps G steps; returns log.csv's numbers."""
         b = real.shape[0]
         z = self.sample(b)
         with torch.no_grad():
             fake = self.g(z)
-        logit_real = self.d_head(self.trunk(real)).view(b)
-        h = self.trunk(fake)
+        logit_real = self.d_head(self.trunk(self.noisy(real, iteration))).view(b)
+        h = self.trunk(self.noisy(fake, iteration))
         logit_fake, q = self.d_head(h).view(b), self.q_head(h).flatten(1)
         d_loss = F.softplus(-logit_real).mean() + F.softplus(logit_fake).mean()
         nll = self.info_nll(q, z)
@@ -247,16 +255,17 @@ class Twin:
         (d_loss + self.weighted(nll)).backward()
         self.opt_d.step()
 
-        z = self.sample(b)
         self.dq.requires_grad_(False)
-        h = self.trunk(self.g(z))
-        logit, q_g = self.d_head(h).view(b), self.q_head(h).flatten(1)
-        g_loss = F.softplus(-logit).mean()
-        nll_g = self.info_nll(q_g, z)
-        reward = not self.args.gan and iteration >= self.args.info_warmup
-        self.opt_g.zero_grad()
-        (g_loss + self.weighted(nll_g) if reward else g_loss).backward()
-        self.opt_g.step()
+        for _ in range(self.args.g_steps):
+            z = self.sample(b)
+            h = self.trunk(self.noisy(self.g(z), iteration))
+            logit, q_g = self.d_head(h).view(b), self.q_head(h).flatten(1)
+            g_loss = F.softplus(-logit).mean()
+            nll_g = self.info_nll(q_g, z)
+            reward = not self.args.gan and iteration >= self.args.info_warmup
+            self.opt_g.zero_grad()
+            (g_loss + self.weighted(nll_g) if reward else g_loss).backward()
+            self.opt_g.step()
         self.dq.requires_grad_(True)
 
         li = [c.entropy() - v.item() for c, v in zip(self.latent.codes, nll)]
@@ -317,6 +326,11 @@ def parse_args():
     ap.add_argument("--info-warmup", type=ranged(int, 0, 1 << 30), default=0,
                     help="G's first N steps without the L_I reward (chairs' settings: 200)")
     ap.add_argument("--gan", action="store_true", help="regular GAN baseline: Q trained, no L_I reward for G")
+    ap.add_argument("--g-steps", type=ranged(int, 1, 10), default=1, help="G steps per D/Q step (1)")
+    ap.add_argument("--instance-noise", type=ranged(float, 0, 10), default=0.0,
+                    help="std of Gaussian noise on D's inputs (0: none)")
+    ap.add_argument("--instance-noise-decay", type=ranged(int, 0, 1 << 30), default=0,
+                    help="the noise falls linearly to 0 at this iteration (0: constant)")
     ap.add_argument("--seed", type=ranged(int, 0, (1 << 63) - 1), default=1, help="(1)")
     ap.add_argument("--threads", type=ranged(int, 1, 1024), default=os.cpu_count(), help="PyTorch threads (all cores)")
     ap.add_argument("--n", type=ranged(int, 0, 1 << 30), default=0, help="use the first N images (0: all)")
@@ -352,6 +366,10 @@ def describe(a, cfg, latent):
             f"leaky={cfg['leaky']:g} std={a.std} init_std={cfg['init_std']:g} bn_eps={cfg['bn_eps']:g} seed={a.seed}")
     if a.info_warmup:
         line += f" info_warmup={a.info_warmup}"
+    if a.g_steps > 1:
+        line += f" g_steps={a.g_steps}"
+    if a.instance_noise > 0:
+        line += f" instance_noise={a.instance_noise:g} instance_noise_decay={a.instance_noise_decay}"
     if a.std == "learned" and cfg["std_min"] > 0:
         line += f" std_min={cfg['std_min']:g}"
     return line

@@ -132,11 +132,15 @@ class Setting:
         self.latent = tc.Latent(c["latent"])
         self.args = types.SimpleNamespace(arch=c["arch"], arch_tables=os.path.join(a.bin, "arch_tables"),
                                           std=c["std"], seed=int(c["seed"]), batch=int(c["batch"]),
-                                          gan=c["model"] == "gan", info_warmup=int(c.get("info_warmup", 0)))
+                                          gan=c["model"] == "gan", info_warmup=int(c.get("info_warmup", 0)),
+                                          g_steps=1, instance_noise=0.0, instance_noise_decay=0)
         self.dump = tw.read_dump(self.args, self.latent)
         if any(l.sn for net in self.dump.nets.values() for l in net):
             tc.fail(f"--arch {c['arch']}: spectrally normalized layers keep a power-iteration state "
                     "the twin stores differently; this check does not replay them")
+        if int(c.get("g_steps", 1)) > 1 or float(c.get("instance_noise", 0)) > 0:
+            tc.fail("g_steps or instance_noise: this check replays one D/Q step and one G step on our draws, "
+                    "without instance noise")
         if float(c.get("lr_q", 0)) > 0:
             tc.fail(f"lr_q={c['lr_q']}: the twin trains Q's head with D's optimizer; this check does not "
                     "replay a separate Q learning rate")

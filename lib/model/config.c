@@ -162,7 +162,7 @@ void infogan_config_describe(const infogan_config *c, char *buf, size_t len)
         snprintf(buf + strlen(buf), len - strlen(buf), " info_warmup=%d", c->info_warmup);
     if (c->g_steps > 1) snprintf(buf + strlen(buf), len - strlen(buf), " g_steps=%d", c->g_steps);
     if (c->instance_noise > 0)
-        snprintf(buf + strlen(buf), len - strlen(buf), " instance_noise=%g decay=%d", (double)c->instance_noise,
+        snprintf(buf + strlen(buf), len - strlen(buf), " instance_noise=%g instance_noise_decay=%d", (double)c->instance_noise,
                  c->instance_noise_decay);
     if (c->learned_std && c->std_min > 0)
         snprintf(buf + strlen(buf), len - strlen(buf), " std_min=%g", (double)c->std_min);
