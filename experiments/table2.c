@@ -11,10 +11,16 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             puts("usage: table2 [--out DIR] RUN_DIR...\n"
+                 "       table2 --lengths [--out DIR] RUN_DIR...\n"
                  "Reads RUN_DIR/result.csv of runs of `faces|chairs|svhn|celeba train` and writes\n"
                  "DIR/table2.csv and DIR/table2.md (DIR: results): one row per run, then per data set\n"
-                 "and setting the best-MIG InfoGAN run against the best GAN baseline run.");
+                 "and setting the best-MIG InfoGAN run against the best GAN baseline run.\n"
+                 "--lengths: instead, how each run's scores grew with its length: the points that\n"
+                 "`train --score-at` wrote into RUN_DIR/at-N/ and the end -> DIR/lengths.csv (per point\n"
+                 "and factor: the best code, its normalized MI, its traversal score and the factor's\n"
+                 "coverage from oracle.csv) and DIR/lengths.png (normalized MI against iterations).");
             return 0;
         }
+    if (argc > 1 && strcmp(argv[1], "--lengths") == 0) return experiment_lengths(argc, argv);
     return experiment_table2(argc, argv);
 }

@@ -130,6 +130,9 @@ cmp -s "$WORK/sa1/model.ckpt" "$WORK/sa2/model.ckpt" || fail "--score-at changed
 grep -q '^# scored_at_iteration: 2 of' "$WORK/sa2/at-2/result.csv" && [ -s "$WORK/sa2/at-1/nmi.csv" ] ||
     fail "--score-at 1,2 wrote no at-1/nmi.csv or at-2/result.csv"
 refused "--score-at" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" $tiny --score-at 2,1
+"$BIN/table2" --lengths --out "$WORK/len" "$WORK/sa2" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+[ "$(grep -c "^$WORK/sa2,[123],azimuth," "$WORK/len/lengths.csv")" = 3 ] && [ -s "$WORK/len/lengths.png" ] ||
+    fail "table2 --lengths: no azimuth row per scored iteration, or no plot: $(cat "$WORK/len/lengths.csv")"
 
 # A failed --resume changes nothing: az1 was trained with seed 1.
 cp "$WORK/az1/run.txt" "$WORK/run.before"

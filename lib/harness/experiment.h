@@ -105,6 +105,9 @@ struct exp_spec {
 int experiment_main(const exp_spec *s, int argc, char **argv);
 /* table2 --out DIR RUN_DIR...: DIR/table2.csv and DIR/table2.md. */
 int experiment_table2(int argc, char **argv);
+/* table2 --lengths [--out DIR] RUN_DIR... (argv[1] is --lengths): DIR/lengths.csv (run, iteration, factor, best code, normalized MI,
+ * traversal score, coverage) and lengths.png from each run's at-N/ folders and its end. */
+int experiment_lengths(int argc, char **argv);
 
 /* For the spec's commands: a run folder's run and model (from run.txt and model.ckpt). */
 void exp_run_load(const exp_spec *s, const char *dir, exp_run *r);

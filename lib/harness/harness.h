@@ -78,6 +78,18 @@ double *read_nmi(const char *dir, int n_codes, dataset *names);
  * older oracle.csv. */
 void score_oracle(const exp_spec *s, const exp_run *r, infogan *m, const dataset *eval, const provenance *prov,
                   const char *run_dir);
+/* A run's oracle.csv: the coverage of each factor and the traversal score of each code. */
+typedef struct oracle_table {
+    int n_factors, n_codes;
+    char factors[DATASET_MAX_FACTORS][32], codes[LATENT_MAX_CODES][16];
+    double coverage[DATASET_MAX_FACTORS];
+    double score[LATENT_MAX_CODES][DATASET_MAX_FACTORS];
+} oracle_table;
+/* Reads dir/oracle.csv into t; false when the run has none. */
+bool oracle_read(const char *dir, oracle_table *t);
+/* The traversal score of code ("c2") for factor, and the factor's coverage; NaN when either
+ * is not in t. */
+double oracle_score(const oracle_table *t, const char *factor, const char *code, double *coverage);
 /* "factor: coverage C / code T; ..." for the factor=code pairs of a paper_factors field, from
  * dir/oracle.csv; "-" when the run has none. */
 void oracle_summary(const char *dir, const char *paper_factors, char *out, size_t len);

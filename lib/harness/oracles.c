@@ -4,6 +4,7 @@
  * reads it back. */
 #include "harness/harness.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,18 +270,14 @@ int cmd_oracle(const exp_spec *s, int argc, char **argv)
 
 /* ---- Table 2 -------------------------------------------------------------------------- */
 
-void oracle_summary(const char *dir, const char *paper_factors, char *out, size_t len)
+bool oracle_read(const char *dir, oracle_table *t)
 {
-    char path[1024], line[4096], names[DATASET_MAX_FACTORS][32];
-    snprintf(out, len, "-");
+    char path[1024], line[4096];
+    memset(t, 0, sizeof *t);
     path_join(path, sizeof path, dir, ORACLE_CSV);
     FILE *f = fopen(path, "r");
-    if (!f) return;
-    int nf = 0;
-    double coverage[DATASET_MAX_FACTORS] = {0};
-    char codes[LATENT_MAX_CODES][16];
-    double *score = xcalloc((size_t)LATENT_MAX_CODES * DATASET_MAX_FACTORS, sizeof *score); /* (codes, F) */
-    int n_codes = 0, header = 0, lineno = 0;
+    if (!f) return false;
+    int header = 0, lineno = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         line[strcspn(line, "\n")] = 0;
@@ -290,35 +287,51 @@ void oracle_summary(const char *dir, const char *paper_factors, char *out, size_
         CHECK(row, "%s:%d: an empty row", path, lineno);
         double values[DATASET_MAX_FACTORS];
         int k = 0;
-        for (char *t = strtok_r(NULL, ",", &save); t && k < DATASET_MAX_FACTORS; t = strtok_r(NULL, ",", &save), k++) {
-            if (!header) snprintf(names[k], sizeof names[k], "%s", t);
-            else values[k] = atof(t);
+        for (char *t2 = strtok_r(NULL, ",", &save); t2 && k < DATASET_MAX_FACTORS; t2 = strtok_r(NULL, ",", &save), k++) {
+            if (!header) snprintf(t->factors[k], sizeof t->factors[k], "%s", t2);
+            else values[k] = atof(t2);
         }
-        if (!header++) { nf = k; continue; }
-        CHECK(k == nf, "%s:%d: %d values for %d factors", path, lineno, k, nf);
-        if (strcmp(row, "coverage") == 0) memcpy(coverage, values, sizeof coverage);
-        else if (strcmp(row, "accuracy") != 0 && n_codes < LATENT_MAX_CODES) {
-            snprintf(codes[n_codes], sizeof codes[0], "%s", row);
-            memcpy(score + (size_t)n_codes++ * DATASET_MAX_FACTORS, values, sizeof values);
+        if (!header++) { t->n_factors = k; continue; }
+        CHECK(k == t->n_factors, "%s:%d: %d values for %d factors", path, lineno, k, t->n_factors);
+        if (strcmp(row, "coverage") == 0) memcpy(t->coverage, values, sizeof t->coverage);
+        else if (strcmp(row, "accuracy") != 0 && t->n_codes < LATENT_MAX_CODES) {
+            snprintf(t->codes[t->n_codes], sizeof t->codes[0], "%s", row);
+            memcpy(t->score[t->n_codes++], values, sizeof values);
         }
     }
     fclose(f);
+    return true;
+}
+
+double oracle_score(const oracle_table *t, const char *factor, const char *code, double *coverage)
+{
+    int fi = -1, cj = -1;
+    for (int k = 0; k < t->n_factors; k++) fi = strcmp(t->factors[k], factor) == 0 ? k : fi;
+    for (int j = 0; j < t->n_codes; j++) cj = strcmp(t->codes[j], code) == 0 ? j : cj;
+    if (fi < 0 || cj < 0) return (double)NAN;
+    if (coverage) *coverage = t->coverage[fi];
+    return t->score[cj][fi];
+}
+
+void oracle_summary(const char *dir, const char *paper_factors, char *out, size_t len)
+{
+    snprintf(out, len, "-");
+    oracle_table *t = xmalloc(sizeof *t);
+    if (!oracle_read(dir, t)) { free(t); return; }
     /* paper_factors: "factor=code:nmi" separated by spaces */
     char pairs[512];
     snprintf(pairs, sizeof pairs, "%s", paper_factors);
     out[0] = 0;
     char *save = NULL;
-    for (char *t = strtok_r(pairs, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-        char *eq = strchr(t, '='), *colon = eq ? strchr(eq, ':') : NULL;
+    for (char *p = strtok_r(pairs, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(p, '='), *colon = eq ? strchr(eq, ':') : NULL;
         if (!colon) continue;
         *eq = *colon = 0;
-        int fi = -1, cj = -1;
-        for (int k = 0; k < nf; k++) fi = strcmp(names[k], t) == 0 ? k : fi;
-        for (int j = 0; j < n_codes; j++) cj = strcmp(codes[j], eq + 1) == 0 ? j : cj;
-        if (fi < 0 || cj < 0) continue;
-        snprintf(out + strlen(out), len - strlen(out), "%s%s: coverage %.2f / %s %.2f", out[0] ? "; " : "", t,
-                 coverage[fi], codes[cj], score[(size_t)cj * DATASET_MAX_FACTORS + fi]);
+        double coverage, score = oracle_score(t, p, eq + 1, &coverage);
+        if (isnan(score)) continue;
+        snprintf(out + strlen(out), len - strlen(out), "%s%s: coverage %.2f / %s %.2f", out[0] ? "; " : "", p,
+                 coverage, eq + 1, score);
     }
     if (!out[0]) snprintf(out, len, "-");
-    free(score);
+    free(t);
 }
