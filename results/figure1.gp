@@ -1,9 +1,9 @@
-# commit: b9453c8ce39ce336d20033e11590366c9c234453-dirty
+# commit: 430118bb81bba342014ab7ffe2bc1107e8c5261c
 # command: build/bin/mi_curve --out results --iterations 1000 --plot-only
 # seed: 1
 # isa: avx512
-# threads: 1
-# start: 2026-12-05T08:52:08Z
+# threads: 2
+# start: 2026-12-05T09:09:40Z
 # wall_s: 0.0
 # summary: InfoGAN L_I 1.865 at iteration 100, 2.276 mean over the last 100; GAN 0.088 mean over the last 100 (peak 0.789 at 91); InfoGAN with Q at lr 0.001: 2.258 at 100, 2.289 over the last 100; H(c) 2.303
 # Render: gnuplot results/figure1.gp  (writes results/figure1.png; -e "outfile='x.png'" to change)
