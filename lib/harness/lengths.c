@@ -93,7 +93,7 @@ int experiment_lengths(int argc, char **argv)
             for (int k = 0; best_code_at(r.field[10], k, factor, code, &nmi); k++) {
                 double coverage = (double)NAN, score = has_oracle ? oracle_score(t, factor, code, &coverage) : (double)NAN;
                 fprintf(f, "%s,%d,%s,%s,%.4f,%.4f,%.4f\n", dirs[i], p->iteration, factor, code, nmi, score, coverage);
-                if (i > 0 && n_pts[i] != m) continue; /* drawn only when the iterations match the first run's */
+                if (n_pts[i] != m || p->iteration != pts[j].iteration) continue; /* drawn: the first run's iterations */
                 int s = -1;
                 char name[96];
                 snprintf(name, sizeof name, n > 1 ? "%s, run %d" : "%s", factor, i + 1);
