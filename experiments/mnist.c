@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/fs.h"
 #include "base/image.h"
@@ -207,9 +206,8 @@ static void view_runs(const exp_spec *s, int n, const char *const *dirs, const c
         }
         v[i].balance = metrics_entropy(hist, k) / log(k);
         v[i].confidence = conf / tr->n;
-        char path[1024];
-        path_join(path, sizeof path, dirs[i], "collapsed.txt");
-        v[i].stuck = access(path, F_OK) == 0;
+        char why[512];
+        v[i].stuck = run_collapsed(dirs[i], why, sizeof why);
         free(counts), free(post), free(hist);
         infogan_free(m);
     }

@@ -104,6 +104,11 @@ struct exp_spec {
 /* The program's main: dispatches train / figures / the spec's commands / --help. */
 int experiment_main(const exp_spec *s, int argc, char **argv);
 /* table2 --out DIR RUN_DIR...: DIR/table2.csv and DIR/table2.md. */
+/* DIR/collapsed.txt: the stop rule's mark of a run it ended (one line saying why). */
+#define COLLAPSED_FILE "collapsed.txt"
+/* Whether the stop rule ended the run in dir; why receives the mark's line. */
+bool run_collapsed(const char *dir, char *why, size_t why_len);
+
 int experiment_table2(int argc, char **argv);
 /* table2 --lengths [--out DIR] RUN_DIR... (argv[1] is --lengths): DIR/lengths.csv (run, iteration, factor, best code, normalized MI,
  * traversal score, coverage) and lengths.png from each run's at-N/ folders and its end. */

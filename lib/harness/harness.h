@@ -24,10 +24,6 @@ void run_parse(const exp_spec *s, int argc, char **argv, int first, exp_run *r, 
                const char *where);
 /* DIR/run.txt: the run's flags, one "--flag value" a line. */
 void run_save(const char *dir, const exp_run *r);
-/* DIR/collapsed.txt: the stop rule's mark of a run it ended (one line saying why). */
-#define COLLAPSED_FILE "collapsed.txt"
-/* Whether the stop rule ended the run in dir; why receives the mark's line. */
-bool run_collapsed(const char *dir, char *why, size_t why_len);
 
 /* Whether name is one of the '|'-separated names in list. */
 int in_list(const char *list, const char *name);

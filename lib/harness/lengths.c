@@ -11,11 +11,12 @@
 #include "base/util.h"
 #include "report/plot.h"
 
-#define MAX_POINTS 64
+#define MAX_POINTS 32 /* a run's scored iterations (train takes at most 16 --score-at) and its end */
 
-/* One scored point of a run: its folder, iteration and row. */
+/* One scored point of a run: its folder, its result.csv row and that row's iteration. */
 typedef struct point {
     char dir[1024];
+    exp_row row;
     int iteration;
 } point;
 
@@ -39,9 +40,8 @@ static int run_points(const char *dir, point *pts)
     closedir(d);
     snprintf(pts[n++].dir, sizeof pts[0].dir, "%s", dir);
     for (int i = 0; i < n; i++) {
-        exp_row r;
-        read_row(pts[i].dir, &r);
-        pts[i].iteration = atoi(r.field[4]);
+        read_row(pts[i].dir, &pts[i].row);
+        pts[i].iteration = atoi(pts[i].row.field[4]);
     }
     qsort(pts, (size_t)n, sizeof *pts, by_iteration);
     return n;
@@ -85,12 +85,10 @@ int experiment_lengths(int argc, char **argv)
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n_pts[i]; j++) {
             const point *p = &pts[(size_t)i * MAX_POINTS + j];
-            exp_row r;
-            read_row(p->dir, &r);
             bool has_oracle = oracle_read(p->dir, t);
             char factor[32], code[16];
             double nmi;
-            for (int k = 0; best_code_at(r.field[10], k, factor, code, &nmi); k++) {
+            for (int k = 0; best_code_at(p->row.field[10], k, factor, code, &nmi); k++) {
                 double coverage = (double)NAN, score = has_oracle ? oracle_score(t, factor, code, &coverage) : (double)NAN;
                 fprintf(f, "%s,%d,%s,%s,%.4f,%.4f,%.4f\n", dirs[i], p->iteration, factor, code, nmi, score, coverage);
                 if (n_pts[i] != m || p->iteration != pts[j].iteration) continue; /* drawn: the first run's iterations */
