@@ -18,6 +18,17 @@ LDFLAGS  += -fopenmp
 GOMP_SPINCOUNT ?= 10000
 export GOMP_SPINCOUNT
 
+# MPI data-parallel training (lib/base/dist.h): on when mpicc is there; make MPI=0 builds
+# without it (one process). dist.o is rebuilt when the setting changes.
+MPI ?= $(if $(shell command -v mpicc 2> /dev/null),1,0)
+ifeq ($(MPI),1)
+LDLIBS   += $(shell mpicc --showme:link)
+$(BUILD)/lib/base/dist.o: CPPFLAGS += -DINFOGAN_MPI $(shell mpicc --showme:compile)
+endif
+$(BUILD)/lib/base/dist.o: $(BUILD)/mpi-$(MPI).stamp
+$(BUILD)/mpi-$(MPI).stamp:
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/mpi-*.stamp && touch $@
+
 # make SAN=1 test: AddressSanitizer + UBSan build in its own folder.
 ifeq ($(SAN),1)
 override BUILD := $(BUILD)-san
@@ -60,7 +71,7 @@ TEST_BIN := $(BUILD)/tests/run_tests
 NMI_REF  := $(BUILD)/tests/nmi_ref
 QEMU_TEST_BIN := $(BUILD)/tests/run_kernel_tests_qemu
 
-.PHONY: all help deps test test-neon bench bench-train bench-torch bench-cpus clean
+.PHONY: all help deps test test-neon test-mpi bench bench-train bench-torch bench-mpi bench-cpus clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(DIAGNOSTICS) $(BENCHES) $(TEST_BIN) $(NMI_REF)
@@ -72,12 +83,15 @@ help:
 	@echo "  make test        run every Criterion test (checks dependencies first)"
 	@echo "  make SAN=1 test  the same under AddressSanitizer and UBSan"
 	@echo "  make test-neon   cross-compile the kernel tests for aarch64 and run them under qemu"
+	@echo "  make test-mpi    MPI data-parallel training on localhost (Open MPI, installed if missing; part of make test)"
 	@echo "  make fuzz        fuzz every input parser under ASan+UBSan (libFuzzer, FUZZ_SECONDS=60 each)"
 	@echo "  make valgrind    the smoke training (3 iterations of mnist train) under valgrind memcheck"
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
 	@echo "  make bench-train the MNIST training iteration per ISA and thread count -> results/bench/train-<cpu>.csv"
 	@echo "  make bench-torch the same iteration in PyTorch (python3-torch; f32 and bfloat16 autocast) beside ours,"
 	@echo "                   BENCH_TORCH_ROUNDS=5 interleaved rounds: medians, spreads, share of peak -> results/bench/torch-<cpu>.csv"
+	@echo "  make bench-mpi   mpirun -np 2 (1 thread each) against 1 process x 2 threads, BENCH_MPI_ROUNDS=5 interleaved"
+	@echo "                   rounds, and a model of the step at 8-512 ranks -> results/bench/mpi-<cpu>.{csv,md}"
 	@echo "  make bench-cpus  every CPU measured side by side -> results/bench/cpus.md and cpus.png (each bench target runs it)"
 	@echo "  make twin-check  the PyTorch twin of our InfoGAN (python3-torch): its tests and a 20-iteration smoke"
 	@echo "  make twin-step   one training step of ours replayed by the twin from the same state (4 settings x"
@@ -164,6 +178,7 @@ $(QEMU_TEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/qemu/%.o) $(BUILD)/qemu/tests/qemu/ru
 	$(CC) $(LDFLAGS) $^ $(KERNEL_LDLIBS) -o $@
 
 test: deps
+	@scripts/deps.sh mpi
 	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS) $(DIAGNOSTICS) $(NMI_REF)
 	tests/layers.sh
 	$(TEST_BIN) --jobs 2
@@ -171,7 +186,15 @@ test: deps
 	tests/bench.sh
 	@if command -v python3 > /dev/null; then python3 tests/twin_score.py $(NMI_REF); \
 	 else echo "tests/twin_score.py skipped: no python3 (the PyTorch twin's scorer is not checked)"; fi
+	tests/mpi.sh $(BUILD)
 	@$(MAKE) --no-print-directory test-paper
+
+# MPI data-parallel training on localhost: np=2 against np=1, resume across rank counts, a
+# killed rank (tests/mpi.sh; skips without an MPI build).
+test-mpi:
+	@scripts/deps.sh mpi
+	@$(MAKE) --no-print-directory $(BUILD)/bin/mnist
+	tests/mpi.sh $(BUILD)
 
 # NEON: the kernel tests cross-compiled for aarch64, run under qemu-user.
 test-neon:
@@ -200,6 +223,14 @@ bench-torch: $(BUILD)/bench/train_step
 	/usr/bin/python3 bench/torch_step.py --iters $(BENCH_TRAIN_ITERS) --rounds $(BENCH_TORCH_ROUNDS) --bf16 --out results/bench \
 	  --ours "$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --no-layers --out -"
 	@$(MAKE) --no-print-directory bench-cpus
+
+# Data-parallel training on this machine (np=2 x 1 thread against 1 process x 2 threads,
+# interleaved rounds) and a model of the step time at 8-512 ranks -> results/bench/mpi-<cpu>.{csv,md}.
+BENCH_MPI_ROUNDS ?= 5
+bench-mpi:
+	@scripts/deps.sh mpi
+	@$(MAKE) --no-print-directory $(BUILD)/bench/train_step
+	python3 bench/mpi_scaling.py --train-step $(BUILD)/bench/train_step --rounds $(BENCH_MPI_ROUNDS) --out results/bench
 
 # Every CPU measured side by side: results/bench/cpus.md and cpus.png from the CSVs there.
 bench-cpus:

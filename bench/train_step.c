@@ -17,6 +17,7 @@
 #include "kernels.h"
 #include "report/plot.h"
 #include "report/provenance.h"
+#include "base/dist.h"
 #include "base/fs.h"
 #include "base/rng.h"
 #include "base/util.h"
@@ -34,6 +35,8 @@ static const char *usage =
     "  --threads LIST comma-separated OpenMP thread counts (default 1,2)\n"
     "  --out DIR      write DIR/train-<cpu>.csv (default results/bench); --out - writes none\n"
     "  --no-layers    skip the per-layer breakdown\n"
+    "  Under mpirun -np N (an MPI build) each rank steps on its share of the batch, as\n"
+    "  `mnist train` does; rank 0 prints the rows (--out -) and the traffic per iteration.\n"
     "  The table goes to stdout, progress to stderr.\n";
 
 /* Multiply-adds per sample of one forward pass of layer l (0 for layers without a GEMM).
@@ -273,6 +276,9 @@ static int parse_int_list(const char *flag, const char *v, int *out, int max)
 
 int main(int argc, char **argv)
 {
+    dist_init(&argc, &argv);
+    /* Under mpirun every rank times its share of each batch; rank 0 reports. */
+    if (dist_rank() > 0) CHECK(freopen("/dev/null", "w", stdout), "cannot silence rank %d's output", dist_rank());
     const char *out_dir = "results/bench";
     int iters = 10, warmup = 2, threads[8] = {1, 2}, n_threads = 2;
     bool want_isa[KERN_ISA_COUNT] = {false}, isa_given = false, layers = true;
@@ -315,6 +321,8 @@ int main(int argc, char **argv)
         }
     }
     CHECK(optind == argc, "unexpected argument '%s'; see --help", argv[optind]);
+    CHECK(dist_size() == 1 || strcmp(out_dir, "-") == 0, "under mpirun train_step prints its rows "
+          "and writes no CSV: give --out - (bench/mpi_scaling.py collects them)");
     if (!isa_given)
         for (int isa = KERN_AVX2; isa < KERN_ISA_COUNT; isa++) want_isa[isa] = kern_isa_supported((kern_isa)isa);
     bool any = false;
@@ -338,6 +346,9 @@ int main(int argc, char **argv)
     printf("load average at start: %s; OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s\n", host.load,
            env_or_unset("OMP_WAIT_POLICY"), env_or_unset("GOMP_SPINCOUNT"));
     printf("%s\n", counting_rule);
+    if (dist_size() > 1)
+        printf("%d MPI ranks (%s), %d images of each batch per rank\n", dist_size(), dist_library(),
+               cfg.batch / dist_size());
 
     result res[KERN_ISA_COUNT * 8];
     int n_res = 0;
@@ -351,6 +362,14 @@ int main(int argc, char **argv)
         }
     }
     free(real);
+    uint64_t calls, bytes;
+    dist_traffic(&calls, &bytes);
+    if (dist_size() > 1) {
+        int timed = 0;
+        for (int i = 0; i < n_res; i++) timed += warmup + iters;
+        printf("summed across the ranks per iteration: %.1f calls, %.0f bytes\n", (double)calls / timed,
+               (double)bytes / timed);
+    }
 
     printf("\n%-10s %7s %5s %8s %14s %8s %11s\n", "isa", "threads", "batch", "it_per_s",
            "gflop_per_iter", "gflops", "pct_of_peak");

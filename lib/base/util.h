@@ -10,6 +10,9 @@ _Noreturn void die_at(const char *file, int line, const char *fmt, ...)
 #define die(...) die_at(__FILE__, __LINE__, __VA_ARGS__)
 /* CHECK(cond, "what is wrong and a hint", args...): dies when cond is false. */
 #define CHECK(cond, ...) do { if (!(cond)) die_at(__FILE__, __LINE__, __VA_ARGS__); } while (0)
+/* fn runs after die's message instead of exit(1) (an MPI job aborts every rank); it must
+ * not return. */
+void util_on_die(void (*fn)(void));
 
 /* Writes the message into err (err_len bytes), for the _try functions that return errors. */
 void set_err(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/dist.h"
 #include "base/fs.h"
 #include "base/util.h"
 #include "data/standin/render.h"
@@ -84,13 +85,19 @@ int cmd_train(const exp_spec *s, int argc, char **argv)
     CHECK(need <= 0.8 * have, "--batch %d: the model needs %.1f GB (weights, Adam state and activations), "
           "more than 80%% of this machine's %.1f GB; lower --batch", cfg.batch, need / 1e9, have / 1e9);
     infogan *m = infogan_create(&cfg);
+    if (dist_size() > 1) {
+        snprintf(desc, sizeof desc, "%d (%s), %d images of each batch per rank", dist_size(), dist_library(),
+                 m->local_batch);
+        provenance_note(&prov, "mpi_ranks", desc);
+    }
     path_join(ckpt, sizeof ckpt, cli.run_dir, "model.ckpt");
     path_join(log, sizeof log, cli.run_dir, "log.csv");
     if (cli.resume && access(ckpt, F_OK) == 0) checkpoint_load(m, ckpt);
     if (tanh_output(m)) to_model_range(train), to_model_range(eval);
 
-    path_make_output_dir("--run-dir", cli.run_dir);
-    run_save(cli.run_dir, &r);
+    bool writer = dist_rank() == 0; /* with MPI, rank 0 alone writes */
+    if (writer) path_make_output_dir("--run-dir", cli.run_dir);
+    if (writer) run_save(cli.run_dir, &r);
     train_opts o;
     train_opts_default(&o);
     o.iterations = r.iterations;
@@ -111,8 +118,8 @@ int cmd_train(const exp_spec *s, int argc, char **argv)
              (m->iteration - start) / (train_s > 0 ? train_s : 1e-9), start + 1, m->iteration, r.batch);
     provenance_note(&prov, "iterations_per_s", desc);
 
-    if (o.progress) fprintf(stderr, "%s: scoring on %d held-out images\n", s->name, eval->n);
-    (s->score ? s->score : score_factors)(s, &r, m, train, eval, &prov, cli.run_dir);
+    if (writer && o.progress) fprintf(stderr, "%s: scoring on %d held-out images\n", s->name, eval->n);
+    if (writer) (s->score ? s->score : score_factors)(s, &r, m, train, eval, &prov, cli.run_dir);
     infogan_free(m);
     dataset_free(train), dataset_free(eval);
     return 0;
@@ -137,6 +144,12 @@ static void usage(const exp_spec *s, FILE *f)
                "  files the end writes into DIR; training is the same): how scores grow with length.\n"
                "  Model flags (--lr-d, --lambda-cont, --std, --latent, ...) change the setting.\n%s\n",
             s->ckpt_every, s->iterations, s->batch, s->about);
+    if (strcmp(dist_library(), "none") != 0)
+        fprintf(f, "Data-parallel (%s): mpirun -np N %s train ... splits each batch over N ranks\n"
+                   "  (--batch a multiple of N; the model is the one-process model of that batch).\n",
+                dist_library(), s->name);
+    else
+        fprintf(f, "Data-parallel: not built in (build with MPI: install libopenmpi-dev, then make).\n");
     if (render_find(s->name)) oracle_help(s, f);
     fprintf(f, "Stop rule (DIR/%s marks a run it ended; result.csv's column collapsed):\n", COLLAPSED_FILE);
     stop_rule_help(f, s->stop_rule);
@@ -160,6 +173,7 @@ static void usage(const exp_spec *s, FILE *f)
 
 int experiment_main(const exp_spec *s, int argc, char **argv)
 {
+    dist_init(&argc, &argv);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(s, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -167,6 +181,7 @@ int experiment_main(const exp_spec *s, int argc, char **argv)
     for (int i = 2; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0) { usage(s, stdout); return 0; }
     if (strcmp(argv[1], "train") == 0) return cmd_train(s, argc, argv);
+    if (dist_rank() > 0) return 0; /* under mpirun only train is data-parallel; rank 0 runs the rest */
     if (s->figure && strcmp(argv[1], "figures") == 0) return cmd_figures(s, argc, argv);
     if (render_find(s->name) && strcmp(argv[1], "oracle") == 0) return cmd_oracle(s, argc, argv);
     for (int k = 0; k < s->n_commands; k++)

@@ -7,6 +7,7 @@
 
 #include "kernels.h"
 #include "model/losses.h"
+#include "base/dist.h"
 #include "base/util.h"
 
 size_t infogan_memory_bytes(const infogan_config *cfg)
@@ -90,6 +91,10 @@ infogan *infogan_create(const infogan_config *cfg)
     m->dq = xalloc_floats((size_t)b * m->q_dim);
     m->d_trunk_out = xalloc_floats((size_t)b * trunk_out);
     if (cfg->instance_noise > 0) m->noisy = xalloc_floats((size_t)b * a->img_c * a->img_h * a->img_w);
+    CHECK(b % dist_size() == 0, "--batch %d does not split evenly over %d MPI ranks; choose a batch "
+          "that is a multiple of the number of ranks", b, dist_size());
+    m->local_batch = b / dist_size();
+    m->local_first = dist_rank() * m->local_batch;
     return m;
 }
 
@@ -150,17 +155,55 @@ float infogan_instance_noise_std(const infogan_config *cfg, int it)
     return left > 0 ? cfg->instance_noise * left : 0.0f;
 }
 
-/* D's input for one pass (0 real, 1 the D step's fake, 2 + j the j-th G step's fake): x itself,
- * or x + N(0, std^2) in m->noisy when the config asks for instance noise. The noise does not
- * depend on x, so the gradient with respect to x is the one with respect to x + noise. */
+/* D's input for one pass (0 real, 1 the D step's fake, 2 + j the j-th G step's fake): x (this
+ * rank's rows) itself, or x + N(0, std^2) in m->noisy when the config asks for instance noise
+ * (the whole batch's noise is drawn; this rank adds its rows'). The noise does not depend on
+ * x, so the gradient with respect to x is the one with respect to x + noise. */
 static const float *d_input(infogan *m, const float *x, int pass)
 {
     float sd = infogan_instance_noise_std(&m->cfg, m->iteration);
     if (sd <= 0) return x;
-    size_t n = (size_t)m->cfg.batch * m->arch->img_c * m->arch->img_h * m->arch->img_w;
+    size_t img = (size_t)m->arch->img_c * m->arch->img_h * m->arch->img_w;
+    size_t n = (size_t)m->cfg.batch * img, first = (size_t)m->local_first * img,
+           end = first + (size_t)m->local_batch * img;
     rng r = rng_make(m->cfg.seed, RNG_INSTANCE_NOISE, (uint64_t)m->iteration * 16 + (uint64_t)pass);
-    for (size_t i = 0; i < n; i++) m->noisy[i] = x[i] + rng_normal(&r, 0.0f, sd);
+    for (size_t i = 0; i < n; i++) {
+        float noise = rng_normal(&r, 0.0f, sd);
+        if (i >= first && i < end) m->noisy[i - first] = x[i - first] + noise;
+    }
     return m->noisy;
+}
+
+/* With several ranks: the batch's gradient, the mean of the ranks' (each the gradient of its
+ * rows' mean loss), in one sum over the block. */
+static void sum_grads(float *grads, size_t n)
+{
+    int ranks = dist_size();
+    if (ranks == 1 || dist_fault_skip_allreduce()) return;
+    dist_sum_floats(grads, n);
+    float inv = 1.0f / (float)ranks;
+    for (size_t i = 0; i < n; i++) grads[i] *= inv;
+}
+
+/* The whole batch's numbers from each rank's (means of equal shares). */
+static void sum_stats(infogan_stats *s, int n_codes)
+{
+    int ranks = dist_size();
+    if (ranks == 1) return;
+    double v[6 + 2 * LATENT_MAX_CODES] = {s->d_loss, s->g_loss, s->d_real, s->d_fake, s->li, s->li_g};
+    memcpy(v + 6, s->li_code, sizeof s->li_code);
+    memcpy(v + 6 + LATENT_MAX_CODES, s->std_code, sizeof s->std_code);
+    dist_sum_doubles(v, 6 + 2 * (size_t)LATENT_MAX_CODES);
+    for (int k = 0; k < 6 + 2 * LATENT_MAX_CODES; k++) v[k] /= ranks;
+    s->d_loss = v[0], s->g_loss = v[1], s->d_real = v[2], s->d_fake = v[3], s->li = v[4], s->li_g = v[5];
+    for (int k = 0; k < n_codes; k++) s->li_code[k] = v[6 + k], s->std_code[k] = v[6 + LATENT_MAX_CODES + k];
+    s->d_fake_max = dist_max(s->d_fake_max);
+}
+
+static void sync_bn(infogan *m, bool on)
+{
+    bool sync = on && dist_size() > 1;
+    m->g->bn_sync = m->trunk->bn_sync = m->d_head->bn_sync = m->q_head->bn_sync = sync;
 }
 
 /* Eq. (6): min over G, Q, max over D of V(D, G) - lambda L_I(G, Q), one D/Q step and g_steps G steps. */
@@ -168,16 +211,19 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
 {
     const infogan_config *c = &m->cfg;
     const latent_spec *ls = &c->latent;
-    int b = c->batch;
+    /* This rank's rows: the latent rows of the whole batch are drawn, its share is used. */
+    int b = m->local_batch;
+    float *z = m->z + (size_t)m->local_first * ls->in_dim; /* (b, in_dim) */
     infogan_stats s = {.iteration = m->iteration + 1};
+    sync_bn(m, true);
 
     /* D/Q step. */
     net_zero_grads(m->trunk); /* with the heads: all of d_grads */
     net_zero_grads(m->d_head);
     net_zero_grads(m->q_head);
     rng r = rng_make(c->seed, RNG_LATENT_D, (uint64_t)m->iteration);
-    latent_sample(ls, &r, b, m->z, NULL);
-    const float *fake = net_forward(m->g, m->z, b);
+    latent_sample(ls, &r, c->batch, m->z, NULL);
+    const float *fake = net_forward(m->g, z, b);
 
     const float *logit = net_forward(m->d_head, net_forward(m->trunk, d_input(m, real, 0), b), b);
     s.d_real = mean_sigmoid(b, logit);
@@ -190,32 +236,36 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     s.d_fake = mean_sigmoid(b, logit);
     s.d_fake_max = max_sigmoid(b, logit);
     s.d_loss += loss_gan_fake(b, logit, m->d_logit_grad, 1.0);
-    loss_info(ls, c->learned_std, c->std_min, b, q, m->z, c->lambda_cat, c->lambda_cont, s.li_code,
+    loss_info(ls, c->learned_std, c->std_min, b, q, z, c->lambda_cat, c->lambda_cont, s.li_code,
               s.std_code, m->dq);
     for (int k = 0; k < ls->n_codes; k++) s.li += s.li_code[k];
     heads_backward(m, m->d_logit_grad, m->dq, true);
+    sum_grads(m->d_grads, m->n_d_params);
     adam_step(&m->opt_d);
 
     /* G steps, each on fresh z (the first from the iteration's stream, as with one step). */
     for (int j = 0; j < c->g_steps; j++) {
         net_zero_grads(m->g);
         r = rng_make(c->seed, RNG_LATENT_G, (uint64_t)m->iteration + ((uint64_t)j << 40));
-        latent_sample(ls, &r, b, m->z, NULL);
-        fake = net_forward(m->g, m->z, b);
+        latent_sample(ls, &r, c->batch, m->z, NULL);
+        fake = net_forward(m->g, z, b);
         h = net_forward(m->trunk, d_input(m, fake, 2 + j), b);
         logit = net_forward(m->d_head, h, b);
         q = net_forward(m->q_head, h, b);
         s.g_loss = loss_gan_real(b, logit, m->d_logit_grad, 1.0);
         double li_g[LATENT_MAX_CODES];
-        loss_info(ls, c->learned_std, c->std_min, b, q, m->z, c->lambda_cat, c->lambda_cont, li_g, NULL,
+        loss_info(ls, c->learned_std, c->std_min, b, q, z, c->lambda_cat, c->lambda_cont, li_g, NULL,
                   m->dq);
         s.li_g = 0;
         for (int k = 0; k < ls->n_codes; k++) s.li_g += li_g[k];
         bool info_reward = c->info_to_g && m->iteration >= c->info_warmup;
         const float *dimg = heads_backward(m, m->d_logit_grad, info_reward ? m->dq : NULL, false);
         net_backward(m->g, dimg, true, false);
+        sum_grads(m->g_grads, m->n_g_params);
         adam_step(&m->opt_g);
     }
+    sync_bn(m, false);
+    sum_stats(&s, ls->n_codes);
 
     m->iteration++;
     if (st) *st = s;

@@ -89,6 +89,9 @@ typedef struct infogan {
     float *dq;                    /* (batch, q_dim) */
     float *d_trunk_out;           /* (batch, trunk out) */
     float *noisy;                 /* (batch, C, H, W): D's input with instance noise (NULL: none) */
+    /* Data-parallel training (base/dist.h): this rank trains on rows [local_first,
+     * local_first + local_batch) of every step's batch (all of it with one process). */
+    int local_first, local_batch;
 } infogan;
 
 /* What infogan_create allocates for cfg (weights, gradients, Adam state, activations at
@@ -97,7 +100,8 @@ size_t infogan_memory_bytes(const infogan_config *cfg);
 /* Builds the model and draws the initial weights from the seed. */
 infogan *infogan_create(const infogan_config *cfg);
 void infogan_free(infogan *m);
-/* One D/Q step and one G step on real (batch, C, H, W) in [0,1]; fills st (may be NULL). */
+/* One D/Q step and g_steps G steps on real (local_batch, C, H, W): this rank's rows of the
+ * batch; fills st (may be NULL) with the whole batch's numbers. */
 void infogan_step(infogan *m, const float *real, infogan_stats *st);
 /* The std of the instance noise at (0-based) iteration it of cfg's schedule. */
 float infogan_instance_noise_std(const infogan_config *cfg, int it);

@@ -11,6 +11,7 @@
 
 #include "model/checkpoint.h"
 #include "model/stop.h"
+#include "base/dist.h"
 #include "base/fs.h"
 #include "base/parse.h"
 #include "base/rng.h"
@@ -72,8 +73,9 @@ void train_next_batch(infogan *m, const dataset *d, int *perm, float *out)
         epoch_perm(m, d, perm);
     }
     size_t img = (size_t)d->c * d->h * d->w;
-    for (int i = 0; i < b; i++)
-        memcpy(out + i * img, d->images + (size_t)perm[m->data_cursor + i] * img, img * sizeof(float));
+    for (int i = 0; i < m->local_batch; i++)
+        memcpy(out + i * img, d->images + (size_t)perm[m->data_cursor + m->local_first + i] * img,
+               img * sizeof(float));
     m->data_cursor += b;
 }
 
@@ -131,7 +133,7 @@ static bool earlier_collapse(const infogan *m, const char *path, char *why, size
 {
     if (!path) return false;
     if (m->iteration == 0) {
-        CHECK(remove(path) == 0 || errno == ENOENT, "cannot remove the collapse mark %s of an "
+        CHECK(dist_rank() > 0 || remove(path) == 0 || errno == ENOENT, "cannot remove the collapse mark %s of an "
               "earlier run: %s", path, strerror(errno));
         return false;
     }
@@ -162,14 +164,18 @@ bool train_run(infogan *m, const dataset *d, const train_opts *o)
           "%s (was it written on other data?)", o->ckpt_path ? o->ckpt_path : "-", m->data_cursor, d->n, d->name);
     char why[512] = "";
     if (earlier_collapse(m, o->collapsed_path, why, sizeof why)) {
-        fprintf(stderr, "%s: this run collapsed earlier (%s); not trained further\n",
+        if (dist_rank() == 0) fprintf(stderr, "%s: this run collapsed earlier (%s); not trained further\n",
                 o->collapsed_path, why);
         return true;
     }
-    if (o->resume && m->iteration > 0 && o->progress)
+    bool writer = dist_rank() == 0, progress = o->progress && writer;
+    if (o->resume && m->iteration > 0 && progress)
         fprintf(stderr, "resumed from %s at iteration %d\n", o->ckpt_path, m->iteration);
+    if (progress && dist_size() > 1)
+        fprintf(stderr, "%d MPI ranks (%s), %d images of each batch of %d per rank\n", dist_size(),
+                dist_library(), m->local_batch, m->cfg.batch);
     int last_ckpt = o->resume && o->ckpt_path ? m->iteration : -1;
-    FILE *log = o->log_path ? open_log(o->log_path, m, o->resume) : NULL;
+    FILE *log = o->log_path && writer ? open_log(o->log_path, m, o->resume) : NULL;
     int *perm = xmalloc((size_t)d->n * sizeof *perm);
     epoch_perm(m, d, perm);
     float *batch = xalloc_floats((size_t)m->cfg.batch * d->c * d->h * d->w);
@@ -207,21 +213,28 @@ bool train_run(infogan *m, const dataset *d, const train_opts *o)
             die("a loss is NaN or Inf at iteration %d (d_loss %g, g_loss %g, L_I %g); stopped "
                 "(no checkpoint was written)", st.iteration, st.d_loss, st.g_loss, st.li);
         }
-        if (o->on_iter) o->on_iter(o->ctx, m, &st);
+        if (o->on_iter && writer) o->on_iter(o->ctx, m, &st);
         collapsed = o->stop_patience > 0 && stop_rule_update(&rule, &m->cfg, &st, why, sizeof why);
         bool end = m->iteration == o->iterations || m->iteration == o->stop_at || collapsed;
         /* A stop_at run ends as if killed: no checkpoint beyond the periodic ones. */
         stopped_by = stop_signal;
+        /* Every rank stops after the same iteration when any of them got the signal. */
+        if (dist_size() > 1 && dist_any(stopped_by != 0) && !stopped_by) stopped_by = SIGTERM;
         bool ckpt_now = m->iteration % o->ckpt_every == 0 || m->iteration == o->iterations ||
                         stopped_by || collapsed;
         if (o->ckpt_path && ckpt_now) {
+            CHECK(dist_same_everywhere(m->g_params, m->n_g_params) &&
+                  dist_same_everywhere(m->d_params, m->n_d_params),
+                  "after iteration %d the %d MPI ranks hold different weights (were the gradients "
+                  "not summed?); stopped before writing checkpoint %s", m->iteration, dist_size(),
+                  o->ckpt_path);
             /* The log's rows up to the checkpoint are on disk before it (a resume keeps them). */
             if (log) CHECK(fflush(log) == 0, "cannot write log %s", o->log_path);
-            checkpoint_save(m, o->ckpt_path);
+            if (writer) checkpoint_save(m, o->ckpt_path);
             last_ckpt = m->iteration;
         }
         double t = now_s();
-        if (o->progress && (t - last_print > 1.0 || end)) {
+        if (progress && (t - last_print > 1.0 || end)) {
             double rate = (m->iteration - first) / (t - t0);
             double eta = (o->iterations - m->iteration) / (rate > 0 ? rate : 1e-9);
             fprintf(stderr, "\riteration %d/%d  %.2f it/s  ETA %dm%02ds  L_I %.3f (H(c) %.3f)  "
@@ -234,22 +247,24 @@ bool train_run(infogan *m, const dataset *d, const train_opts *o)
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (o->progress) fputc('\n', stderr);
+    if (progress) fputc('\n', stderr);
     if (log) CHECK(fclose(log) == 0, "cannot write log %s", o->log_path);
     free(perm);
     free(batch);
     if (collapsed) {
         /* After the checkpoint: a mark never names a state that was not saved. */
-        if (o->collapsed_path) {
+        if (o->collapsed_path && writer) {
             out_file mark;
             FILE *f = out_open(&mark, o->collapsed_path, "w");
             fprintf(f, "%s\n", why);
             out_commit(&mark);
         }
-        fprintf(stderr, "collapsed after iteration %d: %s; %s%s%s\n", m->iteration, why,
-                o->ckpt_path ? "checkpoint " : "no checkpoint", o->ckpt_path ? o->ckpt_path : "",
-                o->collapsed_path ? " and collapse mark written" : "");
+        if (writer)
+            fprintf(stderr, "collapsed after iteration %d: %s; %s%s%s\n", m->iteration, why,
+                    o->ckpt_path ? "checkpoint " : "no checkpoint", o->ckpt_path ? o->ckpt_path : "",
+                    o->collapsed_path ? " and collapse mark written" : "");
     }
+    if (stopped_by && !writer) exit(128 + stopped_by);
     if (stopped_by) {
         if (o->ckpt_path)
             fprintf(stderr, "stopped by %s after iteration %d; checkpoint %s written (rerun with "

@@ -37,11 +37,14 @@ void train_opts_default(train_opts *o);
 int train_opts_flag(train_opts *o, int argc, char **argv, int i);
 void train_opts_help(FILE *f);
 
-/* Copies the next batch (batch, C, H, W) of d into out: an epoch is a permutation drawn
- * from (seed, RNG_DATA, epoch); a partial last batch is skipped (TF's next_batch). The
- * position lives in m (data_epoch, data_cursor) so checkpoints carry it. */
+/* Copies this rank's rows (m->local_batch, C, H, W) of the next batch of d into out (all of
+ * it with one process): an epoch is a permutation drawn from (seed, RNG_DATA, epoch); a
+ * partial last batch is skipped (TF's next_batch). The position lives in m (data_epoch,
+ * data_cursor) so checkpoints carry it. */
 void train_next_batch(infogan *m, const dataset *d, int *perm, float *out);
-/* Trains m on d until o->iterations; dies with a clear message if a loss is NaN or Inf,
+/* Trains m on d until o->iterations (with MPI, every rank calls it; rank 0 alone writes the
+ * log, checkpoints, the mark and the progress line, after checking that every rank holds the
+ * same weights); dies with a clear message if a loss is NaN or Inf,
  * keeping the last checkpoint written before it. SIGINT or SIGTERM ends the run after the
  * current iteration: it writes a checkpoint (with --checkpoint), says so and exits with
  * status 128 + the signal number. When the stop rule ends the run it writes a checkpoint and

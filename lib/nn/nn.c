@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dist.h"
 #include "base/util.h"
 
 const char *layer_kind_name(layer_kind k)
@@ -379,6 +380,86 @@ void layer_backward(layer *l, const float *dy, int n, bool param_grads, bool inp
     l->time.bwd_gemm += kern_gemm_seconds() - g0;
 }
 
+/* Batch norm over the batch of every rank (base/dist.h): the statistics of the whole batch
+ * as the scalar kernel computes them (two passes in double), each pass's per-channel sums
+ * added across the ranks; forward and backward. */
+static void bn_forward_synced(layer *l, const float *x, int n, float eps)
+{
+    int c, s;
+    bn_shape(l, &c, &s);
+    l->x = x;
+    double *sum = xmalloc(2 * (size_t)c * sizeof *sum), *sq = sum + c; /* (C) each */
+    double count = (double)n * s * dist_size();
+#pragma omp parallel for
+    for (int ch = 0; ch < c; ch++) {
+        double a = 0.0;
+        for (int b = 0; b < n; b++)
+            for (int i = 0; i < s; i++) a += (double)x[((size_t)b * c + ch) * s + i];
+        sum[ch] = a;
+    }
+    dist_sum_doubles(sum, (size_t)c);
+#pragma omp parallel for
+    for (int ch = 0; ch < c; ch++) {
+        double mu = sum[ch] / count, a = 0.0;
+        for (int b = 0; b < n; b++)
+            for (int i = 0; i < s; i++) {
+                double d = (double)x[((size_t)b * c + ch) * s + i] - mu;
+                a += d * d;
+            }
+        sq[ch] = a;
+    }
+    dist_sum_doubles(sq, (size_t)c);
+#pragma omp parallel for
+    for (int ch = 0; ch < c; ch++) {
+        double mu = sum[ch] / count, is = 1.0 / sqrt(sq[ch] / count + (double)eps);
+        double ga = (double)l->w[ch], be = (double)l->b[ch];
+        l->mean[ch] = (float)mu;
+        l->invstd[ch] = (float)is;
+        for (int b = 0; b < n; b++)
+            for (int i = 0; i < s; i++) {
+                size_t at = ((size_t)b * c + ch) * s + i;
+                l->y[at] = (float)(ga * ((double)x[at] - mu) * is + be);
+            }
+    }
+    free(sum);
+}
+
+static void bn_backward_synced(layer *l, const float *dy, int n)
+{
+    int c, s;
+    bn_shape(l, &c, &s);
+    const float *x = l->x;
+    double *sums = xmalloc(2 * (size_t)c * sizeof *sums); /* (2, C): sum dy, sum dy * xhat */
+    double count = (double)n * s * dist_size();
+#pragma omp parallel for
+    for (int ch = 0; ch < c; ch++) {
+        double mu = (double)l->mean[ch], is = (double)l->invstd[ch], a = 0.0, bx = 0.0;
+        for (int b = 0; b < n; b++)
+            for (int i = 0; i < s; i++) {
+                size_t at = ((size_t)b * c + ch) * s + i;
+                a += (double)dy[at];
+                bx += (double)dy[at] * (((double)x[at] - mu) * is);
+            }
+        /* This rank's share of gamma's and beta's gradients: the step sums the ranks'. */
+        l->db[ch] += (float)a;
+        l->dw[ch] += (float)bx;
+        sums[ch] = a, sums[c + ch] = bx;
+    }
+    dist_sum_doubles(sums, 2 * (size_t)c);
+#pragma omp parallel for
+    for (int ch = 0; ch < c; ch++) {
+        double mu = (double)l->mean[ch], is = (double)l->invstd[ch];
+        double scale = (double)l->w[ch] * is, mdy = sums[ch] / count, mdyx = sums[c + ch] / count;
+        for (int b = 0; b < n; b++)
+            for (int i = 0; i < s; i++) {
+                size_t at = ((size_t)b * c + ch) * s + i;
+                double xhat = ((double)x[at] - mu) * is;
+                l->dx[at] = (float)(scale * ((double)dy[at] - mdy - xhat * mdyx));
+            }
+    }
+    free(sums);
+}
+
 void net_zero_grads(net *nt)
 {
     for (int i = 0; i < nt->n_layers; i++) {
@@ -396,8 +477,10 @@ const float *net_forward(net *nt, const float *x, int batch)
           nt->max_batch);
     nt->batch = batch;
     for (int i = 0; i < nt->n_layers; i++) {
-        layer_forward(&nt->layers[i], x, batch, nt->bn_eps, nt->ws);
-        x = nt->layers[i].y;
+        layer *l = &nt->layers[i];
+        if (nt->bn_sync && l->kind == LAYER_BN) bn_forward_synced(l, x, batch, nt->bn_eps);
+        else layer_forward(l, x, batch, nt->bn_eps, nt->ws);
+        x = l->y;
     }
     return x;
 }
@@ -405,8 +488,10 @@ const float *net_forward(net *nt, const float *x, int batch)
 const float *net_backward(net *nt, const float *dy, bool param_grads, bool input_grad)
 {
     for (int i = nt->n_layers - 1; i >= 0; i--) {
-        layer_backward(&nt->layers[i], dy, nt->batch, param_grads, i > 0 || input_grad, nt->ws);
-        dy = nt->layers[i].dx;
+        layer *l = &nt->layers[i];
+        if (nt->bn_sync && l->kind == LAYER_BN) bn_backward_synced(l, dy, nt->batch);
+        else layer_backward(l, dy, nt->batch, param_grads, i > 0 || input_grad, nt->ws);
+        dy = l->dx;
     }
     return input_grad ? dy : NULL;
 }

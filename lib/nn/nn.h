@@ -81,6 +81,7 @@ typedef struct net {
     float *bufs;                  /* every activation, gradient and BN statistic */
     float *ws;                    /* conv workspace */
     float bn_eps;
+    bool bn_sync;                 /* BN statistics over every rank's batch (base/dist.h) */
 } net;
 
 /* Parameters a network of `specs` needs for input (c,h,w); out_chw (3) receives the output
