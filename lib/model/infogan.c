@@ -174,15 +174,11 @@ static const float *d_input(infogan *m, const float *x, int pass)
     return m->noisy;
 }
 
-/* With several ranks: the batch's gradient, the mean of the ranks' (each the gradient of its
- * rows' mean loss), in one sum over the block. */
+/* With several ranks: the batch's gradient, the sum of the ranks' (each the gradient of its
+ * rows' mean loss over the number of ranks: the losses' scale), in one sum over the block. */
 static void sum_grads(float *grads, size_t n)
 {
-    int ranks = dist_size();
-    if (ranks == 1 || dist_fault_skip_allreduce()) return;
-    dist_sum_floats(grads, n);
-    float inv = 1.0f / (float)ranks;
-    for (size_t i = 0; i < n; i++) grads[i] *= inv;
+    if (dist_size() > 1 && !dist_fault_skip_allreduce()) dist_sum_floats(grads, n);
 }
 
 /* The whole batch's numbers from each rank's (means of equal shares). */
@@ -216,6 +212,9 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     float *z = m->z + (size_t)m->local_first * ls->in_dim; /* (b, in_dim) */
     infogan_stats s = {.iteration = m->iteration + 1};
     sync_bn(m, true);
+    /* Each rank's loss gradients are scaled by its share of the batch (1 with one process). */
+    double share = 1.0 / dist_size();
+    float lambda_cat = (float)((double)c->lambda_cat * share), lambda_cont = (float)((double)c->lambda_cont * share);
 
     /* D/Q step. */
     net_zero_grads(m->trunk); /* with the heads: all of d_grads */
@@ -227,7 +226,7 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
 
     const float *logit = net_forward(m->d_head, net_forward(m->trunk, d_input(m, real, 0), b), b);
     s.d_real = mean_sigmoid(b, logit);
-    s.d_loss = loss_gan_real(b, logit, m->d_logit_grad, 1.0);
+    s.d_loss = loss_gan_real(b, logit, m->d_logit_grad, share);
     heads_backward(m, m->d_logit_grad, NULL, true);
 
     const float *h = net_forward(m->trunk, d_input(m, fake, 1), b);
@@ -235,8 +234,8 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
     const float *q = net_forward(m->q_head, h, b);
     s.d_fake = mean_sigmoid(b, logit);
     s.d_fake_max = max_sigmoid(b, logit);
-    s.d_loss += loss_gan_fake(b, logit, m->d_logit_grad, 1.0);
-    loss_info(ls, c->learned_std, c->std_min, b, q, z, c->lambda_cat, c->lambda_cont, s.li_code,
+    s.d_loss += loss_gan_fake(b, logit, m->d_logit_grad, share);
+    loss_info(ls, c->learned_std, c->std_min, b, q, z, lambda_cat, lambda_cont, s.li_code,
               s.std_code, m->dq);
     for (int k = 0; k < ls->n_codes; k++) s.li += s.li_code[k];
     heads_backward(m, m->d_logit_grad, m->dq, true);
@@ -252,9 +251,9 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
         h = net_forward(m->trunk, d_input(m, fake, 2 + j), b);
         logit = net_forward(m->d_head, h, b);
         q = net_forward(m->q_head, h, b);
-        s.g_loss = loss_gan_real(b, logit, m->d_logit_grad, 1.0);
+        s.g_loss = loss_gan_real(b, logit, m->d_logit_grad, share);
         double li_g[LATENT_MAX_CODES];
-        loss_info(ls, c->learned_std, c->std_min, b, q, z, c->lambda_cat, c->lambda_cont, li_g, NULL,
+        loss_info(ls, c->learned_std, c->std_min, b, q, z, lambda_cat, lambda_cont, li_g, NULL,
                   m->dq);
         s.li_g = 0;
         for (int k = 0; k < ls->n_codes; k++) s.li_g += li_g[k];

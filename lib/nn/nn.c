@@ -380,83 +380,67 @@ void layer_backward(layer *l, const float *dy, int n, bool param_grads, bool inp
     l->time.bwd_gemm += kern_gemm_seconds() - g0;
 }
 
-/* Batch norm over the batch of every rank (base/dist.h): the statistics of the whole batch
- * as the scalar kernel computes them (two passes in double), each pass's per-channel sums
- * added across the ranks; forward and backward. */
+/* Batch norm over the batch of every rank (base/dist.h), on the kernels: each rank's own
+ * statistics first, then the whole batch's from them (Chan et al.'s pairwise combination:
+ * M2 = sum over ranks of M2_r + m_r (mean_r - mean)^2; two sums across the ranks), and the
+ * output normalized with those. */
 static void bn_forward_synced(layer *l, const float *x, int n, float eps)
 {
     int c, s;
     bn_shape(l, &c, &s);
     l->x = x;
-    double *sum = xmalloc(2 * (size_t)c * sizeof *sum), *sq = sum + c; /* (C) each */
-    double count = (double)n * s * dist_size();
-#pragma omp parallel for
+    kern.batchnorm_fwd_train(n, c, s, x, l->w, l->b, eps, 0.0f, l->y, l->mean, l->invstd, NULL, NULL);
+    double *mean = xmalloc(2 * (size_t)c * sizeof *mean), *m2 = mean + c; /* (C) each */
+    float *fmean = xalloc_floats(2 * (size_t)c), *fvar = fmean + c;       /* (C) each */
+    double m = (double)n * s, total = m * dist_size();
+    for (int ch = 0; ch < c; ch++) mean[ch] = (double)l->mean[ch] * m;
+    dist_sum_doubles(mean, (size_t)c);
     for (int ch = 0; ch < c; ch++) {
-        double a = 0.0;
-        for (int b = 0; b < n; b++)
-            for (int i = 0; i < s; i++) a += (double)x[((size_t)b * c + ch) * s + i];
-        sum[ch] = a;
+        mean[ch] /= total;
+        double is = (double)l->invstd[ch], var = 1.0 / (is * is) - (double)eps, d = (double)l->mean[ch] - mean[ch];
+        m2[ch] = m * (var > 0 ? var : 0.0) + m * d * d;
     }
-    dist_sum_doubles(sum, (size_t)c);
-#pragma omp parallel for
+    dist_sum_doubles(m2, (size_t)c);
     for (int ch = 0; ch < c; ch++) {
-        double mu = sum[ch] / count, a = 0.0;
-        for (int b = 0; b < n; b++)
-            for (int i = 0; i < s; i++) {
-                double d = (double)x[((size_t)b * c + ch) * s + i] - mu;
-                a += d * d;
-            }
-        sq[ch] = a;
+        fmean[ch] = (float)mean[ch], fvar[ch] = (float)(m2[ch] / total);
+        l->mean[ch] = fmean[ch];
+        l->invstd[ch] = (float)(1.0 / sqrt(m2[ch] / total + (double)eps));
     }
-    dist_sum_doubles(sq, (size_t)c);
-#pragma omp parallel for
-    for (int ch = 0; ch < c; ch++) {
-        double mu = sum[ch] / count, is = 1.0 / sqrt(sq[ch] / count + (double)eps);
-        double ga = (double)l->w[ch], be = (double)l->b[ch];
-        l->mean[ch] = (float)mu;
-        l->invstd[ch] = (float)is;
-        for (int b = 0; b < n; b++)
-            for (int i = 0; i < s; i++) {
-                size_t at = ((size_t)b * c + ch) * s + i;
-                l->y[at] = (float)(ga * ((double)x[at] - mu) * is + be);
-            }
-    }
-    free(sum);
+    kern.batchnorm_fwd_eval(n, c, s, x, l->w, l->b, fmean, fvar, eps, l->y);
+    free(mean);
+    free(fmean);
 }
 
+/* The kernel's backward with this rank's sums of dy and dy * xhat, corrected to the whole
+ * batch's: dx += gamma invstd ((S1_r / m_r - S1 / M) + xhat (S2_r / m_r - S2 / M)). */
 static void bn_backward_synced(layer *l, const float *dy, int n)
 {
     int c, s;
     bn_shape(l, &c, &s);
     const float *x = l->x;
-    double *sums = xmalloc(2 * (size_t)c * sizeof *sums); /* (2, C): sum dy, sum dy * xhat */
-    double count = (double)n * s * dist_size();
-#pragma omp parallel for
-    for (int ch = 0; ch < c; ch++) {
-        double mu = (double)l->mean[ch], is = (double)l->invstd[ch], a = 0.0, bx = 0.0;
-        for (int b = 0; b < n; b++)
-            for (int i = 0; i < s; i++) {
-                size_t at = ((size_t)b * c + ch) * s + i;
-                a += (double)dy[at];
-                bx += (double)dy[at] * (((double)x[at] - mu) * is);
-            }
-        /* This rank's share of gamma's and beta's gradients: the step sums the ranks'. */
-        l->db[ch] += (float)a;
-        l->dw[ch] += (float)bx;
-        sums[ch] = a, sums[c + ch] = bx;
-    }
+    float *local = xalloc_floats(2 * (size_t)c); /* (2, C): this rank's dbeta, dgamma */
+    memset(local, 0, 2 * (size_t)c * sizeof *local);
+    kern.batchnorm_bwd(n, c, s, dy, x, l->w, l->mean, l->invstd, l->dx, local + c, local);
+    double *sums = xmalloc(2 * (size_t)c * sizeof *sums); /* (2, C): S1 = sum dy, S2 = sum dy xhat */
+    for (int ch = 0; ch < 2 * c; ch++) sums[ch] = (double)local[ch];
     dist_sum_doubles(sums, 2 * (size_t)c);
+    double m = (double)n * s, total = m * dist_size();
 #pragma omp parallel for
     for (int ch = 0; ch < c; ch++) {
-        double mu = (double)l->mean[ch], is = (double)l->invstd[ch];
-        double scale = (double)l->w[ch] * is, mdy = sums[ch] / count, mdyx = sums[c + ch] / count;
-        for (int b = 0; b < n; b++)
-            for (int i = 0; i < s; i++) {
-                size_t at = ((size_t)b * c + ch) * s + i;
-                double xhat = ((double)x[at] - mu) * is;
-                l->dx[at] = (float)(scale * ((double)dy[at] - mdy - xhat * mdyx));
-            }
+        /* This rank's share of beta's and gamma's gradients: the step sums the ranks'. */
+        l->db[ch] += local[ch];
+        l->dw[ch] += local[c + ch];
+        float mu = l->mean[ch], is = l->invstd[ch], scale = l->w[ch] * is;
+        float d1 = (float)(sums[ch] / total - (double)local[ch] / m);
+        float d2 = (float)(sums[c + ch] / total - (double)local[c + ch] / m);
+        for (int b = 0; b < n; b++) {
+            float *dx = l->dx + ((size_t)b * c + ch) * s;
+            const float *xs = x + ((size_t)b * c + ch) * s;
+#pragma omp simd
+            for (int i = 0; i < s; i++) dx[i] -= scale * (d1 + (xs[i] - mu) * is * d2);
+        }
     }
+    free(local);
     free(sums);
 }
 
