@@ -15,6 +15,7 @@ What it does, in order:
      "results missing: run make TARGET" box, so its numbers are never read.
   2. Div with class `include` (file=..., target=...): the file's Markdown, its first heading
      dropped and the rest demoted; class `optional` turns a missing file into a box.
+     beside=GLOB instead of file: the .md beside the CSV of GLOB measured last (one per CPU).
      Div with class `gallery` (glob=...): every matching PNG as a figure.
      Div with class `costs`: the cost table from every provenance the page quotes.
   3. {{name:key}} placeholders in text, code and math: numbers computed from result files.
@@ -539,7 +540,13 @@ local pass_optional = {
 -- Pass 2: includes, galleries, cost table
 
 local function include(el)
-  local file = el.attributes.file or fail("an include block needs file=...")
+  -- beside="results/bench/mpi-*.csv": the .md written beside the CSV measured last.
+  local beside = el.attributes.beside and newest_measured(el.attributes.beside)
+  local file = el.attributes.file or (beside and beside:gsub("%.csv$", ".md"))
+  if not file and el.attributes.beside and el.classes:includes("optional") then
+    return missing_box({el.attributes.beside}, el.attributes.target or "bench")
+  end
+  file = file or fail("an include block needs file=... or beside=...")
   local text = read_all(file)
   if not text then
     if el.classes:includes("optional") then return missing_box({file}, target_of(file, el.attributes.target)) end
