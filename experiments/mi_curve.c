@@ -21,6 +21,7 @@
 #include "report/plot.h"
 #include "report/provenance.h"
 #include "model/train.h"
+#include "base/dist.h"
 #include "base/fs.h"
 #include "base/parse.h"
 #include "model/checkpoint.h"
@@ -49,7 +50,8 @@ static void usage(FILE *f)
           "  --run R           train only R (infogan, gan or infogan-qlr) and write its log;\n"
           "                    all (default) trains the three, then plots\n"
           "  --plot-only       plot from the three runs' logs in DIR\n"
-          "  --quiet           no progress line\n", f);
+          "  --quiet           no progress line\n"
+          "Under mpirun -np N each run trains data-parallel (each batch split over N ranks).\n", f);
     stop_rule_help(f, false);
     infogan_config_help(f);
 }
@@ -101,22 +103,24 @@ static void train_one(const infogan_config *base, int run, const char *out, cons
     infogan *m = infogan_create(&c);
     if (access(ckpt, F_OK) == 0) checkpoint_load(m, ckpt); /* checked before any write */
     int first = m->iteration;
-    path_make_output_dir("--runs", runs);
-    path_make_output_dir("--runs", dir);
+    bool writer = dist_rank() == 0; /* under mpirun every rank trains, rank 0 writes */
+    if (writer) path_make_output_dir("--runs", runs);
+    if (writer) path_make_output_dir("--runs", dir);
     train_opts o;
     train_opts_default(&o);
     o.iterations = iterations;
     o.log_path = work_log, o.ckpt_path = ckpt, o.ckpt_every = 100, o.resume = true;
     o.progress = progress;
     o.stop_patience = stop_patience, o.collapsed_path = collapsed;
-    if (progress) fprintf(stderr, "mi_curve: %s, %d iterations\n", run_names[run], iterations);
+    if (progress && writer) fprintf(stderr, "mi_curve: %s, %d iterations\n", run_names[run], iterations);
     double t0 = provenance_wall_seconds(&prov);
-    if (train_run(m, split->train, &o))
+    if (train_run(m, split->train, &o) && writer)
         fprintf(stderr, "mi_curve: the %s run collapsed at iteration %d; its log ends there\n",
                 run_names[run], m->iteration);
     snprintf(note, sizeof note, "%.3f", (iterations - first) / (provenance_wall_seconds(&prov) - t0));
     provenance_note(&prov, "iterations_per_s", note);
     infogan_free(m);
+    if (!writer) return;
 
     publish(work_log, log_path);
     out_file prov_file;
@@ -228,6 +232,7 @@ static void plot(const infogan_config *cfg, const char *out, int iterations, int
 
 int main(int argc, char **argv)
 {
+    dist_init(&argc, &argv);
     infogan_config cfg;
     infogan_config_default(&cfg);
     latent_parse(&cfg.latent, "noise:62,cat:10", "--latent");
@@ -264,7 +269,7 @@ int main(int argc, char **argv)
     CHECK(cfg.latent.n_codes >= 1 && cfg.latent.codes[0].kind == LATENT_CAT,
           "--latent %s: Figure 1 needs a categorical code first", cfg.latent.text);
     path_check_output_dir("--runs", runs);
-    path_make_output_dir("--out", out);
+    if (dist_rank() == 0) path_make_output_dir("--out", out);
     if (!plot_only) {
         mnist_split split = mnist_open(data_dir);
         for (int run = 0; run < N_RUNS; run++)
@@ -273,6 +278,6 @@ int main(int argc, char **argv)
                           &split, argc, argv);
         mnist_split_free(&split);
     }
-    if (plot_only || strcmp(which, "all") == 0) plot(&cfg, out, iterations, argc, argv);
+    if ((plot_only || strcmp(which, "all") == 0) && dist_rank() == 0) plot(&cfg, out, iterations, argc, argv);
     return 0;
 }
