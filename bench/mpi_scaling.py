@@ -73,6 +73,13 @@ def allreduce_seconds(p, nbytes, calls, bw, lat):
     return big + small
 
 
+def git_commit():
+    """HEAD, "-dirty" when tracked files outside results/ changed (as lib/report/provenance.c)."""
+    git = lambda *a: subprocess.run(["git", *a], capture_output=True, text=True).stdout.strip()
+    head = git("rev-parse", "HEAD") or "unknown"
+    return head + ("-dirty" if git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results") else "")
+
+
 def write(path, text):
     tmp = f"{path}.tmp{os.getpid()}"
     with open(tmp, "w") as f:
@@ -87,7 +94,7 @@ def main():
     ap.add_argument("--iters", type=int, default=10, help="timed iterations per measurement (10)")
     ap.add_argument("--isa", default=default_isa(), help="kernel ISA (the CPU's best f32 one)")
     ap.add_argument("--out", default="results/bench", help="output folder (results/bench)")
-    ap.add_argument("--commit", default="", help="commit to record (default: git describe)")
+    ap.add_argument("--commit", default="", help="commit to record (default: HEAD, -dirty when sources changed)")
     args = ap.parse_args()
     if args.rounds < 1 or args.iters < 1:
         sys.exit("mpi_scaling.py: --rounds and --iters must be at least 1")
@@ -100,8 +107,7 @@ def main():
     if "mpirun" not in help_text or subprocess.run(["sh", "-c", "command -v mpirun"], capture_output=True).returncode:
         sys.exit("mpi_scaling.py: needs mpirun and an MPI build of train_step (scripts/deps.sh mpi, then make)")
 
-    commit = args.commit or subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=40"],
-                                           capture_output=True, text=True).stdout.strip() or "unknown"
+    commit = args.commit or git_commit()
     start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     rows, traffic, cpu = [], None, None
     for r in range(1, args.rounds + 1):
