@@ -18,6 +18,14 @@ LDFLAGS  += -fopenmp
 GOMP_SPINCOUNT ?= 10000
 export GOMP_SPINCOUNT
 
+# make SAN=1 test: AddressSanitizer + UBSan build in its own folder.
+ifeq ($(SAN),1)
+override BUILD := $(BUILD)-san
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
+endif
+
 # MPI data-parallel training (lib/base/dist.h): on when mpicc is there; make MPI=0 builds
 # without it (one process). dist.o is rebuilt when the setting changes.
 MPI ?= $(if $(shell command -v mpicc 2> /dev/null),1,0)
@@ -28,14 +36,6 @@ endif
 $(BUILD)/lib/base/dist.o: $(BUILD)/mpi-$(MPI).stamp
 $(BUILD)/mpi-$(MPI).stamp:
 	@mkdir -p $(BUILD) && rm -f $(BUILD)/mpi-*.stamp && touch $@
-
-# make SAN=1 test: AddressSanitizer + UBSan build in its own folder.
-ifeq ($(SAN),1)
-override BUILD := $(BUILD)-san
-CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS  += -fsanitize=address,undefined
-export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
-endif
 
 # Each ISA's kernels are compiled with only that ISA's flags; the rest is baseline, so one
 # binary runs on any CPU of the architecture and picks its best path at start-up.
@@ -71,7 +71,7 @@ TEST_BIN := $(BUILD)/tests/run_tests
 NMI_REF  := $(BUILD)/tests/nmi_ref
 QEMU_TEST_BIN := $(BUILD)/tests/run_kernel_tests_qemu
 
-.PHONY: all help deps test test-neon test-mpi bench bench-train bench-torch bench-mpi bench-cpus clean
+.PHONY: all help deps test test-neon test-mpi test-slurm bench bench-train bench-torch bench-mpi bench-cpus clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(DIAGNOSTICS) $(BENCHES) $(TEST_BIN) $(NMI_REF)
@@ -84,6 +84,8 @@ help:
 	@echo "  make SAN=1 test  the same under AddressSanitizer and UBSan"
 	@echo "  make test-neon   cross-compile the kernel tests for aarch64 and run them under qemu"
 	@echo "  make test-mpi    MPI data-parallel training on localhost (Open MPI, installed if missing; part of make test)"
+	@echo "  make test-slurm  seed sweeps on a one-node Slurm it starts for localhost: make figure3 SCHEDULER=slurm"
+	@echo "                   of tiny runs as one array (slurm-wlm and munge, installed if missing; root; part of make test)"
 	@echo "  make fuzz        fuzz every input parser under ASan+UBSan (libFuzzer, FUZZ_SECONDS=60 each)"
 	@echo "  make valgrind    the smoke training (3 iterations of mnist train) under valgrind memcheck"
 	@echo "  make bench       kernel benchmarks -> results/bench/kernels-<cpu>.csv and .png"
@@ -134,6 +136,10 @@ help:
 	@echo "  make clean       remove build folders"
 	@echo "Times are the wall times the committed results/ files record (2 cores; some shared the machine)."
 	@echo "Variables: BUILD=dir (default build), OPT='-O2 -g', INFOGAN_ISA=scalar|avx2|avx512|avx512bf16|amx|neon|bf16 at run time"
+	@echo "  SCHEDULER=slurm  the missing runs of table1, table1-bf16, table1-fashion, figure2, figure3..6, table2 and"
+	@echo "                   diag-cdsprites go to Slurm as one array (a task per run, 2 CPUs each; SBATCH_FLAGS='--time=4:00:00',"
+	@echo "                   SBATCH_PARTITION=...); make waits for it, then collects; logs in RUNS/slurm/."
+	@echo "                   SCHEDULER=local (the default) trains in make. Multi-node MPI training: scripts/slurm/mpi.sbatch"
 
 deps:
 	@scripts/deps.sh build
@@ -179,6 +185,7 @@ $(QEMU_TEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/qemu/%.o) $(BUILD)/qemu/tests/qemu/ru
 
 test: deps
 	@scripts/deps.sh mpi
+	@scripts/deps.sh slurm
 	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS) $(DIAGNOSTICS) $(NMI_REF)
 	tests/layers.sh
 	$(TEST_BIN) --jobs 2
@@ -187,6 +194,7 @@ test: deps
 	@if command -v python3 > /dev/null; then python3 tests/twin_score.py $(NMI_REF); \
 	 else echo "tests/twin_score.py skipped: no python3 (the PyTorch twin's scorer is not checked)"; fi
 	tests/mpi.sh $(BUILD)
+	tests/slurm.sh $(BUILD)
 	@$(MAKE) --no-print-directory test-paper
 
 # MPI data-parallel training on localhost: np=2 against np=1, resume across rank counts, a
@@ -195,6 +203,13 @@ test-mpi:
 	@scripts/deps.sh mpi
 	@$(MAKE) --no-print-directory $(BUILD)/bin/mnist
 	tests/mpi.sh $(BUILD)
+
+# Seed sweeps on Slurm (SCHEDULER=slurm, scripts/slurm/) through a one-node Slurm started
+# for localhost: make figure3 of tiny runs as one array job (tests/slurm.sh; needs root).
+test-slurm:
+	@scripts/deps.sh slurm
+	@$(MAKE) --no-print-directory $(BUILD)/bin/faces
+	tests/slurm.sh $(BUILD)
 
 # NEON: the kernel tests cross-compiled for aarch64, run under qemu-user.
 test-neon:
@@ -319,6 +334,27 @@ TABLE1_SEEDS  ?= 1 2 3 4 5 6 7 8 9 10
 TABLE1_RUNS   := $(foreach s,$(TABLE1_SEEDS),$(RUNS)/mnist-infogan-seed$(s))
 .PHONY: figure1 figure2 table1
 
+# Where the training runs of table1, table1-bf16, table1-fashion, figure2, figure3..6, table2
+# and diag-cdsprites execute. SCHEDULER=local (the default): in make's recipes (make -j for
+# parallel runs). SCHEDULER=slurm: each missing run's command is queued (LAUNCH, into
+# RUNS/slurm/queue.txt); the target that collects them submits the queue as one Slurm array,
+# a task per run (SUBMIT: sbatch --wait; scripts/slurm/array.sbatch, 2 CPUs a task), waits
+# for it, then collects as locally. SBATCH_FLAGS go to sbatch ('--time=4:00:00
+# --cpus-per-task=4'), as do SBATCH_* variables (SBATCH_PARTITION=...); logs in RUNS/slurm/
+# (scripts/slurm/README.md).
+SCHEDULER    ?= local
+SBATCH_FLAGS ?=
+SLURM_QUEUE   = $(RUNS)/slurm/queue.txt
+ifeq ($(SCHEDULER),local)
+LAUNCH :=
+SUBMIT :=
+else ifeq ($(SCHEDULER),slurm)
+LAUNCH = scripts/slurm/queue.sh $(SLURM_QUEUE)
+SUBMIT = scripts/slurm/submit.sh $(SLURM_QUEUE) $(SBATCH_FLAGS)
+else
+$(error SCHEDULER=$(SCHEDULER) is not supported: use SCHEDULER=local (the default, runs in make) or SCHEDULER=slurm (runs as a Slurm array))
+endif
+
 # The three Figure 1 runs are independent (make -j trains them in parallel), then one plot.
 .PHONY: figure1-infogan figure1-gan figure1-infogan-qlr
 figure1-infogan figure1-gan figure1-infogan-qlr: $(BUILD)/bin/mi_curve
@@ -334,13 +370,14 @@ MNIST_TRAIN = $(BUILD)/bin/mnist train --run-dir $(@D) --seed $* --iterations $(
 
 $(RUNS)/mnist-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
 	@mkdir -p $(RUNS)
-	$(MNIST_TRAIN)
+	$(LAUNCH) $(MNIST_TRAIN)
 
 $(RUNS)/mnist-gan-seed%/result.csv: | $(BUILD)/bin/mnist
 	@mkdir -p $(RUNS)
-	$(MNIST_TRAIN) --gan
+	$(LAUNCH) $(MNIST_TRAIN) --gan
 
 table1: $(TABLE1_RUNS:%=%/result.csv) $(RUNS)/mnist-gan-seed1/result.csv
+	$(SUBMIT)
 	$(BUILD)/bin/mnist table1 --out results --gan $(RUNS)/mnist-gan-seed1 $(TABLE1_RUNS)
 
 # Table 1 again with the bfloat16 GEMMs (INFOGAN_ISA=bf16: the AMX tiles where the CPU has
@@ -350,9 +387,10 @@ TABLE1_BF16_RUNS := $(foreach s,$(TABLE1_SEEDS),$(RUNS)/bf16/mnist-infogan-seed$
 .PHONY: table1-bf16
 $(RUNS)/bf16/mnist-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
 	@mkdir -p $(RUNS)/bf16
-	INFOGAN_ISA=bf16 $(MNIST_TRAIN)
+	$(LAUNCH) env INFOGAN_ISA=bf16 $(MNIST_TRAIN)
 
 table1-bf16: $(TABLE1_BF16_RUNS:%=%/result.csv)
+	$(SUBMIT)
 	@mkdir -p results/bf16
 	INFOGAN_ISA=bf16 $(BUILD)/bin/mnist table1 --out results/bf16 $(TABLE1_BF16_RUNS)
 
@@ -364,13 +402,15 @@ FASHION_RUNS  := $(foreach s,$(FASHION_SEEDS),$(RUNS)/fashion-infogan-seed$(s))
 $(RUNS)/fashion-infogan-seed%/result.csv: | $(BUILD)/bin/mnist
 	@scripts/deps.sh data
 	@mkdir -p $(RUNS)
-	$(MNIST_TRAIN) --config fashion
+	$(LAUNCH) $(MNIST_TRAIN) --config fashion
 
 table1-fashion: $(FASHION_RUNS:%=%/result.csv)
+	$(SUBMIT)
 	@mkdir -p results/fashion
 	$(BUILD)/bin/mnist table1 --out results/fashion $(FASHION_RUNS)
 
 figure2: $(TABLE1_RUNS:%=%/result.csv) $(RUNS)/mnist-gan-seed1/result.csv
+	$(SUBMIT)
 	$(BUILD)/bin/mnist figure2 $(TABLE1_RUNS:%=--infogan %) --gan $(RUNS)/mnist-gan-seed1 --out results
 
 # Figures 3-6 and Table 2: faces, chairs, svhn, celeba. A run per data set, setting, model
@@ -393,7 +433,7 @@ FIGURE6_RUNS := $(call fig_runs,celeba,stable printed)
 # $(RUNS)/<set>-<setting>-<model>-seed<N>/result.csv from the stem <setting>-<model>-seed<N>.
 define fig_train
 	@mkdir -p $(RUNS)
-	set -- $(subst -, ,$*); $(BUILD)/bin/$(1) train --run-dir $(RUNS)/$(1)-$* --config $$1 \
+	set -- $(subst -, ,$*); $(LAUNCH) $(BUILD)/bin/$(1) train --run-dir $(RUNS)/$(1)-$* --config $$1 \
 	  $$([ $$2 = gan ] && echo --gan) --seed $${3#seed} --resume $(FIG_FLAGS)
 endef
 $(RUNS)/faces-%/result.csv: | $(BUILD)/bin/faces
@@ -406,12 +446,16 @@ $(RUNS)/celeba-%/result.csv: | $(BUILD)/bin/celeba
 	$(call fig_train,celeba)
 
 figure3: $(FIGURE3_RUNS:%=%/result.csv)
+	$(SUBMIT)
 	$(BUILD)/bin/faces figures --out $(FIG_OUT) $(FIGURE3_RUNS)
 figure4: $(FIGURE4_RUNS:%=%/result.csv)
+	$(SUBMIT)
 	$(BUILD)/bin/chairs figures --out $(FIG_OUT) $(FIGURE4_RUNS)
 figure5: $(FIGURE5_RUNS:%=%/result.csv)
+	$(SUBMIT)
 	$(BUILD)/bin/svhn figures --out $(FIG_OUT) $(FIGURE5_RUNS)
 figure6: $(FIGURE6_RUNS:%=%/result.csv)
+	$(SUBMIT)
 	$(BUILD)/bin/celeba figures --out $(FIG_OUT) $(FIGURE6_RUNS)
 
 # The oracle of a stand-in (lib/eval/oracle.h, `faces oracle --help`): trained once into
@@ -424,6 +468,7 @@ oracles: $(BUILD)/bin/faces $(BUILD)/bin/chairs $(BUILD)/bin/svhn $(BUILD)/bin/c
 
 TABLE2_RUNS := $(FIGURE3_RUNS) $(FIGURE4_RUNS) $(FIGURE5_RUNS) $(FIGURE6_RUNS)
 table2: $(TABLE2_RUNS:%=%/result.csv) | $(BUILD)/bin/table2
+	$(SUBMIT)
 	$(call oracle_runs,faces,$(FIGURE3_RUNS))
 	$(call oracle_runs,chairs,$(FIGURE4_RUNS))
 	$(call oracle_runs,svhn,$(FIGURE5_RUNS))
@@ -445,6 +490,7 @@ $(RUNS)/cdsprites-%/result.csv: | $(BUILD)/bin/cdsprites
 	$(call fig_train,cdsprites)
 
 diag-cdsprites: $(CDSPRITES_RUNS:%=%/result.csv) | $(BUILD)/bin/table2
+	$(SUBMIT)
 	$(BUILD)/bin/cdsprites figures --out $(CDSPRITES_OUT) $(CDSPRITES_RUNS)
 	$(call oracle_runs,cdsprites,$(CDSPRITES_RUNS))
 	$(BUILD)/bin/table2 --out $(CDSPRITES_OUT) $(CDSPRITES_RUNS)

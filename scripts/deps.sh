@@ -7,7 +7,8 @@
 #   paper: pandoc for `make paper`, `make test-paper` (part of `make test`) and `make readme-table`.
 #   fuzz: clang (libFuzzer, ASan, UBSan) and its OpenMP for `make fuzz`; valgrind: `make valgrind`.
 #   mpi: Open MPI for data-parallel training (`make test`, `make test-mpi`; the build works
-#   without it).
+#   without it). slurm: Slurm and munge for `make test-slurm` (part of `make test`), which
+#   starts its own daemons (installing them may start the system's munge and Slurm services).
 set -euo pipefail
 
 group=${1:-build}
@@ -22,7 +23,8 @@ case "$group" in
   fuzz)  pkgs=(clang libomp-dev) ;;
   valgrind) pkgs=(valgrind) ;;
   mpi)   pkgs=(libopenmpi-dev openmpi-bin) ;;
-  *) echo "deps.sh: unknown group '$group' (use build, neon, bench, data, paper, fuzz, valgrind or mpi)" >&2; exit 2 ;;
+  slurm) pkgs=(slurm-wlm munge) ;;
+  *) echo "deps.sh: unknown group '$group' (use build, neon, bench, data, paper, fuzz, valgrind, mpi or slurm)" >&2; exit 2 ;;
 esac
 
 missing=()
