@@ -83,7 +83,7 @@ compare "$WORK/np1/model.ckpt" "$WORK/res/model.ckpt" --max-rel-l2 "G=$limit" --
 # 5. A batch that does not split over the ranks: one sentence, no run folder.
 "${MPIRUN[@]}" "$BIN/mnist" train --run-dir "$WORK/odd" "${tiny[@]}" --batch 15 --iterations 2 > /dev/null 2> "$WORK/err" &&
     fail "--batch 15 over 2 ranks ended with status 0"
-grep -q 'error: --batch 15 does not split evenly over 2 MPI ranks' "$WORK/err" || fail "--batch 15 over 2 ranks: $(head -2 "$WORK/err")"
+grep -q 'error: --batch 15 does not split evenly over 2 MPI ranks' "$WORK/err" || fail "--batch 15 over 2 ranks: $(grep -v -e '^--' -e '^$' "$WORK/err" | head -4)"
 [ ! -e "$WORK/odd" ] || fail "--batch 15 over 2 ranks made its run folder"
 
 # 6. A rank killed mid-run stops the job within 30 s with a non-zero status; the last
@@ -117,5 +117,18 @@ else
         fail "the checkpoint left by the killed job does not resume: $(head -2 "$WORK/err")"
 fi
 
+# 7. SIGTERM to mpirun (given time to wait): every rank stops after the same iteration and
+# rank 0 writes the checkpoint, as one process does.
+"${MPIRUN[@]}" --mca odls_base_sigkill_timeout 60 "$BIN/mnist" train --run-dir "$WORK/term" "${tiny[@]}" \
+    --iterations 100000 --checkpoint-every 100000 > /dev/null 2> "$WORK/term.err" &
+job=$!
+for ((t = 0; t < 600; t++)); do [ -s "$WORK/term/log.csv" ] && [ "$(wc -l < "$WORK/term/log.csv")" -gt 3 ] && break; sleep 0.1; done
+kill -TERM "$job"
+wait "$job" || true
+[ "$(grep -c 'stopped by Terminated after iteration' "$WORK/term.err")" = 1 ] ||
+    fail "SIGTERM to mpirun: not one 'stopped by' line: $(tr '\r' '\n' < "$WORK/term.err" | tail -3)"
+[ -f "$WORK/term/model.ckpt" ] || fail "SIGTERM to mpirun left no checkpoint"
+ls "$WORK/term" | grep -q tmp && fail "SIGTERM to mpirun left a temporary file: $(ls "$WORK/term")"
+
 if [ "$failures" -gt 0 ]; then echo "tests/mpi.sh: $failures failure(s)"; exit 1; fi
-echo "tests/mpi.sh: np=2 trains np=1's model (first D gradient within 1e-5; weights after 20 iterations within twice the rounding floor $floor), resumes at np=1, refuses an odd batch, stops when a rank dies"
+echo "tests/mpi.sh: np=2 trains np=1's model (first D gradient within 1e-5; weights after 20 iterations within twice the rounding floor $floor), resumes at np=1, refuses an odd batch, stops when a rank dies, stops with a checkpoint on SIGTERM"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/util.h"
 
@@ -24,6 +25,8 @@ static void finalize(void)
 static void abort_job(void)
 {
     fprintf(stderr, "(MPI rank %d of %d: stopping the whole job)\n", rank, size);
+    /* Time for the launcher to pass the message on before it tears the job down. */
+    usleep(300000);
     MPI_Abort(MPI_COMM_WORLD, 1);
 }
 

@@ -146,7 +146,9 @@ static void usage(const exp_spec *s, FILE *f)
             s->ckpt_every, s->iterations, s->batch, s->about);
     if (strcmp(dist_library(), "none") != 0)
         fprintf(f, "Data-parallel (%s): mpirun -np N %s train ... splits each batch over N ranks\n"
-                   "  (--batch a multiple of N; the model is the one-process model of that batch).\n",
+                   "  (--batch a multiple of N; the model is the one-process model of that batch).\n"
+                   "  To stop such a run with a checkpoint, give mpirun --mca odls_base_sigkill_timeout 60\n"
+                   "  and send it SIGTERM (its default waits 1 s, too short to write the checkpoint).\n",
                 dist_library(), s->name);
     else
         fprintf(f, "Data-parallel: not built in (build with MPI: install libopenmpi-dev, then make).\n");
