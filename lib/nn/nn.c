@@ -138,7 +138,7 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
     nt->in_c = c, nt->in_h = h, nt->in_w = w;
     nt->params = params, nt->grads = grads;
     nt->bn_eps = bn_eps;
-    size_t p = 0, bufs = 0, ws = 0;
+    size_t p = 0, bufs = 0, ws = 0, bn_width = 0;
     layer_kind prev = LAYER_RELU;
     for (int i = 0; i < n; i++) {
         layer *l = &nt->layers[i];
@@ -153,6 +153,7 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
         bufs += layer_buf_floats(l, max_batch) + layer_bn_floats(l) + layer_sn_floats(l);
         size_t lw = layer_ws_floats(l, max_batch);
         ws = lw > ws ? lw : ws;
+        if (l->kind == LAYER_BN && l->n_w > bn_width) bn_width = l->n_w;
         c = l->out_c, h = l->out_h, w = l->out_w, prev = weights_kind(prev, l->kind);
     }
     nt->n_params = p;
@@ -160,6 +161,10 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
     nt->bufs = xalloc_floats(bufs);
     memset(nt->bufs, 0, bufs * sizeof(float));
     nt->ws = ws ? xalloc_floats(ws) : NULL;
+    if (bn_width) {
+        nt->sync_d = xmalloc(2 * bn_width * sizeof *nt->sync_d);
+        nt->sync_f = xalloc_floats(2 * bn_width);
+    }
     float *b = nt->bufs;
     for (int i = 0; i < n; i++) {
         layer *l = &nt->layers[i];
@@ -183,6 +188,8 @@ void net_free(net *nt)
     free(nt->layers);
     free(nt->bufs);
     free(nt->ws);
+    free(nt->sync_d);
+    free(nt->sync_f);
     free(nt);
 }
 
@@ -384,14 +391,15 @@ void layer_backward(layer *l, const float *dy, int n, bool param_grads, bool inp
  * statistics first, then the whole batch's from them (Chan et al.'s pairwise combination:
  * M2 = sum over ranks of M2_r + m_r (mean_r - mean)^2; two sums across the ranks), and the
  * output normalized with those. */
-static void bn_forward_synced(layer *l, const float *x, int n, float eps)
+static void bn_forward_synced(net *nt, layer *l, const float *x, int n)
 {
     int c, s;
+    float eps = nt->bn_eps;
     bn_shape(l, &c, &s);
     l->x = x;
     kern.batchnorm_fwd_train(n, c, s, x, l->w, l->b, eps, 0.0f, l->y, l->mean, l->invstd, NULL, NULL);
-    double *mean = xmalloc(2 * (size_t)c * sizeof *mean), *m2 = mean + c; /* (C) each */
-    float *fmean = xalloc_floats(2 * (size_t)c), *fvar = fmean + c;       /* (C) each */
+    double *mean = nt->sync_d, *m2 = mean + c;  /* (C) each */
+    float *fmean = nt->sync_f, *fvar = fmean + c; /* (C) each */
     double m = (double)n * s, total = m * dist_size();
     for (int ch = 0; ch < c; ch++) mean[ch] = (double)l->mean[ch] * m;
     dist_sum_doubles(mean, (size_t)c);
@@ -407,21 +415,19 @@ static void bn_forward_synced(layer *l, const float *x, int n, float eps)
         l->invstd[ch] = (float)(1.0 / sqrt(m2[ch] / total + (double)eps));
     }
     kern.batchnorm_fwd_eval(n, c, s, x, l->w, l->b, fmean, fvar, eps, l->y);
-    free(mean);
-    free(fmean);
 }
 
 /* The kernel's backward with this rank's sums of dy and dy * xhat, corrected to the whole
  * batch's: dx += gamma invstd ((S1_r / m_r - S1 / M) + xhat (S2_r / m_r - S2 / M)). */
-static void bn_backward_synced(layer *l, const float *dy, int n)
+static void bn_backward_synced(net *nt, layer *l, const float *dy, int n)
 {
     int c, s;
     bn_shape(l, &c, &s);
     const float *x = l->x;
-    float *local = xalloc_floats(2 * (size_t)c); /* (2, C): this rank's dbeta, dgamma */
+    float *local = nt->sync_f; /* (2, C): this rank's dbeta, dgamma */
     memset(local, 0, 2 * (size_t)c * sizeof *local);
     kern.batchnorm_bwd(n, c, s, dy, x, l->w, l->mean, l->invstd, l->dx, local + c, local);
-    double *sums = xmalloc(2 * (size_t)c * sizeof *sums); /* (2, C): S1 = sum dy, S2 = sum dy xhat */
+    double *sums = nt->sync_d; /* (2, C): S1 = sum dy, S2 = sum dy xhat */
     for (int ch = 0; ch < 2 * c; ch++) sums[ch] = (double)local[ch];
     dist_sum_doubles(sums, 2 * (size_t)c);
     double m = (double)n * s, total = m * dist_size();
@@ -440,8 +446,6 @@ static void bn_backward_synced(layer *l, const float *dy, int n)
             for (int i = 0; i < s; i++) dx[i] -= scale * (d1 + (xs[i] - mu) * is * d2);
         }
     }
-    free(local);
-    free(sums);
 }
 
 void net_zero_grads(net *nt)
@@ -462,7 +466,7 @@ const float *net_forward(net *nt, const float *x, int batch)
     nt->batch = batch;
     for (int i = 0; i < nt->n_layers; i++) {
         layer *l = &nt->layers[i];
-        if (nt->bn_sync && l->kind == LAYER_BN) bn_forward_synced(l, x, batch, nt->bn_eps);
+        if (nt->bn_sync && l->kind == LAYER_BN) bn_forward_synced(nt, l, x, batch);
         else layer_forward(l, x, batch, nt->bn_eps, nt->ws);
         x = l->y;
     }
@@ -473,7 +477,7 @@ const float *net_backward(net *nt, const float *dy, bool param_grads, bool input
 {
     for (int i = nt->n_layers - 1; i >= 0; i--) {
         layer *l = &nt->layers[i];
-        if (nt->bn_sync && l->kind == LAYER_BN) bn_backward_synced(l, dy, nt->batch);
+        if (nt->bn_sync && l->kind == LAYER_BN) bn_backward_synced(nt, l, dy, nt->batch);
         else layer_backward(l, dy, nt->batch, param_grads, i > 0 || input_grad, nt->ws);
         dy = l->dx;
     }

@@ -82,6 +82,8 @@ typedef struct net {
     float *ws;                    /* conv workspace */
     float bn_eps;
     bool bn_sync;                 /* BN statistics over every rank's batch (base/dist.h) */
+    double *sync_d;               /* (2 x largest BN width): the synced BN's sums */
+    float *sync_f;                /* (2 x largest BN width): its per-rank statistics */
 } net;
 
 /* Parameters a network of `specs` needs for input (c,h,w); out_chw (3) receives the output
