@@ -60,16 +60,17 @@ def measure(args, name, ranks, threads, env):
     row = re.search(rf"^{re.escape(args.isa)}\s+{threads}\s+{BATCH}\s+([0-9.]+)", out, re.M)
     if not row:
         sys.exit(f"mpi_scaling.py: no it/s row for {name} in train_step's output:\n{out}")
-    traffic = re.search(r"per iteration: ([0-9.]+) calls, ([0-9]+) bytes", out)
+    traffic = re.search(r"per iteration: ([0-9.]+) calls, ([0-9]+) bytes, ([0-9.]+) of the calls gradient pieces", out)
     cpu = re.search(r"^MNIST InfoGAN training iteration \(batch \d+\), (.*) \(cpu slug (\S+)\)", out, re.M)
     return float(row.group(1)), traffic, cpu
 
 
-def allreduce_seconds(p, nbytes, calls, bw, lat):
-    """Ring allreduce of the gradient blocks (2 (p-1)/p of the bytes cross each link, 2 (p-1)
-    steps), the other calls small: latency-bound, 2 log2 p messages each."""
-    big = 2 * (p - 1) / p * nbytes / bw + 2 * 2 * (p - 1) * lat
-    small = max(calls - 2, 0) * 2 * math.log2(p) * lat
+def allreduce_seconds(p, nbytes, calls, pieces, bw, lat):
+    """The gradient blocks' pieces, each a ring reduce-scatter and a ring gather (together a ring
+    allreduce: 2 (p-1)/p of the bytes cross each link, 2 (p-1) steps); the other calls small:
+    latency-bound, 2 log2 p messages each."""
+    big = 2 * (p - 1) / p * nbytes / bw + pieces * 2 * (p - 1) * lat
+    small = max(calls - pieces, 0) * 2 * math.log2(p) * lat
     return big + small
 
 
@@ -121,7 +122,7 @@ def main():
     if not traffic or not cpu:
         sys.exit("mpi_scaling.py: train_step did not report its CPU or its traffic under mpirun")
     model, slug = cpu.group(1), cpu.group(2)
-    calls, nbytes = float(traffic.group(1)), int(traffic.group(2))
+    calls, nbytes, pieces = float(traffic.group(1)), int(traffic.group(2)), float(traffic.group(3))
     med = {name: statistics.median(x[4] for x in rows if x[1] == name) for name, _, _ in CONFIGS}
     spread = {name: (min(x[4] for x in rows if x[1] == name), max(x[4] for x in rows if x[1] == name))
               for name, _, _ in CONFIGS}
@@ -147,19 +148,21 @@ def main():
            f"{med['np2-t1'] / med['np1-t2']:.2f}; target 0.9x).",
            f"- Scaling efficiency of np=2 against 1 thread: {med['np2-t1'] / (2 * med['np1-t1']):.2f}.",
            f"- Summed across the ranks per iteration: {nbytes / 1e6:.1f} MB in {calls:.0f} calls: the D/Q and G "
-           "gradient blocks once each (4 bytes x parameters), the rest batch-norm statistics and the logged losses.",
+           f"gradient blocks once each (4 bytes x parameters) in {pieces:.0f} pieces of at most 16 MiB, each piece "
+           "summed onto the ranks' shards and the stepped shards gathered back; the other calls batch-norm "
+           "statistics and the logged losses.",
            "", "## Model at scale", "",
            f"Step time = compute of the local batch + the allreduce, not overlapped (the sums follow each backward). "
            f"Compute: {t_sample * 1e3:.2f} ms per image on one core (the 1-thread median above), assumed linear "
-           "in the local batch (optimistic for small local batches, where GEMMs run below peak). Allreduce: a ring "
-           "for the two gradient blocks (each rank sends and receives 2 (p-1)/p of the bytes), 2 log2 p latencies "
-           "for each small call. Link bandwidth and latency are assumptions, not measurements: "
+           "in the local batch (optimistic for small local batches, where GEMMs run below peak). Allreduce: for "
+           "each piece of the gradient blocks a ring reduce-scatter and a ring gather (each rank sends and receives "
+           "2 (p-1)/p of the bytes, 2 (p-1) latencies per piece), 2 log2 p latencies for each small call. Link bandwidth and latency are assumptions, not measurements: "
            + "; ".join(f"{n}: {bw * 8 / 1e9:.0f} Gb/s, {lat * 1e6:.0f} us per message" for n, bw, lat in LINKS) + ".", "",
            "| link | ranks | step at batch 128 (ms) | of which allreduce | efficiency at batch 128 | global batch for 80% |",
            "|---|---|---|---|---|---|"]
     for name, bw, lat in LINKS:
         for p in RANKS:
-            comm = allreduce_seconds(p, nbytes, calls, bw, lat)
+            comm = allreduce_seconds(p, nbytes, calls, pieces, bw, lat)
             comp = t_sample * BATCH / p
             need = math.ceil(4 * comm * p / t_sample)  # comp >= 4 comm
             md.append(f"| {name} | {p} | {(comp + comm) * 1e3:.1f} | {comm * 1e3:.1f} | {comp / (comp + comm):.0%} | {need:,} ({need / p:,.0f} per rank) |")

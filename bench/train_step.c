@@ -362,13 +362,13 @@ int main(int argc, char **argv)
         }
     }
     free(real);
-    uint64_t calls, bytes;
-    dist_traffic(&calls, &bytes);
+    uint64_t calls, bytes, pieces;
+    dist_traffic(&calls, &bytes, &pieces);
     if (dist_size() > 1) {
         int timed = 0;
         for (int i = 0; i < n_res; i++) timed += warmup + iters;
-        printf("summed across the ranks per iteration: %.1f calls, %.0f bytes\n", (double)calls / timed,
-               (double)bytes / timed);
+        printf("summed across the ranks per iteration: %.1f calls, %.0f bytes, %.1f of the calls gradient "
+               "pieces\n", (double)calls / timed, (double)bytes / timed, (double)pieces / timed);
     }
 
     printf("\n%-10s %7s %5s %8s %14s %8s %11s\n", "isa", "threads", "batch", "it_per_s",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/arch.h"
+#include "nn/adam.h"
 #include "nn/nn.h"
 #include "base/rng.h"
 #include "base/util.h"
@@ -245,4 +246,65 @@ Test(nn, init_follows_the_official_code)
     for (size_t i = 0; i < bn->n_w; i++) cr_assert(fabsf(bn->w[i] - 1.0f) < 0.2f && bn->b[i] == 0.0f);
     net_free(nt);
     free(p), free(g);
+}
+
+/* Data-parallel ranks step their shards of a block, then exchange the stepped weights
+ * (model/infogan.c): shards cut anywhere, across Q's learning-rate tail too, and made of one
+ * range or several, give the bits of the whole block's step. Each "rank" has its own weights. */
+Test(nn, adam_shards_step_as_the_whole_block)
+{
+    kern_init();
+    enum { N = 1000, TAIL = 37, STEPS = 3, RANKS = 3, RANGES = 2 };
+    /* Per case and rank, up to RANGES ranges [lo, hi) ({0, 0}: none); the ranks tile [0, N). */
+    const size_t cases[][RANKS][RANGES][2] = {
+        {{{0, 512}}, {{512, 1000}}, {{1000, 1000}}},
+        {{{0, 960}}, {{960, 970}}, {{970, 1000}}},
+        {{{0, 333}}, {{333, 666}}, {{666, 1000}}},
+        {{{0, 200}, {500, 700}}, {{200, 400}, {700, 980}}, {{400, 500}, {980, 1000}}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        float *p = xalloc_floats(N), *g = xalloc_floats(N), *gs = xalloc_floats(N), *pr[RANKS];
+        rng r = rng_make(5, 0, c);
+        for (int i = 0; i < N; i++) p[i] = rng_normal(&r, 0.0f, 0.1f);
+        adam whole, rank[RANKS];
+        adam_init(&whole, N, p, g, 2e-4f, 0.5f, 0.999f, 1e-8f);
+        adam_set_tail_lr(&whole, TAIL, 1e-3f);
+        for (int k = 0; k < RANKS; k++) {
+            pr[k] = xalloc_floats(N);
+            memcpy(pr[k], p, N * sizeof *p);
+            adam_init(&rank[k], N, pr[k], g, 2e-4f, 0.5f, 0.999f, 1e-8f);
+            adam_set_tail_lr(&rank[k], TAIL, 1e-3f);
+        }
+        for (int t = 0; t < STEPS; t++) {
+            for (int i = 0; i < N; i++) g[i] = rng_normal(&r, 0.0f, 1e-3f);
+            adam_step(&whole);
+            for (int k = 0; k < RANKS; k++) {
+                const size_t (*range)[2] = cases[c][k];
+                int n = 0;
+                size_t at = 0;
+                for (; n < RANGES && range[n][1] > range[n][0]; n++) /* the shard's gradients, packed */
+                    for (size_t i = range[n][0]; i < range[n][1]; i++) gs[at++] = g[i];
+                adam_step_ranges(&rank[k], n, range, gs);
+            }
+            for (int k = 0; k < RANKS; k++) /* the exchange: every rank gets every shard */
+                for (int q = 0; q < RANGES; q++)
+                    for (int j = 0; j < RANKS; j++) {
+                        size_t lo = cases[c][k][q][0], hi = cases[c][k][q][1];
+                        memcpy(pr[j] + lo, pr[k] + lo, (hi - lo) * sizeof *p);
+                    }
+        }
+        for (int k = 0; k < RANKS; k++) {
+            bool same = rank[k].t == whole.t && memcmp(pr[k], p, N * sizeof *p) == 0;
+            for (int q = 0; q < RANGES; q++) {
+                size_t lo = cases[c][k][q][0], len = (cases[c][k][q][1] - lo) * sizeof *p;
+                same = same && memcmp(rank[k].m + lo, whole.m + lo, len) == 0 &&
+                       memcmp(rank[k].v + lo, whole.v + lo, len) == 0;
+            }
+            cr_expect(same, "case %zu: rank %d's weights or its shard's moments differ from the block's step", c, k);
+            adam_free(&rank[k]);
+            free(pr[k]);
+        }
+        adam_free(&whole);
+        free(p), free(g), free(gs);
+    }
 }

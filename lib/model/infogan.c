@@ -95,6 +95,10 @@ infogan *infogan_create(const infogan_config *cfg)
           "that is a multiple of the number of ranks", b, dist_size());
     m->local_batch = b / dist_size();
     m->local_first = dist_rank() * m->local_batch;
+    /* A shard: the block's share, plus up to 16 floats per piece (dist_shard). */
+    size_t widest = m->n_g_params > m->n_d_params ? m->n_g_params : m->n_d_params;
+    size_t pieces = (widest + DIST_PIECE - 1) / DIST_PIECE;
+    m->shard_grads = xalloc_floats((widest + (size_t)dist_size() - 1) / (size_t)dist_size() + 16 * pieces + 16);
     return m;
 }
 
@@ -112,6 +116,7 @@ void infogan_free(infogan *m)
     free(m->d_params);
     free(m->d_grads);
     free(m->z);
+    free(m->shard_grads);
     free(m->d_logit_grad);
     free(m->dq);
     free(m->d_trunk_out);
@@ -174,11 +179,33 @@ static const float *d_input(infogan *m, const float *x, int pass)
     return m->noisy;
 }
 
-/* With several ranks: the batch's gradient, the sum of the ranks' (each the gradient of its
- * rows' mean loss over the number of ranks: the losses' scale), in one sum over the block. */
-static void sum_grads(float *grads, size_t n)
+enum { SHARD_RANGES_MAX = 64 }; /* blocks of up to 64 DIST_PIECEs: 268M parameters */
+
+/* Adam's step of one block. With several ranks the batch's gradient is the sum of the ranks'
+ * (each the gradient of its rows' mean loss over the number of ranks: the losses' scale): it is
+ * summed onto each rank's shard of the block, the rank steps that shard's weights and moments,
+ * and the ranks then exchange the stepped weights. An allreduce's two halves with Adam between
+ * them: every rank ends with the whole step, each having done 1/N of Adam's work. */
+
+static void step_block(infogan *m, adam *a)
 {
-    if (dist_size() > 1 && !dist_fault_skip_allreduce()) dist_sum_floats(grads, n);
+    if (dist_size() == 1 || dist_fault_skip_allreduce()) {
+        adam_step(a);
+        return;
+    }
+    size_t range[SHARD_RANGES_MAX][2];
+    int n_ranges = dist_shard(a->n, range, SHARD_RANGES_MAX);
+    dist_sum_to_shard(a->g, a->n, m->shard_grads);
+    adam_step_ranges(a, n_ranges, range, m->shard_grads);
+    dist_gather_shards(a->p, a->n);
+}
+
+void infogan_gather_moments(infogan *m)
+{
+    dist_gather_shards(m->opt_g.m, m->n_g_params);
+    dist_gather_shards(m->opt_g.v, m->n_g_params);
+    dist_gather_shards(m->opt_d.m, m->n_d_params);
+    dist_gather_shards(m->opt_d.v, m->n_d_params);
 }
 
 /* The whole batch's numbers from each rank's (means of equal shares). */
@@ -239,8 +266,7 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
               s.std_code, m->dq);
     for (int k = 0; k < ls->n_codes; k++) s.li += s.li_code[k];
     heads_backward(m, m->d_logit_grad, m->dq, true);
-    sum_grads(m->d_grads, m->n_d_params);
-    adam_step(&m->opt_d);
+    step_block(m, &m->opt_d);
 
     /* G steps, each on fresh z (the first from the iteration's stream, as with one step). */
     for (int j = 0; j < c->g_steps; j++) {
@@ -260,8 +286,7 @@ void infogan_step(infogan *m, const float *real, infogan_stats *st)
         bool info_reward = c->info_to_g && m->iteration >= c->info_warmup;
         const float *dimg = heads_backward(m, m->d_logit_grad, info_reward ? m->dq : NULL, false);
         net_backward(m->g, dimg, true, false);
-        sum_grads(m->g_grads, m->n_g_params);
-        adam_step(&m->opt_g);
+        step_block(m, &m->opt_g);
     }
     sync_bn(m, false);
     sum_stats(&s, ls->n_codes);

@@ -92,6 +92,7 @@ typedef struct infogan {
     /* Data-parallel training (base/dist.h): this rank trains on rows [local_first,
      * local_first + local_batch) of every step's batch (all of it with one process). */
     int local_first, local_batch;
+    float *shard_grads;           /* (this rank's shard of the wider block): summed gradients */
 } infogan;
 
 /* What infogan_create allocates for cfg (weights, gradients, Adam state, activations at
@@ -103,6 +104,9 @@ void infogan_free(infogan *m);
 /* One D/Q step and g_steps G steps on real (local_batch, C, H, W): this rank's rows of the
  * batch; fills st (may be NULL) with the whole batch's numbers. */
 void infogan_step(infogan *m, const float *real, infogan_stats *st);
+/* With several ranks each steps only its shard of Adam's moments: this gathers them whole on
+ * every rank (all ranks call it), as a checkpoint needs. */
+void infogan_gather_moments(infogan *m);
 /* The std of the instance noise at (0-based) iteration it of cfg's schedule. */
 float infogan_instance_noise_std(const infogan_config *cfg, int it);
 /* images (n, C, H, W) = G(z (n, in_dim)), in equal chunks of up to `batch` rows with batch

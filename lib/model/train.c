@@ -230,6 +230,7 @@ bool train_run(infogan *m, const dataset *d, const train_opts *o)
                   o->ckpt_path);
             /* The log's rows up to the checkpoint are on disk before it (a resume keeps them). */
             if (log) CHECK(fflush(log) == 0, "cannot write log %s", o->log_path);
+            infogan_gather_moments(m);
             if (writer) checkpoint_save(m, o->ckpt_path);
             last_ckpt = m->iteration;
         }

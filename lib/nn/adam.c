@@ -29,13 +29,30 @@ void adam_set_tail_lr(adam *a, size_t n, float lr)
     a->tail = n, a->tail_lr = lr;
 }
 
+/* Parameters [lo, hi) with their gradients in g: one kernel call per learning rate. */
+static void step_range(adam *a, size_t lo, size_t hi, const float *g)
+{
+    CHECK(lo <= hi && hi <= a->n, "adam: the range [%zu, %zu) of a block of %zu", lo, hi, a->n);
+    size_t head = a->tail && a->tail_lr != a->lr ? a->n - a->tail : a->n; /* [head, n): tail_lr */
+    size_t mid = head < lo ? lo : head > hi ? hi : head;
+    if (mid > lo)
+        kern.adam(mid - lo, a->p + lo, g, a->m + lo, a->v + lo, a->lr, a->beta1, a->beta2, a->eps, a->t);
+    if (hi > mid)
+        kern.adam(hi - mid, a->p + mid, g + (mid - lo), a->m + mid, a->v + mid, a->tail_lr, a->beta1,
+                  a->beta2, a->eps, a->t);
+}
+
+void adam_step_ranges(adam *a, int n_ranges, const size_t (*range)[2], const float *g)
+{
+    a->t++;
+    for (int k = 0; k < n_ranges; k++) {
+        step_range(a, range[k][0], range[k][1], g);
+        g += range[k][1] - range[k][0];
+    }
+}
+
 void adam_step(adam *a)
 {
     a->t++;
-    /* One call when the whole block has one rate: the bits do not depend on a split. */
-    size_t head = a->tail && a->tail_lr != a->lr ? a->n - a->tail : a->n;
-    kern.adam(head, a->p, a->g, a->m, a->v, a->lr, a->beta1, a->beta2, a->eps, a->t);
-    if (head < a->n)
-        kern.adam(a->n - head, a->p + head, a->g + head, a->m + head, a->v + head, a->tail_lr, a->beta1,
-                  a->beta2, a->eps, a->t);
+    step_range(a, 0, a->n, a->g);
 }

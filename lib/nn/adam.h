@@ -20,5 +20,9 @@ void adam_free(adam *a);
 void adam_set_tail_lr(adam *a, size_t n, float lr);
 /* One step with the gradients in g (t counts from 1). */
 void adam_step(adam *a);
+/* The same step for some ranges of the parameters only ([lo, hi) each, in order), with their
+ * gradients one after another in g: a rank's shard in data-parallel training. Elementwise, so
+ * the shards' bits are the whole step's. */
+void adam_step_ranges(adam *a, int n_ranges, const size_t (*range)[2], const float *g);
 
 #endif
