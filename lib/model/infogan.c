@@ -10,6 +10,15 @@
 #include "base/dist.h"
 #include "base/util.h"
 
+/* The summed gradients of this rank's shard of the wider block (step_block): none with one
+ * process; else the block's share plus up to 16 floats per piece (dist_shard). */
+static size_t shard_floats(size_t n_g, size_t n_d)
+{
+    size_t ranks = (size_t)dist_size(), widest = n_g > n_d ? n_g : n_d;
+    if (ranks == 1) return 0;
+    return (widest + ranks - 1) / ranks + 16 * ((widest + DIST_PIECE - 1) / DIST_PIECE) + 16;
+}
+
 size_t infogan_memory_bytes(const infogan_config *cfg)
 {
     const arch *a = arch_find(cfg->arch);
@@ -17,16 +26,18 @@ size_t infogan_memory_bytes(const infogan_config *cfg)
     int q_dim = latent_q_dim(ls, cfg->learned_std), b = cfg->batch, t[3];
     layer_spec q_head[a->n_q_head];
     arch_q_head(a, q_dim, q_head);
-    size_t params = net_param_count(a->g, a->n_g, ls->in_dim, 1, 1, NULL) +
-                    net_param_count(a->trunk, a->n_trunk, a->img_c, a->img_h, a->img_w, t) +
-                    net_param_count(a->d_head, a->n_d_head, t[0], t[1], t[2], NULL) +
-                    net_param_count(q_head, a->n_q_head, t[0], t[1], t[2], NULL);
+    size_t n_g = net_param_count(a->g, a->n_g, ls->in_dim, 1, 1, NULL);
+    size_t n_d = net_param_count(a->trunk, a->n_trunk, a->img_c, a->img_h, a->img_w, t) +
+                 net_param_count(a->d_head, a->n_d_head, t[0], t[1], t[2], NULL) +
+                 net_param_count(q_head, a->n_q_head, t[0], t[1], t[2], NULL);
+    size_t params = n_g + n_d;
     size_t bufs = net_buffer_floats(a->g, a->n_g, ls->in_dim, 1, 1, b) +
                   net_buffer_floats(a->trunk, a->n_trunk, a->img_c, a->img_h, a->img_w, b) +
                   net_buffer_floats(a->d_head, a->n_d_head, t[0], t[1], t[2], b) +
                   net_buffer_floats(q_head, a->n_q_head, t[0], t[1], t[2], b);
     size_t step = (size_t)b * (ls->in_dim + 1 + q_dim + (size_t)t[0] * t[1] * t[2]);
     if (cfg->instance_noise > 0) step += (size_t)b * a->img_c * a->img_h * a->img_w;
+    step += shard_floats(n_g, n_d);
     size_t layers = (size_t)(a->n_g + a->n_trunk + a->n_d_head + a->n_q_head) * sizeof(layer);
     return (4 * params + bufs + step) * sizeof(float) + layers + 4 * sizeof(net) + sizeof(infogan);
     /* params, grads, Adam m and v; activations; the step's buffers; the structs */
@@ -95,10 +106,8 @@ infogan *infogan_create(const infogan_config *cfg)
           "that is a multiple of the number of ranks", b, dist_size());
     m->local_batch = b / dist_size();
     m->local_first = dist_rank() * m->local_batch;
-    /* A shard: the block's share, plus up to 16 floats per piece (dist_shard). */
-    size_t widest = m->n_g_params > m->n_d_params ? m->n_g_params : m->n_d_params;
-    size_t pieces = (widest + DIST_PIECE - 1) / DIST_PIECE;
-    m->shard_grads = xalloc_floats((widest + (size_t)dist_size() - 1) / (size_t)dist_size() + 16 * pieces + 16);
+    size_t shard = shard_floats(m->n_g_params, m->n_d_params);
+    if (shard) m->shard_grads = xalloc_floats(shard);
     return m;
 }
 

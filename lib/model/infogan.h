@@ -92,7 +92,7 @@ typedef struct infogan {
     /* Data-parallel training (base/dist.h): this rank trains on rows [local_first,
      * local_first + local_batch) of every step's batch (all of it with one process). */
     int local_first, local_batch;
-    float *shard_grads;           /* (this rank's shard of the wider block): summed gradients */
+    float *shard_grads;           /* (this rank's shard of the wider block): summed gradients; NULL with one process */
 } infogan;
 
 /* What infogan_create allocates for cfg (weights, gradients, Adam state, activations at
