@@ -88,7 +88,9 @@ done
 
 # A one-node cluster: this machine's CPUs, a little less than its memory.
 NODE=$(uname -n | cut -d. -f1)
-CPUS=$(nproc)
+# nproc counts OMP_NUM_THREADS: a user's OMP_NUM_THREADS=1 would give a node too small for
+# the 2-CPU tasks, which then wait forever. The CPUs this process may run on, whatever it says.
+CPUS=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
 MEM_MB=$(awk '/^MemTotal:/ {print int($2 / 1024 * 0.9)}' /proc/meminfo)
 CTLD_PORT=$(free_port)
 SLURMD_PORT=$(free_port "$CTLD_PORT")
