@@ -143,6 +143,9 @@ local function num(row, col, path)
 end
 
 local function pct(x) return string.format("%.1f%%", 100 * x) end
+-- held-out accuracies are multiples of 0.05% (2,000 images): two decimals, so that 92.95% does
+-- not read as 93.0% beside a count of runs at or above 93%
+local function pct2(x) return string.format("%.2f%%", 100 * x) end
 local function f2(x) return string.format("%.2f", x) end
 local function f3(x) return string.format("%.3f", x) end
 
@@ -270,10 +273,11 @@ end
 local function table1(key, path)
   path = path or "results/table1.csv"
   local t = read_csv(path)
-  local acc, hung, nmi, wall = {}, {}, {}, {}
+  local acc, hung, nmi, ari, wall = {}, {}, {}, {}, {}
   local pick, central
   for i, r in ipairs(t.rows) do
     acc[i], hung[i], nmi[i] = num(r, "acc_majority", path), num(r, "acc_hungarian", path), num(r, "nmi", path)
+    if r.ari then ari[#ari + 1] = num(r, "ari", path) end
     wall[i] = num(r, "wall_s", path)
     if not pick or num(r, "mi_real", path) > num(pick, "mi_real", path) then pick = r end
     -- model centrality, the named label-free choice (tables before it lack the column)
@@ -294,19 +298,23 @@ local function table1(key, path)
   local v = {
     n = function() return tostring(#acc) end,
     iterations = function() return thousands(num(t.rows[1], "iterations", path)) end,
-    best = function() return pct(math.max(table.unpack(acc))) end,
-    worst = function() return pct(math.min(table.unpack(acc))) end,
-    median = function() return pct(median(acc)) end,
-    mean = function() return pct(sum(acc) / #acc) end,
-    hungarian_median = function() return pct(median(hung)) end,
+    best = function() return pct2(math.max(table.unpack(acc))) end,
+    worst = function() return pct2(math.min(table.unpack(acc))) end,
+    median = function() return pct2(median(acc)) end,
+    mean = function() return pct2(sum(acc) / #acc) end,
+    hungarian_median = function() return pct2(median(hung)) end,
     nmi_median = function() return f3(median(nmi)) end,
+    ari_median = function()
+      if #ari == 0 then fail(path .. " has no ari column: run its table target again") end
+      return f3(median(ari))
+    end,
     reach95 = function() return count_at_least(0.95) end,
     reach93 = function() return count_at_least(0.93) end,
     pick_seed = function() return pick.seed end,
     pick_mi = function() return f3(num(pick, "mi_real", path)) end,
-    pick_acc = function() return pct(num(pick, "acc_majority", path)) end,
+    pick_acc = function() return pct2(num(pick, "acc_majority", path)) end,
     central_seed = function() return need_central().seed end,
-    central_acc = function() return pct(num(need_central(), "acc_majority", path)) end,
+    central_acc = function() return pct2(num(need_central(), "acc_majority", path)) end,
     central_gap = function()
       return string.format("%.1f", 100 * (math.max(table.unpack(acc)) - num(need_central(), "acc_majority", path)))
     end,
@@ -317,6 +325,10 @@ local function table1(key, path)
     wall_total = function() return duration(sum(wall)) end,
     target_median = function() return median(acc) >= 0.82 and "met" or "not met" end,
     target_best = function() return math.max(table.unpack(acc)) >= 0.93 and "met" or "not met" end,
+    -- the issue's targets of ten seeds: best >= 95%, median >= 84%; Fashion-MNIST's: median >= 0.60
+    target_best95 = function() return math.max(table.unpack(acc)) >= 0.95 and "met" or "not met" end,
+    target_median84 = function() return median(acc) >= 0.84 and "met" or "not met" end,
+    target_fashion_median = function() return median(acc) >= 0.60 and "met" or "not met" end,
   }
   if not v[key] then fail("unknown placeholder {{table1:" .. key .. "}}") end
   return v[key]()
@@ -458,6 +470,7 @@ end
 
 local sources = {figure1 = figure1, arch = arch, agg = agg, figure2 = figure2, table1 = table1, bench = bench, torch = torch_bench, prov = prov,
                  table1_bf16 = function(key) return table1(key, "results/bf16/table1.csv") end,
+                 table1_fashion = function(key) return table1(key, "results/fashion/table1.csv") end,
                  datasets = datasets,
                  const = function(key)
                    if key == "ln10" then return string.format("%.3f", H_CAT10) end
