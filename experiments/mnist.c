@@ -103,6 +103,7 @@ typedef struct run_row {
     unsigned long long seed;
     int iterations;
     double acc_majority, acc_hungarian, nmi, mi_real, wall_s;
+    bool wall_whole;   /* wall_s covers the whole training (a resumed run's covers its last part) */
     char commit[64];
 } run_row;
 
@@ -115,12 +116,16 @@ static void read_result(const char *dir, run_row *r)
     bool header = false, got = false;
     int lineno = 0;
     snprintf(r->commit, sizeof r->commit, "unknown");
+    r->wall_whole = false;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         if (strncmp(line, "# commit: ", 10) == 0) {
             line[strcspn(line, "\n")] = 0;
             snprintf(r->commit, sizeof r->commit, "%.63s", line + 10);
         }
+        /* "# iterations_per_s: X it/s over iterations A..B of this invocation" */
+        const char *over = strncmp(line, "# iterations_per_s: ", 20) == 0 ? strstr(line, " over iterations ") : NULL;
+        if (over) r->wall_whole = atoi(over + 17) == 1;
         if (line[0] == '#') continue;
         if (!header) { header = true; continue; }
         got = sscanf(line, "%llu,%d,%lf,%lf,%lf,%lf,%lf", &r->seed, &r->iterations, &r->acc_majority,
@@ -374,11 +379,12 @@ static int cmd_table1(const exp_spec *s, int argc, char **argv)
     path_join(path, sizeof path, out, "table1.csv");
     FILE *f = out_open(&o, path, "w");
     provenance_write_comments(&prov, f);
-    fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s,centrality,balance,confidence,stuck,ari\n");
+    fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s,centrality,balance,confidence,stuck,ari,"
+               "wall_whole\n");
     for (int i = 0; i < n; i++)
-        fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%.1f,%.4f,%.4f,%.4f,%d,%.4f\n", rows[i].seed, rows[i].iterations,
+        fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%.1f,%.4f,%.4f,%.4f,%d,%.4f,%d\n", rows[i].seed, rows[i].iterations,
                 rows[i].acc_majority, rows[i].acc_hungarian, rows[i].nmi, rows[i].mi_real, rows[i].wall_s,
-                v[i].centrality, v[i].balance, v[i].confidence, v[i].stuck, v[i].ari);
+                v[i].centrality, v[i].balance, v[i].confidence, v[i].stuck, v[i].ari, rows[i].wall_whole);
     out_file o_md;
     path_join(path, sizeof path, out, "table1.md");
     f = out_open(&o_md, path, "w");
@@ -396,11 +402,20 @@ static int cmd_table1(const exp_spec *s, int argc, char **argv)
                "ln 10, `conf` the mean of Q's top probability.\n\n"
                "| seed | iterations | majority | Hungarian | NMI | ARI | MI real | central | balance | conf | wall (s) | commit |\n"
                "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (int i = 0; i < n; i++)
-        fprintf(f, "| %llu%s | %d | %.2f%% | %.2f%% | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.12s |\n",
+    bool partial = false;
+    for (int i = 0; i < n; i++) {
+        char wall[32] = "-";
+        if (rows[i].wall_whole) snprintf(wall, sizeof wall, "%.0f", rows[i].wall_s);
+        partial = partial || !rows[i].wall_whole;
+        fprintf(f, "| %llu%s | %d | %.2f%% | %.2f%% | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s | %.12s |\n",
                 rows[i].seed, v[i].stuck ? " (stuck)" : "", rows[i].iterations, 100 * rows[i].acc_majority,
                 100 * rows[i].acc_hungarian, rows[i].nmi, v[i].ari, rows[i].mi_real, v[i].centrality, v[i].balance,
-                v[i].confidence, rows[i].wall_s, rows[i].commit);
+                v[i].confidence, wall, rows[i].commit);
+    }
+    fprintf(f, "\n`commit`: the source tree's commit when the run wrote its result.csv (`-dirty`: with\n"
+               "uncommitted changes), as its provenance records it.%s\n",
+            partial ? " `-` under wall: the run was resumed, and its result.csv times only its last\n"
+                      "invocation (wall_whole = 0 in table1.csv)." : "");
     if (gan_dir)
         fprintf(f, "\nBaseline, the regular GAN with a Q network (G gets no L_I reward), seed %llu, %d "
                    "iterations: majority %.2f%%, Hungarian %.2f%%, NMI %.3f, MI real %.3f.\n",
