@@ -581,8 +581,15 @@ local function include(el)
       blocks[#blocks + 1] = b
     end
   end
+  -- its images are named relative to it (table1.md: table1_hist.png): relative to the page here
+  local dir = file:match("^(.*/)") or ""
+  local div = pandoc.walk_block(pandoc.Div(blocks, pandoc.Attr("", {"included"}, {{"source", file}})), {
+    Image = function(img)
+      if not img.src:match("^%a[%w+.-]*:") and not img.src:match("^/") then img.src = dir .. img.src end
+      return img
+    end})
   -- the included text's optional parts are resolved like the chapters' (pass 1 ran before)
-  return pandoc.walk_block(pandoc.Div(blocks, pandoc.Attr("", {"included"}, {{"source", file}})), pass_optional)
+  return pandoc.walk_block(div, pass_optional)
 end
 
 local function gallery(el)
