@@ -37,6 +37,16 @@ $(BUILD)/lib/base/dist.o: $(BUILD)/mpi-$(MPI).stamp
 $(BUILD)/mpi-$(MPI).stamp:
 	@mkdir -p $(BUILD) && rm -f $(BUILD)/mpi-*.stamp && touch $@
 
+# The commit the binaries are built from, recorded in every result (lib/report/provenance.c),
+# "-dirty" when tracked files outside results/ and paper/ differ from it; "unknown" outside a
+# git checkout. provenance.o is rebuilt when it changes.
+BUILD_COMMIT := $(if $(wildcard .git),$(shell git rev-parse HEAD 2> /dev/null)$(if $(shell git --no-optional-locks \
+	status --porcelain --untracked-files=no -- . ':(exclude)results' ':(exclude)paper' 2> /dev/null),-dirty),unknown)
+$(BUILD)/lib/report/provenance.o: CPPFLAGS += -DINFOGAN_BUILD_COMMIT='"$(or $(BUILD_COMMIT),unknown)"'
+$(BUILD)/lib/report/provenance.o: $(BUILD)/commit-$(or $(BUILD_COMMIT),unknown).stamp
+$(BUILD)/commit-%.stamp:
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/commit-*.stamp && touch $@
+
 # Each ISA's kernels are compiled with only that ISA's flags; the rest is baseline, so one
 # binary runs on any CPU of the architecture and picks its best path at start-up.
 KERNEL_SRC := $(wildcard kernels/*.c kernels/scalar/*.c)

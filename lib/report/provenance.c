@@ -2,7 +2,7 @@
 #include "report/provenance.h"
 
 #include <omp.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,32 +16,11 @@ static double monotonic_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* First line of a shell command's stdout (stderr discarded); 0 if it failed or printed nothing. */
-static int command_line_output(const char *cmd, char *out, size_t out_len)
-{
-    FILE *p = popen(cmd, "r");
-    if (!p) return 0;
-    int got = fgets(out, (int)out_len, p) != NULL;
-    while (fgetc(p) != EOF) {} /* drain, so the child does not block */
-    int status = pclose(p);
-    if (!got || status != 0) return 0;
-    out[strcspn(out, "\r\n")] = 0;
-    return out[0] != 0;
-}
-
-static void read_commit(char *commit, size_t len)
-{
-    char head[64], dirty[256];
-    if (!command_line_output("git rev-parse HEAD 2>/dev/null", head, sizeof head)) {
-        snprintf(commit, len, "unknown");
-        return;
-    }
-    /* A change to tracked files outside results/ marks the tree dirty (results are what runs
-     * write, so one run's output does not mark the next); untracked files do not. */
-    int is_dirty = command_line_output("git --no-optional-locks status --porcelain --untracked-files=no -- ':(top)' "
-                                       "':(top,exclude)results' 2>/dev/null", dirty, sizeof dirty);
-    snprintf(commit, len, "%.40s%s", head, is_dirty ? "-dirty" : "");
-}
+/* The commit the sources were built from (the Makefile's BUILD_COMMIT): results name the code
+ * that produced them, not the checkout a program happens to run in. */
+#ifndef INFOGAN_BUILD_COMMIT
+#define INFOGAN_BUILD_COMMIT "unknown"
+#endif
 
 /* Appends s to out (of size len), in single quotes when it has shell-special characters. */
 static void append_quoted(char *out, size_t len, const char *s)
@@ -71,7 +50,7 @@ void provenance_init(provenance *p, int argc, char **argv, uint64_t seed)
     struct tm utc;
     gmtime_r(&now, &utc);
     strftime(p->start_time, sizeof p->start_time, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    read_commit(p->commit, sizeof p->commit);
+    snprintf(p->commit, sizeof p->commit, "%s", INFOGAN_BUILD_COMMIT);
     for (int i = 0; i < argc; i++) {
         if (i) strncat(p->command, " ", sizeof p->command - strlen(p->command) - 1);
         append_quoted(p->command, sizeof p->command, argv[i]);

@@ -10,7 +10,9 @@
 #define PROVENANCE_MAX_NOTES 16
 
 typedef struct provenance {
-    char commit[64];        /* git rev-parse HEAD, "-dirty" if the tree has changes; "unknown" */
+    char commit[64];        /* the commit the program was built from, "-dirty" if tracked files
+                               outside results/ and paper/ differed from it; "unknown" when not
+                               built in a git checkout */
     char command[1024];     /* argv joined, shell-quoted where needed */
     uint64_t seed;
     char isa[16];           /* kern_isa_name(kern_active_isa()) */
