@@ -86,9 +86,11 @@ static void score_classifier(const exp_spec *s, const exp_run *r, infogan *m, co
     path_join(path, sizeof path, run_dir, "result.csv");
     FILE *f = out_open(&o, path, "w");
     provenance_write_comments(prov, f);
-    fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s\n");
-    fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%.1f\n", (unsigned long long)m->cfg.seed, m->iteration,
-            sc.acc_majority, sc.acc_hungarian, sc.nmi, mi_real, provenance_wall_seconds(prov));
+    char train_s[32];
+    fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,train_s\n");
+    fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%s\n", (unsigned long long)m->cfg.seed, m->iteration,
+            sc.acc_majority, sc.acc_hungarian, sc.nmi, mi_real,
+            result_format_train_seconds(train_s, sizeof train_s, m->train_seconds));
     out_commit(&o);
     printf("%s seed %llu, %d iterations: accuracy %.2f%% (majority), %.2f%% (Hungarian), NMI %.3f, "
            "MI on real images %.3f nats\n", m->cfg.info_to_g ? "InfoGAN" : "GAN",
@@ -102,8 +104,8 @@ static void score_classifier(const exp_spec *s, const exp_run *r, infogan *m, co
 typedef struct run_row {
     unsigned long long seed;
     int iterations;
-    double acc_majority, acc_hungarian, nmi, mi_real, wall_s;
-    bool wall_whole;   /* wall_s covers the whole training (a resumed run's covers its last part) */
+    double acc_majority, acc_hungarian, nmi, mi_real;
+    double train_s;    /* the training time over every invocation; -1: unknown */
     char commit[64];
 } run_row;
 
@@ -113,32 +115,33 @@ static void read_result(const char *dir, run_row *r)
     path_join(path, sizeof path, dir, "result.csv");
     FILE *f = fopen(path, "r");
     CHECK(f, "cannot read %s (run `mnist train --run-dir %s` first)", path, dir);
-    bool header = false, got = false;
+    bool header = false, got = false, from_start = false, legacy = false; /* legacy: wall_s, not train_s */
     int lineno = 0;
+    char train_s[64] = "";
     snprintf(r->commit, sizeof r->commit, "unknown");
-    r->wall_whole = false;
     while (fgets(line, sizeof line, f)) {
         lineno++;
-        if (strncmp(line, "# commit: ", 10) == 0) {
-            line[strcspn(line, "\n")] = 0;
-            snprintf(r->commit, sizeof r->commit, "%.63s", line + 10);
-        }
-        /* "# iterations_per_s: X it/s over iterations A..B of this invocation" */
-        const char *over = strncmp(line, "# iterations_per_s: ", 20) == 0 ? strstr(line, " over iterations ") : NULL;
-        if (over) r->wall_whole = atoi(over + 17) == 1;
+        line[strcspn(line, "\n")] = 0;
+        if (strncmp(line, "# commit: ", 10) == 0) snprintf(r->commit, sizeof r->commit, "%.63s", line + 10);
+        from_start = from_start || result_note_from_start(line);
         if (line[0] == '#') continue;
-        if (!header) { header = true; continue; }
-        got = sscanf(line, "%llu,%d,%lf,%lf,%lf,%lf,%lf", &r->seed, &r->iterations, &r->acc_majority,
-                     &r->acc_hungarian, &r->nmi, &r->mi_real, &r->wall_s) == 7;
+        if (!header) {
+            header = true;
+            legacy = strstr(line, ",wall_s") != NULL;
+            continue;
+        }
+        got = sscanf(line, "%llu,%d,%lf,%lf,%lf,%lf,%63s", &r->seed, &r->iterations, &r->acc_majority,
+                     &r->acc_hungarian, &r->nmi, &r->mi_real, train_s) == 7;
         break;
     }
     fclose(f);
     CHECK(got, "%s has no result row", path);
     /* Scores are shares, MI at most ln K nats: NaN or out-of-range numbers are refused. */
     CHECK(r->iterations > 0 && r->acc_majority >= 0 && r->acc_majority <= 1 && r->acc_hungarian >= 0 &&
-          r->acc_hungarian <= 1 && r->nmi >= 0 && r->nmi <= 1 && r->mi_real >= 0 && r->mi_real <= 20 &&
-          r->wall_s >= 0, "%s:%d: a number is NaN or out of range (iterations > 0, accuracies and NMI "
-          "in 0..1, mi_real in 0..20 nats, wall_s >= 0)", path, lineno);
+          r->acc_hungarian <= 1 && r->nmi >= 0 && r->nmi <= 1 && r->mi_real >= 0 && r->mi_real <= 20,
+          "%s:%d: a number is NaN or out of range (iterations > 0, accuracies and NMI in 0..1, mi_real "
+          "in 0..20 nats)", path, lineno);
+    r->train_s = result_train_seconds(legacy ? "wall_s" : "train_s", train_s, from_start, path, lineno);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -379,12 +382,13 @@ static int cmd_table1(const exp_spec *s, int argc, char **argv)
     path_join(path, sizeof path, out, "table1.csv");
     FILE *f = out_open(&o, path, "w");
     provenance_write_comments(&prov, f);
-    fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,wall_s,centrality,balance,confidence,stuck,ari,"
-               "wall_whole\n");
+    fprintf(f, "seed,iterations,acc_majority,acc_hungarian,nmi,mi_real,train_s,centrality,balance,confidence,stuck,ari\n");
+    char train_s[32];
     for (int i = 0; i < n; i++)
-        fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%.1f,%.4f,%.4f,%.4f,%d,%.4f,%d\n", rows[i].seed, rows[i].iterations,
-                rows[i].acc_majority, rows[i].acc_hungarian, rows[i].nmi, rows[i].mi_real, rows[i].wall_s,
-                v[i].centrality, v[i].balance, v[i].confidence, v[i].stuck, v[i].ari, rows[i].wall_whole);
+        fprintf(f, "%llu,%d,%.4f,%.4f,%.4f,%.4f,%s,%.4f,%.4f,%.4f,%d,%.4f\n", rows[i].seed, rows[i].iterations,
+                rows[i].acc_majority, rows[i].acc_hungarian, rows[i].nmi, rows[i].mi_real,
+                result_format_train_seconds(train_s, sizeof train_s, rows[i].train_s), v[i].centrality,
+                v[i].balance, v[i].confidence, v[i].stuck, v[i].ari);
     out_file o_md;
     path_join(path, sizeof path, out, "table1.md");
     f = out_open(&o_md, path, "w");
@@ -400,22 +404,24 @@ static int cmd_table1(const exp_spec *s, int argc, char **argv)
                "and the images (nats, at most ln 10 = 2.303), `central` the mean NMI of the run's\n"
                "clustering with the other runs', `balance` the entropy of its category sizes over\n"
                "ln 10, `conf` the mean of Q's top probability.\n\n"
-               "| seed | iterations | majority | Hungarian | NMI | ARI | MI real | central | balance | conf | wall (s) | commit |\n"
+               "| seed | iterations | majority | Hungarian | NMI | ARI | MI real | central | balance | conf | train (s) | commit |\n"
                "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     bool partial = false;
     for (int i = 0; i < n; i++) {
         char wall[32] = "-";
-        if (rows[i].wall_whole) snprintf(wall, sizeof wall, "%.0f", rows[i].wall_s);
-        partial = partial || !rows[i].wall_whole;
+        if (rows[i].train_s >= 0) snprintf(wall, sizeof wall, "%.0f", rows[i].train_s);
+        partial = partial || rows[i].train_s < 0;
         fprintf(f, "| %llu%s | %d | %.2f%% | %.2f%% | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s | %.12s |\n",
                 rows[i].seed, v[i].stuck ? " (stuck)" : "", rows[i].iterations, 100 * rows[i].acc_majority,
                 100 * rows[i].acc_hungarian, rows[i].nmi, v[i].ari, rows[i].mi_real, v[i].centrality, v[i].balance,
                 v[i].confidence, wall, rows[i].commit);
     }
-    fprintf(f, "\n`commit`: the source tree's commit when the run wrote its result.csv (`-dirty`: with\n"
-               "uncommitted changes), as its provenance records it.%s\n",
-            partial ? " `-` under wall: the run was resumed, and its result.csv times only its last\n"
-                      "invocation (wall_whole = 0 in table1.csv)." : "");
+    fprintf(f, "\n`train`: the run's training time over all its invocations.%s `commit`: as the run's\n"
+               "result.csv records it: the commit its program was built from (`-dirty`: with uncommitted\n"
+               "changes); result files written before 2026-12-05 record the checkout's commit when the\n"
+               "run wrote them instead.\n",
+            partial ? " `-`: unknown (a run resumed from a\n"
+                      "checkpoint without its time file, or a result file of one invocation of a resumed run)." : "");
     if (gan_dir)
         fprintf(f, "\nBaseline, the regular GAN with a Q network (G gets no L_I reward), seed %llu, %d "
                    "iterations: majority %.2f%%, Hungarian %.2f%%, NMI %.3f, MI real %.3f.\n",
@@ -630,9 +636,10 @@ static const exp_spec mnist = {
         "  (DATA/fashion-mnist/ when its four IDX files are there, else Debian's\n"
         "  dataset-fashion-mnist: 60,000 to train on, its 10,000 test images held out; the\n"
         "  same model and settings). result.csv: seed, iterations,\n"
-        "  acc_majority, acc_hungarian, nmi, mi_real, wall_s: argmax Q(c1|x) on the held-out split\n"
+        "  acc_majority, acc_hungarian, nmi, mi_real, train_s: argmax Q(c1|x) on the held-out split\n"
         "  scored by the paper's majority matching, the one-to-one (Hungarian) matching and NMI;\n"
-        "  mi_real is the label-free MI of Q's posterior on the training images.\n"
+        "  mi_real is the label-free MI of Q's posterior on the training images; train_s the\n"
+        "  training time over every invocation (- when unknown).\n"
         "table1: the runs' result.csv -> DIR/table1.csv, DIR/table1.md and DIR/table1_hist.png (the\n"
         "  accuracies' histogram); --gan adds a regular GAN run as the baseline row (not counted in\n"
         "  best/median/mean). table1.md also shows what four label-free rules pick (model\n"

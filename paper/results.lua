@@ -235,6 +235,17 @@ local function figure1(key)
   return v[key]()
 end
 
+-- A run's training seconds over all its invocations, nil when unknown: a result.csv's or
+-- table1.csv's train_s ("-": unknown); in files before that column, wall_s timed one invocation
+-- and counts only when it trained from iteration 1 (the iterations_per_s note, or table1.csv's
+-- wall_whole).
+local function train_seconds(r, prov)
+  if r.train_s then return tonumber(r.train_s) end
+  local note = prov and prov.iterations_per_s
+  if r.wall_whole == "0" or (note and not note:match("over iterations 1%.%.")) then return nil end
+  return tonumber(r.wall_s)
+end
+
 -- Figure 2's runs: the result.csv blocks quoted in results/figure2.md (InfoGAN, then GAN).
 local function figure2(key)
   local path = "results/figure2.md"
@@ -262,7 +273,10 @@ local function figure2(key)
   if col:match("^acc") then return pct(num(r, col, path)) end
   if col == "nmi" or col == "mi_real" then return f3(num(r, col, path)) end
   if col == "iterations" then return thousands(num(r, col, path)) end
-  if col == "wall_s" then return duration(num(r, col, path)) end
+  if col == "train_s" then
+    local s = train_seconds(r, r.prov)
+    return s and duration(s) or "unknown (resumed run)"
+  end
   if col == "commit" and r.prov.commit then return r.prov.commit:sub(1, 12) end
   if r.prov[col] then return r.prov[col] end
   return r[col] or fail(path .. " has no field " .. col .. " for the " .. which .. " run")
@@ -278,8 +292,7 @@ local function table1(key, path)
   for i, r in ipairs(t.rows) do
     acc[i], hung[i], nmi[i] = num(r, "acc_majority", path), num(r, "acc_hungarian", path), num(r, "nmi", path)
     if r.ari then ari[#ari + 1] = num(r, "ari", path) end
-    -- a resumed run's wall_s times its last invocation only (wall_whole = 0): not a run's wall
-    if r.wall_whole ~= "0" then wall[#wall + 1] = num(r, "wall_s", path) end
+    wall[#wall + 1] = train_seconds(r)
     if not pick or num(r, "mi_real", path) > num(pick, "mi_real", path) then pick = r end
     -- model centrality, the named label-free choice (tables before it lack the column)
     if r.centrality and num(r, "stuck", path) == 0 and
@@ -323,7 +336,7 @@ local function table1(key, path)
       return math.max(table.unpack(acc)) - num(need_central(), "acc_majority", path) <= 0.01 and "met" or "not met"
     end,
     wall_median = function()
-      if #wall == 0 then fail(path .. ": no run's wall time covers its whole training (every run was resumed)") end
+      if #wall == 0 then fail(path .. ": no run's training time is known (every run was resumed from a checkpoint without it)") end
       return duration(median(wall))
     end,
     wall_total = function() return duration(sum(wall)) end,
@@ -642,9 +655,9 @@ local function costs_table()
                       {"results/bf16/table1.csv", "Table 1 (bfloat16 GEMMs)", "table1-bf16"}}) do
     local t1 = read_csv(t[1], false)
     for _, r in ipairs(t1 and t1.rows or {}) do
-      local wall = r.wall_whole ~= "0" and tonumber(r.wall_s) or nil
+      local wall = train_seconds(r)
       local iters = tonumber(r.iterations)
-      add(t[2] .. ", seed " .. r.seed, {wall_s = wall and r.wall_s, iterations_per_s = wall and wall > 0 and
+      add(t[2] .. ", seed " .. r.seed, {wall_s = wall, iterations_per_s = wall and wall > 0 and
         string.format("%.3f", iters / wall) or nil, isa = t1.prov.isa, threads = t1.prov.threads},
         thousands(iters), t[3])
     end

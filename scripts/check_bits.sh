@@ -38,7 +38,7 @@ strip() {
         awk -F, -v other="$(grep -v '^#' "$2" | head -1)" '
             /^#/ { next }
             !header++ { n = split(other, o); for (i = 1; i <= n; i++) has[o[i]] = 1
-                        for (i = 1; i <= NF; i++) keep[i] = ($i in has) && $i != "wall_s" }
+                        for (i = 1; i <= NF; i++) keep[i] = ($i in has) && $i != "wall_s" && $i != "train_s" }
             { line = ""; for (i = 1; i <= NF; i++) if (keep[i]) line = line (line == "" ? "" : ",") $i
               print line }' "$1" ;;
     *) grep -v '^#' "$1" ;;

@@ -385,6 +385,53 @@ Test(train, killed_and_resumed_run_ends_with_the_same_weights)
     dataset_free(d);
 }
 
+/* Sleeps in the first iteration of each invocation: a known floor for its training time. */
+static void sleep_once(void *ctx, infogan *m, const infogan_stats *st)
+{
+    (void)m, (void)st;
+    int *slept = ctx;
+    if (!*slept) usleep(200000), *slept = 1;
+}
+
+Test(train, training_time_adds_up_over_resumes_and_is_unknown_without_its_file)
+{
+    dataset *d = toy_data(64);
+    infogan_config c = toy_config(12);
+    const char *ck = tmp_path("time.ckpt");
+    char time_path[1024];
+    snprintf(time_path, sizeof time_path, "%s.time", ck);
+    infogan *m = infogan_create(&c);
+    int slept = 0;
+    train_opts o = quiet_opts(4);
+    o.ckpt_path = ck, o.ckpt_every = 2, o.on_iter = sleep_once, o.ctx = &slept;
+    train_run(m, d, &o);
+    double first = m->train_seconds;
+    cr_assert_geq(first, 0.2, "one invocation with a 0.2 s sleep trained in %g s", first);
+    infogan_free(m);
+
+    /* Resumed: the time goes on from the checkpoint's, with the second invocation's sleep. */
+    m = infogan_create(&c);
+    slept = 0, o.iterations = 6, o.resume = true;
+    train_run(m, d, &o);
+    cr_expect_geq(m->train_seconds, first + 0.2, "%g s after resuming from %g s", m->train_seconds, first);
+    infogan_free(m);
+    infogan *back = infogan_create(&c);
+    checkpoint_load(back, ck);
+    cr_expect_geq(back->train_seconds, first + 0.2, "the time file holds %g s", back->train_seconds);
+    infogan_free(back);
+
+    /* Without the time file the run's time is unknown, and stays so (no stale file is left). */
+    cr_assert_eq(remove(time_path), 0);
+    m = infogan_create(&c);
+    o.iterations = 8;
+    train_run(m, d, &o);
+    cr_expect_lt(m->train_seconds, 0, "a run resumed without its time file claims %g s", m->train_seconds);
+    cr_expect_neq(access(time_path, F_OK), 0, "a time file was written for an unknown time");
+    infogan_free(m);
+    remove(ck);
+    dataset_free(d);
+}
+
 /* Writes a checkpoint of a fresh toy model, applies `damage`, returns checkpoint_read's result. */
 static bool read_damaged(const char *name, void (*damage)(const char *path), char *err, size_t len)
 {

@@ -120,4 +120,16 @@ infogan *exp_model_load(const exp_spec *s, const exp_run *r, const char *dir);
 /* The model settings a run trains: the spec's setting, then the run's overrides. */
 void exp_model_config(const exp_spec *s, const exp_run *r, infogan_config *cfg);
 
+/* ---- result.csv's training time (harness/score.c) ---- */
+
+/* A result.csv's train_s value ("%.1f", or "-" when m->train_seconds < 0) into buf. */
+const char *result_format_train_seconds(char *buf, size_t len, double seconds);
+/* The run's training time a result.csv gives, -1 when unknown: `value` under `column`, which is
+ * train_s, or wall_s in files written before it: wall_s timed one invocation, the run's only
+ * when that invocation trained from iteration 1 (`from_start`: result_note_from_start of the
+ * file's comment lines). Dies naming path:lineno when the value is neither a number >= 0 nor -. */
+double result_train_seconds(const char *column, const char *value, bool from_start, const char *path, int lineno);
+/* Whether a comment line is an iterations_per_s note of an invocation that began at iteration 1. */
+bool result_note_from_start(const char *line);
+
 #endif

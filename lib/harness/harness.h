@@ -42,14 +42,17 @@ void open_catalog_data(const exp_spec *s, const exp_run *r, dataset **train, dat
 
 /* ---- factor data sets: scores, result.csv and nmi.csv ---- */
 
-/* collapsed: 1 when the stop rule ended the run (files without the column read as 0). */
-#define RESULT_HEADER "dataset,config,model,seed,iterations,batch,mig,sap,factorvae,paper_factors,best_codes,wall_s,collapsed"
+/* train_s: the training loop's wall time over every invocation of the run, `-` when unknown
+ * (result_train_seconds); collapsed: 1 when the stop rule ended the run (files without the
+ * column read as 0). */
+#define RESULT_HEADER "dataset,config,model,seed,iterations,batch,mig,sap,factorvae,paper_factors,best_codes,train_s,collapsed"
 #define RESULT_FIELDS 13
 #define RESULT_COLLAPSED 12
 
 typedef struct exp_row {
     char field[RESULT_FIELDS][512];
     char commit[64], threads[16], dir[512];
+    double train_seconds;  /* result_train_seconds of field 11: -1 when unknown */
 } exp_row;
 
 /* Scores a factor run on the held-out images and writes nmi.csv and result.csv. */

@@ -122,13 +122,39 @@ static void write_result(const char *dir, const provenance *prov, const exp_spec
     provenance_write_comments(prov, f);
     char why[512];
     bool collapsed = run_collapsed(dir, why, sizeof why);
-    fprintf(f, "%s\n%s,%s,%s,%llu,%d,%d,%.4f,%.4f,%.4f,%s,%s,%.1f,%d\n", RESULT_HEADER, s->name, r->config,
+    char train_s[32];
+    fprintf(f, "%s\n%s,%s,%s,%llu,%d,%d,%.4f,%.4f,%.4f,%s,%s,%s,%d\n", RESULT_HEADER, s->name, r->config,
             r->gan ? "gan" : "infogan", (unsigned long long)r->seed, m->iteration, r->batch, sc->mig, sc->sap, sc->fvae,
-            named[0] ? named : "-", best[0] ? best : "-", provenance_wall_seconds(prov), collapsed);
+            named[0] ? named : "-", best[0] ? best : "-",
+            result_format_train_seconds(train_s, sizeof train_s, m->train_seconds), collapsed);
     out_commit(&o);
     printf("%s %s %s seed %llu, %d iterations%s: MIG %.3f, SAP %.3f, FactorVAE %.3f; paper's factors: %s\n",
            s->name, r->config, r->gan ? "GAN" : "InfoGAN", (unsigned long long)r->seed, m->iteration,
            collapsed ? " (collapsed)" : "", sc->mig, sc->sap, sc->fvae, named[0] ? named : "-");
+}
+
+const char *result_format_train_seconds(char *buf, size_t len, double seconds)
+{
+    if (seconds < 0) snprintf(buf, len, "-");
+    else snprintf(buf, len, "%.1f", seconds);
+    return buf;
+}
+
+bool result_note_from_start(const char *line)
+{
+    /* "# iterations_per_s: X it/s over iterations A..B of this invocation" */
+    const char *over = strncmp(line, "# iterations_per_s: ", 20) == 0 ? strstr(line, " over iterations ") : NULL;
+    return over && atoi(over + 17) == 1;
+}
+
+double result_train_seconds(const char *column, const char *value, bool from_start, const char *path, int lineno)
+{
+    if (strcmp(value, "-") == 0) return -1.0;
+    char *end;
+    double s = strtod(value, &end);
+    CHECK(end != value && *end == 0 && s >= 0, "%s:%d: %s '%s' is neither a number >= 0 nor -", path, lineno,
+          column, value);
+    return strcmp(column, "wall_s") == 0 && !from_start ? -1.0 : s;
 }
 
 void read_row(const char *dir, exp_row *row)
@@ -142,13 +168,18 @@ void read_row(const char *dir, exp_row *row)
     snprintf(row->commit, sizeof row->commit, "unknown");
     snprintf(row->threads, sizeof row->threads, "?");
     int n = 0, header = 0, lineno = 0;
+    bool from_start = false, legacy = false; /* legacy: wall_s, not train_s */
     while (fgets(line, sizeof line, f)) {
         lineno++;
         line[strcspn(line, "\n")] = 0;
         if (strncmp(line, "# commit: ", 10) == 0) snprintf(row->commit, sizeof row->commit, "%.63s", line + 10);
         if (strncmp(line, "# threads: ", 11) == 0) snprintf(row->threads, sizeof row->threads, "%.15s", line + 11);
+        from_start = from_start || result_note_from_start(line);
         if (line[0] == '#') continue;
-        if (!header++) continue;
+        if (!header++) {
+            legacy = strstr(line, ",wall_s") != NULL;
+            continue;
+        }
         char *save = NULL;
         for (char *t = strtok_r(line, ",", &save); t && n < RESULT_FIELDS; t = strtok_r(NULL, ",", &save))
             snprintf(row->field[n++], sizeof row->field[0], "%s", t);
@@ -164,9 +195,7 @@ void read_row(const char *dir, exp_row *row)
         CHECK(*end == 0 && (isnan(v) || (v >= 0 && v <= 1)), "%s:%d: %s '%s' is not a number in 0..1",
               path, lineno, k == 6 ? "mig" : k == 7 ? "sap" : "factorvae", row->field[k]);
     }
-    char *end;
-    double wall = strtod(row->field[11], &end);
-    CHECK(*end == 0 && wall >= 0, "%s:%d: wall_s '%s' is not a number >= 0", path, lineno, row->field[11]);
+    row->train_seconds = result_train_seconds(legacy ? "wall_s" : "train_s", row->field[11], from_start, path, lineno);
     const char *c = row->field[RESULT_COLLAPSED];
     CHECK(strcmp(c, "0") == 0 || strcmp(c, "1") == 0, "%s:%d: collapsed '%s' is neither 0 nor 1", path,
           lineno, c);

@@ -37,7 +37,10 @@ int experiment_table2(int argc, char **argv)
     for (int i = 0; i < n; i++) oracle_summary(dirs[i], rows[i].field[9], oracle[i], sizeof oracle[i]);
     fprintf(f, "%s,commit,threads,oracle\n", RESULT_HEADER);
     for (int i = 0; i < n; i++) {
-        for (int k = 0; k < RESULT_FIELDS; k++) fprintf(f, "%s,", rows[i].field[k]);
+        char train_s[32];
+        for (int k = 0; k < RESULT_FIELDS; k++)
+            fprintf(f, "%s,", k == 11 ? result_format_train_seconds(train_s, sizeof train_s, rows[i].train_seconds)
+                                      : rows[i].field[k]);
         fprintf(f, "%s,%s,%s\n", rows[i].commit, rows[i].threads, oracle[i]);
     }
     out_commit(&o);
@@ -59,8 +62,9 @@ int experiment_table2(int argc, char **argv)
                "2018), all in [0,1]. `paper's factors`: for each factor the paper names for that\n"
                "setting, the best code of the panel's kind and its normalized MI I(code; factor) /\n"
                "H(factor); `best code per factor`: the same over every factor and code. GAN rows\n"
-               "are the regular GAN baseline (Q trained, no information reward for G). `wall`: the\n"
-               "run's training and scoring time in minutes, with the threads it had. `collapsed`: the\n"
+               "are the regular GAN baseline (Q trained, no information reward for G). `train`: the\n"
+               "run's training time in minutes over all its invocations (`-`: unknown, a run resumed\n"
+               "from a checkpoint without it), with the threads it had. `collapsed`: the\n"
                "stop rule ended the run (its run directory's collapsed.txt says why); the targets\n"
                "select among the other runs, as the figures do. `oracle` (G's samples read by a\n"
                "classifier of the stand-in's factors, the run's oracle.csv; `faces oracle --help`):\n"
@@ -68,13 +72,15 @@ int experiment_table2(int argc, char **argv)
                "over that over held-out images: low when G collapsed to a few levels) and the traversal\n"
                "score of the panel's code (the share of the factor's variance over a sweep of the code\n"
                "that the code's value explains: 0 changes nothing, 1 alone sets it); `-`: no oracle.\n\n"
-               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | oracle | wall (min, threads) | collapsed | commit |\n"
+               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | oracle | train (min, threads) | collapsed | commit |\n"
                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", sets);
     for (int i = 0; i < n; i++) {
         const exp_row *r = &rows[i];
-        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f (%s) | %s | %.12s |\n",
+        char train[32] = "-";
+        if (r->train_seconds >= 0) snprintf(train, sizeof train, "%.1f", r->train_seconds / 60.0);
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s | %.12s |\n",
                 r->field[0], r->field[1], r->field[2], r->field[3], r->field[4], r->field[5], r->field[6],
-                r->field[7], r->field[8], r->field[9], r->field[10], oracle[i], atof(r->field[11]) / 60.0,
+                r->field[7], r->field[8], r->field[9], r->field[10], oracle[i], train,
                 r->threads, row_collapsed(r) ? "yes" : "no", r->commit);
     }
     fprintf(f, "\n## Targets\n\n| data | setting | best InfoGAN MIG (run) | best GAN MIG | InfoGAN beats GAN | "

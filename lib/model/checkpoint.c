@@ -2,10 +2,12 @@
 #include "model/checkpoint.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nettle/sha2.h>
 
@@ -49,6 +51,29 @@ void checkpoint_save(const infogan *m, const char *path)
     sha256_digest(&s.sha, sizeof digest, digest);
     fwrite(digest, 1, sizeof digest, s.f);
     out_commit(&o); /* fflush, fsync, rename, fsync of the folder */
+    char time_path[1024];
+    snprintf(time_path, sizeof time_path, "%s.time", path);
+    if (m->train_seconds < 0) {
+        CHECK(unlink(time_path) == 0 || errno == ENOENT, "cannot remove %s: %s", time_path, strerror(errno));
+        return;
+    }
+    FILE *f = out_open(&o, time_path, "w");
+    fprintf(f, "iteration %d train_s %.1f\n", m->iteration, m->train_seconds);
+    out_commit(&o);
+}
+
+/* PATH.time's training seconds if it names this iteration; -1 if it is missing or other. */
+static double read_train_seconds(const char *path, int iteration)
+{
+    char time_path[1024];
+    snprintf(time_path, sizeof time_path, "%s.time", path);
+    FILE *f = fopen(time_path, "r");
+    if (!f) return -1.0;
+    int it;
+    double s;
+    bool ok = fscanf(f, "iteration %d train_s %lf", &it, &s) == 2 && it == iteration && s >= 0 && isfinite(s);
+    fclose(f);
+    return ok ? s : -1.0;
 }
 
 static bool get(FILE *f, void *p, size_t n)
@@ -158,6 +183,7 @@ bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
     }
     m->iteration = ints[0], m->data_epoch = ints[1], m->data_cursor = ints[2];
     m->opt_g.t = ints[3], m->opt_d.t = ints[4];
+    m->train_seconds = read_train_seconds(path, m->iteration);
     ok = true;
 done:
     free(blocks);

@@ -84,6 +84,9 @@ typedef struct infogan {
     adam opt_g, opt_d;
     int iteration;                /* iterations completed */
     int data_epoch, data_cursor;  /* the trainer's position in the data */
+    double train_seconds;         /* the training loop's wall time over every invocation so far
+                                     (model/checkpoint.h keeps it beside the checkpoint); < 0:
+                                     unknown (resumed from a checkpoint without it) */
     float *z;                     /* (batch, in_dim) */
     float *d_logit_grad;          /* (batch) */
     float *dq;                    /* (batch, q_dim) */

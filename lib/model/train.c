@@ -180,7 +180,7 @@ bool train_run(infogan *m, const dataset *d, const train_opts *o)
     epoch_perm(m, d, perm);
     float *batch = xalloc_floats((size_t)m->cfg.batch * d->c * d->h * d->w);
     const latent_spec *ls = &m->cfg.latent;
-    double h_c = latent_entropy(ls), t0 = now_s(), last_print = 0.0;
+    double h_c = latent_entropy(ls), t0 = now_s(), last_print = 0.0, seconds_before = m->train_seconds;
     int first = m->iteration;
     struct sigaction stop = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART | SA_RESETHAND},
                      old_int, old_term;
@@ -196,6 +196,7 @@ bool train_run(infogan *m, const dataset *d, const train_opts *o)
         train_next_batch(m, d, perm, batch);
         infogan_stats st;
         infogan_step(m, batch, &st);
+        if (seconds_before >= 0) m->train_seconds = seconds_before + now_s() - t0;
         if (log) {
             fprintf(log, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g", st.iteration, st.d_loss, st.g_loss,
                     st.d_real, st.d_fake, st.li, st.li_g);
