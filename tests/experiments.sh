@@ -253,7 +253,12 @@ grep -q "^# commit: " "$WORK/or1/oracle.csv" || fail "oracle.csv has no provenan
 "$BIN/table2" --out "$WORK/otab" "$WORK/or1" "$WORK/az1" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
 grep -q "^| faces | azimuth | infogan | 1 | .* | azimuth: coverage [0-9.]* / c[1-5] [0-9.]* | " "$WORK/otab/table2.md" ||
     fail "Table 2 shows no oracle column for a run with oracle.csv: $(grep '^| faces' "$WORK/otab/table2.md")"
-grep -q ',azimuth: coverage [0-9.]* / c[1-5] [0-9.]*$' "$WORK/otab/table2.csv" || fail "table2.csv has no oracle column"
+grep -q ',azimuth: coverage [0-9.]* / c[1-5] [0-9.]*,' "$WORK/otab/table2.csv" || fail "table2.csv has no oracle column"
+# Each factor's floor (Q untrained) and ceiling (the factor as a code) beside the paper's factors.
+awk -F, '!/^#/ && NR > 1 && $1 != "factor" && !($2 >= 0 && $2 <= $3 && $3 <= 1) { bad = 1 } END { exit bad }' \
+    "$WORK/az1/bounds.csv" && grep -q '^azimuth,' "$WORK/az1/bounds.csv" || fail "az1/bounds.csv: no floor <= ceiling per factor"
+grep -q "^| faces | azimuth | infogan | 1 | .* | azimuth [0-9.]* / [0-9.]* | " "$WORK/otab/table2.md" ||
+    fail "Table 2 shows no floor / ceiling for the paper's factors: $(grep '^| faces' "$WORK/otab/table2.md")"
 rm "$WORK/or1/oracle.csv"
 "${oracle[@]}" "$WORK/or1" > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
 [ -s "$WORK/or1/oracle.csv" ] || fail "faces oracle RUN_DIR wrote no oracle.csv"

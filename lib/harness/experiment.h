@@ -97,7 +97,8 @@ struct exp_spec {
     "  The data: the stand-in, or the real set when it is in the data folder (--data DIR), the\n" \
     "  last --n-eval images held out; --n N uses the first N images (0: all). result.csv: Q\n" \
     "  encodes the held-out images, scored against the factors: DIR/nmi.csv (normalized MI of\n" \
-    "  every code with every factor), MIG, SAP, FactorVAE, best codes, wall time.\n" \
+    "  every code with every factor), MIG, SAP, FactorVAE, best codes, training time; and\n" \
+    "  DIR/bounds.csv: each factor's floor (Q untrained) and ceiling (the factor as a code).\n" \
     "figures: the panels into DIR (results): each from the best-MIG InfoGAN run of its setting,\n" \
     "  showing the code with the highest normalized MI for its factor; DIR/FIGURE.md says which.\n"
 

@@ -55,7 +55,7 @@ typedef struct exp_row {
     double train_seconds;  /* result_train_seconds of field 11: -1 when unknown */
 } exp_row;
 
-/* Scores a factor run on the held-out images and writes nmi.csv and result.csv. */
+/* Scores a factor run on the held-out images and writes nmi.csv, bounds.csv and result.csv. */
 void score_factors(const exp_spec *s, const exp_run *r, infogan *m, const dataset *train,
                    const dataset *eval, provenance *prov, const char *run_dir);
 /* The code of kind `kind` with the highest normalized MI with any factor of `factors`;
@@ -65,6 +65,10 @@ int best_code(const latent_spec *ls, const dataset *d, const double *nmi, const 
 void read_row(const char *dir, exp_row *row);
 double row_mig(const exp_row *r);
 bool row_collapsed(const exp_row *r);
+/* A factor's floor and ceiling of normalized MI from dir/bounds.csv (score_factors writes it);
+ * false when the file or the factor is not there. */
+#define BOUNDS_CSV "bounds.csv"
+bool read_bounds(const char *dir, const char *factor, double *floor_nmi, double *ceiling_nmi);
 /* nmi (n_codes, F) from dir/nmi.csv; names receives the factor names (n_factors, names). */
 double *read_nmi(const char *dir, int n_codes, dataset *names);
 

@@ -35,6 +35,13 @@ static void encode(infogan *m, const dataset *d, float *value, int *levels)
     free(q);
 }
 
+/* nominal (F): the spec's nominal factors and every two-level one. */
+static void nominal_factors(const exp_spec *s, const dataset *d, bool *nominal)
+{
+    for (int f = 0; f < d->n_factors; f++)
+        nominal[f] = in_list(s->nominal, d->factor_names[f]) || d->factor_levels[f] == 2;
+}
+
 static exp_scores evaluate(const exp_spec *s, infogan *m, const dataset *eval)
 {
     const latent_spec *ls = &m->cfg.latent;
@@ -45,8 +52,7 @@ static exp_scores evaluate(const exp_spec *s, infogan *m, const dataset *eval)
     encode(m, eval, value, levels);
     dis_codes codes = {eval->n, ls->n_codes, value, levels};
     bool nominal[DATASET_MAX_FACTORS];
-    for (int f = 0; f < eval->n_factors; f++)
-        nominal[f] = in_list(s->nominal, eval->factor_names[f]) || eval->factor_levels[f] == 2;
+    nominal_factors(s, eval, nominal);
     sc.nmi = xcalloc((size_t)ls->n_codes * eval->n_factors, sizeof *sc.nmi);
     dis_nmi_matrix(&codes, eval, sc.nmi);
     sc.mig = dis_mig(sc.nmi, ls->n_codes, eval->n_factors, NULL);
@@ -93,6 +99,63 @@ static void write_nmi_csv(const char *dir, const provenance *prov, const latent_
         fputc('\n', f);
     }
     out_commit(&o);
+}
+
+/* bounds.csv: each factor's floor, the highest normalized MI of any code of Q at
+ * initialization (the run's settings and seed, untrained), and ceiling, the factor's own value
+ * as a code under the same binning (its levels as categories for a nominal factor). */
+static void write_bounds(const char *dir, const provenance *prov, const exp_spec *s, const infogan *m,
+                         const dataset *d)
+{
+    int nf = d->n_factors, nc = m->cfg.latent.n_codes;
+    infogan *init = infogan_create(&m->cfg);
+    float *value = xalloc_floats((size_t)d->n * (nc > nf ? nc : nf)); /* (n, codes), then (n, F) */
+    int levels[LATENT_MAX_CODES > DATASET_MAX_FACTORS ? LATENT_MAX_CODES : DATASET_MAX_FACTORS];
+    double *floor_nmi = xcalloc((size_t)nc * nf, sizeof *floor_nmi); /* (codes, F) */
+    double *ceiling_nmi = xcalloc((size_t)nf * nf, sizeof *ceiling_nmi); /* (F, F) */
+    encode(init, d, value, levels);
+    dis_codes codes = {d->n, nc, value, levels};
+    dis_nmi_matrix(&codes, d, floor_nmi);
+    infogan_free(init);
+    bool nominal[DATASET_MAX_FACTORS];
+    nominal_factors(s, d, nominal);
+    for (int f = 0; f < nf; f++) {
+        levels[f] = nominal[f] ? d->factor_levels[f] : 0;
+        for (int i = 0; i < d->n; i++)
+            value[(size_t)i * nf + f] = nominal[f] ? (float)d->factor_index[(size_t)i * nf + f]
+                                                   : d->factor_value[(size_t)i * nf + f];
+    }
+    dis_codes perfect = {d->n, nf, value, levels};
+    dis_nmi_matrix(&perfect, d, ceiling_nmi);
+
+    char path[1024];
+    out_file o;
+    path_join(path, sizeof path, dir, BOUNDS_CSV);
+    FILE *f = out_open(&o, path, "w");
+    provenance_write_comments(prov, f);
+    fprintf(f, "# normalized MI on %d held-out images: floor = best code of Q at initialization, "
+               "ceiling = the factor itself as a code\nfactor,floor,ceiling\n", d->n);
+    for (int fi = 0; fi < nf; fi++) {
+        double best = 0.0;
+        for (int j = 0; j < nc; j++) best = fmax(best, floor_nmi[j * nf + fi]);
+        fprintf(f, "%s,%.4f,%.4f\n", d->factor_names[fi], best, ceiling_nmi[fi * nf + fi]);
+    }
+    out_commit(&o);
+    free(value), free(floor_nmi), free(ceiling_nmi);
+}
+
+bool read_bounds(const char *dir, const char *factor, double *floor_nmi, double *ceiling_nmi)
+{
+    char path[1024], line[512], name[128];
+    path_join(path, sizeof path, dir, BOUNDS_CSV);
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = line[0] != '#' && sscanf(line, "%127[^,],%lf,%lf", name, floor_nmi, ceiling_nmi) == 3 &&
+                strcmp(name, factor) == 0;
+    fclose(f);
+    return found;
 }
 
 static void write_result(const char *dir, const provenance *prov, const exp_spec *s, const exp_run *r,
@@ -257,6 +320,7 @@ void score_factors(const exp_spec *s, const exp_run *r, infogan *m, const datase
                     "20-bin codes, MIG, SAP (fit on even, scored on odd items), FactorVAE (batch 64, "
                     "5000 + 2500 votes, seed 1)");
     if (sc.nmi) write_nmi_csv(run_dir, prov, &m->cfg.latent, eval, &sc);
+    if (sc.nmi) write_bounds(run_dir, prov, s, m, eval);
     write_result(run_dir, prov, s, r, m, eval, &sc);
     score_oracle(s, r, m, eval, prov, run_dir);
     free(sc.nmi);

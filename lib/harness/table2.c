@@ -17,6 +17,25 @@ static int named_all_captured(const char *field)
     return 1;
 }
 
+/* "factor floor / ceiling" for each "factor=code:nmi" of a paper_factors field, from the run's
+ * bounds.csv; "-" without it. */
+static void bounds_summary(const char *dir, const char *paper_factors, char *out, size_t len)
+{
+    char pairs[512];
+    snprintf(pairs, sizeof pairs, "%s", paper_factors);
+    out[0] = 0;
+    char *save = NULL;
+    for (char *p = strtok_r(pairs, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(p, '=');
+        if (!eq) continue;
+        *eq = 0;
+        double lo, hi;
+        if (read_bounds(dir, p, &lo, &hi))
+            snprintf(out + strlen(out), len - strlen(out), "%s%s %.2f / %.2f", out[0] ? "; " : "", p, lo, hi);
+    }
+    if (!out[0]) snprintf(out, len, "-");
+}
+
 int experiment_table2(int argc, char **argv)
 {
     const char *out = "results", *dirs[EXP_MAX_RUNS];
@@ -34,14 +53,18 @@ int experiment_table2(int argc, char **argv)
     FILE *f = out_open(&o, path, "w");
     provenance_write_comments(&prov, f);
     char (*oracle)[512] = xcalloc((size_t)n, sizeof *oracle); /* each run's oracle summary */
-    for (int i = 0; i < n; i++) oracle_summary(dirs[i], rows[i].field[9], oracle[i], sizeof oracle[i]);
-    fprintf(f, "%s,commit,threads,oracle\n", RESULT_HEADER);
+    char (*bounds)[256] = xcalloc((size_t)n, sizeof *bounds);  /* each run's floor / ceiling summary */
+    for (int i = 0; i < n; i++) {
+        oracle_summary(dirs[i], rows[i].field[9], oracle[i], sizeof oracle[i]);
+        bounds_summary(dirs[i], rows[i].field[9], bounds[i], sizeof bounds[i]);
+    }
+    fprintf(f, "%s,commit,threads,oracle,bounds\n", RESULT_HEADER);
     for (int i = 0; i < n; i++) {
         char train_s[32];
         for (int k = 0; k < RESULT_FIELDS; k++)
             fprintf(f, "%s,", k == 11 ? result_format_train_seconds(train_s, sizeof train_s, rows[i].train_seconds)
                                       : rows[i].field[k]);
-        fprintf(f, "%s,%s,%s\n", rows[i].commit, rows[i].threads, oracle[i]);
+        fprintf(f, "%s,%s,%s,%s\n", rows[i].commit, rows[i].threads, oracle[i], bounds[i]);
     }
     out_commit(&o);
 
@@ -61,8 +84,10 @@ int experiment_table2(int argc, char **argv)
                "MIG (Chen et al. 2018), SAP (Kumar et al. 2018), FactorVAE metric (Kim and Mnih\n"
                "2018), all in [0,1]. `paper's factors`: for each factor the paper names for that\n"
                "setting, the best code of the panel's kind and its normalized MI I(code; factor) /\n"
-               "H(factor); `best code per factor`: the same over every factor and code. GAN rows\n"
-               "are the regular GAN baseline (Q trained, no information reward for G). `train`: the\n"
+               "H(factor); `floor / ceiling`: for those factors, the best code of Q at initialization (the\n"
+               "run's settings and seed, untrained) and the factor itself as a code under the same\n"
+               "binning, the range a score lies in; `best code per factor`: the best code of any kind\n"
+               "for every factor. GAN rows are the regular GAN baseline (Q trained, no information reward for G). `train`: the\n"
                "run's training time in minutes over all its invocations (`-`: unknown, a run resumed\n"
                "from a checkpoint without it), with the threads it had. `collapsed`: the\n"
                "stop rule ended the run (its run directory's collapsed.txt says why); the targets\n"
@@ -72,15 +97,15 @@ int experiment_table2(int argc, char **argv)
                "over that over held-out images: low when G collapsed to a few levels) and the traversal\n"
                "score of the panel's code (the share of the factor's variance over a sweep of the code\n"
                "that the code's value explains: 0 changes nothing, 1 alone sets it); `-`: no oracle.\n\n"
-               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | best code per factor | oracle | train (min, threads) | collapsed | commit |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", sets);
+               "| data | setting | model | seed | iterations | batch | MIG | SAP | FactorVAE | paper's factors | floor / ceiling | best code per factor | oracle | train (min, threads) | collapsed | commit |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", sets);
     for (int i = 0; i < n; i++) {
         const exp_row *r = &rows[i];
         char train[32] = "-";
         if (r->train_seconds >= 0) snprintf(train, sizeof train, "%.1f", r->train_seconds / 60.0);
-        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s | %.12s |\n",
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s | %.12s |\n",
                 r->field[0], r->field[1], r->field[2], r->field[3], r->field[4], r->field[5], r->field[6],
-                r->field[7], r->field[8], r->field[9], r->field[10], oracle[i], train,
+                r->field[7], r->field[8], r->field[9], bounds[i], r->field[10], oracle[i], train,
                 r->threads, row_collapsed(r) ? "yes" : "no", r->commit);
     }
     fprintf(f, "\n## Targets\n\n| data | setting | best InfoGAN MIG (run) | best GAN MIG | InfoGAN beats GAN | "
@@ -114,7 +139,7 @@ int experiment_table2(int argc, char **argv)
     provenance_write_markdown(&prov, f);
     out_commit(&o);
     printf("table2: %d runs -> %s/table2.csv and table2.md\n", n, out);
-    free(rows), free(oracle);
+    free(rows), free(oracle), free(bounds);
     return 0;
 }
 
