@@ -183,6 +183,12 @@ $(TEST_BIN): $(TEST_SRC:%.c=$(BUILD)/%.o) $(INFOGAN_LIB) $(KERNEL_LIB)
 $(NMI_REF): $(BUILD)/tests/tools/nmi_ref.o $(INFOGAN_LIB) $(KERNEL_LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# Counts malloc/calloc/realloc calls of a program it is preloaded into (tests/allocs.sh).
+ALLOC_COUNTER := $(BUILD)/tests/count_allocs.so
+$(ALLOC_COUNTER): tests/tools/count_allocs.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -shared -fPIC $< -o $@ -ldl
+
 # The kernel tests for aarch64 under qemu-user, where Criterion's runner hangs at start-up:
 # compiled against tests/qemu/'s Criterion macros and in-process runner instead.
 $(BUILD)/qemu/%.o: %.c
@@ -196,9 +202,10 @@ $(QEMU_TEST_BIN): $(KTEST_SRC:%.c=$(BUILD)/qemu/%.o) $(BUILD)/qemu/tests/qemu/ru
 test: deps
 	@scripts/deps.sh mpi
 	@scripts/deps.sh slurm
-	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS) $(DIAGNOSTICS) $(NMI_REF)
+	@$(MAKE) --no-print-directory $(TEST_BIN) $(PROGRAMS) $(DIAGNOSTICS) $(NMI_REF) $(BENCHES) $(ALLOC_COUNTER)
 	tests/layers.sh
 	$(TEST_BIN) --jobs 2
+	$(if $(filter 1,$(SAN)),@echo "tests/allocs.sh: skipped under SAN=1 (the sanitizer replaces malloc)",tests/allocs.sh $(BUILD))
 	tests/experiments.sh $(BUILD)
 	tests/bench.sh
 	@if command -v python3 > /dev/null; then python3 tests/twin_score.py $(NMI_REF); \

@@ -57,6 +57,24 @@ static float *pack_buffer(size_t floats)
     return pack_buf;
 }
 
+/* A per-thread int buffer of at least n, kept across calls like pack_buf: the threaded GEMM's
+ * block lists, so that a training step allocates nothing once its largest GEMM has run. */
+static int *int_buffer(int **buf, size_t *cap, size_t n)
+{
+    if (n > *cap) {
+        free(*buf);
+        *buf = malloc(n * sizeof(int));
+        if (!*buf) {
+            fprintf(stderr, "error: gemm.c: cannot allocate %zu bytes for block lists\n", n * sizeof(int));
+            exit(1);
+        }
+        *cap = n;
+    }
+    return *buf;
+}
+static _Thread_local int *own_buf, *claims_buf; /* a thread's own blocks; the caller's block list */
+static _Thread_local size_t own_cap, claims_cap;
+
 /* The portable gemm_pack_fn: reads each source row contiguously, writes with stride w. */
 static void pack_transposed_portable(const float *src, size_t ld, int rows, int kc, int w,
                                      int next_rows, float *dst)
@@ -352,8 +370,7 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
         const int rows = unit * mr;
         blocking bl = make_blocking(g, rows, min_int(g->nc, ceil_div(n, nr) * nr), k);
         float *buf = pack_buffer(bl.apack_floats + bl.bpack_floats);
-        int *own = malloc((size_t)blocks * sizeof(int)), owned = 0;
-        if (!own) exit(1);
+        int *own = int_buffer(&own_buf, &own_cap, (size_t)blocks), owned = 0;
         for (int jc = 0; jc < n; jc += bl.nc_max) {
             int nc = min_int(bl.nc_max, n - jc);
             for (int pc = 0; pc < k; pc += bl.kc_max) {
@@ -366,7 +383,6 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
                 }
             }
         }
-        free(own);
         return;
     }
     /* blocks of columns; the loop order pc, own column blocks, ic */
@@ -374,8 +390,7 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
     blocking bl = make_blocking(g, min_int(g->mc, ceil_div(m, mr) * mr), cols, k);
     const bool one_ic = m <= bl.mc_max; /* then a's block is packed once per k step */
     float *buf = pack_buffer(bl.apack_floats + bl.bpack_floats);
-    int *own = malloc((size_t)blocks * sizeof(int)), owned = 0;
-    if (!own) exit(1);
+    int *own = int_buffer(&own_buf, &own_cap, (size_t)blocks), owned = 0;
     for (int pc = 0; pc < k; pc += bl.kc_max) {
         const bool first = pc == 0;
         int kc = min_int(bl.kc_max, k - pc);
@@ -387,7 +402,6 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
                            !one_ic || i == 0, ic == 0);
         }
     }
-    free(own);
 }
 
 static void gemm_run(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
@@ -420,8 +434,7 @@ static void gemm_run(const gemm_config *g, bool trans_a, bool trans_b, int m, in
     /* Thread t's share: tiles t0 .. t1-1 (as a static split), cut into near-equal blocks of
      * at most unit tiles. */
     claims cl = {.threads = threads};
-    int *first = malloc(2 * (size_t)(tiles + threads) * sizeof(int)), blocks = 0;
-    if (!first) exit(1);
+    int *first = int_buffer(&claims_buf, &claims_cap, 2 * (size_t)(tiles + threads)), blocks = 0;
     cl.first = first, cl.count = first + tiles + threads;
     for (int t = 0; t < threads; t++) {
         int t0 = (int)((long long)tiles * t / threads);
@@ -437,7 +450,6 @@ static void gemm_run(const gemm_config *g, bool trans_a, bool trans_b, int m, in
 #pragma omp parallel num_threads(threads)
     gemm_threaded(g, split_m, unit, blocks, &cl, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
                   beta, c, ldc);
-    free(first);
 }
 
 void gemm_blocked(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
