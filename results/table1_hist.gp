@@ -1,9 +1,9 @@
-# commit: 29a79218c36d0a40abdf889383df57747786e25f
-# command: build/bin/mnist table1 --out results --gan /work/runs/mnist/mnist-gan-seed1 /work/runs/mnist/mnist-infogan-seed1 /work/runs/mnist/mnist-infogan-seed2 /work/runs/mnist/mnist-infogan-seed3 /work/runs/mnist/mnist-infogan-seed4 /work/runs/mnist/mnist-infogan-seed5 /work/runs/mnist/mnist-infogan-seed6 /work/runs/mnist/mnist-infogan-seed7 /work/runs/mnist/mnist-infogan-seed8 /work/runs/mnist/mnist-infogan-seed9 /work/runs/mnist/mnist-infogan-seed10
+# commit: b15529a9a5e375bc939ff13617fae94725657357
+# command: build-dev/bin/mnist table1 --out results --gan /work/runs/mnist/mnist-gan-seed1 /work/runs/mnist/mnist-infogan-seed1 /work/runs/mnist/mnist-infogan-seed2 /work/runs/mnist/mnist-infogan-seed3 /work/runs/mnist/mnist-infogan-seed4 /work/runs/mnist/mnist-infogan-seed5 /work/runs/mnist/mnist-infogan-seed6 /work/runs/mnist/mnist-infogan-seed7 /work/runs/mnist/mnist-infogan-seed8 /work/runs/mnist/mnist-infogan-seed9 /work/runs/mnist/mnist-infogan-seed10
 # seed: 1
 # isa: avx512
 # threads: 2
-# start: 2026-12-05T16:03:05Z
+# start: 2026-12-05T17:46:03Z
 # wall_s: 0.0
 # runs: 10 runs; each run's own provenance is in its result.csv
 # Render: gnuplot results/table1_hist.gp  (writes results/table1_hist.png; -e "outfile='x.png'" to change)
