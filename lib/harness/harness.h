@@ -63,6 +63,9 @@ void score_factors(const exp_spec *s, const exp_run *r, infogan *m, const datase
 int best_code(const latent_spec *ls, const dataset *d, const double *nmi, const char *factors,
               int kind, int *factor, double *value);
 void read_row(const char *dir, exp_row *row);
+/* In a paper_factors or best_codes field ("azimuth=c4:0.106 elevation=c3:0.151 ..."), pair k's
+ * factor name (32), code name (16) and normalized MI; false past the last. */
+bool factor_code_at(const char *field, int k, char *factor, char *code, double *nmi);
 double row_mig(const exp_row *r);
 bool row_collapsed(const exp_row *r);
 /* A factor's floor and ceiling of normalized MI from dir/bounds.csv (score_factors writes it);

@@ -47,16 +47,6 @@ static int run_points(const char *dir, point *pts)
     return n;
 }
 
-/* In a best_codes field ("azimuth=c4:0.106 elevation=c3:0.151 ..."), factor k's name, code and
- * normalized MI; false past the last. */
-static bool best_code_at(const char *field, int k, char *factor, char *code, double *nmi)
-{
-    const char *p = field;
-    for (int i = 0; i < k && p; i++) p = strchr(p, ' '), p = p ? p + 1 : NULL;
-    if (!p || !*p) return false;
-    return sscanf(p, "%31[^=]=%15[^:]:%lf", factor, code, nmi) == 3;
-}
-
 int experiment_lengths(int argc, char **argv)
 {
     const char *out = "results", *dirs[EXP_MAX_RUNS];
@@ -88,7 +78,7 @@ int experiment_lengths(int argc, char **argv)
             bool has_oracle = oracle_read(p->dir, t);
             char factor[32], code[16];
             double nmi;
-            for (int k = 0; best_code_at(p->row.field[10], k, factor, code, &nmi); k++) {
+            for (int k = 0; factor_code_at(p->row.field[10], k, factor, code, &nmi); k++) {
                 double coverage = (double)NAN, score = has_oracle ? oracle_score(t, factor, code, &coverage) : (double)NAN;
                 fprintf(f, "%s,%d,%s,%s,%.4f,%.4f,%.4f\n", dirs[i], p->iteration, factor, code, nmi, score, coverage);
                 if (n_pts[i] != m || p->iteration != pts[j].iteration) continue; /* drawn: the first run's iterations */

@@ -318,19 +318,14 @@ void oracle_summary(const char *dir, const char *paper_factors, char *out, size_
     snprintf(out, len, "-");
     oracle_table *t = xmalloc(sizeof *t);
     if (!oracle_read(dir, t)) { free(t); return; }
-    /* paper_factors: "factor=code:nmi" separated by spaces */
-    char pairs[512];
-    snprintf(pairs, sizeof pairs, "%s", paper_factors);
+    char factor[32], code[16];
+    double nmi;
     out[0] = 0;
-    char *save = NULL;
-    for (char *p = strtok_r(pairs, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
-        char *eq = strchr(p, '='), *colon = eq ? strchr(eq, ':') : NULL;
-        if (!colon) continue;
-        *eq = *colon = 0;
-        double coverage, score = oracle_score(t, p, eq + 1, &coverage);
+    for (int k = 0; factor_code_at(paper_factors, k, factor, code, &nmi); k++) {
+        double coverage, score = oracle_score(t, factor, code, &coverage);
         if (isnan(score)) continue;
-        snprintf(out + strlen(out), len - strlen(out), "%s%s: coverage %.2f / %s %.2f", out[0] ? "; " : "", p,
-                 coverage, eq + 1, score);
+        snprintf(out + strlen(out), len - strlen(out), "%s%s: coverage %.2f / %s %.2f", out[0] ? "; " : "", factor,
+                 coverage, code, score);
     }
     if (!out[0]) snprintf(out, len, "-");
     free(t);

@@ -196,6 +196,14 @@ static void write_result(const char *dir, const provenance *prov, const exp_spec
            collapsed ? " (collapsed)" : "", sc->mig, sc->sap, sc->fvae, named[0] ? named : "-");
 }
 
+bool factor_code_at(const char *field, int k, char *factor, char *code, double *nmi)
+{
+    const char *p = field;
+    for (int i = 0; i < k && p; i++) p = strchr(p, ' '), p = p ? p + 1 : NULL;
+    if (!p || !*p) return false;
+    return sscanf(p, "%31[^=]=%15[^:]:%lf", factor, code, nmi) == 3;
+}
+
 const char *result_format_train_seconds(char *buf, size_t len, double seconds)
 {
     if (seconds < 0) snprintf(buf, len, "-");

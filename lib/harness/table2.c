@@ -21,18 +21,12 @@ static int named_all_captured(const char *field)
  * bounds.csv; "-" without it. */
 static void bounds_summary(const char *dir, const char *paper_factors, char *out, size_t len)
 {
-    char pairs[512];
-    snprintf(pairs, sizeof pairs, "%s", paper_factors);
+    char factor[32], code[16];
+    double nmi, lo, hi;
     out[0] = 0;
-    char *save = NULL;
-    for (char *p = strtok_r(pairs, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
-        char *eq = strchr(p, '=');
-        if (!eq) continue;
-        *eq = 0;
-        double lo, hi;
-        if (read_bounds(dir, p, &lo, &hi))
-            snprintf(out + strlen(out), len - strlen(out), "%s%s %.2f / %.2f", out[0] ? "; " : "", p, lo, hi);
-    }
+    for (int k = 0; factor_code_at(paper_factors, k, factor, code, &nmi); k++)
+        if (read_bounds(dir, factor, &lo, &hi))
+            snprintf(out + strlen(out), len - strlen(out), "%s%s %.2f / %.2f", out[0] ? "; " : "", factor, lo, hi);
     if (!out[0]) snprintf(out, len, "-");
 }
 
