@@ -58,7 +58,7 @@ void checkpoint_save(const infogan *m, const char *path)
         return;
     }
     FILE *f = out_open(&o, time_path, "w");
-    fprintf(f, "iteration %d train_s %.1f\n", m->iteration, m->train_seconds);
+    fprintf(f, "iteration %d train_s %.3f\n", m->iteration, m->train_seconds);
     out_commit(&o);
 }
 
