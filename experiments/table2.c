@@ -16,7 +16,8 @@ int main(int argc, char **argv)
                  "DIR/table2.csv and DIR/table2.md (DIR: results): one row per run, then per data set\n"
                  "and setting the best-MIG InfoGAN run against the best GAN baseline run.\n"
                  "--lengths: instead, how each run's scores grew with its length: the points that\n"
-                 "`train --score-at` wrote into RUN_DIR/at-N/ and the end -> DIR/lengths.csv (per point\n"
+                 "`train --score-at` wrote into RUN_DIR/at-N/ and the end (a run still training: its\n"
+                 "at-N/ points so far) -> DIR/lengths.csv (per point\n"
                  "and factor: the best code, its normalized MI, its traversal score and the factor's\n"
                  "coverage from oracle.csv) and DIR/lengths.png (normalized MI against iterations).");
             return 0;

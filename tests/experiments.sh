@@ -139,6 +139,12 @@ refused "--score-at" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" $tiny 
 "$BIN/table2" --lengths --out "$WORK/len" "$WORK/sa2" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
 [ "$(grep -c "^$WORK/sa2,[123],azimuth," "$WORK/len/lengths.csv")" = 3 ] && [ -s "$WORK/len/lengths.png" ] ||
     fail "table2 --lengths: no azimuth row per scored iteration, or no plot: $(cat "$WORK/len/lengths.csv")"
+# A run still training (no result.csv yet) gives its points so far.
+mkdir -p "$WORK/sa3" && cp -r "$WORK/sa2/at-1" "$WORK/sa2/at-2" "$WORK/sa3/"
+"$BIN/table2" --lengths --out "$WORK/len3" "$WORK/sa3" > /dev/null 2>> "$WORK/log" || { cat "$WORK/log"; exit 1; }
+[ "$(grep -c "^$WORK/sa3,[12],azimuth," "$WORK/len3/lengths.csv")" = 2 ] ||
+    fail "table2 --lengths on a run in training: not one azimuth row per at-N point: $(cat "$WORK/len3/lengths.csv")"
+mkdir -p "$WORK/sa4"; refused "neither result.csv nor at-N" "$WORK/len4" "$BIN/table2" --lengths --out "$WORK/len4" "$WORK/sa4"
 
 # A failed --resume changes nothing: az1 was trained with seed 1.
 cp "$WORK/az1/run.txt" "$WORK/run.before"

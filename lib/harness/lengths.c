@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/fs.h"
 #include "base/util.h"
@@ -25,7 +26,8 @@ static int by_iteration(const void *a, const void *b)
     return ((const point *)a)->iteration - ((const point *)b)->iteration;
 }
 
-/* pts: the folders dir/at-N and dir itself, in order of iteration; returns how many. */
+/* pts: the folders dir/at-N and dir itself (once the run has ended: it has result.csv), in
+ * order of iteration; returns how many. */
 static int run_points(const char *dir, point *pts)
 {
     int n = 0;
@@ -38,7 +40,11 @@ static int run_points(const char *dir, point *pts)
         n++;
     }
     closedir(d);
-    snprintf(pts[n++].dir, sizeof pts[0].dir, "%s", dir);
+    char end[1024];
+    path_join(end, sizeof end, dir, "result.csv");
+    if (access(end, F_OK) == 0) snprintf(pts[n++].dir, sizeof pts[0].dir, "%s", dir);
+    CHECK(n > 0, "%s has neither result.csv nor at-N/ folders (train it, with --score-at for points "
+          "on the way)", dir);
     for (int i = 0; i < n; i++) {
         read_row(pts[i].dir, &pts[i].row);
         pts[i].iteration = atoi(pts[i].row.field[4]);
