@@ -17,9 +17,9 @@ int main(int argc, char **argv)
                  "and setting the best-MIG InfoGAN run against the best GAN baseline run.\n"
                  "--lengths: instead, how each run's scores grew with its length: the points that\n"
                  "`train --score-at` wrote into RUN_DIR/at-N/ and the end (a run still training: its\n"
-                 "at-N/ points so far) -> DIR/lengths.csv (per point\n"
-                 "and factor: the best code, its normalized MI, its traversal score and the factor's\n"
-                 "coverage from oracle.csv) and DIR/lengths.png (normalized MI against iterations).");
+                 "at-N/ points so far) -> DIR/lengths.csv (per point and factor: the best code, its\n"
+                 "normalized MI, its traversal score and the factor's coverage from oracle.csv) and\n"
+                 "DIR/lengths.png (normalized MI against iterations).");
             return 0;
         }
     if (argc > 1 && strcmp(argv[1], "--lengths") == 0) return experiment_lengths(argc, argv);
