@@ -13,9 +13,30 @@ import argparse
 import csv
 import glob
 import os
+import re
 import statistics
 import subprocess
 import sys
+
+# (vendor word in the slug, cpuid family, model range) -> core; the model name of these VMs
+# ("AMD EPYC") does not say which generation it is. A CPU not listed gets no core name.
+CORES = [("amd", 0x17, range(0x00, 0x30), "Zen / Zen+"), ("amd", 0x17, range(0x30, 0x100), "Zen 2"),
+         ("amd", 0x19, range(0x00, 0x10), "Zen 3"), ("amd", 0x19, range(0x20, 0x60), "Zen 3"),
+         ("amd", 0x19, range(0x10, 0x20), "Zen 4"), ("amd", 0x19, range(0x60, 0x80), "Zen 4"),
+         ("amd", 0x19, range(0xa0, 0xb0), "Zen 4"), ("amd", 0x1a, range(0x00, 0x100), "Zen 5"),
+         ("intel", 6, range(0x55, 0x56), "Skylake-SP / Cascade Lake"),
+         ("intel", 6, range(0x6a, 0x6b), "Ice Lake-SP"), ("intel", 6, range(0x8f, 0x90), "Sapphire Rapids"),
+         ("intel", 6, range(0xcf, 0xd0), "Emerald Rapids"), ("intel", 6, range(0xad, 0xae), "Granite Rapids")]
+
+
+def core_name(slug):
+    """'amd-epyc-f25m17' -> 'Zen 4, family 25 model 17'; '' when the slug has no family/model."""
+    m = re.search(r"-f(\d+)m(\d+)$", slug)
+    if not m:
+        return ""
+    fam, model = int(m.group(1)), int(m.group(2))
+    core = next((c for v, f, r, c in CORES if slug.startswith(v) and f == fam and model in r), None)
+    return (f"{core}, " if core else "") + f"family {fam} model {model}"
 
 
 def read_csv(path):
@@ -185,7 +206,8 @@ def main():
           "row names when and at which commit it was measured). Peaks are the multiply-add "
           "loops of `make bench` (FMA; VDPBF16PS for avx512bf16), measured in the same run as "
           "the rows they divide. A dash: that CPU has no such file or row.", "",
-          "CPUs: " + "; ".join(f"`{s}` ({m})" for s, m in models.items()), "",
+          "CPUs: " + "; ".join(f"`{s}` ({m}, {core_name(s)})" if core_name(s) else f"`{s}` ({m})"
+                       for s, m in models.items()), "",
           "## Multiply-add peaks (GFLOP/s)", "", *peaks_table(cpus), "",
           "## SGEMM", "",
           "InfoGAN shapes: the layer GEMMs of one MNIST iteration that `make bench` times. "
