@@ -16,7 +16,8 @@ What it does, in order:
   2. Div with class `include` (file=..., target=...): the file's Markdown, its first heading
      dropped and the rest demoted; class `optional` turns a missing file into a box.
      beside=GLOB instead of file: the .md beside the CSV of GLOB measured last (one per CPU).
-     Div with class `gallery` (glob=...): every matching PNG as a figure.
+     Div with class `gallery` (glob=...): every matching PNG as a figure, 3x its size, captioned
+     from figureN.md's panel table (factor, code, normalized MI, run).
      Div with class `costs`: the cost table from every provenance the page quotes.
   3. {{name:key}} placeholders in text, code and math: numbers computed from result files.
   4. Images under results/ must exist (else the build stops, naming the file and the make
@@ -605,12 +606,50 @@ local function include(el)
   return pandoc.walk_block(div, pass_optional)
 end
 
+-- A PNG's width in pixels (its IHDR chunk), or nil.
+local function png_width(path)
+  local f = io.open(resolve(path), "rb")
+  if not f then return nil end
+  local head = f:read(24)
+  f:close()
+  if not head or #head < 24 or head:sub(2, 4) ~= "PNG" then return nil end
+  local a, b, c, d = head:byte(17, 20)
+  return ((a * 256 + b) * 256 + c) * 256 + d
+end
+
+-- figureN.md's panel table: {["figure3a.png"] = {paper=, run=, code=, factor=, nmi=}}.
+local function panel_rows(md_path)
+  local rows, text = {}, read_all(md_path)
+  for line in (text or ""):gmatch("[^\n]+") do
+    local c = {}
+    for cell in line:gmatch("|%s*([^|]-)%s*%f[|]") do c[#c + 1] = cell end
+    if #c >= 7 and c[1]:match("^figure%d+%a%.png$") then
+      rows[c[1]] = {paper = c[2], run = c[4]:gsub("`", ""), code = c[5], factor = c[6], nmi = c[7]}
+    end
+  end
+  return rows
+end
+
+-- Every PNG of glob as a figure, enlarged 3x (the style sheet keeps the pixels sharp), its
+-- caption the paper's factor, the code drawn and its run from figureN.md's panel table.
 local function gallery(el)
   local files = glob(el.attributes.glob or fail("a gallery block needs glob=..."))
-  local blocks = {}
+  local blocks, tables = {}, {}
   for _, f in ipairs(files) do
     local name = f:match("([^/]+)%.png$") or f
-    blocks[#blocks + 1] = pandoc.Para({pandoc.Image({pandoc.Str(name)}, f, "fig:")})
+    local fig = name:match("^(figure%d+)%a$")
+    local caption = name
+    if fig then
+      tables[fig] = tables[fig] or panel_rows("results/" .. fig .. ".md")
+      local r = tables[fig][name .. ".png"]
+      if r then
+        caption = string.format("%s: %s. Code %s, normalized MI %s with %s, from the run %s.",
+                                name, r.paper, r.code, r.nmi, r.factor, r.run)
+      end
+    end
+    local w = png_width(f)
+    local attr = pandoc.Attr("", {}, w and {{"width", tostring(3 * w)}} or {})
+    blocks[#blocks + 1] = pandoc.Para({pandoc.Image({pandoc.Str(caption)}, f, "fig:", attr)})
   end
   return blocks
 end

@@ -52,6 +52,17 @@ grep -v 'src="data:' "$tmp/imgs" | grep -q . && fail "an image is not embedded: 
 grep -q '{{' "$html" && fail "a placeholder was left unfilled: $(grep -o '{{[^}]*}}' "$html" | head -n 1)"
 grep -q '<math' "$html" || fail "no MathML equations in the page"
 grep -qE '<(script|link)[^>]*(src|href)="https?:' "$html" && fail "the page loads something from the network"
+# Figures 3-6's panels: drawn 3x their size, captioned with the code and run of figureN.md.
+for png in "$tmp"/results/figure[3-6][a-z].png; do
+  [ -e "$png" ] || continue
+  name=$(basename "$png")
+  w=$(python3 -c 'import struct,sys; print(struct.unpack(">I", open(sys.argv[1], "rb").read(24)[16:20])[0])' "$png")
+  row=$(grep -F "| $name |" "$tmp/results/${name%[a-z].png}.md" | head -n 1)
+  run=$(echo "$row" | awk -F'|' '{gsub(/[ `]/, "", $5); print $5}')
+  img=$(grep -F "data-source=\"results/$name\"" "$tmp/imgs")
+  echo "$img" | grep -qF "width=\"$((3 * w))\"" || fail "$name is not drawn at 3x its $w pixels"
+  [ -n "$run" ] && echo "$img" | grep -qF "from the run $run." || fail "$name's caption does not name its run ${run:-(no row in its table)}"
+done
 
 # 2. A required figure missing: the build must fail and name it.
 mv "$tmp/results/figure1.png" "$tmp/figure1.png"
