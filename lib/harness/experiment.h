@@ -100,7 +100,8 @@ struct exp_spec {
     "  every code with every factor), MIG, SAP, FactorVAE, best codes, training time; and\n" \
     "  DIR/bounds.csv: each factor's floor (Q untrained) and ceiling (the factor as a code).\n" \
     "figures: the panels into DIR (results): each from the best-MIG InfoGAN run of its setting,\n" \
-    "  showing the code with the highest normalized MI for its factor; DIR/FIGURE.md says which.\n"
+    "  showing the code of the paper's kind (continuous or categorical) with the highest\n" \
+    "  normalized MI for its factor; DIR/FIGURE.md says which.\n"
 
 /* The program's main: dispatches train / figures / the spec's commands / --help. */
 int experiment_main(const exp_spec *s, int argc, char **argv);
