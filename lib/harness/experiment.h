@@ -99,9 +99,10 @@ struct exp_spec {
     "  encodes the held-out images, scored against the factors: DIR/nmi.csv (normalized MI of\n" \
     "  every code with every factor), MIG, SAP, FactorVAE, best codes, training time; and\n" \
     "  DIR/bounds.csv: each factor's floor (Q untrained) and ceiling (the factor as a code).\n" \
-    "figures: the panels into DIR (results): each from the best-MIG InfoGAN run of its setting,\n" \
-    "  showing the code of the paper's kind (continuous or categorical) with the highest\n" \
-    "  normalized MI for its factor; DIR/FIGURE.md says which.\n"
+    "figures: the panels into DIR (results), each showing the code of the paper's kind\n" \
+    "  (continuous or categorical) with the highest normalized MI for its factor, from the\n" \
+    "  InfoGAN run of its setting whose code the oracle gives the highest traversal score\n" \
+    "  (every run scored with the oracle; else the best-MIG run); DIR/FIGURE.md says which.\n"
 
 /* The program's main: dispatches train / figures / the spec's commands / --help. */
 int experiment_main(const exp_spec *s, int argc, char **argv);

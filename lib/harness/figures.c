@@ -1,5 +1,6 @@
-/* figures.c: the traversal panels of the factor data sets, each from the best-MIG InfoGAN
- * run of its setting, and NAME.md saying what each shows and how spread G's samples are. */
+/* figures.c: the traversal panels of the factor data sets, each from the InfoGAN run of its
+ * setting whose panel code the oracle scores highest (else the best-MIG run), and NAME.md
+ * saying what each shows and how spread G's samples are. */
 #include "harness/harness.h"
 
 #include <math.h>
@@ -75,6 +76,22 @@ static void append_file(FILE *f, const char *dir, const char *name)
     fclose(in);
 }
 
+/* The oracle's traversal score (dir/oracle.csv) of panel p's code in a run, the code its
+ * result.csv names for the panel (the best of the paper's kind by normalized MI); NaN when
+ * the run has no oracle.csv or no such pair. */
+static double panel_traversal(const exp_spec *s, int p, const char *dir, const exp_row *row)
+{
+    int k = 0; /* result.csv names one factor=code pair per panel of the run's setting */
+    for (int q = 0; q < p; q++) k += strcmp(s->panels[q].config, s->panels[p].config) == 0;
+    char factor[32], code[16];
+    double nmi, score = (double)NAN;
+    if (!factor_code_at(row->field[9], k, factor, code, &nmi)) return score;
+    oracle_table *t = xmalloc(sizeof *t);
+    if (oracle_read(dir, t)) score = oracle_score(t, factor, code, NULL);
+    free(t);
+    return score;
+}
+
 int cmd_figures(const exp_spec *s, int argc, char **argv)
 {
     const char *out = "results", *dirs[EXP_MAX_RUNS];
@@ -86,20 +103,29 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
         read_row(dirs[i], &rows[i]);
         CHECK(strcmp(rows[i].field[0], s->name) == 0, "%s is a %s run, not %s", dirs[i], rows[i].field[0], s->name);
     }
-    /* Each panel's run: the best-MIG InfoGAN run of its setting that did not collapse (all
-     * found before drawing). */
+    /* Each panel's run, among the InfoGAN runs of its setting that did not collapse: the one
+     * whose panel code the oracle scores highest when every one has an oracle.csv, else the
+     * best-MIG one (all found before drawing). */
     int pick[EXP_MAX_PANELS], used[EXP_MAX_RUNS] = {0};
+    double trav[EXP_MAX_PANELS][EXP_MAX_RUNS];
+    bool by_oracle[EXP_MAX_PANELS];
     for (int p = 0; p < s->n_panels; p++) {
         const exp_panel *pn = &s->panels[p];
         pick[p] = -1;
+        by_oracle[p] = true;
         int collapsed = 0;
         for (int i = 0; i < n; i++) {
+            trav[p][i] = (double)NAN;
             if (runs[i].gan || strcmp(runs[i].config, pn->config) != 0) continue;
-            if (row_collapsed(&rows[i])) collapsed++;
-            else if (pick[p] < 0 || row_mig(&rows[i]) > row_mig(&rows[pick[p]])) pick[p] = i;
+            if (row_collapsed(&rows[i])) { collapsed++; continue; }
+            trav[p][i] = panel_traversal(s, p, dirs[i], &rows[i]);
+            by_oracle[p] &= !isnan(trav[p][i]);
+            if (pick[p] < 0 || row_mig(&rows[i]) > row_mig(&rows[pick[p]])) pick[p] = i;
         }
         CHECK(pick[p] >= 0, "%s: no InfoGAN run of setting %s among the run directories%s", pn->file, pn->config,
               collapsed ? " that did not collapse (stop rule; see their collapsed.txt)" : "");
+        for (int i = 0; i < n && by_oracle[p]; i++)
+            if (!isnan(trav[p][i]) && trav[p][i] > trav[p][pick[p]]) pick[p] = i;
         used[pick[p]] = 1;
     }
     double spread[EXP_MAX_RUNS]; /* per run, once: panels may share a run */
@@ -114,15 +140,19 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
                 "codes drawn per row), columns sweep one code (continuous: -1..1 in %d steps;\n"
                 "categorical: every category). The code is, of the kind the paper shows for the\n"
                 "panel (the `code` column), the one with the highest normalized MI\n"
-                "I(code; factor) / H(factor) with the panel's factor on held-out images, in the\n"
-                "InfoGAN run of the panel's setting with the best MIG; a code of the other kind may\n"
-                "score higher (nmi.csv below). `sample spread` is how much\n"
+                "I(code; factor) / H(factor) with the panel's factor on held-out images; a code of\n"
+                "the other kind may score higher (nmi.csv below). The run, among the InfoGAN runs of\n"
+                "the panel's setting: the one whose code the stand-in's oracle gives the highest\n"
+                "traversal score for the factor (how much of the factor the code alone moves in G's\n"
+                "samples: what a panel shows; the authors chose by eye), when every run has an\n"
+                "oracle.csv; else the one with the best MIG (`chosen by`). `sample spread` is how much\n"
                 "%d of the run's samples differ from each other, over how much %d training images\n"
                 "do (mean per-pixel standard deviation across the images): near 0 means G has\n"
                 "collapsed to a few images, and then no code can show its factor. Runs the stop\n"
                 "rule ended (collapsed) are never drawn: see Runs skipped.\n\n"
-                "| panel | paper | setting | run | code | factor | normalized MI | run MIG | sample spread |\n"
-                "|---|---|---|---|---|---|---|---|---|\n", s->figure, s->name, PAPER_ROWS, CONT_COLS,
+                "| panel | paper | setting | run | code | factor | normalized MI | run MIG | sample spread "
+                "| traversal score | chosen by |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|\n", s->figure, s->name, PAPER_ROWS, CONT_COLS,
                 SPREAD_N, SPREAD_N);
     for (int p = 0; p < s->n_panels; p++) {
         const exp_panel *pn = &s->panels[p];
@@ -144,11 +174,13 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s.png", out, pn->file);
         traversal(m, code, PAPER_ROWS, cols, values, (uint64_t)p, path);
         if (spread[run] < 0) spread[run] = sample_spread_ratio(s, &runs[run], m);
-        fprintf(md, "| %s.png | %s | %s | `%s` | %s (%s) | %s | %s | %s | %.2f |\n", pn->file,
+        char trav_text[32] = "-";
+        if (!isnan(trav[p][run])) snprintf(trav_text, sizeof trav_text, "%.3f", trav[p][run]);
+        fprintf(md, "| %s.png | %s | %s | `%s` | %s (%s) | %s | %s | %s | %.2f | %s | %s |\n", pn->file,
                 pn->caption, pn->config, dirs[run], lc->name,
                 lc->kind == LATENT_CAT ? "categorical" : "continuous",
                 f >= 0 ? names.factor_names[f] : "none in this data", nmi_text, rows[run].field[6],
-                spread[run]);
+                spread[run], trav_text, by_oracle[p] ? "traversal score" : "MIG (a run has no oracle.csv)");
         printf("%s: %s.png shows %s %s (normalized MI %.3f with %s) from %s; sample spread %.2f\n",
                s->figure, pn->file, lc->name, lc->kind == LATENT_CAT ? "categorical" : "continuous",
                v, f >= 0 ? names.factor_names[f] : "-", dirs[run], spread[run]);
