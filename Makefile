@@ -129,7 +129,8 @@ help:
 	@echo "                   -> results/bf16/table1.{md,csv}"
 	@echo "  make figure3 .. figure6  Faces, Chairs, SVHN, CelebA traversals (stand-ins, or real sets in data/):"
 	@echo "                   SEEDS=1 run(s) per setting + GAN baseline in RUNS -> results/figureN{a..d}.png, figureN.md"
-	@echo "                   (2 cores, SEEDS=1: figure3 12 h, figure4 1.2 h, figure5 1.6 h, figure6 1.7 h)"
+	@echo "                   (2 cores, SEEDS=1: figure3 12 h, figure4 1.2 h, figure5 1.6 h, figure6 1.7 h);"
+	@echo "                   each panel from the run its stand-in's oracle scores best (FIG_ORACLE=no: best MIG)"
 	@echo "  make table2      every run of figure3..6 -> results/table2.{md,csv} (MIG, SAP, FactorVAE, best codes,"
 	@echo "                   and what each stand-in's oracle reads in G's samples: trains a missing oracle first)"
 	@echo "  make oracles     the oracle of every stand-in (a classifier of its factors) -> data/standin/<set>.oracle"
@@ -436,10 +437,12 @@ figure2: $(TABLE1_RUNS:%=%/result.csv) $(RUNS)/mnist-gan-seed1/result.csv
 # stand-in's oracle scores highest (the best-MIG run where there is no oracle). The GAN
 # baseline trains each data set's first setting. FIG_FLAGS adds train flags (e.g.
 # FIG_FLAGS='--iterations 300' for a quick look; mind that runs that exist are kept);
-# FIG_OUT is where the panels and table go (results).
-SEEDS     ?= 1
-FIG_FLAGS ?=
-FIG_OUT   ?= results
+# FIG_OUT is where the panels and table go (results). FIG_ORACLE=no skips scoring the runs
+# with the stand-in's oracle (trained first when missing) before drawing.
+SEEDS      ?= 1
+FIG_FLAGS  ?=
+FIG_OUT    ?= results
+FIG_ORACLE ?= yes
 SEED_LIST := $(shell seq 1 $(SEEDS))
 fig_runs = $(foreach s,$(SEED_LIST),$(foreach c,$(2),$(RUNS)/$(1)-$(c)-infogan-seed$(s)) $(RUNS)/$(1)-$(word 1,$(2))-gan-seed$(s))
 FIGURE3_RUNS := $(call fig_runs,faces,azimuth elevation lighting)
@@ -465,19 +468,19 @@ $(RUNS)/celeba-%/result.csv: | $(BUILD)/bin/celeba
 
 figure3: $(FIGURE3_RUNS:%=%/result.csv)
 	$(SUBMIT)
-	$(call oracle_runs,faces,$(FIGURE3_RUNS))
+	$(if $(filter yes,$(FIG_ORACLE)),$(call oracle_runs,faces,$(FIGURE3_RUNS)))
 	$(BUILD)/bin/faces figures --out $(FIG_OUT) $(FIGURE3_RUNS)
 figure4: $(FIGURE4_RUNS:%=%/result.csv)
 	$(SUBMIT)
-	$(call oracle_runs,chairs,$(FIGURE4_RUNS))
+	$(if $(filter yes,$(FIG_ORACLE)),$(call oracle_runs,chairs,$(FIGURE4_RUNS)))
 	$(BUILD)/bin/chairs figures --out $(FIG_OUT) $(FIGURE4_RUNS)
 figure5: $(FIGURE5_RUNS:%=%/result.csv)
 	$(SUBMIT)
-	$(call oracle_runs,svhn,$(FIGURE5_RUNS))
+	$(if $(filter yes,$(FIG_ORACLE)),$(call oracle_runs,svhn,$(FIGURE5_RUNS)))
 	$(BUILD)/bin/svhn figures --out $(FIG_OUT) $(FIGURE5_RUNS)
 figure6: $(FIGURE6_RUNS:%=%/result.csv)
 	$(SUBMIT)
-	$(call oracle_runs,celeba,$(FIGURE6_RUNS))
+	$(if $(filter yes,$(FIG_ORACLE)),$(call oracle_runs,celeba,$(FIGURE6_RUNS)))
 	$(BUILD)/bin/celeba figures --out $(FIG_OUT) $(FIGURE6_RUNS)
 
 # The oracle of a stand-in (lib/eval/oracle.h, `faces oracle --help`): trained once into
