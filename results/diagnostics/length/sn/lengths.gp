@@ -1,0 +1,27 @@
+# commit: cacb238f53fc69a0dbbe11e5a38d30c193c1fe1a
+# command: build-dev/bin/table2 --lengths --out results/diagnostics/length/sn /work/runs/faces-azimuth-sn-length-seed1
+# seed: 0
+# isa: avx512
+# threads: 2
+# start: 2026-12-06T01:02:57Z
+# wall_s: 0.0
+# runs: each point's own provenance is in its folder's result.csv
+# Render: gnuplot results/diagnostics/length/sn/lengths.gp  (writes results/diagnostics/length/sn/lengths.png; -e "outfile='x.png'" to change)
+if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {
+  set terminal pngcairo size 800,500 noenhanced font 'sans,11'
+} else {
+  set terminal png size 800,500 noenhanced
+}
+if (!exists('outfile')) outfile = 'results/diagnostics/length/sn/lengths.png'
+set output outfile
+set datafile missing 'NaN'
+set grid
+set key outside right box opaque
+set title 'Normalized MI of each factor''s best code against the run''s length'
+set xlabel 'iteration'
+set ylabel 'normalized MI'
+plot 'results/diagnostics/length/sn/lengths.dat' using 1:2 with lines lw 2 title 'azimuth', \
+     'results/diagnostics/length/sn/lengths.dat' using 1:3 with lines lw 2 title 'elevation', \
+     'results/diagnostics/length/sn/lengths.dat' using 1:4 with lines lw 2 title 'lighting', \
+     'results/diagnostics/length/sn/lengths.dat' using 1:5 with lines lw 2 title 'width', \
+     'results/diagnostics/length/sn/lengths.dat' using 1:6 with lines lw 2 title 'identity'
