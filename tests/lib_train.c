@@ -211,7 +211,15 @@ Test(train, g_steps_repeat_the_g_step_only)
     cr_assert_eq(two->opt_g.t, 2);
     cr_assert(memcmp(one->g_params, two->g_params, one->n_g_params * sizeof(float)) != 0,
               "the second G step did nothing");
-    infogan_free(one), infogan_free(two);
+    /* Its checkpoint (2 G Adam steps at iteration 1) loads: --resume and figures need it. */
+    const char *path = tmp_path("gsteps.ckpt");
+    char err[2048];
+    infogan *back = infogan_create(&c);
+    checkpoint_save(two, path);
+    cr_assert(checkpoint_read(back, path, err, sizeof err), "%s", err);
+    expect_same_state(two, back);
+    remove(path);
+    infogan_free(one), infogan_free(two), infogan_free(back);
     dataset_free(d);
 }
 

@@ -160,9 +160,10 @@ bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "checkpoint %s has parameter counts that do not fit this model", path);
         goto done;
     }
-    /* One D/Q and one G Adam step per iteration; at most one new epoch per iteration. */
+    /* One D/Q and g_steps G Adam steps per iteration; at most one new epoch per iteration. */
     if (ints[0] < 0 || ints[0] >= CKPT_MAX_ITERATIONS || ints[1] < 0 || ints[1] > ints[0] + 1 ||
-        ints[2] < 0 || ints[2] % m->cfg.batch != 0 || ints[3] != ints[0] || ints[4] != ints[0]) {
+        ints[2] < 0 || ints[2] % m->cfg.batch != 0 || (int64_t)ints[3] != (int64_t)ints[0] * m->cfg.g_steps ||
+        ints[4] != ints[0]) {
         snprintf(err, errlen, "checkpoint %s has negative or inconsistent counters (iteration %d, epoch %d, "
                  "data position %d, Adam steps %d and %d): it is damaged or was not written by this program",
                  path, ints[0], ints[1], ints[2], ints[3], ints[4]);
