@@ -35,8 +35,8 @@ static void pack_copy_bf16(const float *src, size_t ld, int cols, int kc, int w,
     for (int p = 0; p < kc; p += 2) {
         const float *r0 = src + (size_t)p * ld, *r1 = r0 + ld;
         for (int j = 0; j < next_cols; j += 16) {
-            __builtin_prefetch(r0 + w + j);
-            if (p + 1 < kc) __builtin_prefetch(r1 + w + j);
+            __builtin_prefetch(r0 + w + j, 0, 2); /* into L2, as pack_copy in gemm.c */
+            if (p + 1 < kc) __builtin_prefetch(r1 + w + j, 0, 2);
         }
         float *d = dst + (size_t)(p / 2) * w;
         for (int j = 0; j < w; j += 16) {
