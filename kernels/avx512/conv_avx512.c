@@ -1,8 +1,8 @@
 /* conv_avx512.c: AVX-512F im2col/col2im and the im2col + GEMM convolutions.
  * Vectorized: each output row (a strided run of a zero-padded input row), 16 outputs at a
  * time, the tail stored with a mask; stride 1 is a plain copy, stride 2 loads 32 inputs
- * and keeps the even ones (permutex2var), other strides use a masked gather; small
- * outputs (up to 64 per channel) are built 16 at a time across output rows. col2im adds
+ * and keeps the even ones (permutex2var), other strides use a masked gather; rows shorter
+ * than a vector are laid end to end and copied 16 outputs at a time across them. col2im adds
  * stride-1 runs directly and stride-2 runs by spreading 16 values onto the even lanes of
  * two vectors (permutexvar + masked add); other strides are scalar. */
 #include <stdint.h>
@@ -58,51 +58,6 @@ static void row_add_avx512(float *prow, const float *src, int ow, int stride)
     }
 }
 
-/* im2col for small outputs (OH*OW <= 64, OH <= 16, each output row's taps within 32 padded
- * columns; MNIST's 14x14 -> 7x7 conv): a col row of one image (OH*OW outputs) is built 16
- * outputs at a time from the channel's padded rows held in vectors (one permute per output
- * row a vector spans) and written with one store, two where it crosses a packed panel's
- * edge, instead of a masked store per output row. Copies only: the same col. */
-#define SMALL_MAX_OH 16
-#define SMALL_VECTORS 4 /* 64 outputs */
-
-/* Per vector v: output rows oy0[v] .. oy0[v]+rows[v]-1 fill lanes[v][k] with the padded
- * columns idx[v][k] (+ tap column j) of output row oy0[v]+k. */
-typedef struct small_plan {
-    int vectors, oy0[SMALL_VECTORS], rows[SMALL_VECTORS];
-    __m512i idx[SMALL_VECTORS][SMALL_MAX_OH];
-    __mmask16 lanes[SMALL_VECTORS][SMALL_MAX_OH];
-} small_plan;
-
-static bool small_plan_fits(const conv_geom *g)
-{
-    return g->oh * g->ow <= 16 * SMALL_VECTORS && g->oh <= SMALL_MAX_OH &&
-           (g->ow - 1) * g->stride + g->kw <= 32;
-}
-
-static void small_plan_make(const conv_geom *g, small_plan *pl)
-{
-    int p = g->oh * g->ow;
-    pl->vectors = (p + 15) / 16;
-    for (int v = 0; v < pl->vectors; v++) {
-        int q_end = 16 * v + 16 < p ? 16 * v + 16 : p;
-        pl->oy0[v] = 16 * v / g->ow;
-        pl->rows[v] = (q_end - 1) / g->ow - pl->oy0[v] + 1;
-        for (int k = 0; k < pl->rows[v]; k++) {
-            _Alignas(64) int32_t ix[16] = {0};
-            unsigned lanes = 0;
-            for (int l = 0; l < 16 && 16 * v + l < p; l++) {
-                int q = 16 * v + l;
-                if (q / g->ow != pl->oy0[v] + k) continue;
-                ix[l] = (q % g->ow) * g->stride;
-                lanes |= 1u << l;
-            }
-            pl->idx[v][k] = _mm512_load_si512(ix);
-            pl->lanes[v][k] = (__mmask16)lanes;
-        }
-    }
-}
-
 /* The next n <= 16 outputs of a col row from x's lanes: one store, or two across the edge
  * of a packed panel (the second at the next panel's start, lanes first..n-1). */
 static inline void col_row_put16(col_row *cr, __m512 x, int n)
@@ -118,33 +73,51 @@ static inline void col_row_put16(col_row *cr, __m512 x, int n)
     cr->at += n - first, cr->lane = n - first;
 }
 
-static void im2col_small(const conv_geom *g, const small_plan *pl, const float *img,
-                         const col_dst *dst)
+/* im2col for output rows shorter than a vector (OW < 16) at stride 1 or 2 (MNIST's 7x7,
+ * the 8x8 of the 32x32 sets): per channel and kernel row i, the input rows of the output rows
+ * are laid end to end, s*OW columns each, once per shift of s*a columns (a < ceil(KW/s)).
+ * Tap j's outputs q = 0..OH*OW-1 are then flat[j/s][s*q + j%s]: one strided run across the
+ * output rows, 16 outputs per load (stride 1) or per permute of 32 inputs (stride 2),
+ * written with col_row_put16. Copies only: the same col as im2col_rows. */
+#define FLAT_MAX_SHIFTS 16
+
+static bool flat_fits(const conv_geom *g)
 {
-    // img (C,H,W), col (C*KH*KW, OH*OW) at dst, pad (H, wp) scratch
-    const int p = g->oh * g->ow, wp = conv_padded_width(g);
-    float *pad = conv_row_scratch((size_t)g->h * wp);
-    memset(pad, 0, sizeof(float) * (size_t)g->h * wp);
+    return (g->stride == 1 || g->stride == 2) && g->ow < 16 &&
+           (g->kw + g->stride - 1) / g->stride <= FLAT_MAX_SHIFTS;
+}
+
+static void im2col_flat(const conv_geom *g, const float *img, const col_dst *dst)
+{
+    // img (C,H,W), col (C*KH*KW, OH*OW) at dst; scratch: pad (H, wp), flat (shifts, len)
+    const int s = g->stride, p = g->oh * g->ow, run = s * g->ow, wp = conv_padded_width(g);
+    const int shifts = (g->kw + s - 1) / s;
+    const size_t len = ((size_t)s * p + 32 + 15) / 16 * 16; /* reads run 32 floats past s*p */
+    const size_t pad_floats = (size_t)g->h * wp, floats = pad_floats + shifts * len;
+    float *pad = conv_row_scratch(floats), *flat = pad + pad_floats;
+    memset(pad, 0, sizeof(float) * floats);
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __mmask16 lo = tail_mask16((size_t)run), hi = tail_mask16(run > 16 ? (size_t)run - 16 : 0);
     for (int c = 0; c < g->c; c++) {
         pad_channel(g, img, c, pad, wp);
         for (int i = 0; i < g->kh; i++) {
-            __m512 lo[SMALL_MAX_OH], hi[SMALL_MAX_OH]; /* padded columns 0..31 of each output row */
-            for (int oy = 0; oy < g->oh; oy++) {
-                int iy = oy * g->stride - g->pad_t + i;
-                bool in = iy >= 0 && iy < g->h;
-                lo[oy] = in ? _mm512_loadu_ps(pad + (size_t)iy * wp) : _mm512_setzero_ps();
-                hi[oy] = in ? _mm512_loadu_ps(pad + (size_t)iy * wp + 16) : _mm512_setzero_ps();
-            }
+            for (int a = 0; a < shifts; a++)
+                for (int oy = 0; oy < g->oh; oy++) {
+                    int iy = oy * s - g->pad_t + i;
+                    float *d = flat + a * len + (size_t)oy * run;
+                    bool in = iy >= 0 && iy < g->h;
+                    const float *src = in ? pad + (size_t)iy * wp + s * a : pad;
+                    _mm512_mask_storeu_ps(d, lo, in ? _mm512_maskz_loadu_ps(lo, src) : _mm512_setzero_ps());
+                    _mm512_mask_storeu_ps(d + 16, hi, in ? _mm512_maskz_loadu_ps(hi, src + 16) : _mm512_setzero_ps());
+                }
             for (int j = 0; j < g->kw; j++) {
-                const __m512i shift = _mm512_set1_epi32(j);
+                const float *f = flat + (j / s) * len + j % s;
                 col_row row = col_row_start(dst, (c * g->kh + i) * g->kw + j);
-                for (int v = 0; v < pl->vectors; v++) {
-                    __m512 x = _mm512_setzero_ps();
-                    for (int k = 0, oy = pl->oy0[v]; k < pl->rows[v]; k++, oy++) {
-                        __m512i idx = _mm512_add_epi32(pl->idx[v][k], shift);
-                        x = _mm512_mask_mov_ps(x, pl->lanes[v][k], _mm512_permutex2var_ps(lo[oy], idx, hi[oy]));
-                    }
-                    col_row_put16(&row, x, p - 16 * v < 16 ? p - 16 * v : 16);
+                for (int q = 0; q < p; q += 16) {
+                    __m512 x = s == 1 ? _mm512_loadu_ps(f + q)
+                                      : _mm512_permutex2var_ps(_mm512_loadu_ps(f + 2 * q), even,
+                                                               _mm512_loadu_ps(f + 2 * q + 16));
+                    col_row_put16(&row, x, p - q < 16 ? p - q : 16);
                 }
             }
         }
@@ -153,13 +126,8 @@ static void im2col_small(const conv_geom *g, const small_plan *pl, const float *
 
 static void im2col_to_avx512(const conv_geom *g, const float *img, const col_dst *dst)
 {
-    if (!small_plan_fits(g)) {
-        im2col_rows(g, img, dst, row_copy_avx512);
-        return;
-    }
-    small_plan pl;
-    small_plan_make(g, &pl);
-    im2col_small(g, &pl, img, dst);
+    if (flat_fits(g)) im2col_flat(g, img, dst);
+    else im2col_rows(g, img, dst, row_copy_avx512);
 }
 
 /* col2im by image row: an in-image row of a channel sums its taps (i, then j, ascending) in
