@@ -207,7 +207,9 @@ static void gemm_block(const gemm_config *g, bool trans_a, bool trans_b, int ic,
                 g->ukernel((size_t)kc, rows, apanel, bpanel, ctile, (size_t)ldc, alpha, beta_pc);
                 continue;
             }
-            gemm_ukernel_fn edge = cols <= g->nr_narrow ? g->ukernel_narrow : g->ukernel;
+            gemm_ukernel_fn edge = cols <= g->nr_narrowest ? g->ukernel_narrowest
+                                   : cols <= g->nr_narrow  ? g->ukernel_narrow
+                                                           : g->ukernel;
             edge((size_t)kc, rows, apanel, bpanel, tile, (size_t)nr, alpha, 0.0f);
             for (int i = 0; i < rows; i++) {
                 float *crow = ctile + (size_t)i * ldc;

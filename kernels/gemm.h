@@ -68,6 +68,9 @@ typedef struct gemm_config {
      * ukernel's tile (same b panel, same sums), at less cost. */
     int nr_narrow;
     gemm_ukernel_fn ukernel_narrow;
+    /* For edge tiles of at most nr_narrowest (< nr_narrow) columns (0: none): cheaper still. */
+    int nr_narrowest;
+    gemm_ukernel_fn ukernel_narrowest;
     gemm_pack_fn pack_transposed; /* for a (M,K) and b (N,K); NULL: a portable loop */
     gemm_pack_fn pack_copy;       /* for a (K,M) and b (K,N); NULL: a portable loop */
     /* For a's panels when their layout is not b's (AMX: rows of k pairs); NULL: as b. */

@@ -363,6 +363,39 @@ done:
     omp_set_num_threads(saved);
 }
 
+/* The edge microkernels (ukernel_narrow, ukernel_narrowest) against the full tile on the
+ * same packed panels: the same bits in their first columns, for every row count, beta 0
+ * and not, a k that is not a multiple of anything. */
+static void edge_kernels(const gemm_target *g)
+{
+    const gemm_config *cfg = g->cfg;
+    const int kc = 37, mr = cfg->mr, nr = cfg->nr;
+    const size_t words = gemm_panel_depth(cfg->k_tile, kc);
+    float *a = aligned_floats(words * mr), *b = aligned_floats(words * nr);
+    float *full = aligned_floats((size_t)mr * nr), *edge = aligned_floats((size_t)mr * nr);
+    cr_assert(a && b && full && edge, "out of memory");
+    fill_random(a, words * mr, 7);
+    fill_random(b, words * nr, 8);
+    const struct { int cols; gemm_ukernel_fn fn; } edges[] = {
+        {cfg->nr_narrow, cfg->ukernel_narrow}, {cfg->nr_narrowest, cfg->ukernel_narrowest}};
+    for (int e = 0; e < 2; e++) {
+        if (!edges[e].fn) continue;
+        for (int rows = 1; rows <= mr; rows++)
+            for (int beta_one = 0; beta_one < 2; beta_one++) {
+                float beta = beta_one ? 0.75f : 0.0f;
+                fill_random(full, (size_t)mr * nr, 9);
+                memcpy(edge, full, sizeof(float) * (size_t)mr * nr);
+                cfg->ukernel(kc, rows, a, b, full, nr, 1.5f, beta);
+                edges[e].fn(kc, rows, a, b, edge, nr, 1.5f, beta);
+                for (int i = 0; i < rows; i++)
+                    cr_assert(memcmp(full + i * nr, edge + i * nr, sizeof(float) * edges[e].cols) == 0,
+                              "%s: the %d-column edge kernel differs from the full tile in row %d "
+                              "of %d (beta %g)", g->name, edges[e].cols, i, rows, (double)beta);
+            }
+    }
+    free(a), free(b), free(full), free(edge);
+}
+
 /* Every test above on the GEMM `target` gives (an expression; it may skip the test). */
 #define GEMM_TESTS(name, target)                                                             \
     Test(gemm, name##_sizes_around_tile) { gemm_target g = target; sizes_around_tile(&g); }  \
@@ -370,7 +403,8 @@ done:
     Test(gemm, name##_large) { gemm_target g = target; large(&g); }                          \
     Test(gemm, name##_empty_product) { gemm_target g = target; empty_product(&g); }          \
     Test(gemm, name##_threads_deterministic) { gemm_target g = target; threads(&g); }        \
-    Test(gemm, name##_packed_operands_same_bits) { gemm_target g = target; packed_operands(&g); }
+    Test(gemm, name##_packed_operands_same_bits) { gemm_target g = target; packed_operands(&g); } \
+    Test(gemm, name##_edge_kernels_same_bits) { gemm_target g = target; edge_kernels(&g); }
 
 GEMM_TESTS(avx2, isa_target(KERN_AVX2))
 GEMM_TESTS(avx512, isa_target(KERN_AVX512))

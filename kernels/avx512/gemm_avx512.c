@@ -165,6 +165,56 @@ static inline __attribute__((always_inline)) void tile_any_rows(size_t kc, int r
     }
 }
 
+/* The first 8 columns of the 14 x 32 tile on 256-bit FMAs, for edge tiles of at most 8
+ * columns: Zen 4 issues two 256-bit FMAs a cycle but one 512-bit, so this costs half the
+ * 16-column tile there (the same on Zen 5). The same products summed in the same order as
+ * tile_rows, then the same alpha and beta steps: the same bits. */
+static inline __attribute__((always_inline)) void tile_rows8(size_t kc, const int rows,
+                                                             const float *a, const float *b,
+                                                             float *c, size_t ldc, float alpha,
+                                                             float beta)
+{
+    __m256 acc[14];
+#pragma GCC unroll 14
+    for (int i = 0; i < rows; i++) acc[i] = _mm256_setzero_ps();
+    for (size_t p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_load_ps(b);
+#pragma GCC unroll 14
+        for (int i = 0; i < rows; i++) acc[i] = _mm256_fmadd_ps(_mm256_set1_ps(a[i]), b0, acc[i]);
+        a += 14;
+        b += 32;
+    }
+    __m256 valpha = _mm256_set1_ps(alpha), vbeta = _mm256_set1_ps(beta);
+#pragma GCC unroll 14
+    for (int i = 0; i < rows; i++) {
+        __m256 x = _mm256_mul_ps(valpha, acc[i]);
+        if (beta != 0.0f) x = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c + i * ldc), x);
+        _mm256_storeu_ps(c + i * ldc, x);
+    }
+}
+
+/* Its first 8 columns, for edge tiles of at most 8 columns. */
+static void f32_gemm_14x8_of_32__avx512(size_t kc, int rows, const float *a, const float *b,
+                                        float *c, size_t ldc, float alpha, float beta)
+{
+    switch (rows) {
+    case 14: tile_rows8(kc, 14, a, b, c, ldc, alpha, beta); break;
+    case 13: tile_rows8(kc, 13, a, b, c, ldc, alpha, beta); break;
+    case 12: tile_rows8(kc, 12, a, b, c, ldc, alpha, beta); break;
+    case 11: tile_rows8(kc, 11, a, b, c, ldc, alpha, beta); break;
+    case 10: tile_rows8(kc, 10, a, b, c, ldc, alpha, beta); break;
+    case 9: tile_rows8(kc, 9, a, b, c, ldc, alpha, beta); break;
+    case 8: tile_rows8(kc, 8, a, b, c, ldc, alpha, beta); break;
+    case 7: tile_rows8(kc, 7, a, b, c, ldc, alpha, beta); break;
+    case 6: tile_rows8(kc, 6, a, b, c, ldc, alpha, beta); break;
+    case 5: tile_rows8(kc, 5, a, b, c, ldc, alpha, beta); break;
+    case 4: tile_rows8(kc, 4, a, b, c, ldc, alpha, beta); break;
+    case 3: tile_rows8(kc, 3, a, b, c, ldc, alpha, beta); break;
+    case 2: tile_rows8(kc, 2, a, b, c, ldc, alpha, beta); break;
+    default: tile_rows8(kc, 1, a, b, c, ldc, alpha, beta); break;
+    }
+}
+
 /* The 14x32 microkernel. */
 static void f32_gemm_14x32__avx512(size_t kc, int rows, const float *a, const float *b, float *c,
                                    size_t ldc, float alpha, float beta)
@@ -185,6 +235,7 @@ const gemm_config sgemm_config_avx512 = {
     .pack_transposed = pack_transposed_avx,
     .ukernel = f32_gemm_14x32__avx512,
     .nr_narrow = 16, .ukernel_narrow = f32_gemm_14x16_of_32__avx512,
+    .nr_narrowest = 8, .ukernel_narrowest = f32_gemm_14x8_of_32__avx512,
 };
 
 void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
