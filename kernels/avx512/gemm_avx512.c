@@ -94,9 +94,37 @@ static inline void store16(float *c, __m512 x, __m512 valpha, __m512 vbeta, bool
     _mm512_storeu_ps(c, x);
 }
 
+/* The first 8 columns of the 14 x 32 tile on 256-bit FMAs, for edge tiles of at most 8
+ * columns: Zen 4 issues two 256-bit FMAs a cycle but one 512-bit, so this costs half the
+ * 16-column tile there (the same on Zen 5). The same products summed in the same order as
+ * tile_rows, then the same alpha and beta steps: the same bits. */
+static inline __attribute__((always_inline)) void tile_rows8(size_t kc, const int rows,
+                                                             const float *a, const float *b,
+                                                             float *c, size_t ldc, float alpha,
+                                                             float beta)
+{
+    __m256 acc[14];
+#pragma GCC unroll 14
+    for (int i = 0; i < rows; i++) acc[i] = _mm256_setzero_ps();
+    for (size_t p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_load_ps(b);
+#pragma GCC unroll 14
+        for (int i = 0; i < rows; i++) acc[i] = _mm256_fmadd_ps(_mm256_set1_ps(a[i]), b0, acc[i]);
+        a += 14;
+        b += 32;
+    }
+    __m256 valpha = _mm256_set1_ps(alpha), vbeta = _mm256_set1_ps(beta);
+#pragma GCC unroll 14
+    for (int i = 0; i < rows; i++) {
+        __m256 x = _mm256_mul_ps(valpha, acc[i]);
+        if (beta != 0.0f) x = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c + i * ldc), x);
+        _mm256_storeu_ps(c + i * ldc, x);
+    }
+}
+
 /* c (rows, 16 * halves) = alpha * a (kc,14 packed; rows used) x the first 16 * halves
- * columns of b (kc,32 packed) [+ beta * c], for compile-time `rows`, `halves` and `bf16`
- * (the accumulator arrays then live in registers). Per k: `halves` vector loads of b, `rows`
+ * columns of b (kc,32 packed) [+ beta * c] (halves 0: 8 columns, tile_rows8, f32 only), for
+ * compile-time `rows`, `halves` and `bf16` (the accumulator arrays then live in registers). Per k: `halves` vector loads of b, `rows`
  * broadcasts of a, halves * rows independent FMAs (Zen 5: 2 FMA pipes x 4 cycles latency
  * need >= 8 in flight; 14 rows give 28, or 14 for the narrow edge tile). With bf16 the
  * panels hold words of two k (ceil(kc/2) of them) and each FMA is a VDPBF16PS. */
@@ -106,6 +134,10 @@ static inline __attribute__((always_inline)) void tile_rows(size_t kc, const int
                                                             float *c, size_t ldc, float alpha,
                                                             float beta)
 {
+    if (halves == 0) { /* 8 columns */
+        tile_rows8(kc, rows, a, b, c, ldc, alpha, beta);
+        return;
+    }
     __m512 acc0[14], acc1[14];
 #pragma GCC unroll 14
     for (int i = 0; i < rows; i++) { /* c's lines arrive while the k loop runs */
@@ -165,61 +197,18 @@ static inline __attribute__((always_inline)) void tile_any_rows(size_t kc, int r
     }
 }
 
-/* The first 8 columns of the 14 x 32 tile on 256-bit FMAs, for edge tiles of at most 8
- * columns: Zen 4 issues two 256-bit FMAs a cycle but one 512-bit, so this costs half the
- * 16-column tile there (the same on Zen 5). The same products summed in the same order as
- * tile_rows, then the same alpha and beta steps: the same bits. */
-static inline __attribute__((always_inline)) void tile_rows8(size_t kc, const int rows,
-                                                             const float *a, const float *b,
-                                                             float *c, size_t ldc, float alpha,
-                                                             float beta)
+/* The 14x32 microkernel. */
+static void f32_gemm_14x32__avx512(size_t kc, int rows, const float *a, const float *b, float *c,
+                                   size_t ldc, float alpha, float beta)
 {
-    __m256 acc[14];
-#pragma GCC unroll 14
-    for (int i = 0; i < rows; i++) acc[i] = _mm256_setzero_ps();
-    for (size_t p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_load_ps(b);
-#pragma GCC unroll 14
-        for (int i = 0; i < rows; i++) acc[i] = _mm256_fmadd_ps(_mm256_set1_ps(a[i]), b0, acc[i]);
-        a += 14;
-        b += 32;
-    }
-    __m256 valpha = _mm256_set1_ps(alpha), vbeta = _mm256_set1_ps(beta);
-#pragma GCC unroll 14
-    for (int i = 0; i < rows; i++) {
-        __m256 x = _mm256_mul_ps(valpha, acc[i]);
-        if (beta != 0.0f) x = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c + i * ldc), x);
-        _mm256_storeu_ps(c + i * ldc, x);
-    }
+    tile_any_rows(kc, rows, 2, false, a, b, c, ldc, alpha, beta);
 }
 
 /* Its first 8 columns, for edge tiles of at most 8 columns. */
 static void f32_gemm_14x8_of_32__avx512(size_t kc, int rows, const float *a, const float *b,
                                         float *c, size_t ldc, float alpha, float beta)
 {
-    switch (rows) {
-    case 14: tile_rows8(kc, 14, a, b, c, ldc, alpha, beta); break;
-    case 13: tile_rows8(kc, 13, a, b, c, ldc, alpha, beta); break;
-    case 12: tile_rows8(kc, 12, a, b, c, ldc, alpha, beta); break;
-    case 11: tile_rows8(kc, 11, a, b, c, ldc, alpha, beta); break;
-    case 10: tile_rows8(kc, 10, a, b, c, ldc, alpha, beta); break;
-    case 9: tile_rows8(kc, 9, a, b, c, ldc, alpha, beta); break;
-    case 8: tile_rows8(kc, 8, a, b, c, ldc, alpha, beta); break;
-    case 7: tile_rows8(kc, 7, a, b, c, ldc, alpha, beta); break;
-    case 6: tile_rows8(kc, 6, a, b, c, ldc, alpha, beta); break;
-    case 5: tile_rows8(kc, 5, a, b, c, ldc, alpha, beta); break;
-    case 4: tile_rows8(kc, 4, a, b, c, ldc, alpha, beta); break;
-    case 3: tile_rows8(kc, 3, a, b, c, ldc, alpha, beta); break;
-    case 2: tile_rows8(kc, 2, a, b, c, ldc, alpha, beta); break;
-    default: tile_rows8(kc, 1, a, b, c, ldc, alpha, beta); break;
-    }
-}
-
-/* The 14x32 microkernel. */
-static void f32_gemm_14x32__avx512(size_t kc, int rows, const float *a, const float *b, float *c,
-                                   size_t ldc, float alpha, float beta)
-{
-    tile_any_rows(kc, rows, 2, false, a, b, c, ldc, alpha, beta);
+    tile_any_rows(kc, rows, 0, false, a, b, c, ldc, alpha, beta);
 }
 
 /* Its first 16 columns, for edge tiles of at most 16 columns: half the FMAs. */
