@@ -151,6 +151,14 @@ refused "--iterations" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --it
 refused "--config" "$WORK/bad" "$BIN/faces" train --run-dir "$WORK/bad" --config sideways
 refused "$WORK/missing" "$WORK/out3" "$BIN/faces" figures --out "$WORK/out3" "$WORK/az1" "$WORK/missing"
 refused "elevation" "$WORK/out3" "$BIN/faces" figures --out "$WORK/out3" "$WORK/az1" "$WORK/gan1"
+# --partial draws the panels that have a run of their setting and lists the others.
+"$BIN/faces" figures --partial --out "$WORK/outp" "$WORK/az1" "$WORK/gan1" > /dev/null 2>> "$WORK/log" ||
+    { cat "$WORK/log"; fail "figures --partial refused runs of the azimuth setting only"; }
+[ -s "$WORK/outp/figure3a.png" ] || fail "figures --partial did not draw figure3a"
+[ ! -e "$WORK/outp/figure3b.png" ] || fail "figures --partial drew figure3b with no elevation run"
+grep -q '^| figure3b.png | .* | not drawn: no InfoGAN run of this setting |' "$WORK/outp/figure3.md" ||
+    fail "figure3.md of figures --partial does not list figure3b as not drawn"
+refused "no panel of figure3" "$WORK/outp2" "$BIN/faces" figures --partial --out "$WORK/outp2" "$WORK/gan1"
 set_mig az2 7.5000  # a MIG of 750%: refused, naming the file and line
 refused "$WORK/az2/result.csv:" "$WORK/out4" "$BIN/table2" --out "$WORK/out4" "${RUNS[@]}"
 set_mig az2 abc; refused "$WORK/az2/result.csv:" "$WORK/out4" "$BIN/faces" figures --out "$WORK/out4" "${RUNS[@]}"

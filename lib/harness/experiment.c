@@ -131,7 +131,7 @@ static void usage(const exp_spec *s, FILE *f)
                "           [--iterations N] [--data DIR] [--n N] [--n-eval N] [--resume] [--quiet]\n"
                "           [--checkpoint-every N] [--score-at N,N,...] [--stop-rule on|off]\n"
                "           [--stop-patience N] [model flags]\n", s->name);
-    if (s->figure) fprintf(f, "       %s figures [--out DIR] RUN_DIR...\n", s->name);
+    if (s->figure) fprintf(f, "       %s figures [--out DIR] [--partial] RUN_DIR...\n", s->name);
     if (render_find(s->name))
         fprintf(f, "       %s oracle [--data DIR] [--iterations N] [--n N] [--n-eval N] [--seed N]\n"
                    "           [--retrain] [--quiet] [RUN_DIR...]\n", s->name);

@@ -102,7 +102,9 @@ struct exp_spec {
     "figures: the panels into DIR (results), each showing the code of the paper's kind\n" \
     "  (continuous or categorical) with the highest normalized MI for its factor, from the\n" \
     "  InfoGAN run of its setting whose code the oracle gives the highest traversal score\n" \
-    "  (every run scored with the oracle; else the best-MIG run); DIR/FIGURE.md says which.\n"
+    "  (every run scored with the oracle; else the best-MIG run); DIR/FIGURE.md says which.\n" \
+    "  A panel with no run of its setting is an error; with --partial it is listed as not\n" \
+    "  drawn and the others are drawn (to look at a sweep while it trains).\n"
 
 /* The program's main: dispatches train / figures / the spec's commands / --help. */
 int experiment_main(const exp_spec *s, int argc, char **argv);

@@ -95,7 +95,16 @@ static double panel_traversal(const exp_spec *s, int p, const char *dir, const e
 int cmd_figures(const exp_spec *s, int argc, char **argv)
 {
     const char *out = "results", *dirs[EXP_MAX_RUNS];
-    int n = parse_runs(argc, argv, 2, s->name, &out, dirs);
+    /* --partial: draw the panels whose setting has a run, list the others as not drawn */
+    bool partial = false;
+    char **args = xcalloc((size_t)argc, sizeof *args);
+    int nargs = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i >= 2 && strcmp(argv[i], "--partial") == 0) partial = true;
+        else args[nargs++] = argv[i];
+    }
+    int n = parse_runs(nargs, args, 2, s->name, &out, dirs);
+    free(args);
     exp_row *rows = xcalloc((size_t)n, sizeof *rows);
     exp_run *runs = xcalloc((size_t)n, sizeof *runs);
     for (int i = 0; i < n; i++) {
@@ -122,12 +131,19 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
             by_oracle[p] &= !isnan(trav[p][i]);
             if (pick[p] < 0 || row_mig(&rows[i]) > row_mig(&rows[pick[p]])) pick[p] = i;
         }
-        CHECK(pick[p] >= 0, "%s: no InfoGAN run of setting %s among the run directories%s", pn->file, pn->config,
+        CHECK(pick[p] >= 0 || partial,
+              "%s: no InfoGAN run of setting %s among the run directories%s (--partial draws the "
+              "other panels)", pn->file, pn->config,
               collapsed ? " that did not collapse (stop rule; see their collapsed.txt)" : "");
+        if (pick[p] < 0) continue;
         for (int i = 0; i < n && by_oracle[p]; i++)
             if (!isnan(trav[p][i]) && trav[p][i] > trav[p][pick[p]]) pick[p] = i;
         used[pick[p]] = 1;
     }
+    int drawn = 0;
+    for (int p = 0; p < s->n_panels; p++) drawn += pick[p] >= 0;
+    CHECK(drawn > 0, "no panel of %s has an InfoGAN run of its setting among the run directories",
+          s->figure);
     double spread[EXP_MAX_RUNS]; /* per run, once: panels may share a run */
     for (int i = 0; i < n; i++) spread[i] = -1.0;
     char path[1024];
@@ -157,6 +173,12 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
     for (int p = 0; p < s->n_panels; p++) {
         const exp_panel *pn = &s->panels[p];
         int run = pick[p];
+        if (run < 0) { /* --partial */
+            fprintf(md, "| %s.png | %s | %s | not drawn: no InfoGAN run of this setting | - | - | - | - | - | - | - |\n",
+                    pn->file, pn->caption, pn->config);
+            printf("%s: %s.png not drawn: no InfoGAN run of setting %s\n", s->figure, pn->file, pn->config);
+            continue;
+        }
         infogan *m = exp_model_load(s, &runs[run], dirs[run]);
         const latent_spec *ls = &m->cfg.latent;
         dataset names = {0};
