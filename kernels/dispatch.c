@@ -198,7 +198,7 @@ static const struct { const char *name; size_t offset; } slots[] = {
 #define SLOT(s) {#s, offsetof(kern_table, s)}
     SLOT(sgemm), SLOT(im2col), SLOT(col2im), SLOT(conv2d_fwd), SLOT(conv2d_bwd_data),
     SLOT(conv2d_bwd_weights), SLOT(batchnorm_fwd_train), SLOT(batchnorm_fwd_eval),
-    SLOT(batchnorm_bwd), SLOT(relu_fwd), SLOT(relu_bwd), SLOT(lrelu_fwd), SLOT(lrelu_bwd),
+    SLOT(batchnorm_bwd), SLOT(batchnorm_act_fwd_train), SLOT(batchnorm_act_bwd), SLOT(relu_fwd), SLOT(relu_bwd), SLOT(lrelu_fwd), SLOT(lrelu_bwd),
     SLOT(sigmoid_fwd), SLOT(sigmoid_bwd), SLOT(tanh_fwd), SLOT(tanh_bwd), SLOT(softmax),
     SLOT(log_softmax), SLOT(bias_add), SLOT(bias_grad), SLOT(adam),
 #undef SLOT

@@ -38,6 +38,9 @@ typedef struct conv_geom {
     int pad_t, pad_l;
 } conv_geom;
 
+/* The activation a batch norm is fused with (batchnorm_act_*). */
+typedef enum kern_act { KERN_ACT_RELU, KERN_ACT_LRELU } kern_act;
+
 typedef struct kern_table {
     /* c (M,N) = alpha * op(a) * op(b) + beta * c, op(a) (M,K), op(b) (K,N);
      * a is (M,K) with row stride lda, or (K,M) when trans_a; likewise b. beta == 0 never
@@ -78,6 +81,19 @@ typedef struct kern_table {
     void (*batchnorm_bwd)(int n, int c, int s, const float *dy, const float *x,
                           const float *gamma, const float *mean, const float *invstd,
                           float *dx, float *dgamma, float *dbeta);
+
+    /* Batch norm (batchnorm_fwd_train without running statistics) and then relu_fwd
+     * (KERN_ACT_RELU) or lrelu_fwd with slope >= 0: z (N,C,S) in one pass over memory, the
+     * same bits as the two kernels in turn. */
+    void (*batchnorm_act_fwd_train)(int n, int c, int s, const float *x, const float *gamma,
+                                    const float *beta, float eps, kern_act act, float slope,
+                                    float *z, float *mean, float *invstd);
+    /* The backward of that pair from dz and z: relu_bwd / lrelu_bwd gated by z (z > 0 exactly
+     * where the activation's input is > 0) feeding batchnorm_bwd, without storing the
+     * gradient in between; the same bits as the two kernels in turn. */
+    void (*batchnorm_act_bwd)(int n, int c, int s, const float *dz, const float *z, kern_act act,
+                              float slope, const float *x, const float *gamma, const float *mean,
+                              const float *invstd, float *dx, float *dgamma, float *dbeta);
 
     /* y (n) = max(x, 0); dx = dy * (x > 0). */
     void (*relu_fwd)(size_t n, const float *x, float *y);

@@ -219,6 +219,70 @@ ISA_TEST(ops, batchnorm)
     }
 }
 
+/* Batch norm fused with its activation against the table's two kernels in turn (batch norm,
+ * then relu or lrelu; their backward likewise, the activation's from its input y): the same
+ * bits for z, the statistics, dx, dgamma and dbeta, both layouts (S = 1 and S > 1). */
+static void check_bn_act(const kern_table *t, const char *isa)
+{
+    test_rng r = {8};
+    const float eps = 1e-5f;
+    for (size_t si = 0; si < N_SHAPES; si++)
+        for (int a = 0; a < 2; a++) {
+            kern_act act = a ? KERN_ACT_LRELU : KERN_ACT_RELU;
+            float slope = a ? 0.2f : 0.0f;
+            int n = shapes[si][0], c = shapes[si][1], s = shapes[si][2];
+            size_t len = (size_t)n * c * s, bytes = len * sizeof(float), cb = (size_t)c * sizeof(float);
+            float *x = alloc_guarded(len), *gamma = alloc_guarded(c), *beta = alloc_guarded(c);
+            fill_uniform(&r, x, len, -1, 2);
+            fill_uniform(&r, gamma, c, 0.5f, 1.5f);
+            fill_uniform(&r, beta, c, -0.5f, 0.5f);
+            float *y = alloc_guarded(len), *z_ref = alloc_guarded(len), *z = alloc_guarded(len);
+            float *mean = alloc_guarded(c), *invstd = alloc_guarded(c);
+            float *mean_ref = alloc_guarded(c), *invstd_ref = alloc_guarded(c);
+            t->batchnorm_fwd_train(n, c, s, x, gamma, beta, eps, 0.0f, y, mean_ref, invstd_ref, NULL, NULL);
+            if (a) t->lrelu_fwd(len, slope, y, z_ref);
+            else t->relu_fwd(len, y, z_ref);
+            t->batchnorm_act_fwd_train(n, c, s, x, gamma, beta, eps, act, slope, z, mean, invstd);
+            cr_expect(memcmp(z, z_ref, bytes) == 0 && memcmp(mean, mean_ref, cb) == 0 &&
+                          memcmp(invstd, invstd_ref, cb) == 0,
+                      "%s batchnorm_act_fwd_train (%d,%d,%d) act %d: not the bits of the two kernels",
+                      isa, n, c, s, a);
+            float *dz = alloc_guarded(len), *dy = alloc_guarded(len);
+            float *dx = alloc_guarded(len), *dx_ref = alloc_guarded(len);
+            float *dg = alloc_guarded(c), *dbe = alloc_guarded(c);
+            fill_uniform(&r, dz, len, -1, 1);
+            fill_uniform(&r, dg, c, -1, 1);
+            fill_uniform(&r, dbe, c, -1, 1);
+            float *dg_ref = alloc_copy(dg, c), *dbe_ref = alloc_copy(dbe, c);
+            if (a) t->lrelu_bwd(len, slope, y, dz, dy);
+            else t->relu_bwd(len, y, dz, dy);
+            t->batchnorm_bwd(n, c, s, dy, x, gamma, mean_ref, invstd_ref, dx_ref, dg_ref, dbe_ref);
+            t->batchnorm_act_bwd(n, c, s, dz, z, act, slope, x, gamma, mean, invstd, dx, dg, dbe);
+            cr_expect(memcmp(dx, dx_ref, bytes) == 0 && memcmp(dg, dg_ref, cb) == 0 &&
+                          memcmp(dbe, dbe_ref, cb) == 0,
+                      "%s batchnorm_act_bwd (%d,%d,%d) act %d: not the bits of the two kernels",
+                      isa, n, c, s, a);
+            expect_guard(z, len, "batchnorm_act_fwd_train z");
+            expect_guard(dx, len, "batchnorm_act_bwd dx");
+            free(x); free(gamma); free(beta); free(y); free(z_ref); free(z); free(mean);
+            free(invstd); free(mean_ref); free(invstd_ref); free(dz); free(dy); free(dx);
+            free(dx_ref); free(dg); free(dbe); free(dg_ref); free(dbe_ref);
+        }
+}
+
+ISA_TEST(ops, batchnorm_act_matches_the_two_kernels)
+{
+    load_tables(*isa);
+    check_bn_act(&cur, kern_isa_name(*isa));
+}
+
+Test(ops, batchnorm_act_scalar_matches_the_two_kernels)
+{
+    kern_table t;
+    kern_fill(KERN_SCALAR, &t);
+    check_bn_act(&t, "scalar");
+}
+
 /* Adam: the optimized kernels do the reference's operations in the same order; 1e-6. */
 ISA_TEST(ops, adam)
 {

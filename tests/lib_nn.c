@@ -198,6 +198,51 @@ Test(nn, whole_networks_backward_match_finite_differences)
     check_net_eps(a->g, a->n_g, 8, 6, 1, 1, 1e-3f, 3e-2);
 }
 
+/* A batch norm fused with the (leaky) ReLU after it (net.fuse_bn_act, the default) gives the
+ * bits of the two layers run one after the other: output, input gradient, every parameter
+ * gradient; on the MNIST networks (conv and dense batch norms, ReLU and leaky ReLU). */
+static void check_fused_bn_act(const layer_spec *specs, int n_layers, int n, int c, int h, int w)
+{
+    int pairs = 0;
+    for (int i = 0; i + 1 < n_layers; i++)
+        pairs += specs[i].kind == LAYER_BN && (specs[i + 1].kind == LAYER_RELU || specs[i + 1].kind == LAYER_LRELU);
+    cr_assert(pairs > 0, "this network has no batch norm followed by a (leaky) ReLU");
+    size_t np = net_param_count(specs, n_layers, c, h, w, NULL);
+    float *p[2], *g[2];
+    net *nt[2];
+    for (int k = 0; k < 2; k++) {
+        p[k] = xalloc_floats(np), g[k] = xalloc_floats(np);
+        nt[k] = net_create(specs, n_layers, c, h, w, n, 0.1f, 1e-5f, p[k], g[k]);
+        nt[k]->fuse_bn_act = k == 0;
+        rng rg = rng_make(9, 1, 0);
+        net_init_params(nt[k], &(nn_init){0.3f}, &rg);
+    }
+    size_t in_len = (size_t)n * c * h * w, out_len = (size_t)n * nt[0]->out_c * nt[0]->out_h * nt[0]->out_w;
+    float *x = xalloc_floats(in_len), *r = xalloc_floats(out_len);
+    rng rg = rng_make(10, 1, 0);
+    for (size_t i = 0; i < in_len; i++) x[i] = rng_uniform_range(&rg, -1.0f, 1.0f);
+    for (size_t i = 0; i < out_len; i++) r[i] = rng_uniform_range(&rg, -1.0f, 1.0f);
+    const float *y[2], *dx[2];
+    for (int k = 0; k < 2; k++) {
+        net_zero_grads(nt[k]);
+        y[k] = net_forward(nt[k], x, n);
+        dx[k] = net_backward(nt[k], r, true, true);
+    }
+    cr_expect(memcmp(y[0], y[1], out_len * sizeof(float)) == 0, "fused output differs from unfused");
+    cr_expect(memcmp(dx[0], dx[1], in_len * sizeof(float)) == 0, "fused input gradient differs");
+    cr_expect(memcmp(g[0], g[1], np * sizeof(float)) == 0, "fused parameter gradients differ");
+    for (int k = 0; k < 2; k++) net_free(nt[k]), free(p[k]), free(g[k]);
+    free(x), free(r);
+}
+
+Test(nn, fused_batchnorm_activation_gives_the_unfused_bits)
+{
+    kern_init();
+    const arch *a = arch_find("mnist");
+    check_fused_bn_act(a->trunk, a->n_trunk, 16, 1, 28, 28);
+    check_fused_bn_act(a->g, a->n_g, 16, 74, 1, 1);
+}
+
 Test(nn, batchnorm_after_linear_is_per_feature)
 {
     layer_spec fc_bn[] = {{LAYER_LINEAR, 4, 3, 3, 0, 0, false}, {LAYER_BN, 0, 0, 0, 0, 0, false}};

@@ -15,6 +15,8 @@ void kern_fill_avx2(kern_table *t)
     t->batchnorm_fwd_train = batchnorm_fwd_train_avx2;
     t->batchnorm_fwd_eval = batchnorm_fwd_eval_avx2;
     t->batchnorm_bwd = batchnorm_bwd_avx2;
+    t->batchnorm_act_fwd_train = batchnorm_act_fwd_train_avx2;
+    t->batchnorm_act_bwd = batchnorm_act_bwd_avx2;
     t->relu_fwd = relu_fwd_avx2;
     t->relu_bwd = relu_bwd_avx2;
     t->lrelu_fwd = lrelu_fwd_avx2;

@@ -15,6 +15,8 @@ void kern_fill_neon(kern_table *t)
     t->batchnorm_fwd_train = batchnorm_fwd_train_neon;
     t->batchnorm_fwd_eval = batchnorm_fwd_eval_neon;
     t->batchnorm_bwd = batchnorm_bwd_neon;
+    t->batchnorm_act_fwd_train = batchnorm_act_fwd_train_neon;
+    t->batchnorm_act_bwd = batchnorm_act_bwd_neon;
     t->relu_fwd = relu_fwd_neon;
     t->relu_bwd = relu_bwd_neon;
     t->lrelu_fwd = lrelu_fwd_neon;

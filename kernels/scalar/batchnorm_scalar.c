@@ -55,11 +55,21 @@ void batchnorm_fwd_eval_scalar(int n, int c, int s, const float *x, const float 
         }
 }
 
-void batchnorm_bwd_scalar(int n, int c, int s, const float *dy, const float *x,
-                          const float *gamma, const float *mean, const float *invstd,
-                          float *dx, float *dgamma, float *dbeta)
+/* dy at `at`, or with z the activation's backward of it: relu_bwd_scalar / lrelu_bwd_scalar
+ * with z for the activation's input (z > 0 exactly where that input is). */
+static float gated(const float *dy, const float *z, kern_act act, float slope, size_t at)
 {
-    // dy, x, dx (N,C,S); gamma, mean, invstd, dgamma +=, dbeta += (C)
+    if (!z) return dy[at];
+    if (act == KERN_ACT_RELU) return z[at] > 0.0f ? dy[at] : 0.0f;
+    return z[at] > 0.0f ? dy[at] : slope * dy[at];
+}
+
+/* batchnorm_bwd_scalar from dy, gated by z when z is not NULL. */
+static void bwd(int n, int c, int s, const float *dy, const float *z, kern_act act, float slope,
+                const float *x, const float *gamma, const float *mean, const float *invstd,
+                float *dx, float *dgamma, float *dbeta)
+{
+    // dy, z, x, dx (N,C,S); gamma, mean, invstd, dgamma +=, dbeta += (C)
     size_t m = (size_t)n * s;
     for (int ch = 0; ch < c; ch++) {
         double mu = (double)mean[ch], is = (double)invstd[ch];
@@ -67,8 +77,9 @@ void batchnorm_bwd_scalar(int n, int c, int s, const float *dy, const float *x,
         for (int b = 0; b < n; b++)
             for (int i = 0; i < s; i++) {
                 size_t at = ((size_t)b * c + ch) * s + i;
-                sum_dy += (double)dy[at];
-                sum_dy_xhat += (double)dy[at] * (((double)x[at] - mu) * is);
+                double g = (double)gated(dy, z, act, slope, at);
+                sum_dy += g;
+                sum_dy_xhat += g * (((double)x[at] - mu) * is);
             }
         dbeta[ch] += (float)sum_dy;
         dgamma[ch] += (float)sum_dy_xhat;
@@ -79,7 +90,32 @@ void batchnorm_bwd_scalar(int n, int c, int s, const float *dy, const float *x,
             for (int i = 0; i < s; i++) {
                 size_t at = ((size_t)b * c + ch) * s + i;
                 double xhat = ((double)x[at] - mu) * is;
-                dx[at] = (float)(scale * ((double)dy[at] - mdy - xhat * mdyx));
+                dx[at] = (float)(scale * ((double)gated(dy, z, act, slope, at) - mdy - xhat * mdyx));
             }
     }
+}
+
+void batchnorm_bwd_scalar(int n, int c, int s, const float *dy, const float *x,
+                          const float *gamma, const float *mean, const float *invstd,
+                          float *dx, float *dgamma, float *dbeta)
+{
+    bwd(n, c, s, dy, NULL, KERN_ACT_RELU, 0.0f, x, gamma, mean, invstd, dx, dgamma, dbeta);
+}
+
+void batchnorm_act_fwd_train_scalar(int n, int c, int s, const float *x, const float *gamma,
+                                    const float *beta, float eps, kern_act act, float slope,
+                                    float *z, float *mean, float *invstd)
+{
+    // x, z (N,C,S); gamma, beta, mean, invstd (C): the reference is the two kernels in turn
+    batchnorm_fwd_train_scalar(n, c, s, x, gamma, beta, eps, 0.0f, z, mean, invstd, NULL, NULL);
+    size_t len = (size_t)n * c * s;
+    if (act == KERN_ACT_RELU) relu_fwd_scalar(len, z, z);
+    else lrelu_fwd_scalar(len, slope, z, z);
+}
+
+void batchnorm_act_bwd_scalar(int n, int c, int s, const float *dz, const float *z, kern_act act,
+                              float slope, const float *x, const float *gamma, const float *mean,
+                              const float *invstd, float *dx, float *dgamma, float *dbeta)
+{
+    bwd(n, c, s, dz, z, act, slope, x, gamma, mean, invstd, dx, dgamma, dbeta);
 }

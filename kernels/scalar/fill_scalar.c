@@ -12,6 +12,8 @@ void kern_fill_scalar(kern_table *t)
     t->batchnorm_fwd_train = batchnorm_fwd_train_scalar;
     t->batchnorm_fwd_eval = batchnorm_fwd_eval_scalar;
     t->batchnorm_bwd = batchnorm_bwd_scalar;
+    t->batchnorm_act_fwd_train = batchnorm_act_fwd_train_scalar;
+    t->batchnorm_act_bwd = batchnorm_act_bwd_scalar;
     t->relu_fwd = relu_fwd_scalar;
     t->relu_bwd = relu_bwd_scalar;
     t->lrelu_fwd = lrelu_fwd_scalar;

@@ -37,6 +37,12 @@ void batchnorm_fwd_eval_scalar(int n, int c, int s, const float *x, const float 
 void batchnorm_bwd_scalar(int n, int c, int s, const float *dy, const float *x,
                           const float *gamma, const float *mean, const float *invstd,
                           float *dx, float *dgamma, float *dbeta);
+void batchnorm_act_fwd_train_scalar(int n, int c, int s, const float *x, const float *gamma,
+                                    const float *beta, float eps, kern_act act, float slope,
+                                    float *z, float *mean, float *invstd);
+void batchnorm_act_bwd_scalar(int n, int c, int s, const float *dz, const float *z, kern_act act,
+                              float slope, const float *x, const float *gamma, const float *mean,
+                              const float *invstd, float *dx, float *dgamma, float *dbeta);
 
 /* ops_scalar.c: activations, softmax, bias, Adam. */
 void relu_fwd_scalar(size_t n, const float *x, float *y);

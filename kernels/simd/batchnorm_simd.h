@@ -63,13 +63,32 @@ static vec_f inv_sqrt(vec_f var, float eps)
     return vec_div(vec_set1(1.0f), vec_sqrt(vec_add(var, vec_set1(eps))));
 }
 
-void VEC_FN(batchnorm_fwd_train)(int n, int c, int s, const float *x, const float *gamma,
-                                 const float *beta, float eps, float momentum, float *y,
-                                 float *mean, float *invstd, float *running_mean,
-                                 float *running_var)
+/* The activation after a batch norm: none (act < 0), relu_fwd's or lrelu_fwd's operations. */
+static inline vec_f activate(vec_f v, int act, vec_f slope)
+{
+    if (act == KERN_ACT_RELU) return vec_max0(v);
+    if (act == KERN_ACT_LRELU) return vec_select(vec_gt(v, vec_zero()), v, vec_mul(slope, v));
+    return v;
+}
+
+/* The gradient reaching the batch norm: dy itself (z NULL), or relu_bwd's or lrelu_bwd's
+ * operations on it with z for the activation's input (z > 0 exactly where that input is). */
+static inline vec_f gate(vec_f g, const float *z, vec_tail t, int act, vec_f slope)
+{
+    if (!z) return g;
+    vec_mask pos = vec_gt(vec_load_tail(z, t), vec_zero());
+    return act == KERN_ACT_RELU ? vec_keep_if(pos, g) : vec_select(pos, g, vec_mul(slope, g));
+}
+
+/* batchnorm_fwd_train, then the activation act (< 0: none) on y. */
+static inline void fwd_train(int n, int c, int s, const float *x, const float *gamma,
+                             const float *beta, float eps, float momentum, int act, float slope_f,
+                             float *y, float *mean, float *invstd, float *running_mean,
+                             float *running_var)
 {
     // x, y (N,C,S); gamma, beta, mean, invstd, running_mean, running_var (C)
     size_t m = (size_t)n * s;
+    const vec_f slope = vec_set1(slope_f);
     if (s == 1) {
         for (int ch = 0; ch < c; ch += VEC_LANES) {
             vec_tail t = vec_tail_of((size_t)(c - ch));
@@ -79,7 +98,7 @@ void VEC_FN(batchnorm_fwd_train)(int n, int c, int s, const float *x, const floa
             vec_f scale = vec_mul(vec_load_tail(gamma + ch, t), is), shift = vec_load_tail(beta + ch, t);
             for (int b = 0; b < n; b++) {
                 vec_f d = vec_sub(vec_load_tail(x + (size_t)b * c + ch, t), mu);
-                vec_store_tail(y + (size_t)b * c + ch, vec_fmadd(d, scale, shift), t);
+                vec_store_tail(y + (size_t)b * c + ch, activate(vec_fmadd(d, scale, shift), act, slope), t);
             }
             vec_store_tail(mean + ch, mu, t);
             vec_store_tail(invstd + ch, is, t);
@@ -107,10 +126,26 @@ void VEC_FN(batchnorm_fwd_train)(int n, int c, int s, const float *x, const floa
             for (int i = 0; i < s; i += VEC_LANES) {
                 vec_tail t = vec_tail_of((size_t)(s - i));
                 vec_f d = vec_sub(vec_load_tail(xr + i, t), vmu);
-                vec_store_tail(yr + i, vec_fmadd(d, scale, shift), t);
+                vec_store_tail(yr + i, activate(vec_fmadd(d, scale, shift), act, slope), t);
             }
         }
     }
+}
+
+void VEC_FN(batchnorm_fwd_train)(int n, int c, int s, const float *x, const float *gamma,
+                                 const float *beta, float eps, float momentum, float *y,
+                                 float *mean, float *invstd, float *running_mean,
+                                 float *running_var)
+{
+    fwd_train(n, c, s, x, gamma, beta, eps, momentum, -1, 0.0f, y, mean, invstd, running_mean,
+              running_var);
+}
+
+void VEC_FN(batchnorm_act_fwd_train)(int n, int c, int s, const float *x, const float *gamma,
+                                     const float *beta, float eps, kern_act act, float slope,
+                                     float *z, float *mean, float *invstd)
+{
+    fwd_train(n, c, s, x, gamma, beta, eps, 0.0f, (int)act, slope, z, mean, invstd, NULL, NULL);
 }
 
 void VEC_FN(batchnorm_fwd_eval)(int n, int c, int s, const float *x, const float *gamma,
@@ -146,11 +181,13 @@ void VEC_FN(batchnorm_fwd_eval)(int n, int c, int s, const float *x, const float
     }
 }
 
-void VEC_FN(batchnorm_bwd)(int n, int c, int s, const float *dy, const float *x,
-                           const float *gamma, const float *mean, const float *invstd,
-                           float *dx, float *dgamma, float *dbeta)
+/* batchnorm_bwd from dy, gated by z (gate) when z is not NULL. */
+static inline void bwd(int n, int c, int s, const float *dy, const float *z, int act,
+                       float slope_f, const float *x, const float *gamma, const float *mean,
+                       const float *invstd, float *dx, float *dgamma, float *dbeta)
 {
-    // dy, x, dx (N,C,S); gamma, mean, invstd, dgamma +=, dbeta += (C)
+    // dy, z, x, dx (N,C,S); gamma, mean, invstd, dgamma +=, dbeta += (C)
+    const vec_f slope = vec_set1(slope_f);
     /* dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) invstd */
     float inv_m = 1.0f / (float)((size_t)n * s);
     if (s == 1) {
@@ -160,7 +197,7 @@ void VEC_FN(batchnorm_bwd)(int n, int c, int s, const float *dy, const float *x,
             vec_f sdy = vec_zero(), sdyx = vec_zero();
             for (int b = 0; b < n; b++) {
                 size_t at = (size_t)b * c + ch;
-                vec_f g = vec_load_tail(dy + at, t);
+                vec_f g = gate(vec_load_tail(dy + at, t), z ? z + at : NULL, t, act, slope);
                 vec_f xh = vec_mul(vec_sub(vec_load_tail(x + at, t), mu), is);
                 sdy = vec_add(sdy, g);
                 sdyx = vec_fmadd(g, xh, sdyx);
@@ -172,7 +209,8 @@ void VEC_FN(batchnorm_bwd)(int n, int c, int s, const float *dy, const float *x,
             for (int b = 0; b < n; b++) {
                 size_t at = (size_t)b * c + ch;
                 vec_f xh = vec_mul(vec_sub(vec_load_tail(x + at, t), mu), is);
-                vec_f d = vec_fnmadd(xh, mdyx, vec_sub(vec_load_tail(dy + at, t), mdy));
+                vec_f g = gate(vec_load_tail(dy + at, t), z ? z + at : NULL, t, act, slope);
+                vec_f d = vec_fnmadd(xh, mdyx, vec_sub(g, mdy));
                 vec_store_tail(dx + at, vec_mul(scale, d), t);
             }
         }
@@ -187,7 +225,8 @@ void VEC_FN(batchnorm_bwd)(int n, int c, int s, const float *dy, const float *x,
             vec_f sdy = vec_zero(), sdyx = vec_zero();
             for (int i = 0; i < s; i += VEC_LANES) {
                 vec_tail t = vec_tail_of((size_t)(s - i));
-                vec_f g = vec_load_tail(dy + base + i, t); /* zero past the tail: adds g * xh = 0 */
+                /* zero past the tail (so is z: the gate keeps 0): adds g * xh = 0 */
+                vec_f g = gate(vec_load_tail(dy + base + i, t), z ? z + base + i : NULL, t, act, slope);
                 vec_f xh = vec_mul(vec_sub_tailz(vec_load_tail(x + base + i, t), mu, t), is);
                 sdy = vec_add(sdy, g);
                 sdyx = vec_fmadd(g, xh, sdyx);
@@ -204,9 +243,24 @@ void VEC_FN(batchnorm_bwd)(int n, int c, int s, const float *dy, const float *x,
             for (int i = 0; i < s; i += VEC_LANES) {
                 vec_tail t = vec_tail_of((size_t)(s - i));
                 vec_f xh = vec_mul(vec_sub(vec_load_tail(x + base + i, t), mu), is);
-                vec_f d = vec_fnmadd(xh, mdyx, vec_sub(vec_load_tail(dy + base + i, t), mdy));
+                vec_f g = gate(vec_load_tail(dy + base + i, t), z ? z + base + i : NULL, t, act, slope);
+                vec_f d = vec_fnmadd(xh, mdyx, vec_sub(g, mdy));
                 vec_store_tail(dx + base + i, vec_mul(scale, d), t);
             }
         }
     }
+}
+
+void VEC_FN(batchnorm_bwd)(int n, int c, int s, const float *dy, const float *x,
+                           const float *gamma, const float *mean, const float *invstd,
+                           float *dx, float *dgamma, float *dbeta)
+{
+    bwd(n, c, s, dy, NULL, -1, 0.0f, x, gamma, mean, invstd, dx, dgamma, dbeta);
+}
+
+void VEC_FN(batchnorm_act_bwd)(int n, int c, int s, const float *dz, const float *z, kern_act act,
+                               float slope, const float *x, const float *gamma, const float *mean,
+                               const float *invstd, float *dx, float *dgamma, float *dbeta)
+{
+    bwd(n, c, s, dz, z, (int)act, slope, x, gamma, mean, invstd, dx, dgamma, dbeta);
 }

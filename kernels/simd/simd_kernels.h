@@ -21,6 +21,12 @@ void VEC_FN(batchnorm_fwd_eval)(int n, int c, int s, const float *x, const float
 void VEC_FN(batchnorm_bwd)(int n, int c, int s, const float *dy, const float *x,
                            const float *gamma, const float *mean, const float *invstd,
                            float *dx, float *dgamma, float *dbeta);
+void VEC_FN(batchnorm_act_fwd_train)(int n, int c, int s, const float *x, const float *gamma,
+                                     const float *beta, float eps, kern_act act, float slope,
+                                     float *z, float *mean, float *invstd);
+void VEC_FN(batchnorm_act_bwd)(int n, int c, int s, const float *dz, const float *z, kern_act act,
+                               float slope, const float *x, const float *gamma, const float *mean,
+                               const float *invstd, float *dx, float *dgamma, float *dbeta);
 
 void VEC_FN(relu_fwd)(size_t n, const float *x, float *y);
 void VEC_FN(relu_bwd)(size_t n, const float *x, const float *dy, float *dx);

@@ -138,6 +138,7 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
     nt->in_c = c, nt->in_h = h, nt->in_w = w;
     nt->params = params, nt->grads = grads;
     nt->bn_eps = bn_eps;
+    nt->fuse_bn_act = true;
     size_t p = 0, bufs = 0, ws = 0, bn_width = 0;
     layer_kind prev = LAYER_RELU;
     for (int i = 0; i < n; i++) {
@@ -459,6 +460,42 @@ void net_zero_grads(net *nt)
     }
 }
 
+/* Whether layers i (batch norm) and i + 1 (ReLU, or leaky ReLU with a slope >= 0, so that its
+ * output is > 0 exactly where its input is) run fused. */
+static bool bn_act_fused(const net *nt, int i)
+{
+    if (!nt->fuse_bn_act || nt->bn_sync || i + 1 >= nt->n_layers) return false;
+    const layer *l = &nt->layers[i], *a = l + 1;
+    return l->kind == LAYER_BN &&
+           (a->kind == LAYER_RELU || (a->kind == LAYER_LRELU && a->slope >= 0.0f));
+}
+
+static kern_act act_of(const layer *a) { return a->kind == LAYER_RELU ? KERN_ACT_RELU : KERN_ACT_LRELU; }
+
+/* The fused forward of batch norm bn and activation a: z into a->y (bn->y is not written). */
+static void bn_act_forward(net *nt, layer *bn, layer *a, const float *x, int n)
+{
+    int c, s;
+    bn_shape(bn, &c, &s);
+    double t0 = timing ? omp_get_wtime() : 0.0;
+    bn->x = x;
+    a->x = a->y; /* z: its sign is the activation input's */
+    kern.batchnorm_act_fwd_train(n, c, s, x, bn->w, bn->b, nt->bn_eps, act_of(a), a->slope, a->y,
+                                 bn->mean, bn->invstd);
+    if (timing) bn->time.fwd += omp_get_wtime() - t0;
+}
+
+/* Its backward from dz: bn->dx, and bn's gamma and beta gradients added. */
+static void bn_act_backward(net *nt, layer *bn, layer *a, const float *dz)
+{
+    int c, s;
+    bn_shape(bn, &c, &s);
+    double t0 = timing ? omp_get_wtime() : 0.0;
+    kern.batchnorm_act_bwd(nt->batch, c, s, dz, a->y, act_of(a), a->slope, bn->x, bn->w, bn->mean,
+                           bn->invstd, bn->dx, bn->dw, bn->db);
+    if (timing) bn->time.bwd += omp_get_wtime() - t0;
+}
+
 const float *net_forward(net *nt, const float *x, int batch)
 {
     CHECK(batch > 0 && batch <= nt->max_batch, "batch %d outside 1..%d of this network", batch,
@@ -466,6 +503,12 @@ const float *net_forward(net *nt, const float *x, int batch)
     nt->batch = batch;
     for (int i = 0; i < nt->n_layers; i++) {
         layer *l = &nt->layers[i];
+        if (bn_act_fused(nt, i)) {
+            bn_act_forward(nt, l, l + 1, x, batch);
+            x = l[1].y;
+            i++;
+            continue;
+        }
         if (nt->bn_sync && l->kind == LAYER_BN) bn_forward_synced(nt, l, x, batch);
         else layer_forward(l, x, batch, nt->bn_eps, nt->ws);
         x = l->y;
@@ -477,6 +520,12 @@ const float *net_backward(net *nt, const float *dy, bool param_grads, bool input
 {
     for (int i = nt->n_layers - 1; i >= 0; i--) {
         layer *l = &nt->layers[i];
+        if (i > 0 && bn_act_fused(nt, i - 1)) {
+            bn_act_backward(nt, l - 1, l, dy);
+            dy = l[-1].dx;
+            i--;
+            continue;
+        }
         if (nt->bn_sync && l->kind == LAYER_BN) bn_backward_synced(nt, l, dy, nt->batch);
         else layer_backward(l, dy, nt->batch, param_grads, i > 0 || input_grad, nt->ws);
         dy = l->dx;

@@ -82,6 +82,10 @@ typedef struct net {
     float *ws;                    /* conv workspace */
     float bn_eps;
     bool bn_sync;                 /* BN statistics over every rank's batch (base/dist.h) */
+    /* A batch norm and the ReLU or leaky ReLU right after it run as one kernel pass each way
+     * (kern.batchnorm_act_*: the same bits; not with bn_sync). On from net_create; the
+     * per-layer timing books the pair's time to the batch norm. */
+    bool fuse_bn_act;
     double *sync_d;               /* (2 x largest BN width): the synced BN's sums */
     float *sync_f;                /* (2 x largest BN width): its per-rank statistics */
 } net;
