@@ -34,7 +34,8 @@ static const char *usage =
     "                 avx512bf16 and amx, the bfloat16 GEMMs, where the CPU has them)\n"
     "  --threads LIST comma-separated OpenMP thread counts (default 1,2)\n"
     "  --out DIR      write DIR/train-<cpu>.csv (default results/bench); --out - writes none\n"
-    "  --no-layers    skip the per-layer breakdown\n"
+    "  --no-layers    skip the per-layer breakdown (a batch norm fused with the (leaky)\n"
+    "                 ReLU after it books both layers' time: the activation's row shows 0)\n"
     "  Under mpirun -np N (an MPI build) each rank steps on its share of the batch, as\n"
     "  `mnist train` does; rank 0 prints the rows (--out -) and the traffic per iteration.\n"
     "  The table goes to stdout, progress to stderr.\n";
