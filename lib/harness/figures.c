@@ -95,16 +95,8 @@ static double panel_traversal(const exp_spec *s, int p, const char *dir, const e
 int cmd_figures(const exp_spec *s, int argc, char **argv)
 {
     const char *out = "results", *dirs[EXP_MAX_RUNS];
-    /* --partial: draw the panels whose setting has a run, list the others as not drawn */
-    bool partial = false;
-    char **args = xcalloc((size_t)argc, sizeof *args);
-    int nargs = 0;
-    for (int i = 0; i < argc; i++) {
-        if (i >= 2 && strcmp(argv[i], "--partial") == 0) partial = true;
-        else args[nargs++] = argv[i];
-    }
-    int n = parse_runs(nargs, args, 2, s->name, &out, dirs);
-    free(args);
+    bool partial = false; /* draw the panels whose setting has a run, list the others */
+    int n = parse_runs(argc, argv, 2, s->name, &out, dirs, &partial);
     exp_row *rows = xcalloc((size_t)n, sizeof *rows);
     exp_run *runs = xcalloc((size_t)n, sizeof *runs);
     for (int i = 0; i < n; i++) {

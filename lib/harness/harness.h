@@ -28,8 +28,10 @@ void run_save(const char *dir, const exp_run *r);
 /* Whether name is one of the '|'-separated names in list. */
 int in_list(const char *list, const char *name);
 const exp_config *find_config(const exp_spec *s, const char *name);
-/* [--out DIR] RUN_DIR... from argv[first]; returns the number of run folders. */
-int parse_runs(int argc, char **argv, int first, const char *prog, const char **out, const char **dirs);
+/* [--out DIR] [--partial] RUN_DIR... from argv[first]; returns the number of run folders.
+ * --partial sets *partial; with partial NULL it is an unknown flag. */
+int parse_runs(int argc, char **argv, int first, const char *prog, const char **out, const char **dirs,
+               bool *partial);
 /* G ends in tanh: images live in [-1,1] for the model. */
 int tanh_output(const infogan *m);
 /* d's images from [0,1] into a tanh model's [-1,1]. */

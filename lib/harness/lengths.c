@@ -56,7 +56,7 @@ static int run_points(const char *dir, point *pts)
 int experiment_lengths(int argc, char **argv)
 {
     const char *out = "results", *dirs[EXP_MAX_RUNS];
-    int n = parse_runs(argc, argv, 2, "table2 --lengths", &out, dirs);
+    int n = parse_runs(argc, argv, 2, "table2 --lengths", &out, dirs, NULL);
     /* Everything is read before the first write. */
     point *pts = xcalloc((size_t)n * MAX_POINTS, sizeof *pts);
     int *n_pts = xcalloc((size_t)n, sizeof *n_pts);

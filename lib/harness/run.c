@@ -35,11 +35,13 @@ const exp_config *find_config(const exp_spec *s, const char *name)
     die("--config %s: %s has the settings %s", name, s->name, known);
 }
 
-int parse_runs(int argc, char **argv, int first, const char *prog, const char **out, const char **dirs)
+int parse_runs(int argc, char **argv, int first, const char *prog, const char **out, const char **dirs,
+               bool *partial)
 {
     int n = 0;
     for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) *out = argv[++i];
+        else if (partial && strcmp(argv[i], "--partial") == 0) *partial = true;
         else {
             CHECK(argv[i][0] != '-', "unknown flag %s (see %s --help)", argv[i], prog);
             CHECK(n < EXP_MAX_RUNS, "more than %d run folders", EXP_MAX_RUNS);

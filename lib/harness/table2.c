@@ -62,7 +62,7 @@ static void factors_median_best(const exp_row *rows, int n, int i, char *out, si
 int experiment_table2(int argc, char **argv)
 {
     const char *out = "results", *dirs[EXP_MAX_RUNS];
-    int n = parse_runs(argc, argv, 1, "table2", &out, dirs);
+    int n = parse_runs(argc, argv, 1, "table2", &out, dirs, NULL);
     exp_row *rows = xcalloc((size_t)n, sizeof *rows);
     for (int i = 0; i < n; i++) read_row(dirs[i], &rows[i]);
     path_make_output_dir("--out", out);
