@@ -137,8 +137,10 @@ ISA_TEST(ops, softmax_and_log_softmax)
 }
 
 /* (N,C,S) shapes: dense layers (S = 1), the paper's conv maps, awkward sizes. */
+/* {64, 1041, 1}: a dense batch large enough for the threaded path, with a partial vector */
 static const int shapes[][3] = {{1, 1, 1},   {128, 64, 1}, {7, 1024, 1}, {3, 17, 1},  {5, 3, 49},
-                                {2, 16, 196}, {4, 33, 15},  {1, 5, 17},   {16, 64, 49}, {3, 2, 1025}};
+                                {2, 16, 196}, {4, 33, 15},  {1, 5, 17},   {16, 64, 49}, {3, 2, 1025},
+                                {64, 1041, 1}};
 #define N_SHAPES (sizeof shapes / sizeof shapes[0])
 
 /* bias_add exact (one add per element); bias_grad accumulates: 1e-5 of the largest sum. */
@@ -313,13 +315,11 @@ static bool same_bits(const float *a, const float *b, size_t n)
     return memcmp(a, b, n * sizeof(float)) == 0;
 }
 
-/* The reductions (batch norm statistics and backward, bias grad) give the same bits on 1
- * thread and on all OpenMP threads (a repeated run when OMP_NUM_THREADS=1). */
-ISA_TEST(ops, reductions_independent_of_thread_count)
+/* The reductions (batch norm statistics and backward, bias grad) of x (n,c,s) give the same
+ * bits on 1 thread and on all OpenMP threads (a repeated run when OMP_NUM_THREADS=1). */
+static void check_reductions_threads(int n, int c, int s)
 {
-    load_tables(*isa);
     test_rng r = {8};
-    int n = 128, c = 64, s = 520; /* 4.3M floats: large enough for the threaded paths */
     size_t len = (size_t)n * c * s;
     float *x = alloc_guarded(len), *dy = alloc_guarded(len), *gamma = alloc_guarded(c), *beta = alloc_guarded(c);
     fill_uniform(&r, x, len, -1, 3);
@@ -343,9 +343,18 @@ ISA_TEST(ops, reductions_independent_of_thread_count)
     const size_t lens[6] = {len, (size_t)c, (size_t)c, len, (size_t)c, (size_t)c};
     const char *names[6] = {"bn y", "bn mean", "bn invstd", "bn dx", "bn dgamma", "bias_grad + dbeta"};
     for (int i = 0; i < 6; i++) {
-        cr_expect(same_bits(out[0][i], out[1][i], lens[i]), "%s differs between 1 and %d threads", names[i], saved);
+        cr_expect(same_bits(out[0][i], out[1][i], lens[i]), "(%d,%d,%d): %s differs between 1 and %d threads",
+                  n, c, s, names[i], saved);
         free(out[0][i]);
         free(out[1][i]);
     }
     free(x); free(dy); free(gamma); free(beta);
+}
+
+/* Large enough for the threaded paths: 4.3M floats, and a dense batch of 1041 channels. */
+ISA_TEST(ops, reductions_independent_of_thread_count)
+{
+    load_tables(*isa);
+    check_reductions_threads(128, 64, 520);
+    check_reductions_threads(128, 1041, 1);
 }

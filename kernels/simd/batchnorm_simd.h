@@ -5,8 +5,8 @@
  * Conv layout (S > 1): per channel, VEC_LANES positions per step with a partial last vector;
  * each image's run is summed in float lanes and the per-image sums are added in double, in a
  * fixed order. Dense layout (S == 1): VEC_LANES channels per vector, summed over the batch.
- * Channels are split over OpenMP threads statically, so the bits never depend on the thread
- * count. */
+ * Channels (dense: vectors of channels) are split over OpenMP threads statically, so the bits
+ * never depend on the thread count. */
 #include <math.h>
 
 #include "simd/simd_kernels.h"
@@ -90,7 +90,10 @@ static inline void fwd_train(int n, int c, int s, const float *x, const float *g
     size_t m = (size_t)n * s;
     const vec_f slope = vec_set1(slope_f);
     if (s == 1) {
-        for (int ch = 0; ch < c; ch += VEC_LANES) {
+        int vecs = (c + VEC_LANES - 1) / VEC_LANES;
+        #pragma omp parallel for schedule(static) if ((size_t)n * c >= PAR_MIN_FLOATS)
+        for (int cv = 0; cv < vecs; cv++) {
+            int ch = cv * VEC_LANES;
             vec_tail t = vec_tail_of((size_t)(c - ch));
             vec_f mu, var;
             dense_stats(n, c, ch, t, x, &mu, &var);
@@ -191,7 +194,10 @@ static inline void bwd(int n, int c, int s, const float *dy, const float *z, int
     /* dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) invstd */
     float inv_m = 1.0f / (float)((size_t)n * s);
     if (s == 1) {
-        for (int ch = 0; ch < c; ch += VEC_LANES) {
+        int vecs = (c + VEC_LANES - 1) / VEC_LANES;
+        #pragma omp parallel for schedule(static) if ((size_t)n * c >= PAR_MIN_FLOATS)
+        for (int cv = 0; cv < vecs; cv++) {
+            int ch = cv * VEC_LANES;
             vec_tail t = vec_tail_of((size_t)(c - ch));
             vec_f mu = vec_load_tail(mean + ch, t), is = vec_load_tail(invstd + ch, t);
             vec_f sdy = vec_zero(), sdyx = vec_zero();
