@@ -179,9 +179,10 @@ void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const 
         for (int b = 0; b < nb; b++)
             for (int k = 0; k < g->k; k++) {
                 float *yk = y + ((size_t)(b0 + b) * g->k + k) * p;
-                if (nb > 1) memcpy(yk, out + (size_t)k * ld + b * p, sizeof(float) * p);
+                const float *ok = nb > 1 ? out + (size_t)k * ld + b * p : yk;
                 if (bias)
-                    for (size_t q = 0; q < p; q++) yk[q] += bias[k];
+                    for (size_t q = 0; q < p; q++) yk[q] = ok[q] + bias[k];
+                else if (nb > 1) memcpy(yk, ok, sizeof(float) * p);
             }
     }
 }
