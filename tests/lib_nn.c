@@ -88,6 +88,15 @@ static void check_net_eps(const layer_spec *specs, int n_layers, int n, int c, i
     for (size_t i = 0; i < np; i++)
         cr_assert(fabsf(grads[i] - 2.0f * ana[i]) <= 1e-5f * (1.0f + fabsf(ana[i])),
                   "parameter gradient %zu does not accumulate: %g vs 2 x %g", i, (double)grads[i], (double)ana[i]);
+    /* A new step: net_zero_grads, then one backward gives the first gradients again (u has
+     * converged, so a spectral norm's step-start power iteration moves w_sn by rounding only). */
+    net_zero_grads(nt);
+    net_forward(nt, x, n);
+    net_backward(nt, r, true, true);
+    for (size_t i = 0; i < np; i++)
+        cr_assert(fabsf(grads[i] - ana[i]) <= 1e-4f * (1.0f + fabsf(ana[i])),
+                  "parameter gradient %zu after net_zero_grads and one backward: %g, the first step's %g",
+                  i, (double)grads[i], (double)ana[i]);
     net_free(nt);
     free(params), free(grads), free(x), free(r), free(dx), free(ana);
 }

@@ -453,9 +453,9 @@ void net_zero_grads(net *nt)
 {
     for (int i = 0; i < nt->n_layers; i++) {
         layer *l = &nt->layers[i];
-        if (l->kind == LAYER_LINEAR) l->dw_stale = true;
-        if (l->sn) l->sn_fresh = true;
+        if (l->kind == LAYER_LINEAR) l->dw_stale = true; /* its next backward overwrites dw */
         else if (l->dw) memset(l->dw, 0, l->n_w * sizeof(float));
+        if (l->sn) l->sn_fresh = true;
         if (l->db) memset(l->db, 0, l->n_b * sizeof(float));
     }
 }
