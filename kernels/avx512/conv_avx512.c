@@ -75,10 +75,13 @@ static inline void col_row_put16(col_row *cr, __m512 x, int n)
 
 /* im2col for output rows shorter than a vector (OW < 16) at stride 1 or 2 (MNIST's 7x7,
  * the 8x8 of the 32x32 sets): per channel and kernel row i, the input rows of the output rows
- * are laid end to end, s*OW columns each, once per shift of s*a columns (a < ceil(KW/s)).
- * Tap j's outputs q = 0..OH*OW-1 are then flat[j/s][s*q + j%s]: one strided run across the
- * output rows, 16 outputs per load (stride 1) or per permute of 32 inputs (stride 2),
- * written with col_row_put16. Copies only: the same col as im2col_rows. */
+ * are laid end to end, s*OW columns each, once per shift of s*a columns (a < ceil(KW/s)),
+ * read straight from the image by masked loads that zero the padding columns. Tap j's
+ * outputs q = 0..OH*OW-1 are then flat[j/s][s*q + j%s]: one strided run across the output
+ * rows, 16 outputs per load (stride 1) or per permute of 32 inputs (stride 2), written with
+ * col_row_put16. Channel c + 1's rows are laid out while channel c's taps are read, so
+ * the taps' loads do not wait on the stores just made. Copies only: the same col as
+ * im2col_rows. */
 #define FLAT_MAX_SHIFTS 16
 
 static bool flat_fits(const conv_geom *g)
@@ -87,40 +90,71 @@ static bool flat_fits(const conv_geom *g)
            (g->kw + g->stride - 1) / g->stride <= FLAT_MAX_SHIFTS;
 }
 
-static void im2col_flat(const conv_geom *g, const float *img, const col_dst *dst)
+/* The layout of one channel's rows: kh x shifts runs of len floats. */
+typedef struct flat_plan {
+    int s, p, run, shifts;
+    size_t len;
+    __mmask16 lo[FLAT_MAX_SHIFTS], hi[FLAT_MAX_SHIFTS]; /* lanes of shift a inside the image */
+} flat_plan;
+
+/* flat (kh, shifts, len) = channel chan (H,W)'s input rows of every output row, per kernel
+ * row and shift; lanes past a row's run spill zeros into the next row, which overwrites them. */
+static void flat_rows(const conv_geom *g, const flat_plan *pl, const float *chan, float *flat)
 {
-    // img (C,H,W), col (C*KH*KW, OH*OW) at dst; scratch: pad (H, wp), flat (shifts, len)
-    const int s = g->stride, p = g->oh * g->ow, run = s * g->ow, wp = conv_padded_width(g);
-    const int shifts = (g->kw + s - 1) / s;
-    const size_t len = ((size_t)s * p + 32 + 15) / 16 * 16; /* reads run 32 floats past s*p */
-    const size_t pad_floats = (size_t)g->h * wp, floats = pad_floats + shifts * len;
-    float *pad = conv_row_scratch(floats), *flat = pad + pad_floats;
-    memset(pad, 0, sizeof(float) * floats);
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __mmask16 lo = tail_mask16((size_t)run), hi = tail_mask16(run > 16 ? (size_t)run - 16 : 0);
-    for (int c = 0; c < g->c; c++) {
-        pad_channel(g, img, c, pad, wp);
-        for (int i = 0; i < g->kh; i++) {
-            for (int a = 0; a < shifts; a++)
-                for (int oy = 0; oy < g->oh; oy++) {
-                    int iy = oy * s - g->pad_t + i;
-                    float *d = flat + a * len + (size_t)oy * run;
-                    bool in = iy >= 0 && iy < g->h;
-                    const float *src = in ? pad + (size_t)iy * wp + s * a : pad;
-                    _mm512_mask_storeu_ps(d, lo, in ? _mm512_maskz_loadu_ps(lo, src) : _mm512_setzero_ps());
-                    _mm512_mask_storeu_ps(d + 16, hi, in ? _mm512_maskz_loadu_ps(hi, src + 16) : _mm512_setzero_ps());
-                }
-            for (int j = 0; j < g->kw; j++) {
-                const float *f = flat + (j / s) * len + j % s;
-                col_row row = col_row_start(dst, (c * g->kh + i) * g->kw + j);
-                for (int q = 0; q < p; q += 16) {
-                    __m512 x = s == 1 ? _mm512_loadu_ps(f + q)
-                                      : _mm512_permutex2var_ps(_mm512_loadu_ps(f + 2 * q), even,
-                                                               _mm512_loadu_ps(f + 2 * q + 16));
-                    col_row_put16(&row, x, p - q < 16 ? p - q : 16);
-                }
+    for (int i = 0; i < g->kh; i++)
+        for (int a = 0; a < pl->shifts; a++) {
+            float *d = flat + (size_t)(i * pl->shifts + a) * pl->len;
+            const float *col0 = chan + pl->s * a - g->pad_l; /* lane l: input column s*a - pad_l + l */
+            for (int oy = 0; oy < g->oh; oy++, d += pl->run) {
+                int iy = oy * pl->s - g->pad_t + i;
+                bool in = iy >= 0 && iy < g->h;
+                const float *src = col0 + (size_t)(in ? iy : 0) * g->w;
+                _mm512_storeu_ps(d, in ? _mm512_maskz_loadu_ps(pl->lo[a], src) : _mm512_setzero_ps());
+                if (pl->run > 16)
+                    _mm512_storeu_ps(d + 16, in ? _mm512_maskz_loadu_ps(pl->hi[a], src + 16) : _mm512_setzero_ps());
             }
         }
+}
+
+/* Channel c's col rows from its flat rows. */
+static void flat_taps(const conv_geom *g, const flat_plan *pl, int c, const float *flat,
+                      const col_dst *dst)
+{
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const int s = pl->s, p = pl->p;
+    for (int i = 0; i < g->kh; i++)
+        for (int j = 0; j < g->kw; j++) {
+            const float *f = flat + (size_t)(i * pl->shifts + j / s) * pl->len + j % s;
+            col_row row = col_row_start(dst, (c * g->kh + i) * g->kw + j);
+            for (int q = 0; q < p; q += 16) {
+                __m512 x = s == 1 ? _mm512_loadu_ps(f + q)
+                                  : _mm512_permutex2var_ps(_mm512_loadu_ps(f + 2 * q), even,
+                                                           _mm512_loadu_ps(f + 2 * q + 16));
+                col_row_put16(&row, x, p - q < 16 ? p - q : 16);
+            }
+        }
+}
+
+static void im2col_flat(const conv_geom *g, const float *img, const col_dst *dst)
+{
+    // img (C,H,W), col (C*KH*KW, OH*OW) at dst; scratch: two channels' flat rows
+    flat_plan pl = {.s = g->stride, .p = g->oh * g->ow, .shifts = (g->kw + g->stride - 1) / g->stride};
+    pl.run = pl.s * g->ow;
+    pl.len = ((size_t)pl.s * pl.p + 32 + 15) / 16 * 16; /* rows spill and taps read 32 floats past s*p */
+    for (int a = 0; a < pl.shifts; a++) {
+        unsigned lanes = 0;
+        for (int l = 0; l < pl.run; l++) {
+            int x = pl.s * a - g->pad_l + l;
+            if (x >= 0 && x < g->w) lanes |= 1u << l;
+        }
+        pl.lo[a] = (__mmask16)lanes, pl.hi[a] = (__mmask16)(lanes >> 16);
+    }
+    const size_t chan = (size_t)g->h * g->w, per = (size_t)g->kh * pl.shifts * pl.len;
+    float *flat = conv_row_scratch(2 * per);
+    flat_rows(g, &pl, img, flat);
+    for (int c = 0; c < g->c; c++) {
+        if (c + 1 < g->c) flat_rows(g, &pl, img + (c + 1) * chan, flat + ((c + 1) & 1) * per);
+        flat_taps(g, &pl, c, flat + (c & 1) * per, dst);
     }
 }
 
