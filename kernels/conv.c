@@ -133,9 +133,8 @@ static void weights_gemm(const conv_gemm_ops *ops, const float *packed, bool tra
 static void im2col_group(const conv_gemm_ops *ops, const conv_geom *g, int nb, const float *x,
                          float *col, const gemm_b_layout *panels)
 {
-    size_t p = (size_t)g->oh * g->ow, img = (size_t)g->c * g->h * g->w;
-    for (int b = 0; b < nb; b++)
-        ops->im2col(g, x + b * img, &(col_dst){col, (size_t)nb * p, panels, b * (int)p});
+    size_t p = (size_t)g->oh * g->ow;
+    ops->im2col(g, nb, x, &(col_dst){col, (size_t)nb * p, panels, 0});
     if (panels) gemm_packed_b_zero_padding(panels, col);
 }
 

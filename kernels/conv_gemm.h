@@ -25,7 +25,8 @@ typedef struct col_dst {
     const gemm_b_layout *panels;
     int q0;
 } col_dst;
-typedef void (*im2col_fn)(const conv_geom *g, const float *img, const col_dst *dst);
+/* im2col of nb images imgs[0..nb) (C,H,W each), image b at columns q0 + b*OH*OW. */
+typedef void (*im2col_fn)(const conv_geom *g, int nb, const float *imgs, const col_dst *dst);
 /* img (C,H,W) += scatter of col (C*KH*KW, OH*OW) with row stride ldcol. */
 typedef void (*col2im_ld_fn)(const conv_geom *g, const float *col, size_t ldcol, float *img);
 typedef void (*bias_grad_fn)(int n, int c, int s, const float *dy, float *db);
@@ -146,25 +147,30 @@ static inline void pad_channel(const conv_geom *g, const float *img, int c, floa
                sizeof(float) * (size_t)g->w);
 }
 
-/* im2col with an ISA's row copy (inlined when `copy` is a constant). */
-static inline void im2col_rows(const conv_geom *g, const float *img, const col_dst *dst,
+/* im2col with an ISA's row copy (inlined when `copy` is a constant), image by image. */
+static inline void im2col_rows(const conv_geom *g, int nb, const float *imgs, const col_dst *dst,
                                row_copy_fn copy)
 {
-    // img (C,H,W), col (C*KH*KW, OH*OW) at dst, pad (H, wp) scratch
+    // imgs (nb,C,H,W), col (C*KH*KW, nb*OH*OW) at dst, pad (H, wp) scratch
     int wp = conv_padded_width(g);
     float *pad = conv_row_scratch((size_t)g->h * wp);
     memset(pad, 0, sizeof(float) * (size_t)g->h * wp);
-    for (int c = 0; c < g->c; c++) {
-        pad_channel(g, img, c, pad, wp);
-        for (int i = 0; i < g->kh; i++)
-            for (int j = 0; j < g->kw; j++) {
-                col_row row = col_row_start(dst, (c * g->kh + i) * g->kw + j);
-                for (int oy = 0; oy < g->oh; oy++) {
-                    int iy = oy * g->stride - g->pad_t + i;
-                    const float *prow = iy < 0 || iy >= g->h ? NULL : pad + (size_t)iy * wp + j;
-                    col_row_put(&row, prow, g->ow, g->stride, copy);
+    for (int b = 0; b < nb; b++) {
+        const float *img = imgs + (size_t)b * g->c * g->h * g->w;
+        col_dst d = *dst;
+        d.q0 += b * g->oh * g->ow;
+        for (int c = 0; c < g->c; c++) {
+            pad_channel(g, img, c, pad, wp);
+            for (int i = 0; i < g->kh; i++)
+                for (int j = 0; j < g->kw; j++) {
+                    col_row row = col_row_start(&d, (c * g->kh + i) * g->kw + j);
+                    for (int oy = 0; oy < g->oh; oy++) {
+                        int iy = oy * g->stride - g->pad_t + i;
+                        const float *prow = iy < 0 || iy >= g->h ? NULL : pad + (size_t)iy * wp + j;
+                        col_row_put(&row, prow, g->ow, g->stride, copy);
+                    }
                 }
-            }
+        }
     }
 }
 

@@ -56,9 +56,9 @@ static void row_add_avx2(float *prow, const float *src, int ow, int stride)
     }
 }
 
-static void im2col_to_avx2(const conv_geom *g, const float *img, const col_dst *dst)
+static void im2col_to_avx2(const conv_geom *g, int nb, const float *imgs, const col_dst *dst)
 {
-    im2col_rows(g, img, dst, row_copy_avx2);
+    im2col_rows(g, nb, imgs, dst, row_copy_avx2);
 }
 
 static void col2im_ld_avx2(const conv_geom *g, const float *col, size_t ldcol, float *img)
@@ -68,7 +68,7 @@ static void col2im_ld_avx2(const conv_geom *g, const float *col, size_t ldcol, f
 
 void im2col_avx2(const conv_geom *g, const float *img, float *col)
 {
-    im2col_to_avx2(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
+    im2col_to_avx2(g, 1, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
 void col2im_avx2(const conv_geom *g, const float *col, float *img)

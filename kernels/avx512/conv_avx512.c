@@ -58,60 +58,50 @@ static void row_add_avx512(float *prow, const float *src, int ow, int stride)
     }
 }
 
-/* The next n <= 16 outputs of a col row from x's lanes: one store, or two across the edge
- * of a packed panel (the second at the next panel's start, lanes first..n-1). */
-static inline void col_row_put16(col_row *cr, __m512 x, int n)
-{
-    int first = cr->nr - cr->lane < n ? cr->nr - cr->lane : n;
-    _mm512_mask_storeu_ps(cr->at, tail_mask16((size_t)first), x);
-    cr->at += first, cr->lane += first;
-    if (cr->lane < cr->nr) return;
-    cr->at += cr->next_panel, cr->lane = 0;
-    if (first == n) return;
-    __mmask16 rest = (__mmask16)(tail_mask16((size_t)n) & ~tail_mask16((size_t)first));
-    _mm512_mask_storeu_ps(cr->at - first, rest, x);
-    cr->at += n - first, cr->lane = n - first;
-}
-
 /* im2col for output rows shorter than a vector (OW < 16) at stride 1 or 2 (MNIST's 7x7,
- * the 8x8 of the 32x32 sets): per channel and kernel row i, the input rows of the output rows
- * are laid end to end, s*OW columns each, once per shift of s*a columns (a < ceil(KW/s)),
- * read straight from the image by masked loads that zero the padding columns. Tap j's
- * outputs q = 0..OH*OW-1 are then flat[j/s][s*q + j%s]: one strided run across the output
- * rows, 16 outputs per load (stride 1) or per permute of 32 inputs (stride 2), written with
- * col_row_put16. Channel c + 1's rows are laid out while channel c's taps are read, so
- * the taps' loads do not wait on the stores just made. Copies only: the same col as
- * im2col_rows. */
+ * the 8x8 of the 32x32 sets), a group of images at once: per channel, kernel row i and shift
+ * a < ceil(KW/s), the input rows of every output row of every image are laid end to end
+ * (s*OW columns each, image b from b*s*OH*OW), read straight from the images by masked loads
+ * that zero the padding columns. Tap j's outputs Q = 0..nb*OH*OW-1 are then
+ * flat[j/s][s*Q + j%s]: one strided run across the output rows and images, 16 outputs per
+ * load (stride 1) or per permute of 32 inputs (stride 2), stored whole and aligned with the
+ * panels (the group starts a panel). Channel c + 1's rows are laid out while channel c's taps
+ * are read, so the taps' loads do not wait on the stores just made. Copies only: the same
+ * col as im2col_rows. */
 #define FLAT_MAX_SHIFTS 16
 
-static bool flat_fits(const conv_geom *g)
+static bool flat_fits(const conv_geom *g, const col_dst *dst)
 {
     return (g->stride == 1 || g->stride == 2) && g->ow < 16 &&
-           (g->kw + g->stride - 1) / g->stride <= FLAT_MAX_SHIFTS;
+           (g->kw + g->stride - 1) / g->stride <= FLAT_MAX_SHIFTS && dst->q0 == 0 &&
+           (!dst->panels || dst->panels->nr % 16 == 0);
 }
 
 /* The layout of one channel's rows: kh x shifts runs of len floats. */
 typedef struct flat_plan {
-    int s, p, run, shifts;
-    size_t len;
+    int s, p, run, shifts, nb;
+    size_t len, img; /* img: floats per image */
     __mmask16 lo[FLAT_MAX_SHIFTS], hi[FLAT_MAX_SHIFTS]; /* lanes of shift a inside the image */
 } flat_plan;
 
-/* flat (kh, shifts, len) = channel chan (H,W)'s input rows of every output row, per kernel
- * row and shift; lanes past a row's run spill zeros into the next row, which overwrites them. */
+/* flat (kh, shifts, len) = channel chan (H,W) of each image's input rows of every output row,
+ * per kernel row and shift; lanes past a row's run spill zeros into the next row, which
+ * overwrites them. */
 static void flat_rows(const conv_geom *g, const flat_plan *pl, const float *chan, float *flat)
 {
     for (int i = 0; i < g->kh; i++)
         for (int a = 0; a < pl->shifts; a++) {
             float *d = flat + (size_t)(i * pl->shifts + a) * pl->len;
-            const float *col0 = chan + pl->s * a - g->pad_l; /* lane l: input column s*a - pad_l + l */
-            for (int oy = 0; oy < g->oh; oy++, d += pl->run) {
-                int iy = oy * pl->s - g->pad_t + i;
-                bool in = iy >= 0 && iy < g->h;
-                const float *src = col0 + (size_t)(in ? iy : 0) * g->w;
-                _mm512_storeu_ps(d, in ? _mm512_maskz_loadu_ps(pl->lo[a], src) : _mm512_setzero_ps());
-                if (pl->run > 16)
-                    _mm512_storeu_ps(d + 16, in ? _mm512_maskz_loadu_ps(pl->hi[a], src + 16) : _mm512_setzero_ps());
+            for (int b = 0; b < pl->nb; b++) {
+                const float *col0 = chan + b * pl->img + pl->s * a - g->pad_l; /* lane l: column s*a - pad_l + l */
+                for (int oy = 0; oy < g->oh; oy++, d += pl->run) {
+                    int iy = oy * pl->s - g->pad_t + i;
+                    bool in = iy >= 0 && iy < g->h;
+                    const float *src = col0 + (size_t)(in ? iy : 0) * g->w;
+                    _mm512_storeu_ps(d, in ? _mm512_maskz_loadu_ps(pl->lo[a], src) : _mm512_setzero_ps());
+                    if (pl->run > 16)
+                        _mm512_storeu_ps(d + 16, in ? _mm512_maskz_loadu_ps(pl->hi[a], src + 16) : _mm512_setzero_ps());
+                }
             }
         }
 }
@@ -121,26 +111,31 @@ static void flat_taps(const conv_geom *g, const flat_plan *pl, int c, const floa
                       const col_dst *dst)
 {
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const int s = pl->s, p = pl->p;
+    const int s = pl->s, total = pl->nb * pl->p;
     for (int i = 0; i < g->kh; i++)
         for (int j = 0; j < g->kw; j++) {
             const float *f = flat + (size_t)(i * pl->shifts + j / s) * pl->len + j % s;
             col_row row = col_row_start(dst, (c * g->kh + i) * g->kw + j);
-            for (int q = 0; q < p; q += 16) {
+            for (int q = 0; q < total; q += 16) {
                 __m512 x = s == 1 ? _mm512_loadu_ps(f + q)
                                   : _mm512_permutex2var_ps(_mm512_loadu_ps(f + 2 * q), even,
                                                            _mm512_loadu_ps(f + 2 * q + 16));
-                col_row_put16(&row, x, p - q < 16 ? p - q : 16);
+                if (total - q >= 16) _mm512_storeu_ps(row.at, x);
+                else _mm512_mask_storeu_ps(row.at, tail_mask16((size_t)(total - q)), x);
+                row.at += 16, row.lane += 16;
+                if (row.lane == row.nr) row.at += row.next_panel, row.lane = 0;
             }
         }
 }
 
-static void im2col_flat(const conv_geom *g, const float *img, const col_dst *dst)
+static void im2col_flat(const conv_geom *g, int nb, const float *imgs, const col_dst *dst)
 {
-    // img (C,H,W), col (C*KH*KW, OH*OW) at dst; scratch: two channels' flat rows
-    flat_plan pl = {.s = g->stride, .p = g->oh * g->ow, .shifts = (g->kw + g->stride - 1) / g->stride};
+    // imgs (nb,C,H,W), col (C*KH*KW, nb*OH*OW) at dst; scratch: two channels' flat rows
+    flat_plan pl = {.s = g->stride, .p = g->oh * g->ow, .shifts = (g->kw + g->stride - 1) / g->stride,
+                    .nb = nb, .img = (size_t)g->c * g->h * g->w};
     pl.run = pl.s * g->ow;
-    pl.len = ((size_t)pl.s * pl.p + 32 + 15) / 16 * 16; /* rows spill and taps read 32 floats past s*p */
+    /* the last row spills 16 floats past its run, the taps read 32 past s*nb*p */
+    pl.len = ((size_t)pl.s * pl.p * nb + 32 + 15) / 16 * 16;
     for (int a = 0; a < pl.shifts; a++) {
         unsigned lanes = 0;
         for (int l = 0; l < pl.run; l++) {
@@ -151,17 +146,17 @@ static void im2col_flat(const conv_geom *g, const float *img, const col_dst *dst
     }
     const size_t chan = (size_t)g->h * g->w, per = (size_t)g->kh * pl.shifts * pl.len;
     float *flat = conv_row_scratch(2 * per);
-    flat_rows(g, &pl, img, flat);
+    flat_rows(g, &pl, imgs, flat);
     for (int c = 0; c < g->c; c++) {
-        if (c + 1 < g->c) flat_rows(g, &pl, img + (c + 1) * chan, flat + ((c + 1) & 1) * per);
+        if (c + 1 < g->c) flat_rows(g, &pl, imgs + (c + 1) * chan, flat + ((c + 1) & 1) * per);
         flat_taps(g, &pl, c, flat + (c & 1) * per, dst);
     }
 }
 
-static void im2col_to_avx512(const conv_geom *g, const float *img, const col_dst *dst)
+static void im2col_to_avx512(const conv_geom *g, int nb, const float *imgs, const col_dst *dst)
 {
-    if (flat_fits(g)) im2col_flat(g, img, dst);
-    else im2col_rows(g, img, dst, row_copy_avx512);
+    if (flat_fits(g, dst)) im2col_flat(g, nb, imgs, dst);
+    else im2col_rows(g, nb, imgs, dst, row_copy_avx512);
 }
 
 /* col2im by image row: an in-image row of a channel sums its taps (i, then j, ascending) in
@@ -256,7 +251,7 @@ static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol,
 
 void im2col_avx512(const conv_geom *g, const float *img, float *col)
 {
-    im2col_to_avx512(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
+    im2col_to_avx512(g, 1, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
 void col2im_avx512(const conv_geom *g, const float *col, float *img)

@@ -40,9 +40,9 @@ static void row_add_neon(float *prow, const float *src, int ow, int stride)
     }
 }
 
-static void im2col_to_neon(const conv_geom *g, const float *img, const col_dst *dst)
+static void im2col_to_neon(const conv_geom *g, int nb, const float *imgs, const col_dst *dst)
 {
-    im2col_rows(g, img, dst, row_copy_neon);
+    im2col_rows(g, nb, imgs, dst, row_copy_neon);
 }
 
 static void col2im_ld_neon(const conv_geom *g, const float *col, size_t ldcol, float *img)
@@ -52,7 +52,7 @@ static void col2im_ld_neon(const conv_geom *g, const float *col, size_t ldcol, f
 
 void im2col_neon(const conv_geom *g, const float *img, float *col)
 {
-    im2col_to_neon(g, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
+    im2col_to_neon(g, 1, img, &(col_dst){.base = col, .ld = (size_t)g->oh * g->ow});
 }
 
 void col2im_neon(const conv_geom *g, const float *col, float *img)
