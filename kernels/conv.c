@@ -206,11 +206,7 @@ void conv2d_bwd_data_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n,
             src = dyb;
         }
         weights_gemm(ops, packed, true, ckk, ld, g->k, w, ckk, src, panels, col);
-        for (int b = 0; b < nb; b++) {
-            float *dxb = dx + (b0 + b) * img;
-            memset(dxb, 0, sizeof(float) * img);
-            ops->col2im(g, col + b * p, (size_t)ld, dxb);
-        }
+        for (int b = 0; b < nb; b++) ops->col2im(g, col + b * p, (size_t)ld, dx + (b0 + b) * img, false);
     }
 }
 

@@ -27,8 +27,8 @@ typedef struct col_dst {
 } col_dst;
 /* im2col of nb images imgs[0..nb) (C,H,W each), image b at columns q0 + b*OH*OW. */
 typedef void (*im2col_fn)(const conv_geom *g, int nb, const float *imgs, const col_dst *dst);
-/* img (C,H,W) += scatter of col (C*KH*KW, OH*OW) with row stride ldcol. */
-typedef void (*col2im_ld_fn)(const conv_geom *g, const float *col, size_t ldcol, float *img);
+/* img (C,H,W) = (add ? img : 0) + scatter of col (C*KH*KW, OH*OW) with row stride ldcol. */
+typedef void (*col2im_ld_fn)(const conv_geom *g, const float *col, size_t ldcol, float *img, bool add);
 typedef void (*bias_grad_fn)(int n, int c, int s, const float *dy, float *db);
 
 /* One ISA's pieces of the im2col + GEMM convolution. */
@@ -175,11 +175,11 @@ static inline void im2col_rows(const conv_geom *g, int nb, const float *imgs, co
 }
 
 /* col2im with an ISA's row add: per channel the taps are summed into the zeroed padded
- * rows in a fixed order, then the in-image part is added to img. */
+ * rows in a fixed order, then the in-image part is added to img (add) or written to it. */
 static inline void col2im_rows(const conv_geom *g, const float *col, size_t ldcol, float *img,
-                               row_add_fn add)
+                               bool add_to_img, row_add_fn add)
 {
-    // col (C*KH*KW, OH*OW) row stride ldcol, img (C,H,W) +=, pad (H, wp) scratch
+    // col (C*KH*KW, OH*OW) row stride ldcol, img (C,H,W) = or +=, pad (H, wp) scratch
     int wp = conv_padded_width(g);
     float *pad = conv_row_scratch((size_t)g->h * wp);
     for (int c = 0; c < g->c; c++) {
@@ -196,7 +196,7 @@ static inline void col2im_rows(const conv_geom *g, const float *col, size_t ldco
         for (int iy = 0; iy < g->h; iy++) {
             float *dst = img + ((size_t)c * g->h + iy) * g->w;
             const float *src = pad + (size_t)iy * wp + g->pad_l;
-            for (int ix = 0; ix < g->w; ix++) dst[ix] += src[ix];
+            for (int ix = 0; ix < g->w; ix++) dst[ix] = add_to_img ? dst[ix] + src[ix] : 0.0f + src[ix];
         }
     }
 }

@@ -61,9 +61,9 @@ static void im2col_to_avx2(const conv_geom *g, int nb, const float *imgs, const 
     im2col_rows(g, nb, imgs, dst, row_copy_avx2);
 }
 
-static void col2im_ld_avx2(const conv_geom *g, const float *col, size_t ldcol, float *img)
+static void col2im_ld_avx2(const conv_geom *g, const float *col, size_t ldcol, float *img, bool add)
 {
-    col2im_rows(g, col, ldcol, img, row_add_avx2);
+    col2im_rows(g, col, ldcol, img, add, row_add_avx2);
 }
 
 void im2col_avx2(const conv_geom *g, const float *img, float *col)
@@ -73,7 +73,7 @@ void im2col_avx2(const conv_geom *g, const float *img, float *col)
 
 void col2im_avx2(const conv_geom *g, const float *col, float *img)
 {
-    col2im_ld_avx2(g, col, (size_t)g->oh * g->ow, img);
+    col2im_ld_avx2(g, col, (size_t)g->oh * g->ow, img, true);
 }
 
 CONV_GEMM_ISA(avx2, sgemm_config_avx2, im2col_to_avx2, col2im_ld_avx2, bias_grad_avx2)

@@ -169,12 +169,16 @@ static void im2col_to_avx512(const conv_geom *g, int nb, const float *imgs, cons
 #define COL2IM_MAX_CHUNKS 8
 #define COL2IM_MAX_KW 16
 
+#define COL2IM_MAX_TAP_ROWS 1024
+
 /* Per tap column j and 16-column chunk q: first source value o0, permute index, lanes
- * taking a value, source lanes to load. */
+ * taking a value, source lanes to load; per image row iy and tap row i, the output row it
+ * takes (-1: none). */
 typedef struct col2im_plan {
     __m512i idx[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
     __mmask16 lanes[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS], loads[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
     int o0[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
+    short oy[COL2IM_MAX_TAP_ROWS]; /* (H, KH) */
 } col2im_plan;
 
 /* The rows of every channel with `chunks` accumulators (a compile-time count when inlined
@@ -182,17 +186,22 @@ typedef struct col2im_plan {
 static inline __attribute__((always_inline)) void col2im_chunks(const conv_geom *g,
                                                                  const col2im_plan *pl,
                                                                  const float *col, size_t ldcol,
-                                                                 float *img, const int chunks)
+                                                                 float *img, bool add,
+                                                                 const int chunks)
 {
-    const int s = g->stride, ow = g->ow;
+    const int ow = g->ow;
+    /* image column x + l is padded column x + pad_l + l: lane pad_l + l of two chunks */
+    _Alignas(64) int32_t sh[16];
+    for (int l = 0; l < 16; l++) sh[l] = g->pad_l + l;
+    const __m512i shift = _mm512_load_si512(sh);
     for (int c = 0; c < g->c; c++)
         for (int iy = 0; iy < g->h; iy++) {
             __m512 acc[COL2IM_MAX_CHUNKS];
             for (int q = 0; q < chunks; q++) acc[q] = _mm512_setzero_ps();
             for (int i = 0; i < g->kh; i++) {
-                int t = iy + g->pad_t - i;
-                if (t < 0 || t % s != 0 || t / s >= g->oh) continue;
-                const float *tap = col + (size_t)(c * g->kh + i) * g->kw * ldcol + (size_t)(t / s) * ow;
+                int oy = pl->oy[iy * g->kh + i];
+                if (oy < 0) continue;
+                const float *tap = col + (size_t)(c * g->kh + i) * g->kw * ldcol + (size_t)oy * ow;
                 for (int j = 0; j < g->kw; j++, tap += ldcol)
                     for (int q = 0; q < chunks; q++) {
                         if (!pl->lanes[j][q]) continue;
@@ -201,28 +210,33 @@ static inline __attribute__((always_inline)) void col2im_chunks(const conv_geom 
                                                     _mm512_permutexvar_ps(pl->idx[j][q], v));
                     }
             }
-            _Alignas(64) float row[COL2IM_MAX_CHUNKS * 16];
-            for (int q = 0; q < chunks; q++) _mm512_store_ps(row + 16 * q, acc[q]);
             float *dst = img + ((size_t)c * g->h + iy) * g->w;
-            for (int x = 0; x < g->w; x += 16) {
-                __mmask16 m = tail_mask16((size_t)(g->w - x));
-                __m512 d = _mm512_maskz_loadu_ps(m, dst + x);
-                _mm512_mask_storeu_ps(dst + x, m, _mm512_add_ps(d, _mm512_maskz_loadu_ps(m, row + g->pad_l + x)));
+            for (int k = 0; k < chunks && 16 * k < g->w; k++) { /* image columns 16k.. (pad_l < 16) */
+                __mmask16 m = tail_mask16((size_t)(g->w - 16 * k));
+                __m512 v = _mm512_permutex2var_ps(acc[k], shift, k + 1 < chunks ? acc[k + 1] : _mm512_setzero_ps());
+                if (add) v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + 16 * k), v);
+                _mm512_mask_storeu_ps(dst + 16 * k, m, v);
             }
         }
 }
 
-static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol, float *img)
+static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol, float *img, bool add)
 {
-    // col (C*KH*KW, OH*OW) row stride ldcol, img (C,H,W) +=
+    // col (C*KH*KW, OH*OW) row stride ldcol, img (C,H,W) = or +=
     const int s = g->stride, ow = g->ow;
     int span = (ow - 1) * s + g->kw, need = g->pad_l + g->w;
     int chunks = ((span > need ? span : need) + 15) / 16;
-    if (chunks > COL2IM_MAX_CHUNKS || g->kw > COL2IM_MAX_KW) {
-        col2im_rows(g, col, ldcol, img, row_add_avx512);
+    if (chunks > COL2IM_MAX_CHUNKS || g->kw > COL2IM_MAX_KW || g->h * g->kh > COL2IM_MAX_TAP_ROWS ||
+        g->pad_l >= 16) {
+        col2im_rows(g, col, ldcol, img, add, row_add_avx512);
         return;
     }
     col2im_plan pl;
+    for (int iy = 0; iy < g->h; iy++)
+        for (int i = 0; i < g->kh; i++) {
+            int t = iy + g->pad_t - i;
+            pl.oy[iy * g->kh + i] = (short)(t < 0 || t % s != 0 || t / s >= g->oh ? -1 : t / s);
+        }
     for (int j = 0; j < g->kw; j++)
         for (int q = 0; q < chunks; q++) {
             _Alignas(64) int32_t ix[16];
@@ -241,11 +255,11 @@ static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol,
             pl.loads[j][q] = first < 0 ? 0 : tail_mask16((size_t)(ow - first));
         }
     switch (chunks) {
-    case 1: col2im_chunks(g, &pl, col, ldcol, img, 1); break;
-    case 2: col2im_chunks(g, &pl, col, ldcol, img, 2); break;
-    case 3: col2im_chunks(g, &pl, col, ldcol, img, 3); break;
-    case 4: col2im_chunks(g, &pl, col, ldcol, img, 4); break;
-    default: col2im_chunks(g, &pl, col, ldcol, img, chunks); break;
+    case 1: col2im_chunks(g, &pl, col, ldcol, img, add, 1); break;
+    case 2: col2im_chunks(g, &pl, col, ldcol, img, add, 2); break;
+    case 3: col2im_chunks(g, &pl, col, ldcol, img, add, 3); break;
+    case 4: col2im_chunks(g, &pl, col, ldcol, img, add, 4); break;
+    default: col2im_chunks(g, &pl, col, ldcol, img, add, chunks); break;
     }
 }
 
@@ -256,7 +270,7 @@ void im2col_avx512(const conv_geom *g, const float *img, float *col)
 
 void col2im_avx512(const conv_geom *g, const float *col, float *img)
 {
-    col2im_ld_avx512(g, col, (size_t)g->oh * g->ow, img);
+    col2im_ld_avx512(g, col, (size_t)g->oh * g->ow, img, true);
 }
 
 CONV_GEMM_ISA(avx512, sgemm_config_avx512, im2col_to_avx512, col2im_ld_avx512, bias_grad_avx512)

@@ -45,9 +45,9 @@ static void im2col_to_neon(const conv_geom *g, int nb, const float *imgs, const 
     im2col_rows(g, nb, imgs, dst, row_copy_neon);
 }
 
-static void col2im_ld_neon(const conv_geom *g, const float *col, size_t ldcol, float *img)
+static void col2im_ld_neon(const conv_geom *g, const float *col, size_t ldcol, float *img, bool add)
 {
-    col2im_rows(g, col, ldcol, img, row_add_neon);
+    col2im_rows(g, col, ldcol, img, add, row_add_neon);
 }
 
 void im2col_neon(const conv_geom *g, const float *img, float *col)
@@ -57,7 +57,7 @@ void im2col_neon(const conv_geom *g, const float *img, float *col)
 
 void col2im_neon(const conv_geom *g, const float *col, float *img)
 {
-    col2im_ld_neon(g, col, (size_t)g->oh * g->ow, img);
+    col2im_ld_neon(g, col, (size_t)g->oh * g->ow, img, true);
 }
 
 CONV_GEMM_ISA(neon, sgemm_config_neon, im2col_to_neon, col2im_ld_neon, bias_grad_neon)
