@@ -160,12 +160,13 @@ static void im2col_to_avx512(const conv_geom *g, int nb, const float *imgs, cons
 }
 
 /* col2im by image row: an in-image row of a channel sums its taps (i, then j, ascending) in
- * registers, 16 padded columns per vector, and is added to img once. Padded column x takes
+ * registers, 16 padded columns per vector, and is written to img (or added to it) once,
+ * shifted by pad_l in registers. Padded column x takes
  * the value o = (x - j) / stride of tap (i, j)'s output row when that divides and o < ow;
  * the (at most 16) values a 16-column chunk takes are loaded at o0 and moved into place by
  * a permute. Same sums in the same order as col2im_rows (which stays the fallback for rows
- * wider than COL2IM_MAX_CHUNKS vectors), without its overlapping read-modify-writes, which
- * stall on store forwarding. */
+ * wider than COL2IM_MAX_CHUNKS vectors or pad_l >= 16), without its overlapping
+ * read-modify-writes, which stall on store forwarding. */
 #define COL2IM_MAX_CHUNKS 8
 #define COL2IM_MAX_KW 16
 
