@@ -2,6 +2,7 @@
  * (input and parameter gradients), and of a whole network. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,49 @@ Test(nn, spectral_norm_backward_matches_finite_differences)
 {
     check_net((layer_spec[]){{LAYER_LINEAR, 5, 1, 1, 0, 0, true}}, 1, 4, 3, 2, 1);
     check_net((layer_spec[]){{LAYER_CONV, 3, 0, 0, 4, 2, true}}, 1, 2, 2, 6, 6);
+}
+
+/* A spectrally normalized layer large enough for the threaded power iteration (linear 257 x
+ * 300, conv 64 x 128 x 4 x 4) gives the same output, sigma and weight gradient on 1 thread as on
+ * all of them (a repeated run when OMP_NUM_THREADS=1). */
+static void check_sn_threads(const layer_spec *spec, int c, int h, int w)
+{
+    int n = 2, saved = omp_get_max_threads(), threads[2] = {1, saved};
+    size_t np = net_param_count(spec, 1, c, h, w, NULL), in_len = (size_t)n * c * h * w;
+    float *x = xalloc_floats(in_len), *out[2], *g[2], sigma[2];
+    rng rx = rng_make(5, 1, 0);
+    for (size_t i = 0; i < in_len; i++) x[i] = rng_uniform_range(&rx, -1.0f, 1.0f);
+    for (int k = 0; k < 2; k++) {
+        omp_set_num_threads(threads[k]);
+        float *params = xalloc_floats(np);
+        g[k] = xalloc_floats(np);
+        net *nt = net_create(spec, 1, c, h, w, n, 0.1f, 1e-5f, params, g[k]);
+        rng rg = rng_make(4, 1, 0);
+        net_init_params(nt, &(nn_init){0.3f}, &rg);
+        size_t out_len = (size_t)n * nt->out_c * nt->out_h * nt->out_w;
+        net_zero_grads(nt);
+        out[k] = xalloc_floats(out_len);
+        memcpy(out[k], net_forward(nt, x, n), out_len * sizeof(float));
+        net_backward(nt, out[k], true, false);
+        sigma[k] = nt->layers[0].sigma;
+        cr_expect(k == 0 || memcmp(out[0], out[1], out_len * sizeof(float)) == 0,
+                  "%s: spectrally normalized output differs between 1 and %d threads",
+                  layer_kind_name(spec[0].kind), saved);
+        net_free(nt);
+        free(params);
+    }
+    omp_set_num_threads(saved);
+    cr_expect(memcmp(&sigma[0], &sigma[1], sizeof(float)) == 0, "sigma differs between 1 and %d threads", saved);
+    cr_expect(memcmp(g[0], g[1], np * sizeof(float)) == 0, "gradients differ between 1 and %d threads", saved);
+    for (int k = 0; k < 2; k++) free(out[k]), free(g[k]);
+    free(x);
+}
+
+Test(nn, spectral_norm_bits_independent_of_thread_count)
+{
+    kern_init();
+    check_sn_threads((layer_spec[]){{LAYER_LINEAR, 257, 1, 1, 0, 0, true}}, 300, 1, 1);
+    check_sn_threads((layer_spec[]){{LAYER_CONV, 128, 0, 0, 4, 2, true}}, 64, 8, 8);
 }
 
 /* After many steps, sigma is w's largest singular value (a separate power iteration in

@@ -106,10 +106,18 @@ static size_t layer_bn_floats(const layer *l)
     return l->kind == LAYER_BN ? (2 * l->n_w + 15) / 16 * 16 : 0;
 }
 
-/* Spectral norm's w_sn, sn_g (n_w each), sn_u (n_u) and sn_v (n_w / n_u). */
+/* Spectral norm's w_sn, sn_g (n_w each), sn_u (n_u) and sn_v (n_w / n_u), then (64-byte
+ * aligned) the doubles of sn_acc (the larger of n_u and n_w / n_u). */
+static size_t layer_sn_acc_offset(const layer *l)
+{
+    return (2 * l->n_w + l->n_u + l->n_w / l->n_u + 15) / 16 * 16;
+}
+
 static size_t layer_sn_floats(const layer *l)
 {
-    return l->sn ? (2 * l->n_w + l->n_u + l->n_w / l->n_u + 15) / 16 * 16 : 0;
+    if (!l->sn) return 0;
+    size_t cols = l->n_w / l->n_u, acc = 2 * (l->n_u > cols ? l->n_u : cols);
+    return layer_sn_acc_offset(l) + (acc + 15) / 16 * 16;
 }
 
 size_t net_buffer_floats(const layer_spec *specs, int n, int c, int h, int w, int max_batch)
@@ -176,6 +184,7 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
         b += layer_bn_floats(l);
         if (l->sn) {
             l->w_sn = b, l->sn_g = b + l->n_w, l->sn_u = b + 2 * l->n_w, l->sn_v = l->sn_u + l->n_u;
+            l->sn_acc = (double *)(b + layer_sn_acc_offset(l));
             l->sn_fresh = true;
         }
         b += layer_sn_floats(l);
@@ -215,19 +224,42 @@ void net_init_params(net *nt, const nn_init *init, rng *r)
     }
 }
 
+/* Threads for a pass over n floats of weights: all of them from 64K on. */
+#define SN_PAR_MIN ((size_t)1 << 16)
+
 /* out = op(w) in / |op(w) in| with op(w) = w (rows, cols) or its transpose; returns the norm
- * (at least 1e-12). Sums in double. */
+ * (at least 1e-12). Each output is summed in double over in's entries in order (the
+ * transpose row by row of w, so that w is read in order), the outputs split over threads
+ * and the norm summed in order after them: the same bits on any thread count. acc: scratch
+ * of the outputs in double. */
 static double sn_matvec_unit(const float *w, size_t rows, size_t cols, bool trans, const float *in,
-                             float *out)
+                             float *out, double *acc)
 {
-    size_t n_out = trans ? cols : rows, n_in = trans ? rows : cols;
+    size_t n_out = trans ? cols : rows;
+    if (trans) {
+        #pragma omp parallel if (rows * cols >= SN_PAR_MIN)
+        {
+            size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+            size_t o0 = cols * t / nt, o1 = cols * (t + 1) / nt; /* this thread's outputs */
+            for (size_t o = o0; o < o1; o++) acc[o] = 0.0;
+            for (size_t i = 0; i < rows; i++) {
+                const float *wi = w + i * cols;
+                double x = (double)in[i];
+                for (size_t o = o0; o < o1; o++) acc[o] += (double)wi[o] * x;
+            }
+        }
+    } else {
+        #pragma omp parallel for schedule(static) if (rows * cols >= SN_PAR_MIN)
+        for (size_t o = 0; o < rows; o++) {
+            double s = 0.0;
+            for (size_t i = 0; i < cols; i++) s += (double)w[o * cols + i] * (double)in[i];
+            acc[o] = s;
+        }
+    }
     double norm2 = 0.0;
     for (size_t o = 0; o < n_out; o++) {
-        double s = 0.0;
-        for (size_t i = 0; i < n_in; i++)
-            s += (double)w[trans ? i * cols + o : o * cols + i] * (double)in[i];
-        out[o] = (float)s;
-        norm2 += s * s;
+        out[o] = (float)acc[o];
+        norm2 += acc[o] * acc[o];
     }
     double norm = sqrt(norm2) > 1e-12 ? sqrt(norm2) : 1e-12;
     for (size_t o = 0; o < n_out; o++) out[o] = (float)((double)out[o] / norm);
@@ -239,9 +271,10 @@ static double sn_matvec_unit(const float *w, size_t rows, size_t cols, bool tran
 static void sn_forward(layer *l)
 {
     size_t rows = l->n_u, cols = l->n_w / l->n_u;
-    sn_matvec_unit(l->w, rows, cols, true, l->u, l->sn_v);
-    double sigma = sn_matvec_unit(l->w, rows, cols, false, l->sn_v, l->sn_u);
+    sn_matvec_unit(l->w, rows, cols, true, l->u, l->sn_v, l->sn_acc);
+    double sigma = sn_matvec_unit(l->w, rows, cols, false, l->sn_v, l->sn_u, l->sn_acc);
     l->sigma = (float)sigma;
+    #pragma omp parallel for schedule(static) if (l->n_w >= SN_PAR_MIN)
     for (size_t k = 0; k < l->n_w; k++) l->w_sn[k] = (float)((double)l->w[k] / sigma);
     if (l->sn_fresh) {
         memcpy(l->u, l->sn_u, rows * sizeof(float));
@@ -256,6 +289,7 @@ static void sn_backward(layer *l, bool overwrite)
     size_t rows = l->n_u, cols = l->n_w / l->n_u;
     double dot = 0.0;
     for (size_t k = 0; k < l->n_w; k++) dot += (double)l->sn_g[k] * (double)l->w_sn[k];
+    #pragma omp parallel for schedule(static) if (l->n_w >= SN_PAR_MIN)
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j++) {
             size_t k = i * cols + j;

@@ -68,6 +68,7 @@ typedef struct layer {
     float *u;                     /* (n_u), in the parameter block after b; its gradient stays 0 */
     float *w_sn, *sn_g;           /* w / sigma, and dL/dw_sn of one backward (n_w each) */
     float *sn_u, *sn_v;           /* the last forward's left (n_u) and right (n_w / n_u) vectors */
+    double *sn_acc;               /* the power iteration's sums (the larger of n_u, n_w / n_u) */
     float sigma;                  /* the last forward's estimate */
 } layer;
 
