@@ -196,6 +196,7 @@ static inline void col2im_rows(const conv_geom *g, const float *col, size_t ldco
         for (int iy = 0; iy < g->h; iy++) {
             float *dst = img + ((size_t)c * g->h + iy) * g->w;
             const float *src = pad + (size_t)iy * wp + g->pad_l;
+            /* 0 + src: the bits of adding to a zeroed image (-0 becomes +0) */
             for (int ix = 0; ix < g->w; ix++) dst[ix] = add_to_img ? dst[ix] + src[ix] : 0.0f + src[ix];
         }
     }

@@ -170,16 +170,12 @@ static void im2col_to_avx512(const conv_geom *g, int nb, const float *imgs, cons
 #define COL2IM_MAX_CHUNKS 8
 #define COL2IM_MAX_KW 16
 
-#define COL2IM_MAX_TAP_ROWS 1024
-
 /* Per tap column j and 16-column chunk q: first source value o0, permute index, lanes
- * taking a value, source lanes to load; per image row iy and tap row i, the output row it
- * takes (-1: none). */
+ * taking a value, source lanes to load. */
 typedef struct col2im_plan {
     __m512i idx[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
     __mmask16 lanes[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS], loads[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
     int o0[COL2IM_MAX_KW][COL2IM_MAX_CHUNKS];
-    short oy[COL2IM_MAX_TAP_ROWS]; /* (H, KH) */
 } col2im_plan;
 
 /* The rows of every channel with `chunks` accumulators (a compile-time count when inlined
@@ -190,7 +186,7 @@ static inline __attribute__((always_inline)) void col2im_chunks(const conv_geom 
                                                                  float *img, bool add,
                                                                  const int chunks)
 {
-    const int ow = g->ow;
+    const int s = g->stride, ow = g->ow;
     /* image column x + l is padded column x + pad_l + l: lane pad_l + l of two chunks */
     _Alignas(64) int32_t sh[16];
     for (int l = 0; l < 16; l++) sh[l] = g->pad_l + l;
@@ -200,9 +196,9 @@ static inline __attribute__((always_inline)) void col2im_chunks(const conv_geom 
             __m512 acc[COL2IM_MAX_CHUNKS];
             for (int q = 0; q < chunks; q++) acc[q] = _mm512_setzero_ps();
             for (int i = 0; i < g->kh; i++) {
-                int oy = pl->oy[iy * g->kh + i];
-                if (oy < 0) continue;
-                const float *tap = col + (size_t)(c * g->kh + i) * g->kw * ldcol + (size_t)oy * ow;
+                int t = iy + g->pad_t - i;
+                if (t < 0 || t % s != 0 || t / s >= g->oh) continue;
+                const float *tap = col + (size_t)(c * g->kh + i) * g->kw * ldcol + (size_t)(t / s) * ow;
                 for (int j = 0; j < g->kw; j++, tap += ldcol)
                     for (int q = 0; q < chunks; q++) {
                         if (!pl->lanes[j][q]) continue;
@@ -227,17 +223,11 @@ static void col2im_ld_avx512(const conv_geom *g, const float *col, size_t ldcol,
     const int s = g->stride, ow = g->ow;
     int span = (ow - 1) * s + g->kw, need = g->pad_l + g->w;
     int chunks = ((span > need ? span : need) + 15) / 16;
-    if (chunks > COL2IM_MAX_CHUNKS || g->kw > COL2IM_MAX_KW || g->h * g->kh > COL2IM_MAX_TAP_ROWS ||
-        g->pad_l >= 16) {
+    if (chunks > COL2IM_MAX_CHUNKS || g->kw > COL2IM_MAX_KW || g->pad_l >= 16) {
         col2im_rows(g, col, ldcol, img, add, row_add_avx512);
         return;
     }
     col2im_plan pl;
-    for (int iy = 0; iy < g->h; iy++)
-        for (int i = 0; i < g->kh; i++) {
-            int t = iy + g->pad_t - i;
-            pl.oy[iy * g->kh + i] = (short)(t < 0 || t % s != 0 || t / s >= g->oh ? -1 : t / s);
-        }
     for (int j = 0; j < g->kw; j++)
         for (int q = 0; q < chunks; q++) {
             _Alignas(64) int32_t ix[16];
