@@ -208,7 +208,7 @@ test: deps
 	$(TEST_BIN) --jobs 2
 	$(if $(filter 1,$(SAN)),@echo "tests/allocs.sh: skipped under SAN=1 (the sanitizer replaces malloc)",tests/allocs.sh $(BUILD))
 	tests/experiments.sh $(BUILD)
-	tests/bench.sh
+	tests/bench.sh $(BUILD)
 	@if command -v python3 > /dev/null; then python3 tests/twin_score.py $(NMI_REF); \
 	 else echo "tests/twin_score.py skipped: no python3 (the PyTorch twin's scorer is not checked)"; fi
 	tests/mpi.sh $(BUILD)
@@ -241,11 +241,13 @@ bench: deps $(BUILD)/bench/kernels
 	@$(MAKE) --no-print-directory bench-cpus
 
 # Training-iteration benchmark -> results/bench/train-<cpu>.csv (BENCH_TRAIN_ITERS timed
-# iterations per ISA and thread count).
+# iterations per ISA and thread count); BENCH_TRAIN_FLAGS: model flags of another setting
+# (e.g. --arch faces --latent noise:128,cont:5 -> faces-train-<cpu>.csv).
 BENCH_TRAIN_ITERS ?= 10
+BENCH_TRAIN_FLAGS ?=
 BENCH_TORCH_ROUNDS ?= 5
 bench-train: $(BUILD)/bench/train_step
-	$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) --out results/bench
+	$(BUILD)/bench/train_step --iters $(BENCH_TRAIN_ITERS) $(BENCH_TRAIN_FLAGS) --out results/bench
 	@$(MAKE) --no-print-directory bench-cpus
 
 # The same iteration in PyTorch beside ours, in one run (optional: Debian's python3-torch;

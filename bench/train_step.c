@@ -1,10 +1,11 @@
 /* train_step.c: training-iteration benchmark. Runs exactly the iteration experiments/mnist
- * trains with (infogan_step, official MNIST config, batch 128) for each ISA and 1 and 2
- * threads: warm-up, then N timed iterations. Prints iterations/s, the FLOPs of one
- * iteration counted from the layer shapes, GFLOP/s, its share of the FMA peak measured in
- * the same run, and a per-layer breakdown (forward/backward, SGEMM vs the rest). Writes
- * <out>/train-<cpu>.csv with provenance comments, and the breakdown as <out>/layers-<cpu>.csv
- * and a stacked-bar <out>/layers-<cpu>.png. */
+ * trains with (infogan_step, official MNIST config, batch 128), or the one model flags give
+ * (--arch faces ...), for each ISA and 1 and 2 threads: warm-up, then N timed iterations.
+ * Prints iterations/s, the FLOPs of one iteration counted from the layer shapes, GFLOP/s,
+ * its share of the FMA peak measured in the same run, and a per-layer breakdown
+ * (forward/backward, SGEMM vs the rest). Writes <out>/train-<cpu>.csv with provenance
+ * comments, and the breakdown as <out>/layers-<cpu>.csv and a stacked-bar
+ * <out>/layers-<cpu>.png (with model flags: <arch>-train-<cpu>.csv, <arch>-layers-<cpu>.*). */
 #include <getopt.h>
 #include <math.h>
 #include <omp.h>
@@ -24,10 +25,14 @@
 
 static const char *usage =
     "usage: train_step [--iters N] [--warmup W] [--isa LIST] [--threads LIST] [--out DIR]\n"
-    "                  [--no-layers] [--help]\n"
+    "                  [--no-layers] [model flags] [--help]\n"
     "  Times the MNIST InfoGAN training iteration (infogan_step as experiments/mnist runs\n"
     "  it: official config, batch 128, seed 1, one D/Q step and one G step) on a fixed\n"
     "  synthetic batch (the time does not depend on pixel values).\n"
+    "  Model flags (those of the experiment programs: --arch, --latent, --batch, ...) time\n"
+    "  another setting, e.g. Faces: --arch faces --latent noise:128,cont:5; its files are\n"
+    "  then named <arch>-train-<cpu>.csv and <arch>-layers-<cpu>.* (not read by make\n"
+    "  bench-cpus, which compares the MNIST iteration across CPUs).\n"
     "  --iters N      timed iterations per configuration (default 10)\n"
     "  --warmup W     untimed iterations first (default 2)\n"
     "  --isa LIST     comma-separated ISAs (default: every supported one but scalar, with\n"
@@ -154,10 +159,11 @@ static void print_layer_breakdown(const infogan *m, kern_isa isa, int threads, i
 /* out_dir/layers-<cpu>.csv (every breakdown row) and .png: one stacked bar per ISA and
  * thread count, the ms of one iteration split into each layer's SGEMM, the rest of the
  * layers (im2col, batch norm, activations, copies) and the time outside the layers. */
-static void write_breakdown(const char *out_dir, const char *slug, provenance *prov)
+static void write_breakdown(const char *out_dir, const char *prefix, const char *slug,
+                            const char *setting, provenance *prov)
 {
-    char path[1024], name[128];
-    snprintf(name, sizeof name, "layers-%s.csv", slug);
+    char path[1024], name[128], title[128];
+    snprintf(name, sizeof name, "%slayers-%s.csv", prefix, slug);
     path_join(path, sizeof path, out_dir, name);
     out_file o;
     FILE *f = out_open(&o, path, "w");
@@ -198,14 +204,15 @@ static void write_breakdown(const char *out_dir, const char *slug, provenance *p
         }
         gemm_ms[k][b] += gemm;
     }
-    plot_spec sp = {.title = "Where one MNIST training iteration's time goes",
+    snprintf(title, sizeof title, "Where one %s training iteration's time goes", setting);
+    plot_spec sp = {.title = title,
                     .ylabel = "ms per iteration", .n_points = n_bars, .stacked_bars = 1,
                     .bar_labels = label_of, .n_series = n_gemm + 2, .width = 1000, .height = 560,
                     .key_position = "outside right top"};
     for (int k = 0; k < n_gemm; k++) sp.series_names[k] = names[k], sp.series_y[k] = gemm_ms[k];
     sp.series_names[n_gemm] = "rest of the layers", sp.series_y[n_gemm] = rest_ms;
     sp.series_names[n_gemm + 1] = "outside the layers", sp.series_y[n_gemm + 1] = outside_ms;
-    snprintf(name, sizeof name, "layers-%s.png", slug);
+    snprintf(name, sizeof name, "%slayers-%s.png", prefix, slug);
     path_join(path, sizeof path, out_dir, name);
     plot_lines(path, &sp);
     fprintf(stderr, "train_step: wrote %s\n", path);
@@ -221,14 +228,12 @@ static double process_cpu_seconds(void)
 }
 
 /* Times one configuration; prints the per-layer breakdown when `layers`. */
-static result run_config(kern_isa isa, int threads, int warmup, int iters, const float *real,
-                         double peak, bool layers)
+static result run_config(const infogan_config *cfg, kern_isa isa, int threads, int warmup,
+                         int iters, const float *real, double peak, bool layers)
 {
     kern_fill(isa, &kern);
     omp_set_num_threads(threads);
-    infogan_config cfg;
-    infogan_config_default(&cfg);
-    infogan *m = infogan_create(&cfg);
+    infogan *m = infogan_create(cfg);
     for (int i = 0; i < warmup; i++) infogan_step(m, real, NULL);
     nn_timing(layers);
     double best = INFINITY, t_all = bench_now(), cpu0 = process_cpu_seconds();
@@ -280,6 +285,18 @@ int main(int argc, char **argv)
     dist_init(&argc, &argv);
     /* Under mpirun every rank times its share of each batch; rank 0 reports. */
     if (dist_rank() > 0) CHECK(freopen("/dev/null", "w", stdout), "cannot silence rank %d's output", dist_rank());
+    /* The model flags first (they are the experiment programs'); the rest go to getopt. */
+    infogan_config cfg;
+    infogan_config_default(&cfg);
+    bool model_flags = false;
+    int kept = 1;
+    for (int i = 1; i < argc;) {
+        int used = infogan_config_flag(&cfg, argc, argv, i);
+        if (used == 0) argv[kept++] = argv[i++];
+        else i += used, model_flags = true;
+    }
+    argc = kept;
+    argv[argc] = NULL;
     const char *out_dir = "results/bench";
     int iters = 10, warmup = 2, threads[8] = {1, 2}, n_threads = 2;
     bool want_isa[KERN_ISA_COUNT] = {false}, isa_given = false, layers = true;
@@ -335,15 +352,20 @@ int main(int argc, char **argv)
     bench_machine host;
     bench_machine_read(&host, &prov);
 
-    infogan_config cfg;
-    infogan_config_default(&cfg);
     const arch *a = arch_find(cfg.arch);
     size_t img = (size_t)a->img_c * a->img_h * a->img_w;
-    float *real = xalloc_floats((size_t)cfg.batch * img); // real (128,1,28,28) in [0,1]
+    float *real = xalloc_floats((size_t)cfg.batch * img); // (batch,C,H,W) in [0,1]
     rng r = rng_make(1, RNG_EVAL, 0);
     for (size_t i = 0; i < (size_t)cfg.batch * img; i++) real[i] = rng_uniform(&r);
 
-    printf("MNIST InfoGAN training iteration (batch %d), %s (cpu slug %s)\n", cfg.batch, host.model, host.slug);
+    /* Without model flags the setting is MNIST's (bench/mpi_scaling.py reads this line). */
+    char setting[64], prefix[64] = "", config_line[1024];
+    snprintf(setting, sizeof setting, "%s", model_flags ? cfg.arch : "MNIST");
+    if (model_flags) snprintf(prefix, sizeof prefix, "%s-", cfg.arch);
+    infogan_config_describe(&cfg, config_line, sizeof config_line);
+    printf("%s InfoGAN training iteration (batch %d), %s (cpu slug %s)\n", setting, cfg.batch,
+           host.model, host.slug);
+    if (model_flags) printf("model: %s\n", config_line);
     printf("load average at start: %s; OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s\n", host.load,
            env_or_unset("OMP_WAIT_POLICY"), env_or_unset("GOMP_SPINCOUNT"));
     printf("%s\n", counting_rule);
@@ -359,7 +381,7 @@ int main(int argc, char **argv)
             double peak = bench_fma_peak((kern_isa)isa, threads[ti], 5);
             fprintf(stderr, "train_step: %s, %d thread(s): %d warm-up + %d timed iterations\n",
                     kern_isa_name((kern_isa)isa), threads[ti], warmup, iters);
-            res[n_res++] = run_config((kern_isa)isa, threads[ti], warmup, iters, real, peak, layers);
+            res[n_res++] = run_config(&cfg, (kern_isa)isa, threads[ti], warmup, iters, real, peak, layers);
         }
     }
     free(real);
@@ -387,6 +409,7 @@ int main(int argc, char **argv)
     snprintf(iters_note, sizeof iters_note, "%d warm-up + %d timed per row; it_per_s = timed / wall",
              warmup, iters);
     provenance_note(&prov, "iterations", iters_note);
+    provenance_note(&prov, "model", config_line);
     provenance_note(&prov, "flop_counting", counting_rule);
     provenance_note(&prov, "pct_of_peak", "of the multiply-add loop peak of the row's ISA and threads (FMA; VDPBF16PS for avx512bf16), measured in the same run");
     provenance_note(&prov, "batch_data", "synthetic uniform [0,1) images (the time does not depend on them)");
@@ -394,7 +417,7 @@ int main(int argc, char **argv)
     provenance_note(&prov, "GOMP_SPINCOUNT", env_or_unset("GOMP_SPINCOUNT"));
     path_make_output_dir("--out", out_dir);
     char csv[1024], name[128];
-    snprintf(name, sizeof name, "train-%s.csv", host.slug);
+    snprintf(name, sizeof name, "%strain-%s.csv", prefix, host.slug);
     path_join(csv, sizeof csv, out_dir, name);
     out_file o;
     FILE *f = out_open(&o, csv, "w");
@@ -409,6 +432,6 @@ int main(int argc, char **argv)
     }
     out_commit(&o);
     fprintf(stderr, "train_step: wrote %s\n", csv);
-    if (n_breakdown > 0) write_breakdown(out_dir, host.slug, &prov);
+    if (n_breakdown > 0) write_breakdown(out_dir, prefix, host.slug, setting, &prov);
     return 0;
 }

@@ -1,7 +1,9 @@
 #!/bin/bash
-# tests/bench.sh: bench/cpus.py sets every CPU's CSVs side by side (crafted CSVs of two CPUs,
-# one without a train file), and refuses a missing folder by name.
+# tests/bench.sh [BUILD]: bench/cpus.py sets every CPU's CSVs side by side (crafted CSVs of two
+# CPUs, one without a train file), and refuses a missing folder by name; with BUILD,
+# bench/train_step times another setting from model flags into its own files.
 set -u
+build=${1:-}
 dir=$(mktemp -d /tmp/infogan_bench_XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "tests/bench.sh: $*"; exit 1; }
@@ -39,4 +41,17 @@ ls "$dir" | grep -q tmp && fail "a temp file was left behind"
 
 out=$(python3 bench/cpus.py --dir "$dir/missing" 2>&1) && fail "a missing --dir was accepted"
 echo "$out" | grep -q -- "--dir $dir/missing" || fail "the error does not name the folder: $out"
+if [ -n "$build" ]; then
+    ts="$build/bench/train_step"
+    out=$("$ts" --iters 1 --warmup 0 --threads 1 --no-layers --arch toy --latent noise:4,cont:2 \
+        --batch 8 --out "$dir/ts" 2>&1) || fail "train_step with model flags failed: $out"
+    csv=$(ls "$dir"/ts/toy-train-*.csv 2>/dev/null | head -1)
+    [ -n "$csv" ] || fail "train_step --arch toy wrote no toy-train-<cpu>.csv: $(ls "$dir/ts")"
+    grep -q '^# model: model=infogan arch=toy latent=noise:4,cont:2 batch=8' "$csv" \
+        || fail "toy-train-<cpu>.csv does not record the setting: $(grep '^# model' "$csv")"
+    ls "$dir"/ts/train-*.csv > /dev/null 2>&1 && fail "a setting from model flags wrote the MNIST file name"
+    echo "$out" | grep -q '^toy InfoGAN training iteration (batch 8)' || fail "no setting line: $out"
+    out=$("$ts" --iters 1 --arch nope --out - 2>&1) && fail "train_step accepted --arch nope"
+    echo "$out" | grep -q -- "--arch: no architecture table 'nope'" || fail "bad --arch error: $out"
+fi
 echo "tests/bench.sh: all passed"
