@@ -289,13 +289,17 @@ int main(int argc, char **argv)
     infogan_config cfg;
     infogan_config_default(&cfg);
     bool model_flags = false;
+    const int argc_all = argc;
+    char **argv_all = argv, *rest[argc + 1]; /* the flags left for getopt */
     int kept = 1;
+    rest[0] = argv[0];
     for (int i = 1; i < argc;) {
         int used = infogan_config_flag(&cfg, argc, argv, i);
-        if (used == 0) argv[kept++] = argv[i++];
+        if (used == 0) rest[kept++] = argv[i++];
         else i += used, model_flags = true;
     }
     argc = kept;
+    argv = rest;
     argv[argc] = NULL;
     const char *out_dir = "results/bench";
     int iters = 10, warmup = 2, threads[8] = {1, 2}, n_threads = 2;
@@ -348,7 +352,7 @@ int main(int argc, char **argv)
     if (!any) want_isa[KERN_SCALAR] = true; /* a CPU without SIMD kernels */
 
     provenance prov;
-    provenance_init(&prov, argc, argv, 1);
+    provenance_init(&prov, argc_all, argv_all, 1);
     bench_machine host;
     bench_machine_read(&host, &prov);
 

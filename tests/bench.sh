@@ -49,6 +49,8 @@ if [ -n "$build" ]; then
     [ -n "$csv" ] || fail "train_step --arch toy wrote no toy-train-<cpu>.csv: $(ls "$dir/ts")"
     grep -q '^# model: model=infogan arch=toy latent=noise:4,cont:2 batch=8' "$csv" \
         || fail "toy-train-<cpu>.csv does not record the setting: $(grep '^# model' "$csv")"
+    grep -q '^# command: .* --arch toy --latent noise:4,cont:2 --batch 8 ' "$csv" \
+        || fail "the recorded command lost the model flags: $(grep '^# command' "$csv")"
     ls "$dir"/ts/train-*.csv > /dev/null 2>&1 && fail "a setting from model flags wrote the MNIST file name"
     echo "$out" | grep -q '^toy InfoGAN training iteration (batch 8)' || fail "no setting line: $out"
     out=$("$ts" --iters 1 --arch nope --out - 2>&1) && fail "train_step accepted --arch nope"
