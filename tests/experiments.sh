@@ -91,13 +91,14 @@ grep '^| figure3a.png' "$WORK/out2d/figure3.md" | grep -q '| MIG (a run has no o
 rm "$WORK/az1/oracle.csv"
 
 # The stop rule: Q learns nothing of the continuous codes (--lambda-cont 0, learned std), so
-# their L_I stays below 0 and a patience of 5 ends the run at iteration 5, marked collapsed.
-"$BIN/faces" train --run-dir "$WORK/col" $tiny --iterations 30 --config azimuth --seed 3 --std learned \
+# their L_I stays below 0: its mean over the rule's window of 50 iterations is below 0 from
+# iteration 50, and a patience of 5 ends the run at iteration 54, marked collapsed.
+"$BIN/faces" train --run-dir "$WORK/col" $tiny --iterations 80 --config azimuth --seed 3 --std learned \
     --std-min 0.2 --lambda-cont 0 --stop-patience 5 > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
-grep -q "^collapsed after iteration 5: the continuous codes' L_I < 0 held from iteration 1 to 5" "$WORK/err" ||
-    fail "the stop rule did not end the run at iteration 5: $(cat "$WORK/err")"
-[ -f "$WORK/col/collapsed.txt" ] && [ "$(wc -l < "$WORK/col/log.csv")" = 6 ] ||
-    fail "a collapsed run has no collapsed.txt or a log of $(wc -l < "$WORK/col/log.csv") lines, not 6"
+grep -q "^collapsed after iteration 54: the continuous codes' L_I < 0 held from iteration 50 to 54" "$WORK/err" ||
+    fail "the stop rule did not end the run at iteration 54: $(cat "$WORK/err")"
+[ -f "$WORK/col/collapsed.txt" ] && [ "$(wc -l < "$WORK/col/log.csv")" = 55 ] ||
+    fail "a collapsed run has no collapsed.txt or a log of $(wc -l < "$WORK/col/log.csv") lines, not 55"
 collapsed_col() { grep -v '^#' "$WORK/$1/result.csv" | awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "collapsed") c = i} NR == 2 {print $c}'; }
 [ "$(collapsed_col col)" = 1 ] && [ "$(collapsed_col az1)" = 0 ] ||
     fail "result.csv's collapsed column: $(collapsed_col col) for the collapsed run, $(collapsed_col az1) for az1"
@@ -108,9 +109,9 @@ head -1 "$WORK/col/log.csv" | grep -q ",li_c5,std_c1,std_c2,std_c3,std_c4,std_c5
     fail "a learned-std log has no std columns: $(head -1 "$WORK/col/log.csv")"
 head -1 "$WORK/az1/log.csv" | grep -q "std_" && fail "a fixed-std log has std columns"
 # A --resume of a collapsed run says so and does not train it.
-"$BIN/faces" train --run-dir "$WORK/col" $tiny --iterations 30 --config azimuth --seed 3 --std learned \
+"$BIN/faces" train --run-dir "$WORK/col" $tiny --iterations 80 --config azimuth --seed 3 --std learned \
     --std-min 0.2 --lambda-cont 0 --stop-patience 5 --resume > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; exit 1; }
-grep -q "collapsed earlier" "$WORK/err" && [ "$(wc -l < "$WORK/col/log.csv")" = 6 ] && [ "$(collapsed_col col)" = 1 ] ||
+grep -q "collapsed earlier" "$WORK/err" && [ "$(wc -l < "$WORK/col/log.csv")" = 55 ] && [ "$(collapsed_col col)" = 1 ] ||
     fail "a resumed collapsed run: $(cat "$WORK/err"); log of $(wc -l < "$WORK/col/log.csv") lines"
 # Panels never draw a collapsed run, even the best-MIG one; Table 2 counts it (azimuth: az1,
 # az2, gan1 and it); a result.csv from before the column reads as not collapsed.
