@@ -55,7 +55,7 @@ expect=$(for r in az1 az2; do grep -v '^#' "$WORK/$r/result.csv" | sed -n 2p | c
     sort -g | tr '\n' ' ' | awk '{printf "azimuth %.3f / %.3f (2)", ($1 + $2) / 2, $2}')
 target_row "$WORK/out1" | grep -qF "| $expect |" || fail "Table 2's median / best of the seeds, not $expect: $(target_row "$WORK/out1")"
 
-spread_rows=$(sed -n '/^## Sample spread of every run/,/^## Runs shown/p' "$WORK/out1/figure3.md" | grep -c "^| \`$WORK/")
+spread_rows=$(sed -n '/^## Sample spread of every run/,/^## Runs skipped/p' "$WORK/out1/figure3.md" | grep -c "^| \`$WORK/")
 [ "$spread_rows" = 5 ] || fail "figure3.md gives the sample spread of $spread_rows runs, not all 5"
 
 set_mig az1 0.8000; set_mig gan1 0.1000
@@ -72,17 +72,31 @@ set_mig gan1 0.1000
 
 # With an oracle.csv for every azimuth run, the panel takes the run whose panel code has the
 # higher traversal score (az2, though az1 has the better MIG); without one for az2, the MIG.
-oracle_csv() { # run, traversal score of every code for every factor (a constructed case)
+oracle_csv() { # run, traversal score of every code for every factor, coverage (1) (a constructed case)
+    local c=${3:-1}
     { echo "row,kind,azimuth,elevation,lighting,width,identity"
-      echo "accuracy,-,1,1,1,1,1"; echo "coverage,-,1,1,1,1,1"
+      echo "accuracy,-,1,1,1,1,1"; echo "coverage,-,$c,$c,$c,$c,$c"
       for c in 1 2 3 4 5; do echo "c$c,cont,$2,$2,$2,$2,$2"; done; } > "$WORK/$1/oracle.csv"
 }
 oracle_csv az1 0.1000; oracle_csv az2 0.6000
 figures_and_table out2c
 [ "$(panel_run "$WORK/out2c")" = "$WORK/az2" ] || fail "figure3a does not show the run with the best traversal score (seed 2)"
-grep '^| figure3a.png' "$WORK/out2c/figure3.md" | grep -q '| 0.600 | traversal score |$' ||
-    fail "figure3.md does not give the traversal score and the rule: $(grep '^| figure3a.png' "$WORK/out2c/figure3.md")"
+grep '^| figure3a.png' "$WORK/out2c/figure3.md" | grep -q '| 0.600 | 1.00 | traversal score |$' ||
+    fail "figure3.md does not give the traversal score, the coverage and the rule: $(grep '^| figure3a.png' "$WORK/out2c/figure3.md")"
 target_row "$WORK/out2c" | grep -q "0.8000 (\`$WORK/az1\`)" || fail "Table 2's target row left the best-MIG run"
+# A G collapsed to a texture can carry its codes there and score high: a run whose samples
+# cover the factor comes first; with none covering it, the panel says so.
+oracle_csv az2 0.6000 0.10
+figures_and_table out2e
+[ "$(panel_run "$WORK/out2e")" = "$WORK/az1" ] || fail "figure3a shows a run whose samples do not cover azimuth"
+grep -q "^| \`$WORK/az2\` | figure3a.png | 0.10 | 0.600 |$" "$WORK/out2e/figure3.md" ||
+    fail "figure3.md does not list the run passed over for its coverage"
+oracle_csv az1 0.1000 0.10
+figures_and_table out2f
+[ "$(panel_run "$WORK/out2f")" = "$WORK/az2" ] || fail "with no run covering azimuth, figure3a does not take the best traversal score"
+grep '^| figure3a.png' "$WORK/out2f/figure3.md" | grep -q '| 0.10 | traversal score; no run covers the factor: G collapsed, the panel cannot show it |$' ||
+    fail "figure3.md does not say that no run covers the factor: $(grep '^| figure3a.png' "$WORK/out2f/figure3.md")"
+oracle_csv az1 0.1000; oracle_csv az2 0.6000
 rm "$WORK/az2/oracle.csv"
 figures_and_table out2d
 [ "$(panel_run "$WORK/out2d")" = "$WORK/az1" ] || fail "with az2 unscored, figure3a does not fall back to the best-MIG run"

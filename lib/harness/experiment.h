@@ -101,7 +101,8 @@ struct exp_spec {
     "  DIR/bounds.csv: each factor's floor (Q untrained) and ceiling (the factor as a code).\n" \
     "figures: the panels into DIR (results), each showing the code of the paper's kind\n" \
     "  (continuous or categorical) with the highest normalized MI for its factor, from the\n" \
-    "  InfoGAN run of its setting whose code the oracle gives the highest traversal score\n" \
+    "  InfoGAN run of its setting whose code the oracle gives the highest traversal score,\n" \
+    "  among the runs whose samples cover the factor (coverage >= 0.8) if there are any\n" \
     "  (every run scored with the oracle; else the best-MIG run); DIR/FIGURE.md says which.\n" \
     "  A panel with no run of its setting is an error; with --partial it is listed as not\n" \
     "  drawn and the others are drawn (to look at a sweep while it trains).\n"

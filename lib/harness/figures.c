@@ -77,17 +77,19 @@ static void append_file(FILE *f, const char *dir, const char *name)
 }
 
 /* The oracle's traversal score (dir/oracle.csv) of panel p's code in a run, the code its
- * result.csv names for the panel (the best of the paper's kind by normalized MI); NaN when
- * the run has no oracle.csv or no such pair. */
-static double panel_traversal(const exp_spec *s, int p, const char *dir, const exp_row *row)
+ * result.csv names for the panel (the best of the paper's kind by normalized MI), and in
+ * *coverage that factor's coverage in G's samples; NaN when the run has no oracle.csv or no
+ * such pair. */
+static double panel_traversal(const exp_spec *s, int p, const char *dir, const exp_row *row, double *coverage)
 {
     int k = 0; /* result.csv names one factor=code pair per panel of the run's setting */
     for (int q = 0; q < p; q++) k += strcmp(s->panels[q].config, s->panels[p].config) == 0;
     char factor[32], code[16];
     double nmi, score = (double)NAN;
+    *coverage = (double)NAN;
     if (!factor_code_at(row->field[9], k, factor, code, &nmi)) return score;
     oracle_table *t = xmalloc(sizeof *t);
-    if (oracle_read(dir, t)) score = oracle_score(t, factor, code, NULL);
+    if (oracle_read(dir, t)) score = oracle_score(t, factor, code, coverage);
     free(t);
     return score;
 }
@@ -106,21 +108,25 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
     }
     /* Each panel's run, among the InfoGAN runs of its setting that did not collapse: the one
      * whose panel code the oracle scores highest when every one has an oracle.csv, else the
-     * best-MIG one (all found before drawing). */
+     * best-MIG one (all found before drawing). With the oracle, runs whose samples cover the
+     * panel's factor (coverage >= EXP_COVER_MIN) come first: a G collapsed to a texture can
+     * carry the codes in it, and the oracle then scores its traversals high. */
     int pick[EXP_MAX_PANELS], used[EXP_MAX_RUNS] = {0};
-    double trav[EXP_MAX_PANELS][EXP_MAX_RUNS];
-    bool by_oracle[EXP_MAX_PANELS];
+    double trav[EXP_MAX_PANELS][EXP_MAX_RUNS], cover[EXP_MAX_PANELS][EXP_MAX_RUNS];
+    bool by_oracle[EXP_MAX_PANELS], covered[EXP_MAX_PANELS];
     for (int p = 0; p < s->n_panels; p++) {
         const exp_panel *pn = &s->panels[p];
         pick[p] = -1;
         by_oracle[p] = true;
         int collapsed = 0;
+        covered[p] = false;
         for (int i = 0; i < n; i++) {
-            trav[p][i] = (double)NAN;
+            trav[p][i] = cover[p][i] = (double)NAN;
             if (runs[i].gan || strcmp(runs[i].config, pn->config) != 0) continue;
             if (row_collapsed(&rows[i])) { collapsed++; continue; }
-            trav[p][i] = panel_traversal(s, p, dirs[i], &rows[i]);
+            trav[p][i] = panel_traversal(s, p, dirs[i], &rows[i], &cover[p][i]);
             by_oracle[p] &= !isnan(trav[p][i]);
+            covered[p] |= cover[p][i] >= EXP_COVER_MIN;
             if (pick[p] < 0 || row_mig(&rows[i]) > row_mig(&rows[pick[p]])) pick[p] = i;
         }
         CHECK(pick[p] >= 0 || partial,
@@ -128,8 +134,13 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
               "other panels)", pn->file, pn->config,
               collapsed ? " that did not collapse (stop rule; see their collapsed.txt)" : "");
         if (pick[p] < 0) continue;
-        for (int i = 0; i < n && by_oracle[p]; i++)
-            if (!isnan(trav[p][i]) && trav[p][i] > trav[p][pick[p]]) pick[p] = i;
+        if (by_oracle[p]) {
+            pick[p] = -1;
+            for (int i = 0; i < n; i++)
+                if (!isnan(trav[p][i]) && (!covered[p] || cover[p][i] >= EXP_COVER_MIN) &&
+                    (pick[p] < 0 || trav[p][i] > trav[p][pick[p]]))
+                    pick[p] = i;
+        }
         used[pick[p]] = 1;
     }
     int drawn = 0;
@@ -156,17 +167,21 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
                 "oracle.csv; else the one with the best MIG (`chosen by`). `sample spread` is how much\n"
                 "%d of the run's samples differ from each other, over how much %d training images\n"
                 "do (mean per-pixel standard deviation across the images): near 0 means G has\n"
-                "collapsed to a few images, and then no code can show its factor. Runs the stop\n"
-                "rule ended (collapsed) are never drawn: see Runs skipped.\n\n"
+                "collapsed to a few images, and then no code can show its factor. `coverage`: the\n"
+                "entropy of the panel's factor over G's samples, as the oracle reads them, over that\n"
+                "over held-out images; the oracle's choice is made among the runs where it is at\n"
+                "least %.1f, when there are any (a G collapsed to a texture can carry the codes in\n"
+                "it, and then its traversals score high). Runs the stop rule ended (collapsed) are\n"
+                "never drawn: see Runs skipped.\n\n"
                 "| panel | paper | setting | run | code | factor | normalized MI | run MIG | sample spread "
-                "| traversal score | chosen by |\n"
-                "|---|---|---|---|---|---|---|---|---|---|---|\n", s->figure, s->name, PAPER_ROWS, CONT_COLS,
-                SPREAD_N, SPREAD_N);
+                "| traversal score | coverage | chosen by |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|---|\n", s->figure, s->name, PAPER_ROWS, CONT_COLS,
+                SPREAD_N, SPREAD_N, EXP_COVER_MIN);
     for (int p = 0; p < s->n_panels; p++) {
         const exp_panel *pn = &s->panels[p];
         int run = pick[p];
         if (run < 0) { /* --partial */
-            fprintf(md, "| %s.png | %s | %s | not drawn: no InfoGAN run of this setting | - | - | - | - | - | - | - |\n",
+            fprintf(md, "| %s.png | %s | %s | not drawn: no InfoGAN run of this setting | - | - | - | - | - | - | - | - |\n",
                     pn->file, pn->caption, pn->config);
             printf("%s: %s.png not drawn: no InfoGAN run of setting %s\n", s->figure, pn->file, pn->config);
             continue;
@@ -188,13 +203,18 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s.png", out, pn->file);
         traversal(m, code, PAPER_ROWS, cols, values, (uint64_t)p, path);
         if (spread[run] < 0) spread[run] = sample_spread_ratio(s, &runs[run], m);
-        char trav_text[32] = "-";
+        char trav_text[32] = "-", cover_text[32] = "-";
         if (!isnan(trav[p][run])) snprintf(trav_text, sizeof trav_text, "%.3f", trav[p][run]);
-        fprintf(md, "| %s.png | %s | %s | `%s` | %s (%s) | %s | %s | %s | %.2f | %s | %s |\n", pn->file,
+        if (!isnan(cover[p][run])) snprintf(cover_text, sizeof cover_text, "%.2f", cover[p][run]);
+        const char *rule = !by_oracle[p] ? "MIG (a run has no oracle.csv)"
+                           : covered[p]  ? "traversal score"
+                                         : "traversal score; no run covers the factor: G collapsed, the panel "
+                                           "cannot show it";
+        fprintf(md, "| %s.png | %s | %s | `%s` | %s (%s) | %s | %s | %s | %.2f | %s | %s | %s |\n", pn->file,
                 pn->caption, pn->config, dirs[run], lc->name,
                 lc->kind == LATENT_CAT ? "categorical" : "continuous",
                 f >= 0 ? names.factor_names[f] : "none in this data", nmi_text, rows[run].field[6],
-                spread[run], trav_text, by_oracle[p] ? "traversal score" : "MIG (a run has no oracle.csv)");
+                spread[run], trav_text, cover_text, rule);
         printf("%s: %s.png shows %s %s (normalized MI %.3f with %s) from %s; sample spread %.2f\n",
                s->figure, pn->file, lc->name, lc->kind == LATENT_CAT ? "categorical" : "continuous",
                v, f >= 0 ? names.factor_names[f] : "-", dirs[run], spread[run]);
@@ -226,6 +246,16 @@ int cmd_figures(const exp_spec *s, int argc, char **argv)
         fprintf(md, "| `%s` | %s | %s | %s |\n", dirs[i], runs[i].config, runs[i].gan ? "gan" : "infogan", why);
     }
     if (!skipped) fprintf(md, "None: the stop rule ended none of these runs.\n");
+    int uncovered = 0;
+    for (int p = 0; p < s->n_panels; p++)
+        for (int i = 0; i < n && pick[p] >= 0 && by_oracle[p] && covered[p]; i++) {
+            if (isnan(cover[p][i]) || cover[p][i] >= EXP_COVER_MIN) continue;
+            if (!uncovered++)
+                fprintf(md, "\nIn these runs G's samples do not cover the panel's factor (coverage below %.1f),\n"
+                            "and the panel took a run whose samples do:\n\n"
+                            "| run | panel | coverage | traversal score |\n|---|---|---|---|\n", EXP_COVER_MIN);
+            fprintf(md, "| `%s` | %s.png | %.2f | %.3f |\n", dirs[i], s->panels[p].file, cover[p][i], trav[p][i]);
+        }
     fprintf(md, "\n## Runs shown\n\n");
     for (int i = 0; i < n; i++)
         if (used[i]) append_file(md, dirs[i], "result.csv"), append_file(md, dirs[i], "nmi.csv");

@@ -5,6 +5,7 @@
 #include "harness/experiment.h"
 
 #define EXP_TARGET_NMI 0.5   /* the bar for "a code captures the factor" */
+#define EXP_COVER_MIN 0.8    /* a panel's run: G's samples cover its factor (issue 25) */
 #define PAPER_ROWS 8         /* traversal rows (fixed noise) */
 #define CONT_COLS 10         /* continuous sweep -1..1 */
 
