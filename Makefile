@@ -131,7 +131,7 @@ help:
 	@echo "                   -> results/bf16/table1.{md,csv}"
 	@echo "  make figure3 .. figure6  Faces, Chairs, SVHN, CelebA traversals (stand-ins, or real sets in data/):"
 	@echo "                   SEEDS=1 run(s) per setting + GAN baseline in RUNS -> results/figureN{a..d}.png, figureN.md"
-	@echo "                   (2 cores, SEEDS=1: figure3 12 h, figure4 1.2 h, figure5 1.6 h, figure6 1.7 h);"
+	@echo "                   (2 cores, SEEDS=1: figure3 12 h, figure4 2.6 h, figure5 1.6 h, figure6 1.7 h);"
 	@echo "                   each panel from the run its stand-in's oracle scores best (FIG_ORACLE=no: best MIG)"
 	@echo "  make table2      every run of figure3..6 -> results/table2.{md,csv} (MIG, SAP, FactorVAE, best codes,"
 	@echo "                   and what each stand-in's oracle reads in G's samples: trains a missing oracle first)"
