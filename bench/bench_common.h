@@ -1,11 +1,12 @@
 /* bench_common.h: pieces the benchmarks share: a monotonic clock, this CPU's multiply-add
- * peak (independent FMA or VDPBF16PS chains on registers, per thread) and a short name of
+ * peak (independent FMA or VDPBF16PS chains on registers, TDPBF16PS on tiles, per thread) and a short name of
  * the CPU model. */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
 
 #include <omp.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,26 +80,72 @@ __attribute__((target("avx512f,avx512bf16"))) static float fma_loop_avx512(long 
 }
 #define FMA_LOOP_AVX512_FLOPS (24.0 * 16 * 2)
 #define DPBF16_LOOP_FLOPS (24.0 * 32 * 2)
+
+/* AMX: TDPBF16PS into 4 accumulator tiles (16 x 16 f32) from 2 a and 2 b tiles (16 x 32
+ * bfloat16), the amx GEMM's 2x2 step without its loads: 4 x 16 x 16 x 32 multiply-adds per
+ * iteration. Configures this thread's tiles as the GEMM does (palette 1, every tile 16 rows
+ * x 64 bytes) and leaves them so: the GEMM configures a thread's tiles once and keeps them.
+ * The caller has the tile permission (kern_isa_supported(KERN_AMX) asked for it). */
+__attribute__((target("amx-tile,amx-bf16"))) static float tdp_loop_amx(long iters)
+{
+    struct {
+        uint8_t palette, start_row, reserved[14];
+        uint16_t colsb[16];
+        uint8_t rows[16];
+    } cfg = {.palette = 1};
+    for (int t = 0; t < 8; t++) cfg.colsb[t] = 64, cfg.rows[t] = 16;
+    _Alignas(64) uint16_t ab[16 * 32];
+    for (int i = 0; i < 16 * 32; i++) ab[i] = 0x3a83; /* bfloat16 1e-3 */
+    _Alignas(64) float c[16 * 16];
+    _tile_loadconfig(&cfg);
+    _tile_zero(0); /* tile numbers are immediates */
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    _tile_loadd(4, ab, 64);
+    _tile_loadd(5, ab, 64);
+    _tile_loadd(6, ab, 64);
+    _tile_loadd(7, ab, 64);
+    for (long i = 0; i < iters; i++) {
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_dpbf16ps(1, 4, 7);
+        _tile_dpbf16ps(2, 5, 6);
+        _tile_dpbf16ps(3, 5, 7);
+    }
+    _tile_stored(0, c, 64);
+    return c[0];
+}
+#define TDP_LOOP_AMX_FLOPS (4.0 * 16 * 16 * 32 * 2)
 #endif
 
-/* FLOPs (2 x multiply-adds) of one iteration of isa's peak loop: FMA (avx2, avx512) or
- * VDPBF16PS (avx512bf16); 0 where there is none (scalar, NEON). */
+/* FLOPs (2 x multiply-adds) of one iteration of isa's peak loop: FMA (avx2, avx512),
+ * VDPBF16PS (avx512bf16) or TDPBF16PS (amx); 0 where there is none (scalar, NEON). */
 static inline double peak_loop_flops(kern_isa isa)
 {
 #if defined(__x86_64__)
     if (isa == KERN_AVX2) return FMA_LOOP_AVX2_FLOPS;
     if (isa == KERN_AVX512) return FMA_LOOP_AVX512_FLOPS;
     if (isa == KERN_AVX512_BF16) return DPBF16_LOOP_FLOPS;
+    if (isa == KERN_AMX) return TDP_LOOP_AMX_FLOPS;
 #endif
     (void)isa;
     return 0.0;
 }
 
-/* Runs isa's peak loop (one with peak_loop_flops > 0). */
-static inline float peak_loop(kern_isa isa, long iters)
+/* Iterations of isa's peak loop per measurement (a TDPBF16PS step is 8x the FLOPs of an
+ * AVX-512 FMA step, and about 8x its cycles). */
+static inline long peak_loop_iters(kern_isa isa)
 {
+    return isa == KERN_AMX ? PEAK_ITERS / 8 : PEAK_ITERS;
+}
+
+/* Runs isa's peak loop (one with peak_loop_flops > 0). */
+static inline float peak_loop(kern_isa isa)
+{
+    const long iters = peak_loop_iters(isa);
 #if defined(__x86_64__)
     if (isa == KERN_AVX2) return fma_loop_avx2(iters, 1.0f);
+    if (isa == KERN_AMX) return tdp_loop_amx(iters);
     return fma_loop_avx512(iters, 1.0f, isa == KERN_AVX512_BF16);
 #else
     (void)isa, (void)iters;
@@ -109,7 +156,7 @@ static inline float peak_loop(kern_isa isa, long iters)
 /* GFLOP/s of isa's peak loop on `threads` threads, best of reps; 0 where there is none. */
 static inline double bench_fma_peak(kern_isa isa, int threads, int reps)
 {
-    const double flops = peak_loop_flops(isa) * (double)PEAK_ITERS * threads;
+    const double flops = peak_loop_flops(isa) * (double)peak_loop_iters(isa) * threads;
     if (flops == 0.0) return 0.0;
     volatile float sink = 0.0f;
     double best = 0.0;
@@ -117,7 +164,7 @@ static inline double bench_fma_peak(kern_isa isa, int threads, int reps)
         double t0 = bench_now();
 #pragma omp parallel num_threads(threads)
         {
-            float v = peak_loop(isa, PEAK_ITERS);
+            float v = peak_loop(isa);
 #pragma omp atomic
             sink += v;
         }

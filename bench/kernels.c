@@ -1,6 +1,6 @@
 /* kernels.c: kernel benchmark. Measures this CPU's multiply-add peak (AVX2 and AVX-512 FMA,
- * AVX-512 VDPBF16PS; 1 and 2 threads), GEMM GFLOP/s on the InfoGAN MNIST layer shapes for
- * every supported ISA (avx512bf16: the bfloat16 GEMM) against OpenBLAS's and BLIS's
+ * AVX-512 VDPBF16PS, AMX TDPBF16PS; 1 and 2 threads), GEMM GFLOP/s on the InfoGAN MNIST layer
+ * shapes for every supported ISA (avx512bf16 and amx: the bfloat16 GEMMs) against OpenBLAS's and BLIS's
  * cblas_sgemm (loaded at run time when installed, each naming the kernel it chose for this
  * CPU) and our ratio to the better of the two, and GB/s of batch norm
  * (training forward) and leaky ReLU forward through the kern_fill(isa) tables. Writes
@@ -24,7 +24,8 @@
 static const char *usage =
     "usage: kernels [--out DIR] [--reps N] [--help]\n"
     "  Benchmarks the kernel library on this CPU: multiply-add peak (AVX2, AVX-512 FMA;\n"
-    "  VDPBF16PS for avx512bf16), SGEMM (avx512bf16: the bfloat16 GEMM) on the\n"
+    "  VDPBF16PS for avx512bf16; TDPBF16PS on tiles for amx), SGEMM (avx512bf16, amx:\n"
+    "  the bfloat16 GEMMs) on the\n"
     "  InfoGAN MNIST layer shapes at batch 128 for each ISA with 1 and 2 threads against\n"
     "  OpenBLAS's and BLIS's cblas_sgemm (dlopen libopenblas.so.0 and libblis.so.4, each\n"
     "  skipped when absent; x_best_blas = ours / the better of the two), batch norm and\n"
@@ -413,7 +414,7 @@ int main(int argc, char **argv)
     for (int b = 0; b < N_BLAS; b++) blas_load(&blas[b]);
 
     double peak[KERN_ISA_COUNT][3] = {{0}};
-    for (int isa = KERN_AVX2; isa <= KERN_AVX512_BF16; isa++) {
+    for (int isa = KERN_AVX2; isa <= KERN_AMX; isa++) {
         if (!kern_isa_supported((kern_isa)isa)) continue;
         for (int th = 1; th <= 2; th++) {
             fprintf(stderr, "bench: %s multiply-add peak, %d thread(s)\n", kern_isa_name((kern_isa)isa), th);

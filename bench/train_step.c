@@ -2,7 +2,8 @@
  * trains with (infogan_step, official MNIST config, batch 128), or the one model flags give
  * (--arch faces ...), for each ISA and 1 and 2 threads: warm-up, then N timed iterations.
  * Prints iterations/s, the FLOPs of one iteration counted from the layer shapes, GFLOP/s,
- * its share of the FMA peak measured in the same run, and a per-layer breakdown
+ * its share of its ISA's multiply-add peak measured in the same run (FMA; VDPBF16PS for
+ * avx512bf16; TDPBF16PS for amx), and a per-layer breakdown
  * (forward/backward, SGEMM vs the rest). Writes <out>/train-<cpu>.csv with provenance
  * comments, and the breakdown as <out>/layers-<cpu>.csv and a stacked-bar
  * <out>/layers-<cpu>.png (with model flags: <arch>-train-<cpu>.csv, <arch>-layers-<cpu>.*). */
@@ -415,7 +416,7 @@ int main(int argc, char **argv)
     provenance_note(&prov, "iterations", iters_note);
     provenance_note(&prov, "model", config_line);
     provenance_note(&prov, "flop_counting", counting_rule);
-    provenance_note(&prov, "pct_of_peak", "of the multiply-add loop peak of the row's ISA and threads (FMA; VDPBF16PS for avx512bf16), measured in the same run");
+    provenance_note(&prov, "pct_of_peak", "of the multiply-add loop peak of the row's ISA and threads (FMA; VDPBF16PS for avx512bf16; TDPBF16PS for amx), measured in the same run");
     provenance_note(&prov, "batch_data", "synthetic uniform [0,1) images (the time does not depend on them)");
     provenance_note(&prov, "OMP_WAIT_POLICY", env_or_unset("OMP_WAIT_POLICY"));
     provenance_note(&prov, "GOMP_SPINCOUNT", env_or_unset("GOMP_SPINCOUNT"));
