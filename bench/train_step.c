@@ -257,7 +257,7 @@ static result run_config(const infogan_config *cfg, kern_isa isa, int threads, i
            r.gflops);
     if (r.pct_of_peak >= 0)
         printf(", %.1f%% of the %.0f GFLOP/s %s peak", r.pct_of_peak, peak,
-               isa == KERN_AVX512_BF16 ? "VDPBF16PS" : "FMA");
+               isa == KERN_AVX512_BF16 ? "VDPBF16PS" : isa == KERN_AMX ? "TDPBF16PS" : "FMA");
     printf("\n");
     if (layers) print_layer_breakdown(m, isa, threads, iters, seconds);
     fflush(stdout);
