@@ -297,20 +297,19 @@ twin-step: $(BUILD)/bin/arch_tables $(BUILD)/bin/diagnostics/step_dump
 	$(TORCH_CHECK)
 	tests/twin_step.sh $(BUILD)
 
-# $(,): a comma inside $(call) arguments.
-, := ,
+# The twin trains the setting our program prints (`<set> model --config <setting>`): one source.
 define twin_train
 	$(TORCH_CHECK)
 	$(BUILD)/bin/datasets --only $(1) $(if $(N),--n $(N)) --seed 1
-	/usr/bin/python3 experiments/twin/infogan_twin.py --data data/standin/$(1).bin --arch $(3) \
-	  --iterations $(TWIN_ITERS) --seed $(TWIN_SEED) --threads $(TWIN_THREADS) --n-eval 5000 \
-	  --arch-tables $(BUILD)/bin/arch_tables $(4) --out $(TWIN_OUT)/$(1)-$(2)-seed$(TWIN_SEED)
+	/usr/bin/python3 experiments/twin/infogan_twin.py --data data/standin/$(1).bin \
+	  --model "$$($(BUILD)/bin/$(1) model --config $(2) --seed $(TWIN_SEED))" \
+	  --iterations $(TWIN_ITERS) --threads $(TWIN_THREADS) --n-eval 5000 \
+	  --arch-tables $(BUILD)/bin/arch_tables --out $(TWIN_OUT)/$(1)-$(2)-seed$(TWIN_SEED)
 endef
-twin-faces: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets
-	$(call twin_train,faces,azimuth,faces,--latent noise:128$(,)cont:5 --batch 128 --lr-d 2e-4 --lr-g 5e-4 --lambda-cont 0.2)
-twin-chairs: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets
-	$(call twin_train,chairs,rotation,chairs-lite,--latent noise:128$(,)cat:20$(,)cat:20$(,)cat:20$(,)cont:1 --batch 64 \
-	  --lr-d 2e-4 --lr-g 1e-3 --lambda-cat 0.2 --lambda-cont 2 --info-warmup 200)
+twin-faces: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets $(BUILD)/bin/faces
+	$(call twin_train,faces,azimuth)
+twin-chairs: $(BUILD)/bin/arch_tables $(BUILD)/bin/datasets $(BUILD)/bin/chairs
+	$(call twin_train,chairs,rotation)
 
 # make fuzz: one libFuzzer target per input parser (tests/fuzz/fuzz_*.c), built with clang,
 # ASan and UBSan into build-fuzz, each run FUZZ_SECONDS (or FUZZ_RUNS executions) from its

@@ -344,14 +344,20 @@ done
 runs=$(make -n -s SEEDS=2 RUNS="$WORK/plan" figure3 | grep -o 'run-dir [^ ]*' | sort -u | wc -l)
 [ "$runs" = 8 ] || fail "make -n SEEDS=2 figure3 plans $runs runs, not 8 (3 settings + GAN, 2 seeds)"
 
-# The twin targets: the stand-in is made without an empty --n, and each data set's twin runs
-# its first panel's setting.
+# The twin targets: the stand-in is made without an empty --n, and each data set's twin trains
+# the settings line our program prints for its first panel's setting (one source for both).
 plan=$(make -n -s twin-faces twin-chairs) || fail "make -n twin-faces twin-chairs failed"
 echo "$plan" | grep 'datasets --only' | grep -q -- '--n *--' && fail "make twin-faces passes an empty --n to datasets"
-echo "$plan" | grep -q -- 'data/standin/faces.bin --arch faces .*--latent noise:128,cont:5 --batch 128 --lr-d 2e-4 --lr-g 5e-4 --lambda-cont 0.2 ' ||
-    fail "make -n twin-faces does not run Table 5's azimuth setting"
-echo "$plan" | grep -q -- 'data/standin/chairs.bin --arch chairs-lite .*--latent noise:128,cat:20,cat:20,cat:20,cont:1 --batch 64 --lr-d 2e-4 --lr-g 1e-3 --lambda-cat 0.2 --lambda-cont 2 --info-warmup 200 ' ||
-    fail "make -n twin-chairs does not run the rotation setting"
+echo "$plan" | grep -q -- 'data/standin/faces.bin --model "$(build/bin/faces model --config azimuth --seed 1)" ' ||
+    fail "make -n twin-faces does not train faces' azimuth setting"
+echo "$plan" | grep -q -- 'data/standin/chairs.bin --model "$(build/bin/chairs model --config rotation --seed 1)" ' ||
+    fail "make -n twin-chairs does not train chairs' rotation setting"
+line=$("$BIN/chairs" model --config rotation --seed 3) || fail "chairs model --config rotation failed"
+echo "$line" | grep -q '^model=infogan arch=chairs-lite latent=noise:128,cat:20,cat:20,cat:20,cont:1 batch=64 lr_d=0.0002 lr_g=0.001 .*lambda_cat=0.2 lambda_cont=2 .*seed=3 info_warmup=200$' ||
+    fail "chairs model --config rotation prints: $line"
+[ "$("$BIN/faces" model --config azimuth --lr-g 1e-4 | grep -o 'lr_g=[^ ]*')" = lr_g=0.0001 ] ||
+    fail "faces model does not apply a model flag"
+"$BIN/faces" model --config nosuch > /dev/null 2>&1 && fail "faces model accepts an unknown --config"
 
 [ "$failures" = 0 ] || { echo "tests/experiments.sh: $failures failure(s)"; exit 1; }
 echo "tests/experiments.sh: all passed"

@@ -41,6 +41,13 @@ grep -v '^#' "$WORK/twin/result.csv" | tail -1 | grep -Eq '^pytorch,faces,faces,
     fail "result.csv's row: $(tail -1 "$WORK/twin/result.csv")"
 [ "$(head -c 8 "$WORK/twin/samples.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "samples.png is not a PNG"
 
+# --model: our settings line sets the twin's flags, and the twin trains exactly that line.
+line=$("$BIN/faces" model --config azimuth --batch 32 --seed 2)
+$PY $TWIN --data "$WORK/data/standin/faces.bin" --model "$line" --n-eval 64 --threads 2 \
+    --arch-tables "$BIN/arch_tables" --iterations 2 --out "$WORK/twin-model" > /dev/null 2> "$WORK/twin-model.err" ||
+    { cat "$WORK/twin-model.err"; exit 1; }
+grep -qF "# model: $line" "$WORK/twin-model/result.csv" || fail "--model: result.csv's model is not '$line'"
+
 # Refused: one line naming $needle, non-zero exit, no output folder.
 refused() {
     local needle=$1; shift
@@ -55,6 +62,10 @@ refused "--batch" "${tiny[@]}" --batch 1
 refused "$WORK/missing.bin" "${tiny[@]}" --data "$WORK/missing.bin"
 head -c 5000 "$WORK/data/standin/faces.bin" > "$WORK/cut.bin"
 refused "$WORK/cut.bin" "${tiny[@]}" --data "$WORK/cut.bin"
+model=(--data "$WORK/data/standin/faces.bin" --n-eval 64 --arch-tables "$BIN/arch_tables")
+refused "--lr-d" "${model[@]}" --model "$line" --lr-d 1e-3
+refused "lr_q" "${model[@]}" --model "$line lr_q=0.001"
+refused "adam_eps=1e-05" "${model[@]}" --model "${line/adam_eps=1e-08/adam_eps=1e-05}"
 
 echo "twin: $(grep -o '[0-9.]* s each' "$WORK/twin.out") at batch 32 on 2 threads (load $(cut -d' ' -f1 /proc/loadavg))"
 [ "$failures" = 0 ] && echo "tests/twin_check.sh: the twin trains, scores and refuses bad input as ours"

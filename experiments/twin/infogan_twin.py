@@ -8,6 +8,10 @@ normalized MI. If the twin finds the factors and our engine does not, suspect th
 neither does, the recipe.
 
 Mirrored from our C code:
+- settings: --model takes the line our program prints for a setting (`chairs model --config
+  rotation`: arch, latent, batch, rates, lambdas, warm-up, ...), so the twin trains what
+  `chairs train --config rotation` trains; the line the twin rebuilds must equal it, and a
+  setting the twin has no flag for must be the dump's default (make twin-faces, twin-chairs).
 - data: the "IGDSET1" file (lib/data/catalog.c), bytes / 255 in float32 (2x - 1 when G
   ends in tanh); --n keeps the first N images, the last min(--n-eval, N / 2) are held out
   (lib/harness/run.c); every epoch a fresh permutation of the training images, a partial
@@ -310,8 +314,11 @@ def parse_args():
     ap = Parser(description=__doc__.split("\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="stand-in file our C code wrote (data/standin/faces.bin)")
-    ap.add_argument("--arch", required=True, help="architecture table of lib/model/arch.c (faces, chairs-lite, ...)")
-    ap.add_argument("--latent", required=True, help="latent spec in our syntax (noise:128,cont:5)")
+    ap.add_argument("--model", metavar="LINE",
+                    help="our settings line (`faces model --config azimuth` prints it): sets --arch, --latent, "
+                         "--batch, --seed and every model flag below; with it, give none of them")
+    ap.add_argument("--arch", help="architecture table of lib/model/arch.c (faces, chairs-lite, ...)")
+    ap.add_argument("--latent", help="latent spec in our syntax (noise:128,cont:5)")
     ap.add_argument("--out", required=True, help="output folder")
     ap.add_argument("--iterations", type=ranged(int, 1, 1 << 30), default=2000, help="(2000)")
     ap.add_argument("--batch", type=ranged(int, 2, 4096), default=128, help="(128)")
@@ -338,9 +345,53 @@ def parse_args():
     ap.add_argument("--arch-tables", default=os.path.join(REPO, "build", "bin", "arch_tables"),
                     help="our arch_tables program (build/bin/arch_tables)")
     a = ap.parse_args()
+    if a.model is not None:
+        apply_model_line(a, ap)
+    for flag in ("arch", "latent"):
+        if getattr(a, flag) is None:
+            ap.error(f"--{flag} (or --model) is required")
     if not a.out.strip("/"):
         tc.fail(f"--out '{a.out}': name an output folder (an empty path or / would write into the root folder)")
     return a
+
+
+# Keys of our settings line the twin takes as flags (key -> (flag, type)); the rest it checks
+# against the dump's defaults (MODEL_LINE_FIXED).
+MODEL_LINE_FLAGS = {"arch": ("arch", str), "latent": ("latent", str), "batch": ("batch", int),
+                    "lr_d": ("lr_d", float), "lr_g": ("lr_g", float), "lambda_cat": ("lambda_cat", float),
+                    "lambda_cont": ("lambda_cont", float), "leaky": ("leaky", float), "std": ("std", str),
+                    "std_min": ("std_min", float), "seed": ("seed", int), "info_warmup": ("info_warmup", int),
+                    "g_steps": ("g_steps", int), "instance_noise": ("instance_noise", float),
+                    "instance_noise_decay": ("instance_noise_decay", int)}
+MODEL_LINE_FIXED = ("beta1", "beta2", "adam_eps", "init_std", "bn_eps")
+
+
+def apply_model_line(a, ap):
+    """--model LINE: our infogan_config_describe line sets the flags; a flag given beside it,
+    an unknown key or a setting the twin cannot take is an error naming it."""
+    given = {tok.split("=")[0][2:].replace("-", "_") for tok in sys.argv[1:] if tok.startswith("--")}
+    clash = sorted(given & (set(MODEL_LINE_FLAGS) | {"gan"}))
+    if clash:
+        ap.error(f"--model sets --{clash[0].replace('_', '-')}; give one or the other")
+    a.model_fixed = {}
+    for tok in a.model.split():
+        key, eq, val = tok.partition("=")
+        if not eq:
+            ap.error(f"--model: '{tok}' is not key=value")
+        if key == "model":
+            if val not in ("infogan", "gan"):
+                ap.error(f"--model: model={val} (infogan or gan)")
+            a.gan = val == "gan"
+        elif key in MODEL_LINE_FLAGS:
+            attr, kind = MODEL_LINE_FLAGS[key]
+            try:
+                setattr(a, attr, kind(val))
+            except ValueError:
+                ap.error(f"--model: {key}={val} is not a {kind.__name__}")
+        elif key in MODEL_LINE_FIXED:
+            a.model_fixed[key] = val
+        else:
+            ap.error(f"--model: the twin does not implement {key} ({tok})")
 
 
 def model_config(a, dump):
@@ -355,6 +406,9 @@ def model_config(a, dump):
     for key in ("lr_d", "lr_g", "lambda_cat", "lambda_cont", "leaky", "std_min"):
         if getattr(a, key) is not None:
             cfg[key] = getattr(a, key)
+    for key, val in getattr(a, "model_fixed", {}).items():
+        if float(val) != cfg[key]:
+            tc.fail(f"--model: {key}={val}, but the twin trains with the dump's {key}={cfg[key]:g} (no flag sets it)")
     return cfg
 
 
@@ -452,6 +506,8 @@ def main():
     prov.notes["data"] = (f"{d.name} (stand-in file {a.data}, render version {d.render_version}, seed {d.seed}), "
                           f"{n_train} training images, the last {n_eval} held out for the metrics")
     prov.notes["model"] = describe(a, cfg, latent)
+    if a.model is not None and prov.notes["model"] != " ".join(a.model.split()):
+        tc.fail(f"--model: the twin would train '{prov.notes['model']}', not '{a.model}'")
 
     tanh = dump.nets["g"][-1].kind == "tanh"
     images = torch.from_numpy(d.images.copy())  # uint8; a batch becomes float as ours: byte / 255

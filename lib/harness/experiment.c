@@ -125,12 +125,30 @@ int cmd_train(const exp_spec *s, int argc, char **argv)
     return 0;
 }
 
+/* model: the settings line (infogan_config_describe) that train with the same flags would
+ * train, on stdout: for programs that rebuild our model (the PyTorch twin's --model). */
+static int cmd_model(const exp_spec *s, int argc, char **argv)
+{
+    exp_run r;
+    run_defaults(s, &r);
+    run_cli cli = {0};
+    run_parse(s, argc, argv, 2, &r, &cli, s->name);
+    infogan_config cfg;
+    exp_model_config(s, &r, &cfg);
+    if (s->check_model) s->check_model(s, &cfg);
+    char desc[1024];
+    infogan_config_describe(&cfg, desc, sizeof desc);
+    printf("%s\n", desc);
+    return 0;
+}
+
 static void usage(const exp_spec *s, FILE *f)
 {
     fprintf(f, "usage: %s train --run-dir DIR [--config NAME] [--gan] [--seed N] [--batch N]\n"
                "           [--iterations N] [--data DIR] [--n N] [--n-eval N] [--resume] [--quiet]\n"
                "           [--checkpoint-every N] [--score-at N,N,...] [--stop-rule on|off]\n"
-               "           [--stop-patience N] [model flags]\n", s->name);
+               "           [--stop-patience N] [model flags]\n"
+               "       %s model [the flags of train]\n", s->name, s->name);
     if (s->figure) fprintf(f, "       %s figures [--out DIR] [--partial] RUN_DIR...\n", s->name);
     if (render_find(s->name))
         fprintf(f, "       %s oracle [--data DIR] [--iterations N] [--n N] [--n-eval N] [--seed N]\n"
@@ -142,7 +160,9 @@ static void usage(const exp_spec *s, FILE *f)
                "  --gan: the regular GAN baseline (Q trained, no information reward for G).\n"
                "  --score-at N,N,...: also score the run at those iterations, into DIR/at-N/ (the\n"
                "  files the end writes into DIR; training is the same): how scores grow with length.\n"
-               "  Model flags (--lr-d, --lambda-cont, --std, --latent, ...) change the setting.\n%s\n",
+               "  Model flags (--lr-d, --lambda-cont, --std, --latent, ...) change the setting.\n%s\n"
+               "model: prints the settings line train with the same flags trains (model=... arch=...\n"
+               "  latent=... batch=... lr_d=...), e.g. for the PyTorch twin's --model.\n",
             s->ckpt_every, s->iterations, s->batch, s->about);
     if (strcmp(dist_library(), "none") != 0)
         fprintf(f, "Data-parallel (%s): mpirun -np N %s train ... splits each batch over N ranks\n"
@@ -184,11 +204,12 @@ int experiment_main(const exp_spec *s, int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0) { usage(s, stdout); return 0; }
     if (strcmp(argv[1], "train") == 0) return cmd_train(s, argc, argv);
     if (dist_rank() > 0) return 0; /* under mpirun only train is data-parallel; rank 0 runs the rest */
+    if (strcmp(argv[1], "model") == 0) return cmd_model(s, argc, argv);
     if (s->figure && strcmp(argv[1], "figures") == 0) return cmd_figures(s, argc, argv);
     if (render_find(s->name) && strcmp(argv[1], "oracle") == 0) return cmd_oracle(s, argc, argv);
     for (int k = 0; k < s->n_commands; k++)
         if (strcmp(argv[1], s->commands[k].name) == 0) return s->commands[k].run(s, argc, argv);
-    char known[128] = "train";
+    char known[128] = "train, model";
     if (s->figure) strcat(known, ", figures");
     if (render_find(s->name)) strcat(known, ", oracle");
     for (int k = 0; k < s->n_commands; k++)
