@@ -312,6 +312,7 @@ local function table1(key, path)
   local function sum(xs) local s = 0 for _, x in ipairs(xs) do s = s + x end return s end
   local v = {
     n = function() return tostring(#acc) end,
+    isa = function() return t.prov.isa or fail(path .. " names no isa in its provenance") end,
     iterations = function() return thousands(num(t.rows[1], "iterations", path)) end,
     best = function() return pct2(math.max(table.unpack(acc))) end,
     worst = function() return pct2(math.min(table.unpack(acc))) end,
