@@ -348,9 +348,9 @@ runs=$(make -n -s SEEDS=2 RUNS="$WORK/plan" figure3 | grep -o 'run-dir [^ ]*' | 
 # the settings line our program prints for its first panel's setting (one source for both).
 plan=$(make -n -s twin-faces twin-chairs) || fail "make -n twin-faces twin-chairs failed"
 echo "$plan" | grep 'datasets --only' | grep -q -- '--n *--' && fail "make twin-faces passes an empty --n to datasets"
-echo "$plan" | grep -q -- 'data/standin/faces.bin --model "$(build/bin/faces model --config azimuth --seed 1)" ' ||
+echo "$plan" | grep -q -- 'data/standin/faces.bin --model "$([^ ]*/bin/faces model --config azimuth --seed 1)" ' ||
     fail "make -n twin-faces does not train faces' azimuth setting"
-echo "$plan" | grep -q -- 'data/standin/chairs.bin --model "$(build/bin/chairs model --config rotation --seed 1)" ' ||
+echo "$plan" | grep -q -- 'data/standin/chairs.bin --model "$([^ ]*/bin/chairs model --config rotation --seed 1)" ' ||
     fail "make -n twin-chairs does not train chairs' rotation setting"
 line=$("$BIN/chairs" model --config rotation --seed 3) || fail "chairs model --config rotation failed"
 echo "$line" | grep -q '^model=infogan arch=chairs-lite latent=noise:128,cat:20,cat:20,cat:20,cont:1 batch=64 lr_d=0.0002 lr_g=0.001 .*lambda_cat=0.2 lambda_cont=2 .*seed=3 info_warmup=200$' ||
