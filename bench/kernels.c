@@ -343,24 +343,25 @@ static void print_table(FILE *f)
 /* Wide data for the plot: one line per SGEMM shape, columns per (isa, threads). */
 static void write_plot_data(FILE *f)
 {
-    static const char *const isas[] = {"avx2", "avx512", "avx512bf16"};
-    fprintf(f, "# shape avx2_1t avx2_2t avx512_1t avx512_2t avx512bf16_1t avx512bf16_2t "
+    static const char *const isas[] = {"avx2", "avx512", "avx512bf16", "amx"};
+    enum { N_ISAS = 4, COLS = 2 * N_ISAS + 2 * N_BLAS };
+    fprintf(f, "# shape avx2_1t avx2_2t avx512_1t avx512_2t avx512bf16_1t avx512bf16_2t amx_1t amx_2t "
                "openblas_1t openblas_2t blis_1t blis_2t\n");
     for (int si = 0; si < N_SHAPES; si++) {
         char name[32];
         shape_name(&shapes[si], name, sizeof name);
-        double v[10];
-        for (int c = 0; c < 10; c++) v[c] = NAN;
+        double v[COLS];
+        for (int c = 0; c < COLS; c++) v[c] = NAN;
         for (int i = 0; i < n_rows; i++) {
             const row *r = &rows[i];
             if (strcmp(r->shape, name) != 0 || strncmp(r->kernel, "sgemm", 5) != 0) continue;
-            for (int col = 0; col < 3; col++)
+            for (int col = 0; col < N_ISAS; col++)
                 if (strcmp(r->isa, isas[col]) == 0) v[2 * col + r->threads - 1] = r->value;
             for (int b = 0; b < N_BLAS; b++)
-                if (r->blas[b] >= 0) v[6 + 2 * b + r->threads - 1] = r->blas[b];
+                if (r->blas[b] >= 0) v[2 * N_ISAS + 2 * b + r->threads - 1] = r->blas[b];
         }
         fprintf(f, "%s", name);
-        for (int c = 0; c < 10; c++) fprintf(f, isnan(v[c]) ? " NaN" : " %.2f", v[c]);
+        for (int c = 0; c < COLS; c++) fprintf(f, isnan(v[c]) ? " NaN" : " %.2f", v[c]);
         fprintf(f, "\n");
     }
 }

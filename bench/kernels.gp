@@ -7,11 +7,12 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.9 border -1
 set boxwidth 0.9
-set ylabel "GFLOP/s (best of repetitions)"
+set ylabel "GFLOP/s (best of repetitions, log scale)"
+set logscale y
 set xlabel "SGEMM shape M x N x K (InfoGAN MNIST, batch 128)"
 set key outside right top
 set grid ytics
-set yrange [0:*]
+set yrange [10:*]
 set xrange [-0.6:*]
 set datafile missing "NaN"
 plot datafile using 2:xtic(1) title "AVX2 1 thread" lc rgb "#9ecae1", \
@@ -20,7 +21,9 @@ plot datafile using 2:xtic(1) title "AVX2 1 thread" lc rgb "#9ecae1", \
      '' using 5 title "AVX-512 2 threads" lc rgb "#31a354", \
      '' using 6 title "AVX-512 BF16 1 thread" lc rgb "#bcbddc", \
      '' using 7 title "AVX-512 BF16 2 threads" lc rgb "#756bb1", \
-     '' using 8 title "OpenBLAS 1 thread" lc rgb "#fdae6b", \
-     '' using 9 title "OpenBLAS 2 threads" lc rgb "#e6550d", \
-     '' using 10 title "BLIS 1 thread" lc rgb "#d9d9d9", \
-     '' using 11 title "BLIS 2 threads" lc rgb "#636363"
+     '' using 8 title "AMX 1 thread" lc rgb "#fcbba1", \
+     '' using 9 title "AMX 2 threads" lc rgb "#cb181d", \
+     '' using 10 title "OpenBLAS 1 thread" lc rgb "#fdae6b", \
+     '' using 11 title "OpenBLAS 2 threads" lc rgb "#e6550d", \
+     '' using 12 title "BLIS 1 thread" lc rgb "#d9d9d9", \
+     '' using 13 title "BLIS 2 threads" lc rgb "#636363"
