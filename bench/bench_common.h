@@ -1,6 +1,6 @@
 /* bench_common.h: pieces the benchmarks share: a monotonic clock, this CPU's multiply-add
- * peak (independent FMA or VDPBF16PS chains on registers, TDPBF16PS on tiles, per thread) and a short name of
- * the CPU model. */
+ * peak (independent FMA or VDPBF16PS chains on registers, TDPBF16PS on tiles, per thread)
+ * and a short name of the CPU model. */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
 
@@ -16,6 +16,7 @@
 #include <immintrin.h>
 #endif
 
+#include "gemm.h"
 #include "kernels.h"
 #include "report/provenance.h"
 
@@ -83,21 +84,14 @@ __attribute__((target("avx512f,avx512bf16"))) static float fma_loop_avx512(long 
 
 /* AMX: TDPBF16PS into 4 accumulator tiles (16 x 16 f32) from 2 a and 2 b tiles (16 x 32
  * bfloat16), the amx GEMM's 2x2 step without its loads: 4 x 16 x 16 x 32 multiply-adds per
- * iteration. Configures this thread's tiles as the GEMM does (palette 1, every tile 16 rows
- * x 64 bytes) and leaves them so: the GEMM configures a thread's tiles once and keeps them.
- * The caller has the tile permission (kern_isa_supported(KERN_AMX) asked for it). */
+ * iteration, on the tiles as the GEMM configures them. The caller has the tile permission
+ * (kern_isa_supported(KERN_AMX) asked for it). */
 __attribute__((target("amx-tile,amx-bf16"))) static float tdp_loop_amx(long iters)
 {
-    struct {
-        uint8_t palette, start_row, reserved[14];
-        uint16_t colsb[16];
-        uint8_t rows[16];
-    } cfg = {.palette = 1};
-    for (int t = 0; t < 8; t++) cfg.colsb[t] = 64, cfg.rows[t] = 16;
     _Alignas(64) uint16_t ab[16 * 32];
     for (int i = 0; i < 16 * 32; i++) ab[i] = 0x3a83; /* bfloat16 1e-3 */
     _Alignas(64) float c[16 * 16];
-    _tile_loadconfig(&cfg);
+    gemm_amx_tiles_ready();
     _tile_zero(0); /* tile numbers are immediates */
     _tile_zero(1);
     _tile_zero(2);

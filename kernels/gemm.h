@@ -39,6 +39,10 @@ void gemm_bf16_amx(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 void gemm_bf16_amx_emulated(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                             const float *a, int lda, const float *b, int ldb, float beta,
                             float *c, int ldc);
+/* Configures this thread's AMX tiles as the GEMM uses them (palette 1, all 8 tiles 16 rows x
+ * 64 bytes), once per thread; they stay so (bench/ runs its peak loop on them). */
+void gemm_amx_tiles_ready(void);
+void gemm_amx_emulated_tiles_ready(void);
 void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 

@@ -40,6 +40,7 @@
 #define GEMM_AMX_CONFIG gemm_config_amx_emulated
 #define GEMM_AMX_NAME "bf16_gemm_32x32__amx_emulated"
 #define GEMM_BF16_AMX gemm_bf16_amx_emulated
+#define GEMM_AMX_TILES_READY gemm_amx_emulated_tiles_ready
 #else
 #include <immintrin.h>
 
@@ -47,6 +48,7 @@
 #define GEMM_AMX_CONFIG gemm_config_amx
 #define GEMM_AMX_NAME "bf16_gemm_32x32__amx"
 #define GEMM_BF16_AMX gemm_bf16_amx
+#define GEMM_AMX_TILES_READY gemm_amx_tiles_ready
 #endif
 
 /* k of one tile product: 16 words of two k per a row. */
@@ -194,7 +196,7 @@ static void emu_dpbf16ps(int c, int a, int b)
  * configuration is the same for every call). */
 static _Thread_local bool tiles_configured;
 
-static void tiles_ready(void)
+void GEMM_AMX_TILES_READY(void)
 {
     if (tiles_configured) return;
     TILE_CONFIGURE(&amx_tiles);
@@ -372,7 +374,7 @@ static inline __attribute__((always_inline)) void tile_block(size_t kc, int rows
                                                              size_t ldc, float alpha,
                                                              float beta)
 {
-    tiles_ready();
+    GEMM_AMX_TILES_READY();
     const bool lower = rows > 16;
     TILE_ZERO(TILE_C00);
     TILE_ZERO(TILE_C01);
@@ -418,8 +420,9 @@ static void bf16_gemm_32x16_of_32(size_t kc, int rows, const float *a, const flo
     tile_block(kc, rows, 1, a, b, c, ldc, alpha, beta);
 }
 
-/* Blocks (mc 128-512, kc 256-1024, nc 512-1024 measured alike on that Xeon): a's block 256 rows x 512 k (256 KB of words, in
- * L2), a b panel 512 k x 32 columns (32 KB, in L1), b's block 1024 columns (1 MB). */
+/* Blocks (mc 128-512, kc 256-1024, nc 512-1024 measured alike on that Xeon): a's block 256
+ * rows x 512 k (256 KB of words, in L2), a b panel 512 k x 32 columns (32 KB, in L1), b's
+ * block 1024 columns (1 MB). */
 const gemm_config GEMM_AMX_CONFIG = {
     .name = GEMM_AMX_NAME, .mr = 32, .nr = 32,
     .mc = 32 * 8, .kc = 512, .nc = 1024,

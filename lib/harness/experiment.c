@@ -51,23 +51,31 @@ void to_model_range(dataset *d)
     for (size_t i = 0; i < len; i++) d->images[i] = 2.0f * d->images[i] - 1.0f;
 }
 
+/* The run and model settings of train's flags (train and model share them). */
+static void parse_train_flags(const exp_spec *s, int argc, char **argv, exp_run *r, run_cli *cli,
+                              infogan_config *cfg)
+{
+    run_defaults(s, r);
+    *cli = (run_cli){0};
+    run_parse(s, argc, argv, 2, r, cli, s->name);
+    exp_model_config(s, r, cfg);
+    if (s->check_model) s->check_model(s, cfg);
+}
+
 int cmd_train(const exp_spec *s, int argc, char **argv)
 {
     exp_run r;
-    run_defaults(s, &r);
-    run_cli cli = {0};
-    run_parse(s, argc, argv, 2, &r, &cli, s->name);
+    run_cli cli;
+    infogan_config cfg;
+    parse_train_flags(s, argc, argv, &r, &cli, &cfg);
     CHECK(cli.run_dir, "%s train needs --run-dir DIR", s->name);
     path_check_output_dir("--run-dir", cli.run_dir);
     for (int k = 0; k < cli.n_score_at; k++)
         CHECK(cli.score_at[k] <= r.iterations, "--score-at %d: past the run's %d iterations", cli.score_at[k],
               r.iterations);
 
-    /* Everything is checked before the first write: model, data, and the checkpoint a
-     * --resume continues. */
-    infogan_config cfg;
-    exp_model_config(s, &r, &cfg);
-    if (s->check_model) s->check_model(s, &cfg);
+    /* Everything is checked before the first write: model (above), data, and the checkpoint
+     * a --resume continues. */
     provenance prov;
     provenance_init(&prov, argc, argv, cfg.seed);
     dataset *train, *eval;
@@ -130,12 +138,9 @@ int cmd_train(const exp_spec *s, int argc, char **argv)
 static int cmd_model(const exp_spec *s, int argc, char **argv)
 {
     exp_run r;
-    run_defaults(s, &r);
-    run_cli cli = {0};
-    run_parse(s, argc, argv, 2, &r, &cli, s->name);
+    run_cli cli;
     infogan_config cfg;
-    exp_model_config(s, &r, &cfg);
-    if (s->check_model) s->check_model(s, &cfg);
+    parse_train_flags(s, argc, argv, &r, &cli, &cfg);
     char desc[1024];
     infogan_config_describe(&cfg, desc, sizeof desc);
     printf("%s\n", desc);
