@@ -151,6 +151,16 @@ void kern_fill(kern_isa isa, kern_table *t)
     }
 }
 
+kern_isa kern_table_isa(const kern_table *t)
+{
+    for (int isa = 0; isa < KERN_ISA_COUNT; isa++) {
+        kern_table filled;
+        kern_fill((kern_isa)isa, &filled);
+        if (filled.sgemm == t->sgemm) return (kern_isa)isa;
+    }
+    return KERN_SCALAR;
+}
+
 kern_isa kern_isa_from_env(void)
 {
     const char *forced = getenv("INFOGAN_ISA");
@@ -196,7 +206,8 @@ kern_isa kern_active_isa(void)
 /* One row per slot, so kern_print can walk the table. */
 static const struct { const char *name; size_t offset; } slots[] = {
 #define SLOT(s) {#s, offsetof(kern_table, s)}
-    SLOT(sgemm), SLOT(im2col), SLOT(col2im), SLOT(conv2d_fwd), SLOT(conv2d_bwd_data),
+    SLOT(sgemm), SLOT(sgemm_packed_b_floats), SLOT(sgemm_pack_b), SLOT(sgemm_packed_b),
+    SLOT(im2col), SLOT(col2im), SLOT(conv2d_fwd), SLOT(conv2d_bwd_data),
     SLOT(conv2d_bwd_weights), SLOT(batchnorm_fwd_train), SLOT(batchnorm_fwd_eval),
     SLOT(batchnorm_bwd), SLOT(batchnorm_act_fwd_train), SLOT(batchnorm_act_bwd), SLOT(relu_fwd), SLOT(relu_bwd), SLOT(lrelu_fwd), SLOT(lrelu_bwd),
     SLOT(sigmoid_fwd), SLOT(sigmoid_bwd), SLOT(tanh_fwd), SLOT(tanh_bwd), SLOT(softmax),

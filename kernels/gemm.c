@@ -192,7 +192,9 @@ static void gemm_block(const gemm_config *g, bool trans_a, bool trans_b, int ic,
     const int mr = g->mr, nr = g->nr;
     _Alignas(64) float tile[GEMM_MAX_MR * GEMM_MAX_NR]; /* (mr,nr) partial-tile scratch */
     float beta_pc = pc == 0 ? beta : 1.0f; /* later k blocks accumulate */
-    const float *bblock = trans_b ? b + (size_t)jc * ldb + pc : b + (size_t)pc * ldb + jc;
+    const float *bblock = !pack_b  ? NULL /* b may be NULL then */
+                          : trans_b ? b + (size_t)jc * ldb + pc
+                                    : b + (size_t)pc * ldb + jc;
     const float *ablock = trans_a ? a + (size_t)pc * lda + ic : a + (size_t)ic * lda + pc;
     for (int jr = 0; jr < nc; jr += nr) {
         int cols = min_int(nr, nc - jr);
@@ -293,13 +295,18 @@ gemm_b_layout gemm_packed_b_layout(const gemm_config *g, int k, int n)
 void gemm_pack_b(const gemm_config *g, bool trans_b, int k, int n, const float *b, int ldb,
                  float *packed)
 {
+    if (k <= 0 || n <= 0) return;
+    double t0 = gemm_timing_on ? omp_get_wtime() : 0.0; /* the SGEMM time includes packing */
     const gemm_b_layout l = gemm_packed_b_layout(g, k, n);
-    for (int pc = 0; pc < k; pc += l.kc_max) {
-        int kc = min_int(l.kc_max, k - pc);
+    const int panels = ceil_div(n, g->nr), blocks = ceil_div(k, l.kc_max);
+    /* every (k block, column panel), as gemm_block packs them */
+#pragma omp parallel for schedule(static) if (l.floats >= (1 << 16) && !omp_in_parallel())
+    for (int t = 0; t < blocks * panels; t++) {
+        int pc = t / panels * l.kc_max, jr = t % panels * g->nr, kc = min_int(l.kc_max, k - pc);
         const float *bblock = trans_b ? b + pc : b + (size_t)pc * ldb;
-        for (int jr = 0; jr < n; jr += g->nr)
-            pack_b_panel(g, trans_b, bblock, ldb, n, jr, kc, packed + gemm_packed_b_offset(&l, pc, jr));
+        pack_b_panel(g, trans_b, bblock, ldb, n, jr, kc, packed + gemm_packed_b_offset(&l, pc, jr));
     }
+    if (gemm_timing_on) gemm_timing_add(t0);
 }
 
 void gemm_packed_b_zero_padding(const gemm_b_layout *l, float *packed)
@@ -366,10 +373,11 @@ static int next_block(claims *cl, int t, bool first, int i, int *own, int *owned
  * calls as gemm_single: the bits do not depend on the thread count or on who took what. */
 static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int blocks, claims *cl,
                           bool trans_a, bool trans_b, int m, int n, int k, float alpha,
-                          const float *a, int lda, const float *b, int ldb, float beta, float *c,
-                          int ldc)
+                          const float *a, int lda, const float *b, int ldb,
+                          const float *packed_b, float beta, float *c, int ldc)
 {
     const int mr = g->mr, nr = g->nr, t = omp_get_thread_num();
+    const gemm_b_layout lb = gemm_packed_b_layout(g, k, n);
     if (split_m) { /* blocks of rows; the loop order jc, pc, own row blocks */
         const int rows = unit * mr;
         blocking bl = make_blocking(g, rows, min_int(g->nc, ceil_div(n, nr) * nr), k);
@@ -381,9 +389,11 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
                 const bool first = jc == 0 && pc == 0;
                 for (int i = 0, blk; (blk = next_block(cl, t, first, i, own, &owned)) >= 0; i++) {
                     int ic = cl->first[blk] * mr;
+                    float *bpack = packed_b ? (float *)packed_b + gemm_packed_b_offset(&lb, pc, jc)
+                                            : buf + bl.apack_floats;
                     gemm_block(g, trans_a, trans_b, ic, min_int(cl->count[blk] * mr, m - ic), jc,
                                nc, pc, min_int(bl.kc_max, k - pc), alpha, a, lda, b, ldb, beta,
-                               c, ldc, buf, buf + bl.apack_floats, true, i == 0);
+                               c, ldc, buf, bpack, true, !packed_b && i == 0);
                 }
             }
         }
@@ -400,17 +410,20 @@ static void gemm_threaded(const gemm_config *g, bool split_m, int unit, int bloc
         int kc = min_int(bl.kc_max, k - pc);
         for (int i = 0, blk; (blk = next_block(cl, t, first, i, own, &owned)) >= 0; i++) {
             int jc = cl->first[blk] * nr, nc = min_int(cl->count[blk] * nr, n - jc);
+            float *bpack = packed_b ? (float *)packed_b + gemm_packed_b_offset(&lb, pc, jc)
+                                    : buf + bl.apack_floats;
             for (int ic = 0; ic < m; ic += bl.mc_max)
                 gemm_block(g, trans_a, trans_b, ic, min_int(bl.mc_max, m - ic), jc, nc, pc, kc,
-                           alpha, a, lda, b, ldb, beta, c, ldc, buf, buf + bl.apack_floats,
-                           !one_ic || i == 0, ic == 0);
+                           alpha, a, lda, b, ldb, beta, c, ldc, buf, bpack, !one_ic || i == 0,
+                           !packed_b && ic == 0);
         }
     }
 }
 
+/* packed_b: op(b) in gemm_packed_b_layout (b, ldb and trans_b unused), or NULL. */
 static void gemm_run(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
-                     float alpha, const float *a, int lda, const float *b, int ldb, float beta,
-                     float *c, int ldc)
+                     float alpha, const float *a, int lda, const float *b, int ldb,
+                     const float *packed_b, float beta, float *c, int ldc)
 {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0.0f) {
@@ -425,7 +438,8 @@ static void gemm_run(const gemm_config *g, bool trans_a, bool trans_b, int m, in
     threads = min_int(threads, min_int(tiles, GEMM_MAX_THREADS));
     threads = min_int(threads, (int)(macs / GEMM_MIN_MACS_PER_THREAD) + 1);
     if (threads <= 1) {
-        gemm_single(g, trans_a, trans_b, m, n, k, alpha, a, lda, NULL, b, ldb, NULL, beta, c, ldc);
+        gemm_single(g, trans_a, trans_b, m, n, k, alpha, a, lda, NULL, b, ldb, packed_b, beta, c,
+                    ldc);
         return;
     }
     /* About GEMM_BLOCKS_PER_THREAD blocks per thread, each at most a cache block wide. */
@@ -453,18 +467,23 @@ static void gemm_run(const gemm_config *g, bool trans_a, bool trans_b, int m, in
     }
 #pragma omp parallel num_threads(threads)
     gemm_threaded(g, split_m, unit, blocks, &cl, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
-                  beta, c, ldc);
+                  packed_b, beta, c, ldc);
 }
 
 void gemm_blocked(const gemm_config *g, bool trans_a, bool trans_b, int m, int n, int k,
                   float alpha, const float *a, int lda, const float *b, int ldb, float beta,
                   float *c, int ldc)
 {
-    if (!gemm_timing_on) {
-        gemm_run(g, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
-    }
-    double t0 = omp_get_wtime();
-    gemm_run(g, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    gemm_timing_add(t0);
+    double t0 = gemm_timing_on ? omp_get_wtime() : 0.0;
+    gemm_run(g, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
+    if (gemm_timing_on) gemm_timing_add(t0);
+}
+
+void gemm_blocked_b_packed(const gemm_config *g, bool trans_a, int m, int n, int k, float alpha,
+                           const float *a, int lda, const float *packed_b, float beta, float *c,
+                           int ldc)
+{
+    double t0 = gemm_timing_on ? omp_get_wtime() : 0.0;
+    gemm_run(g, trans_a, false, m, n, k, alpha, a, lda, NULL, 0, packed_b, beta, c, ldc);
+    if (gemm_timing_on) gemm_timing_add(t0);
 }

@@ -148,7 +148,8 @@ static inline size_t gemm_packed_b_offset(const gemm_b_layout *l, int r, int q)
     return (size_t)(pc / l->kc_max) * full_block + (size_t)(q / l->nr) * panel +
            (size_t)(r - pc) * l->nr + q % l->nr;
 }
-/* op(b) packed from b; zeroes the padding. */
+/* op(b) packed from b; zeroes the padding. Threaded when large and called outside a
+ * parallel region. */
 void gemm_pack_b(const gemm_config *cfg, bool trans_b, int k, int n, const float *b, int ldb,
                  float *packed);
 /* Zeroes the padding columns (for packed b written column by column). */
@@ -160,5 +161,39 @@ void gemm_packed_b_zero_padding(const gemm_b_layout *l, float *packed);
 void gemm_blocked_packed(const gemm_config *cfg, int m, int n, int k, float alpha,
                          const float *packed_a, const float *packed_b, const float *b, int ldb,
                          float beta, float *c, int ldc);
+
+/* c (M,N) = alpha * op(a) op(b) + beta * c, threaded as gemm_blocked, from op(b) packed ahead
+ * by gemm_pack_b (a weight packed once for several products): gemm_blocked's bits. */
+void gemm_blocked_b_packed(const gemm_config *cfg, bool trans_a, int m, int n, int k,
+                           float alpha, const float *a, int lda, const float *packed_b,
+                           float beta, float *c, int ldc);
+
+/* An ISA's kern_table slots for products with op(b) packed ahead, on its config cfg:
+ * sgemm_packed_b_floats_<isa>, sgemm_pack_b_<isa>, sgemm_packed_b_<isa>. */
+#define GEMM_PACKED_B_DECLARE(isa)                                                               \
+    size_t sgemm_packed_b_floats_##isa(int k, int n);                                            \
+    void sgemm_pack_b_##isa(bool trans_b, int k, int n, const float *b, int ldb, float *packed); \
+    void sgemm_packed_b_##isa(bool trans_a, int m, int n, int k, float alpha, const float *a,    \
+                              int lda, const float *packed_b, float beta, float *c, int ldc);
+GEMM_PACKED_B_DECLARE(avx2)
+GEMM_PACKED_B_DECLARE(avx512)
+GEMM_PACKED_B_DECLARE(avx512bf16)
+GEMM_PACKED_B_DECLARE(amx)
+GEMM_PACKED_B_DECLARE(neon)
+
+#define GEMM_PACKED_B_ISA(isa, cfg)                                                              \
+    size_t sgemm_packed_b_floats_##isa(int k, int n)                                             \
+    {                                                                                            \
+        return gemm_packed_b_layout(&(cfg), k, n).floats;                                        \
+    }                                                                                            \
+    void sgemm_pack_b_##isa(bool trans_b, int k, int n, const float *b, int ldb, float *packed)  \
+    {                                                                                            \
+        gemm_pack_b(&(cfg), trans_b, k, n, b, ldb, packed);                                      \
+    }                                                                                            \
+    void sgemm_packed_b_##isa(bool trans_a, int m, int n, int k, float alpha, const float *a,    \
+                              int lda, const float *packed_b, float beta, float *c, int ldc)     \
+    {                                                                                            \
+        gemm_blocked_b_packed(&(cfg), trans_a, m, n, k, alpha, a, lda, packed_b, beta, c, ldc);  \
+    }
 
 #endif

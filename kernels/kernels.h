@@ -48,6 +48,14 @@ typedef struct kern_table {
     void (*sgemm)(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                   const float *a, int lda, const float *b, int ldb, float beta,
                   float *c, int ldc);
+    /* The same product with op(b) (K,N) packed ahead, for a weight that several products
+     * use until it changes: sgemm_pack_b fills sgemm_packed_b_floats(k, n) floats (64-byte
+     * aligned) from b, then sgemm_packed_b gives sgemm's bits without packing op(b) again.
+     * The packed form is the ISA's own: pack and multiply with the same table. */
+    size_t (*sgemm_packed_b_floats)(int k, int n);
+    void (*sgemm_pack_b)(bool trans_b, int k, int n, const float *b, int ldb, float *packed);
+    void (*sgemm_packed_b)(bool trans_a, int m, int n, int k, float alpha, const float *a,
+                           int lda, const float *packed_b, float beta, float *c, int ldc);
 
     /* col (C*KH*KW, OH*OW) = patches of img (C,H,W); out-of-image taps are 0. */
     void (*im2col)(const conv_geom *g, const float *img, float *col);
@@ -146,6 +154,8 @@ kern_isa kern_best_isa(void);
 kern_isa kern_best_bf16_isa(void);
 /* Fills t with the scalar references, then isa's kernels on top (isa must be supported). */
 void kern_fill(kern_isa isa, kern_table *t);
+/* The ISA whose GEMM t holds (a table kern_fill filled, perhaps changed by a test since). */
+kern_isa kern_table_isa(const kern_table *t);
 /* Prints the active ISA and, per slot, which ISA's kernel it holds. */
 void kern_print(FILE *f);
 

@@ -77,12 +77,15 @@ Test(dispatch, amx_table_is_avx512_with_tile_gemms)
     void *a[sizeof amx / sizeof(void *)], *b[sizeof a / sizeof a[0]];
     memcpy(a, &amx, sizeof amx);
     memcpy(b, &avx512, sizeof avx512);
-    size_t gemm_slots[] = {offsetof(kern_table, sgemm), offsetof(kern_table, conv2d_fwd),
-                           offsetof(kern_table, conv2d_bwd_data),
-                           offsetof(kern_table, conv2d_bwd_weights)};
+    const size_t gemm_slots[] = {
+        offsetof(kern_table, sgemm), offsetof(kern_table, sgemm_packed_b_floats),
+        offsetof(kern_table, sgemm_pack_b), offsetof(kern_table, sgemm_packed_b),
+        offsetof(kern_table, conv2d_fwd), offsetof(kern_table, conv2d_bwd_data),
+        offsetof(kern_table, conv2d_bwd_weights)};
+    const size_t n_gemm = sizeof gemm_slots / sizeof gemm_slots[0];
     for (size_t s = 0; s < sizeof a / sizeof a[0]; s++) {
         bool tile = false;
-        for (size_t g = 0; g < 4; g++) tile |= s * sizeof(void *) == gemm_slots[g];
+        for (size_t g = 0; g < n_gemm; g++) tile |= s * sizeof(void *) == gemm_slots[g];
         cr_expect(tile ? a[s] != b[s] : a[s] == b[s], "amx slot %zu: %s avx512's", s,
                   tile ? "still" : "not");
     }

@@ -363,6 +363,47 @@ done:
     omp_set_num_threads(saved);
 }
 
+/* op(b) packed ahead (gemm_pack_b, threaded) and gemm_blocked_b_packed on 1 and 2 threads
+ * against gemm_blocked on b itself: the same bits, for both layouts of a and b, splits of M
+ * and of N, several k blocks, and narrow edge tiles. */
+static void b_packed_ahead(const gemm_target *g)
+{
+    const gemm_config *cfg = g->cfg;
+    const gemm_case shapes[] = {
+        {false, false, 7 * cfg->mr + 3, 3 * cfg->nr + 1, 2 * cfg->kc + 5, 1.0f, 0.0f, 1},
+        {false, false, 2 * cfg->mr + 1, 9 * cfg->nr + 5, cfg->kc / 3 + 2, -1.0f, 0.5f, 3},
+        {false, false, 3, cfg->nr / 2 + 1, 37, 1.5f, 0.75f, 0},
+    };
+    int saved = omp_get_max_threads(), most = saved > 1 ? 2 : 1;
+    uint32_t seed = 700;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        for (int tr = 0; tr < 4; tr++) {
+            gemm_case t = shapes[i];
+            t.ta = tr & 1, t.tb = tr >> 1;
+            gemm_data d = make_data(g, &t, seed++);
+            size_t len = d.c_len + GUARD;
+            float *want = malloc(len * sizeof(float)), *got = malloc(len * sizeof(float));
+            float *packed_b = aligned_floats(gemm_packed_b_layout(cfg, t.k, t.n).floats);
+            cr_assert(want && got && packed_b, "out of memory");
+            memcpy(want, d.c0, len * sizeof(float));
+            gemm_blocked(cfg, t.ta, t.tb, t.m, t.n, t.k, t.alpha, d.a, d.lda, d.b, d.ldb, t.beta,
+                         want, d.ldc);
+            for (int th = 1; th <= most; th++) {
+                omp_set_num_threads(th);
+                gemm_pack_b(cfg, t.tb, t.k, t.n, d.b, d.ldb, packed_b);
+                memcpy(got, d.c0, len * sizeof(float));
+                gemm_blocked_b_packed(cfg, t.ta, t.m, t.n, t.k, t.alpha, d.a, d.lda, packed_b,
+                                      t.beta, got, d.ldc);
+                cr_expect(same_bits(want, got, len), "%s ta=%d tb=%d m=%d n=%d k=%d, %d "
+                          "thread(s): op(b) packed ahead gave other bits", g->name, t.ta, t.tb,
+                          t.m, t.n, t.k, th);
+            }
+            omp_set_num_threads(saved);
+            free(want), free(got), free(packed_b);
+            free_data(&d);
+        }
+}
+
 /* The edge microkernels (ukernel_narrow, ukernel_narrowest) against the full tile on the
  * same packed panels: the same bits in their first columns, for every row count, beta 0
  * and not, a k that is not a multiple of anything. */
@@ -404,6 +445,7 @@ static void edge_kernels(const gemm_target *g)
     Test(gemm, name##_empty_product) { gemm_target g = target; empty_product(&g); }          \
     Test(gemm, name##_threads_deterministic) { gemm_target g = target; threads(&g); }        \
     Test(gemm, name##_packed_operands_same_bits) { gemm_target g = target; packed_operands(&g); } \
+    Test(gemm, name##_b_packed_ahead_same_bits) { gemm_target g = target; b_packed_ahead(&g); } \
     Test(gemm, name##_edge_kernels_same_bits) { gemm_target g = target; edge_kernels(&g); }
 
 GEMM_TESTS(avx2, isa_target(KERN_AVX2))
@@ -412,6 +454,39 @@ GEMM_TESTS(avx512bf16, isa_target(KERN_AVX512_BF16))
 GEMM_TESTS(amx, isa_target(KERN_AMX))
 GEMM_TESTS(amx_emulated, amx_emulated_target())
 GEMM_TESTS(neon, isa_target(KERN_NEON))
+
+/* Every supported ISA's table (scalar too): sgemm_pack_b and sgemm_packed_b give the bits of
+ * its sgemm, op(b) transposed and not. */
+Test(gemm, table_packed_b_slots_match_sgemm)
+{
+    const int m = 5, n = 70, k = 600;
+    float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n);
+    float *want = malloc(sizeof(float) * m * n), *got = malloc(sizeof(float) * m * n);
+    cr_assert(a && b && want && got, "out of memory");
+    fill_random(a, (size_t)m * k, 11);
+    fill_random(b, (size_t)k * n, 12);
+    for (int isa = 0; isa < KERN_ISA_COUNT; isa++) {
+        if (!kern_isa_supported((kern_isa)isa)) {
+            cr_log_info("ISA %s not supported by this CPU or build: skipped",
+                        kern_isa_name((kern_isa)isa));
+            continue;
+        }
+        kern_table t;
+        kern_fill((kern_isa)isa, &t);
+        for (int tb = 0; tb < 2; tb++) {
+            int ldb = tb ? k : n;
+            t.sgemm(false, tb, m, n, k, 1.0f, a, k, b, ldb, 0.0f, want, n);
+            float *packed = aligned_floats(t.sgemm_packed_b_floats(k, n));
+            cr_assert(packed, "out of memory");
+            t.sgemm_pack_b(tb, k, n, b, ldb, packed);
+            t.sgemm_packed_b(false, m, n, k, 1.0f, a, k, packed, 0.0f, got, n);
+            cr_expect(same_bits(want, got, (size_t)m * n), "%s, tb=%d: the packed-b slots give "
+                      "other bits than sgemm", kern_isa_name((kern_isa)isa), tb);
+            free(packed);
+        }
+    }
+    free(a), free(b), free(want), free(got);
+}
 
 /* On AMX hardware: the tile instructions and the AVX-512 BF16 packers against the emulation
  * and its C packers, on every layout: the same bits (as measured on the AMX Xeon of

@@ -438,3 +438,7 @@ void GEMM_BF16_AMX(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 {
     gemm_blocked(&GEMM_AMX_CONFIG, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+
+#ifndef AMX_EMULATE
+GEMM_PACKED_B_ISA(amx, gemm_config_amx)
+#endif

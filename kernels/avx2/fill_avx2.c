@@ -7,6 +7,9 @@
 void kern_fill_avx2(kern_table *t)
 {
     t->sgemm = sgemm_avx2;
+    t->sgemm_packed_b_floats = sgemm_packed_b_floats_avx2;
+    t->sgemm_pack_b = sgemm_pack_b_avx2;
+    t->sgemm_packed_b = sgemm_packed_b_avx2;
     t->im2col = im2col_avx2;
     t->col2im = col2im_avx2;
     t->conv2d_fwd = conv2d_fwd_avx2;

@@ -77,3 +77,5 @@ void sgemm_avx2(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 {
     gemm_blocked(&sgemm_config_avx2, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+
+GEMM_PACKED_B_ISA(avx2, sgemm_config_avx2)

@@ -163,6 +163,8 @@ void sgemm_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
     gemm_blocked(&sgemm_config_avx512, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+GEMM_PACKED_B_ISA(avx512, sgemm_config_avx512)
+
 /* The bfloat16 14x32 microkernel, and its first 16 columns for narrow edge tiles. */
 static void bf16_gemm_14x32__avx512bf16(size_t kc, int rows, const float *a, const float *b,
                                         float *c, size_t ldc, float alpha, float beta)
@@ -193,3 +195,5 @@ void gemm_bf16_avx512(bool trans_a, bool trans_b, int m, int n, int k, float alp
     gemm_blocked(&gemm_config_avx512bf16, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta,
                  c, ldc);
 }
+
+GEMM_PACKED_B_ISA(avx512bf16, gemm_config_avx512bf16)

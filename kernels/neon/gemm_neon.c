@@ -98,3 +98,5 @@ void sgemm_neon(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 {
     gemm_blocked(&sgemm_config_neon, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+
+GEMM_PACKED_B_ISA(neon, sgemm_config_neon)

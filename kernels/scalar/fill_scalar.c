@@ -4,6 +4,9 @@
 void kern_fill_scalar(kern_table *t)
 {
     t->sgemm = sgemm_scalar;
+    t->sgemm_packed_b_floats = sgemm_packed_b_floats_scalar;
+    t->sgemm_pack_b = sgemm_pack_b_scalar;
+    t->sgemm_packed_b = sgemm_packed_b_scalar;
     t->im2col = im2col_scalar;
     t->col2im = col2im_scalar;
     t->conv2d_fwd = conv2d_fwd_scalar;

@@ -46,3 +46,19 @@ void gemm_bf16_scalar(bool trans_a, bool trans_b, int m, int n, int k, float alp
 {
     gemm_reference(true, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+
+size_t sgemm_packed_b_floats_scalar(int k, int n) { return k > 0 && n > 0 ? (size_t)k * n : 0; }
+
+void sgemm_pack_b_scalar(bool trans_b, int k, int n, const float *b, int ldb, float *packed)
+{
+    // packed (K,N) = op(b)
+    for (int p = 0; p < k; p++)
+        for (int j = 0; j < n; j++)
+            packed[(size_t)p * n + j] = trans_b ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j];
+}
+
+void sgemm_packed_b_scalar(bool trans_a, int m, int n, int k, float alpha, const float *a,
+                           int lda, const float *packed_b, float beta, float *c, int ldc)
+{
+    gemm_reference(false, trans_a, false, m, n, k, alpha, a, lda, packed_b, n, beta, c, ldc);
+}

@@ -12,6 +12,11 @@ void sgemm_scalar(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
 void gemm_bf16_scalar(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                       const float *a, int lda, const float *b, int ldb, float beta, float *c,
                       int ldc);
+/* Products with op(b) packed ahead: op(b) copied (K,N) row-major, then sgemm_scalar. */
+size_t sgemm_packed_b_floats_scalar(int k, int n);
+void sgemm_pack_b_scalar(bool trans_b, int k, int n, const float *b, int ldb, float *packed);
+void sgemm_packed_b_scalar(bool trans_a, int m, int n, int k, float alpha, const float *a,
+                           int lda, const float *packed_b, float beta, float *c, int ldc);
 /* x rounded to bfloat16 (to nearest, ties to even), as a float; subnormals become signed
  * zeros (VDPBF16PS reads bfloat16 subnormals as zero); NaN stays NaN. */
 float round_bf16(float x);

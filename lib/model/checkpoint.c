@@ -182,6 +182,7 @@ bool checkpoint_read(infogan *m, const char *path, char *err, size_t errlen)
         memcpy(dst[i], src, n * sizeof(float));
         src += n;
     }
+    infogan_weights_changed(m);
     m->iteration = ints[0], m->data_epoch = ints[1], m->data_cursor = ints[2];
     m->opt_g.t = ints[3], m->opt_d.t = ints[4];
     m->train_seconds = read_train_seconds(path, m->iteration);

@@ -31,6 +31,10 @@ size_t infogan_memory_bytes(const infogan_config *cfg)
                  net_param_count(a->d_head, a->n_d_head, t[0], t[1], t[2], NULL) +
                  net_param_count(q_head, a->n_q_head, t[0], t[1], t[2], NULL);
     size_t params = n_g + n_d;
+    size_t cache = net_weight_cache_floats(a->g, a->n_g, ls->in_dim, 1, 1) +
+                   net_weight_cache_floats(a->trunk, a->n_trunk, a->img_c, a->img_h, a->img_w) +
+                   net_weight_cache_floats(a->d_head, a->n_d_head, t[0], t[1], t[2]) +
+                   net_weight_cache_floats(q_head, a->n_q_head, t[0], t[1], t[2]);
     size_t bufs = net_buffer_floats(a->g, a->n_g, ls->in_dim, 1, 1, b) +
                   net_buffer_floats(a->trunk, a->n_trunk, a->img_c, a->img_h, a->img_w, b) +
                   net_buffer_floats(a->d_head, a->n_d_head, t[0], t[1], t[2], b) +
@@ -39,8 +43,10 @@ size_t infogan_memory_bytes(const infogan_config *cfg)
     if (cfg->instance_noise > 0) step += (size_t)b * a->img_c * a->img_h * a->img_w;
     step += shard_floats(n_g, n_d);
     size_t layers = (size_t)(a->n_g + a->n_trunk + a->n_d_head + a->n_q_head) * sizeof(layer);
-    return (4 * params + bufs + step) * sizeof(float) + layers + 4 * sizeof(net) + sizeof(infogan);
-    /* params, grads, Adam m and v; activations; the step's buffers; the structs */
+    return (4 * params + cache + bufs + step) * sizeof(float) + layers + 4 * sizeof(net) +
+           sizeof(infogan);
+    /* params, grads, Adam m and v; the packed weights; activations; the step's buffers; the
+     * structs */
 }
 
 infogan *infogan_create(const infogan_config *cfg)
@@ -89,6 +95,10 @@ infogan *infogan_create(const infogan_config *cfg)
     net_init_params(m->trunk, &init, &rd);
     net_init_params(m->d_head, &init, &rd);
     net_init_params(m->q_head, &init, &rd);
+    net_cache_weights(m->g, true);
+    net_cache_weights(m->trunk, true);
+    net_cache_weights(m->d_head, true);
+    net_cache_weights(m->q_head, true);
 
     adam_init(&m->opt_g, m->n_g_params, m->g_params, m->g_grads, cfg->lr_g, cfg->beta1,
               cfg->beta2, cfg->adam_eps);
@@ -200,13 +210,28 @@ static void step_block(infogan *m, adam *a)
 {
     if (dist_size() == 1 || dist_fault_skip_allreduce()) {
         adam_step(a);
-        return;
+    } else {
+        size_t range[SHARD_RANGES_MAX][2];
+        int n_ranges = dist_shard(a->n, range, SHARD_RANGES_MAX);
+        dist_sum_to_shard(a->g, a->n, m->shard_grads);
+        adam_step_ranges(a, n_ranges, range, m->shard_grads);
+        dist_gather_shards(a->p, a->n);
     }
-    size_t range[SHARD_RANGES_MAX][2];
-    int n_ranges = dist_shard(a->n, range, SHARD_RANGES_MAX);
-    dist_sum_to_shard(a->g, a->n, m->shard_grads);
-    adam_step_ranges(a, n_ranges, range, m->shard_grads);
-    dist_gather_shards(a->p, a->n);
+    if (a == &m->opt_g) {
+        net_weights_changed(m->g);
+    } else {
+        net_weights_changed(m->trunk);
+        net_weights_changed(m->d_head);
+        net_weights_changed(m->q_head);
+    }
+}
+
+void infogan_weights_changed(infogan *m)
+{
+    net_weights_changed(m->g);
+    net_weights_changed(m->trunk);
+    net_weights_changed(m->d_head);
+    net_weights_changed(m->q_head);
 }
 
 void infogan_gather_moments(infogan *m)

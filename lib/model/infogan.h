@@ -104,6 +104,10 @@ size_t infogan_memory_bytes(const infogan_config *cfg);
 /* Builds the model and draws the initial weights from the seed. */
 infogan *infogan_create(const infogan_config *cfg);
 void infogan_free(infogan *m);
+/* The networks keep their linear weights packed for the GEMM between updates
+ * (net_cache_weights): whoever writes g_params or d_params outside infogan_step and
+ * checkpoint loading calls this before the next forward. */
+void infogan_weights_changed(infogan *m);
 /* One D/Q step and g_steps G steps on real (local_batch, C, H, W): this rank's rows of the
  * batch; fills st (may be NULL) with the whole batch's numbers. */
 void infogan_step(infogan *m, const float *real, infogan_stats *st);

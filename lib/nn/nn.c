@@ -195,6 +195,7 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
 void net_free(net *nt)
 {
     if (!nt) return;
+    for (int i = 0; i < nt->n_layers; i++) free(nt->layers[i].w_packed[0]), free(nt->layers[i].w_packed[1]);
     free(nt->layers);
     free(nt->bufs);
     free(nt->ws);
@@ -222,6 +223,74 @@ void net_init_params(net *nt, const nn_init *init, rng *r)
             for (size_t j = 0; j < l->n_u; j++) l->u[j] = (float)((double)l->u[j] / sqrt(norm));
         }
     }
+    net_weights_changed(nt);
+}
+
+/* Floats of linear layer l's packed form `which` on the kernel table, or 0 when it is not
+ * worth keeping: only bfloat16 panels are (half the bytes of w, which every product then
+ * reads); f32 panels are as large as w, and keeping them made the f32 iteration 5% slower
+ * (one more pass over w) where amx gained 9% (Xeon, family 6 model 167, 2026-12-06). */
+static size_t packed_floats(const layer *l, int which)
+{
+    if (l->kind != LAYER_LINEAR || l->sn || !kern_isa_reduced(kern_table_isa(&kern))) return 0;
+    int in = (int)l->in_size, out = (int)l->out_size;
+    return which ? kern.sgemm_packed_b_floats(out, in) : kern.sgemm_packed_b_floats(in, out);
+}
+
+size_t net_weight_cache_floats(const layer_spec *specs, int n, int c, int h, int w)
+{
+    kern_init();
+    size_t floats = 0;
+    layer_kind prev = LAYER_RELU;
+    for (int i = 0; i < n; i++) {
+        layer l;
+        layer_plan(&l, &specs[i], c, h, w, prev);
+        floats += packed_floats(&l, 0) + packed_floats(&l, 1);
+        c = l.out_c, h = l.out_h, w = l.out_w, prev = weights_kind(prev, l.kind);
+    }
+    return floats;
+}
+
+void net_cache_weights(net *nt, bool on)
+{
+    for (int i = 0; i < nt->n_layers; i++) {
+        layer *l = &nt->layers[i];
+        l->cache_w = on && l->kind == LAYER_LINEAR && !l->sn;
+        l->w_version++;
+        for (int which = 0; which < 2 && l->cache_w; which++) { /* allocated now */
+            size_t floats = packed_floats(l, which);
+            if (floats <= l->w_packed_cap[which]) continue;
+            free(l->w_packed[which]);
+            l->w_packed[which] = xalloc_floats(floats);
+            l->w_packed_cap[which] = floats;
+        }
+    }
+}
+
+void net_weights_changed(net *nt)
+{
+    for (int i = 0; i < nt->n_layers; i++) nt->layers[i].w_version++;
+}
+
+/* Linear layer l's op(w) packed for the forward (which 0: w^T, K = IN, N = OUT) or the input
+ * gradient (1: w, K = OUT, N = IN), packed again when w or the kernel table changed since;
+ * NULL where not worth keeping (packed_floats). */
+static const float *packed_weights(layer *l, int which)
+{
+    int in = (int)l->in_size, out = (int)l->out_size, k = which ? out : in, n = which ? in : out;
+    if (l->w_packed_by[which] == kern.sgemm_pack_b && l->w_packed_version[which] == l->w_version)
+        return l->w_packed[which];
+    size_t floats = packed_floats(l, which); /* more than allocated: the table changed */
+    if (!floats) return NULL;
+    if (floats > l->w_packed_cap[which]) {
+        free(l->w_packed[which]);
+        l->w_packed[which] = xalloc_floats(floats);
+        l->w_packed_cap[which] = floats;
+    }
+    kern.sgemm_pack_b(which == 0, k, n, l->w, in, l->w_packed[which]);
+    l->w_packed_by[which] = kern.sgemm_pack_b;
+    l->w_packed_version[which] = l->w_version;
+    return l->w_packed[which];
 }
 
 /* Threads for a pass over n floats of weights: all of them from 64K on. */
@@ -323,7 +392,9 @@ static void layer_forward_run(layer *l, const float *x, int n, float bn_eps, flo
     switch (l->kind) {
     case LAYER_LINEAR: {
         int in = (int)l->in_size, out = (int)l->out_size;
-        kern.sgemm(false, true, n, out, in, 1.0f, x, in, w, in, 0.0f, l->y, out);
+        const float *packed = l->cache_w ? packed_weights(l, 0) : NULL;
+        if (packed) kern.sgemm_packed_b(false, n, out, in, 1.0f, x, in, packed, 0.0f, l->y, out);
+        else kern.sgemm(false, true, n, out, in, 1.0f, x, in, w, in, 0.0f, l->y, out);
         kern.bias_add(n, out, 1, l->b, l->y);
         break;
     }
@@ -363,7 +434,9 @@ static void layer_backward_run(layer *l, const float *dy, int n, bool param_grad
     switch (l->kind) {
     case LAYER_LINEAR: {
         int in = (int)l->in_size, out = (int)l->out_size;
-        if (input_grad) kern.sgemm(false, false, n, in, out, 1.0f, dy, out, w, in, 0.0f, l->dx, in);
+        const float *packed = input_grad && l->cache_w ? packed_weights(l, 1) : NULL;
+        if (packed) kern.sgemm_packed_b(false, n, in, out, 1.0f, dy, out, packed, 0.0f, l->dx, in);
+        else if (input_grad) kern.sgemm(false, false, n, in, out, 1.0f, dy, out, w, in, 0.0f, l->dx, in);
         if (param_grads) {
             float beta = l->dw_stale ? 0.0f : 1.0f; /* a stale dw is overwritten */
             if (l->sn) {

@@ -70,6 +70,15 @@ typedef struct layer {
     float *sn_u, *sn_v;           /* the last forward's left (n_u) and right (n_w / n_u) vectors */
     double *sn_acc;               /* the power iteration's sums (the larger of n_u, n_w / n_u) */
     float sigma;                  /* the last forward's estimate */
+    /* Linear without spectral norm, in a net with cached weights (net_cache_weights): op(w)
+     * packed by the kernel table for the forward ([0]: w^T (IN, OUT)) and for the input
+     * gradient ([1]: w (OUT, IN)), reused while w_version and the packing kernel stay. */
+    float *w_packed[2];
+    size_t w_packed_cap[2];
+    void (*w_packed_by[2])(bool, int, int, const float *, int, float *);
+    unsigned long w_packed_version[2];
+    unsigned long w_version;      /* bumped by net_weights_changed */
+    bool cache_w;
 } layer;
 
 typedef struct net {
@@ -103,6 +112,16 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
 void net_free(net *nt);
 /* Draws every parameter from the official init (a spectral norm's u: a random unit vector). */
 void net_init_params(net *nt, const nn_init *init, rng *r);
+/* Keeps each linear layer's weights packed for the GEMM (kern.sgemm_pack_b) from one product
+ * to the next, instead of packing them again in every forward and backward: the same bits,
+ * less work when a batch passes several times between weight updates. Only where packing
+ * shrinks the weights (the bfloat16 GEMMs); with f32 GEMMs it does nothing. Off by default: a
+ * caller that turns it on must call net_weights_changed after every write to the parameters
+ * (an optimizer step, a load) other than net_init_params. */
+void net_cache_weights(net *nt, bool on);
+/* The floats net_cache_weights allocates for a network of `specs` on the kernel table. */
+size_t net_weight_cache_floats(const layer_spec *specs, int n, int c, int h, int w);
+void net_weights_changed(net *nt);
 /* Zeroes the network's parameter gradients before the backward passes of a step. A linear
  * layer's weight gradient (the bulk of them) is zeroed lazily: its next backward with
  * param_grads writes it instead of adding to it, saving a pass over memory; until then it
