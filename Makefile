@@ -60,7 +60,9 @@ endif
 KERNEL_SRC += $(filter-out $(KERNEL_SRC),kernels/amx/gemm_amx_emulated.c)
 $(BUILD)/kernels/avx2/%.o:   ISAFLAGS := -mavx2 -mfma
 $(BUILD)/kernels/avx512/%.o: ISAFLAGS := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
+# (these two hold the avx512bf16 and amx paths beside the f32 ones, which use no BF16 instruction)
 $(BUILD)/kernels/avx512/gemm_avx512.o: ISAFLAGS := -mavx512bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
+$(BUILD)/kernels/avx512/conv_avx512.o: ISAFLAGS := -mavx512bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 $(BUILD)/kernels/amx/gemm_amx.o: ISAFLAGS := -mamx-tile -mamx-bf16 -mavx512bf16 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma
 
 LIB_SRC   := $(wildcard lib/*/*.c lib/*/*/*.c)

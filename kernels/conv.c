@@ -108,13 +108,22 @@ static const float *pack_weights(const conv_gemm_ops *ops, int groups, bool tran
     return ws;
 }
 
-/* Where a group's im2col (or gathered dy) goes: straight into the GEMM's packed B panels when
- * the weights are packed, unless the GEMM packs bfloat16 pairs of k, whose panels im2col
- * cannot write (then row-major, packed by the GEMM). */
+/* Where a group's gathered dy goes: straight into the GEMM's packed B panels when the
+ * weights are packed, unless the GEMM packs bfloat16 pairs of k, which the gathering does not
+ * write (then row-major, packed by the GEMM). */
 static const gemm_b_layout *direct_panels(const conv_gemm_ops *ops, const float *packed,
                                           const gemm_b_layout *panels)
 {
     return packed && !ops->gemm->k_pairs ? panels : NULL;
+}
+
+/* Where a group's im2col goes: the same, and into k-pair panels where the ISA's im2col
+ * writes them for this geometry. */
+static const gemm_b_layout *im2col_panels(const conv_gemm_ops *ops, const conv_geom *g,
+                                          const float *packed, const gemm_b_layout *panels)
+{
+    if (packed && panels->k_pairs && ops->im2col_pairs && ops->im2col_pairs(g, panels)) return panels;
+    return direct_panels(ops, packed, panels);
 }
 
 /* c (M,N) = op(w) (M,K) b (K,N): with the packed op(w) when there is one (several groups),
@@ -169,7 +178,7 @@ void conv2d_fwd_gemm(const conv_gemm_ops *ops, const conv_geom *g, int n, const 
     for (int gi = 0; gi < groups; gi++) {
         int b0 = gi * bmax, nb = n - b0 < bmax ? n - b0 : bmax, ld = nb * (int)p;
         gemm_b_layout layout = gemm_packed_b_layout(ops->gemm, ckk, ld);
-        const gemm_b_layout *panels = direct_panels(ops, packed, &layout);
+        const gemm_b_layout *panels = im2col_panels(ops, g, packed, &layout);
         group_ws ws = group_workspace(g, bmax);
         float *col = ws.col, *out = ws.other;             // col (CKK, nb*P), out (K, nb*P)
         im2col_group(ops, g, nb, x + b0 * img, col, panels);

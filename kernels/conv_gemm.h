@@ -18,7 +18,8 @@ int conv2d_batch_images(const conv_geom *g, int n);
 
 /* Where im2col puts an image's patches, col (C*KH*KW, OH*OW) at columns q0.. of a wider
  * matrix: row-major with row stride ld (panels NULL), or straight into a GEMM's packed B
- * panels (gemm.h's layout), which spares the GEMM a copy of col. */
+ * panels (gemm.h's layout), which spares the GEMM a copy of col: f32 panels, or bfloat16
+ * k-pair panels (panels->k_pairs) where the ISA's im2col_pairs says it writes them. */
 typedef struct col_dst {
     float *base;
     size_t ld;
@@ -31,10 +32,15 @@ typedef void (*im2col_fn)(const conv_geom *g, int nb, const float *imgs, const c
 typedef void (*col2im_ld_fn)(const conv_geom *g, const float *col, size_t ldcol, float *img, bool add);
 typedef void (*bias_grad_fn)(int n, int c, int s, const float *dy, float *db);
 
+/* Whether im2col writes geometry g's patches of a whole group (q0 = 0) straight into the
+ * k-pair panels l (rounded to bfloat16 as the GEMM's packers round them). */
+typedef bool (*im2col_pairs_fn)(const conv_geom *g, const gemm_b_layout *l);
+
 /* One ISA's pieces of the im2col + GEMM convolution. */
 typedef struct conv_gemm_ops {
     const gemm_config *gemm; /* the ISA's SGEMM on the blocked framework */
     im2col_fn im2col;
+    im2col_pairs_fn im2col_pairs; /* NULL: never (then the GEMM packs col) */
     col2im_ld_fn col2im;
     bias_grad_fn bias_grad;
 } conv_gemm_ops;
@@ -64,10 +70,10 @@ CONV_GEMM_DECLARE(neon)
 
 /* Defines an ISA's conv on the GEMM of gemm_cfg: its conv_gemm_ops conv_ops_<isa> and the
  * slot functions conv2d_fwd_<isa>, conv2d_bwd_data_<isa>, conv2d_bwd_weights_<isa>. */
-#define CONV_GEMM_ISA(isa, gemm_cfg, im2col_fn_, col2im_fn_, bias_grad_fn_)                      \
+#define CONV_GEMM_ISA(isa, gemm_cfg, im2col_fn_, im2col_pairs_fn_, col2im_fn_, bias_grad_fn_)    \
     static const conv_gemm_ops conv_ops_##isa = {                                                \
-        .gemm = &(gemm_cfg), .im2col = im2col_fn_, .col2im = col2im_fn_,                         \
-        .bias_grad = bias_grad_fn_,                                                              \
+        .gemm = &(gemm_cfg), .im2col = im2col_fn_, .im2col_pairs = im2col_pairs_fn_,             \
+        .col2im = col2im_fn_, .bias_grad = bias_grad_fn_,                                        \
     };                                                                                           \
     void conv2d_fwd_##isa(const conv_geom *g, int n, const float *x, const float *w,             \
                           const float *bias, float *y, float *ws)                                \

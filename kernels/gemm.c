@@ -285,7 +285,7 @@ void gemm_pack_a(const gemm_config *g, bool trans_a, int m, int k, const float *
 
 gemm_b_layout gemm_packed_b_layout(const gemm_config *g, int k, int n)
 {
-    gemm_b_layout l = {.nr = g->nr, .k = k, .n = n, .k_tile = g->k_tile};
+    gemm_b_layout l = {.nr = g->nr, .k = k, .n = n, .k_tile = g->k_tile, .k_pairs = g->k_pairs};
     l.kc_max = k > 0 ? k_block_max(g, k) : 1;
     l.n_pad = (size_t)ceil_div(n, g->nr) * g->nr;
     l.floats = l.n_pad * packed_depth(g, k);
@@ -312,8 +312,24 @@ void gemm_pack_b(const gemm_config *g, bool trans_b, int k, int n, const float *
 void gemm_packed_b_zero_padding(const gemm_b_layout *l, float *packed)
 {
     int q0 = l->n, lanes = (int)l->n_pad - l->n;
-    if (lanes == 0) return;
-    for (int r = 0; r < l->k; r++) memset(packed + gemm_packed_b_offset(l, r, q0), 0, sizeof(float) * lanes);
+    if (!l->k_pairs) {
+        if (lanes == 0) return;
+        for (int r = 0; r < l->k; r++) memset(packed + gemm_packed_b_offset(l, r, q0), 0, sizeof(float) * lanes);
+        return;
+    }
+    for (int pc = 0; pc < l->k; pc += l->kc_max) {
+        int kc = min_int(l->kc_max, l->k - pc);
+        /* words past the k pairs: only with k tiles does the microkernel read them */
+        size_t used = (size_t)(kc + 1) / 2, read = l->k_tile ? gemm_panel_depth(l->k_tile, kc) : used;
+        for (int q = 0; q < (int)l->n_pad; q += l->nr) {
+            float *panel = packed + gemm_packed_b_offset(l, pc, q);
+            int from_lane = l->n - q < l->nr ? l->n - q : l->nr; /* first padding lane */
+            for (size_t p = 0; p < read; p++) {
+                int from = p < used ? from_lane : 0;
+                if (from < l->nr) memset(panel + p * l->nr + from, 0, sizeof(float) * (size_t)(l->nr - from));
+            }
+        }
+    }
 }
 
 void gemm_blocked_packed(const gemm_config *g, int m, int n, int k, float alpha,

@@ -126,6 +126,7 @@ void gemm_pack_a(const gemm_config *cfg, bool trans_a, int m, int k, const float
  * n..n_pad-1 of the last panel are padding. */
 typedef struct gemm_b_layout {
     int nr, k, n, kc_max, k_tile;
+    bool k_pairs; /* words of two bfloat16 of k 2p, 2p+1 (the config's k_pairs) */
     size_t n_pad, floats;
 } gemm_b_layout;
 gemm_b_layout gemm_packed_b_layout(const gemm_config *cfg, int k, int n);
@@ -152,7 +153,9 @@ static inline size_t gemm_packed_b_offset(const gemm_b_layout *l, int r, int q)
  * parallel region. */
 void gemm_pack_b(const gemm_config *cfg, bool trans_b, int k, int n, const float *b, int ldb,
                  float *packed);
-/* Zeroes the padding columns (for packed b written column by column). */
+/* Zeroes the padding columns (for packed b written column by column), and with k pairs the
+ * padding words of each panel up to the depth its microkernel reads (not the odd half of
+ * the last word of an odd k block: its writer's). */
 void gemm_packed_b_zero_padding(const gemm_b_layout *l, float *packed);
 
 /* c (M,N) = alpha * op(a) op(b) + beta * c on this thread, from packed op(a) and op(b) (or,

@@ -300,6 +300,37 @@ ISA_TEST_OVER(conv, conv_groups_straddle_packed_panels, GEMM_TEST_ISAS)
     check_split_batch(*isa, conv_geom_make(64, 14, 14, 128, 4, 4, 2, true), 9, 15);
 }
 
+/* A batch over several im2col groups (whose patches go straight into the GEMM's packed
+ * panels: f32, or bfloat16 k pairs on avx512bf16 and amx) gives the bits of the images one at
+ * a time (one group: the GEMM packs col itself). Operands not rounded to bfloat16 first, so
+ * that im2col's rounding must be the packers'. MNIST's conv 2 (stride 2) and a stride-1 4x4. */
+ISA_TEST_OVER(conv, conv_groups_give_the_bits_of_single_images, GEMM_TEST_ISAS)
+{
+    kern_table t;
+    isa_table_or_skip(*isa, &t);
+    const conv_geom geoms[] = {conv_geom_make(64, 14, 14, 128, 4, 4, 2, true),
+                               conv_geom_make(16, 12, 12, 24, 4, 4, 1, true)};
+    const int n = 9;
+    test_rng r = {21};
+    for (size_t gi = 0; gi < sizeof geoms / sizeof geoms[0]; gi++) {
+        const conv_geom *g = &geoms[gi];
+        cr_assert(conv2d_batch_images(g, n) < n, "geometry %zu must split the batch", gi);
+        size_t xs = x_size(g, n), ys = y_size(g, n), per = y_size(g, 1);
+        float *x = alloc_guarded(xs), *w = alloc_guarded(w_size(g)), *bias = alloc_guarded(g->k);
+        float *y = alloc_guarded(ys), *one = alloc_guarded(ys);
+        float *ws = alloc_guarded(conv2d_workspace_floats(g, n));
+        fill_uniform(&r, x, xs, -1, 1);
+        fill_uniform(&r, w, w_size(g), -1, 1);
+        fill_uniform(&r, bias, g->k, -1, 1);
+        t.conv2d_fwd(g, n, x, w, bias, y, ws);
+        for (int b = 0; b < n; b++) t.conv2d_fwd(g, 1, x + b * x_size(g, 1), w, bias, one + b * per, NULL);
+        cr_expect(memcmp(y, one, ys * sizeof(float)) == 0,
+                  "%s geometry %zu: %d images in groups differ from one at a time",
+                  kern_isa_name(*isa), gi, n);
+        free(x), free(w), free(bias), free(y), free(one), free(ws);
+    }
+}
+
 ISA_TEST_OVER(conv, upconv_matches_direct_transposed_conv, GEMM_TEST_ISAS)
 {
     kern_table t;

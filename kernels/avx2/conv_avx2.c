@@ -76,4 +76,4 @@ void col2im_avx2(const conv_geom *g, const float *col, float *img)
     col2im_ld_avx2(g, col, (size_t)g->oh * g->ow, img, true);
 }
 
-CONV_GEMM_ISA(avx2, sgemm_config_avx2, im2col_to_avx2, col2im_ld_avx2, bias_grad_avx2)
+CONV_GEMM_ISA(avx2, sgemm_config_avx2, im2col_to_avx2, NULL, col2im_ld_avx2, bias_grad_avx2)

@@ -9,6 +9,7 @@
 
 #include "conv_gemm.h"
 #include "gemm.h"
+#include "pack_bf16_avx512.h"
 #include "vec_avx512.h"
 #include "simd/simd_kernels.h"
 
@@ -106,26 +107,65 @@ static void flat_rows(const conv_geom *g, const flat_plan *pl, const float *chan
         }
 }
 
+/* Tap (i, j)'s flat run: outputs q.. of it are tap_outputs(f, q, s) (16 of them). */
+static inline const float *tap_run(const flat_plan *pl, const float *flat, int i, int j)
+{
+    return flat + (size_t)(i * pl->shifts + j / pl->s) * pl->len + j % pl->s;
+}
+
+static inline __m512 tap_outputs(const float *f, int q, int s)
+{
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return s == 1 ? _mm512_loadu_ps(f + q)
+                  : _mm512_permutex2var_ps(_mm512_loadu_ps(f + 2 * q), even, _mm512_loadu_ps(f + 2 * q + 16));
+}
+
 /* Channel c's col rows from its flat rows. */
 static void flat_taps(const conv_geom *g, const flat_plan *pl, int c, const float *flat,
                       const col_dst *dst)
 {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const int s = pl->s, total = pl->nb * pl->p;
     for (int i = 0; i < g->kh; i++)
         for (int j = 0; j < g->kw; j++) {
-            const float *f = flat + (size_t)(i * pl->shifts + j / s) * pl->len + j % s;
+            const float *f = tap_run(pl, flat, i, j);
             col_row row = col_row_start(dst, (c * g->kh + i) * g->kw + j);
             for (int q = 0; q < total; q += 16) {
-                __m512 x = s == 1 ? _mm512_loadu_ps(f + q)
-                                  : _mm512_permutex2var_ps(_mm512_loadu_ps(f + 2 * q), even,
-                                                           _mm512_loadu_ps(f + 2 * q + 16));
+                __m512 x = tap_outputs(f, q, s);
                 if (total - q >= 16) _mm512_storeu_ps(row.at, x);
                 else _mm512_mask_storeu_ps(row.at, tail_mask16((size_t)(total - q)), x);
                 row.at += 16, row.lane += 16;
                 if (row.lane == row.nr) row.at += row.next_panel, row.lane = 0;
             }
         }
+}
+
+/* The same rows as bfloat16 k pairs (dst->panels->k_pairs, im2col_pairs_avx512 held): taps
+ * j and j + 1 (j even) are col rows r and r + 1 of one k block with r - pc even, so each
+ * output column takes one word, bf16(tap j) | bf16(tap j+1) << 16, rounded as the GEMM's
+ * packers round (bf16_pairs). Lanes past the columns are left to the padding. */
+static void flat_taps_pairs(const conv_geom *g, const flat_plan *pl, int c, const float *flat,
+                            const col_dst *dst)
+{
+    const gemm_b_layout *l = dst->panels;
+    const int s = pl->s, total = pl->nb * pl->p;
+    for (int i = 0; i < g->kh; i++)
+        for (int j = 0; j < g->kw; j += 2) {
+            int r = (c * g->kh + i) * g->kw + j, kc, pc = gemm_packed_b_block(l, r, &kc);
+            size_t panel = (size_t)l->nr * gemm_panel_depth(l->k_tile, kc); /* floats (words) */
+            float *words = dst->base + gemm_packed_b_offset(l, pc, 0) + (size_t)(r - pc) / 2 * l->nr;
+            const float *even = tap_run(pl, flat, i, j), *odd = tap_run(pl, flat, i, j + 1);
+            for (int q = 0; q < total; q += 16) {
+                __m512i w = bf16_pairs(tap_outputs(even, q, s), tap_outputs(odd, q, s));
+                float *at = words + (size_t)(q / l->nr) * panel + q % l->nr;
+                _mm512_mask_storeu_epi32(at, tail_mask16((size_t)(total - q)), w);
+            }
+        }
+}
+
+static bool im2col_pairs_avx512(const conv_geom *g, const gemm_b_layout *l)
+{
+    const col_dst whole = {.panels = l, .q0 = 0};
+    return l->k_pairs && flat_fits(g, &whole) && g->kw % 2 == 0 && l->kc_max % 2 == 0;
 }
 
 static void im2col_flat(const conv_geom *g, int nb, const float *imgs, const col_dst *dst)
@@ -149,7 +189,8 @@ static void im2col_flat(const conv_geom *g, int nb, const float *imgs, const col
     flat_rows(g, &pl, imgs, flat);
     for (int c = 0; c < g->c; c++) {
         if (c + 1 < g->c) flat_rows(g, &pl, imgs + (c + 1) * chan, flat + ((c + 1) & 1) * per);
-        flat_taps(g, &pl, c, flat + (c & 1) * per, dst);
+        if (dst->panels && dst->panels->k_pairs) flat_taps_pairs(g, &pl, c, flat + (c & 1) * per, dst);
+        else flat_taps(g, &pl, c, flat + (c & 1) * per, dst);
     }
 }
 
@@ -264,11 +305,13 @@ void col2im_avx512(const conv_geom *g, const float *col, float *img)
     col2im_ld_avx512(g, col, (size_t)g->oh * g->ow, img, true);
 }
 
-CONV_GEMM_ISA(avx512, sgemm_config_avx512, im2col_to_avx512, col2im_ld_avx512, bias_grad_avx512)
-
-/* The same convolutions on the bfloat16 GEMM (INFOGAN_ISA=avx512bf16). */
-CONV_GEMM_ISA(avx512bf16, gemm_config_avx512bf16, im2col_to_avx512, col2im_ld_avx512,
+CONV_GEMM_ISA(avx512, sgemm_config_avx512, im2col_to_avx512, NULL, col2im_ld_avx512,
               bias_grad_avx512)
 
+/* The same convolutions on the bfloat16 GEMM (INFOGAN_ISA=avx512bf16). */
+CONV_GEMM_ISA(avx512bf16, gemm_config_avx512bf16, im2col_to_avx512, im2col_pairs_avx512,
+              col2im_ld_avx512, bias_grad_avx512)
+
 /* And on the AMX tile GEMM (INFOGAN_ISA=amx). */
-CONV_GEMM_ISA(amx, gemm_config_amx, im2col_to_avx512, col2im_ld_avx512, bias_grad_avx512)
+CONV_GEMM_ISA(amx, gemm_config_amx, im2col_to_avx512, im2col_pairs_avx512, col2im_ld_avx512,
+              bias_grad_avx512)

@@ -60,4 +60,4 @@ void col2im_neon(const conv_geom *g, const float *col, float *img)
     col2im_ld_neon(g, col, (size_t)g->oh * g->ow, img, true);
 }
 
-CONV_GEMM_ISA(neon, sgemm_config_neon, im2col_to_neon, col2im_ld_neon, bias_grad_neon)
+CONV_GEMM_ISA(neon, sgemm_config_neon, im2col_to_neon, NULL, col2im_ld_neon, bias_grad_neon)
