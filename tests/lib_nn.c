@@ -142,6 +142,7 @@ static void check_sn_threads(const layer_spec *spec, int c, int h, int w)
         omp_set_num_threads(threads[k]);
         float *params = xalloc_floats(np);
         g[k] = xalloc_floats(np);
+        memset(g[k], 0, np * sizeof(float)); /* u's slot is never written: the caller zeroes it */
         net *nt = net_create(spec, 1, c, h, w, n, 0.1f, 1e-5f, params, g[k]);
         rng rg = rng_make(4, 1, 0);
         net_init_params(nt, &(nn_init){0.3f}, &rg);
@@ -405,4 +406,52 @@ Test(nn, adam_shards_step_as_the_whole_block)
         adam_free(&whole);
         free(p), free(g), free(gs);
     }
+}
+
+/* A linear layer that defers its weight gradient over two backwards (net_defer_weight_grads)
+ * gets the bits of one product over both batches' rows, and (within rounding) the gradient
+ * of two backwards that each add theirs; dw is untouched until net_finish_weight_grads, and a
+ * batch larger than the kept rows is added at once. */
+Test(nn, deferred_weight_gradient_is_one_product_over_both_batches)
+{
+    kern_init();
+    const layer_spec spec[] = {{LAYER_LINEAR, 70, 1, 1, 0, 0, false}};
+    const int in = 300, out = 70, n = 5;
+    size_t np = net_param_count(spec, 1, in, 1, 1, NULL), nw = (size_t)in * out;
+    float *params = xalloc_floats(np), *grads = xalloc_floats(np), *plain_grads = xalloc_floats(np);
+    float *x = xalloc_floats(2 * (size_t)n * in), *dy = xalloc_floats(2 * (size_t)n * out);
+    float *want = xalloc_floats(nw);
+    rng r = rng_make(6, 1, 0);
+    for (size_t i = 0; i < 2 * (size_t)n * in; i++) x[i] = rng_uniform_range(&r, -1.0f, 1.0f);
+    for (size_t i = 0; i < 2 * (size_t)n * out; i++) dy[i] = rng_uniform_range(&r, -1.0f, 1.0f);
+    net *deferred = net_create(spec, 1, in, 1, 1, 2 * n, 0.1f, 1e-5f, params, grads);
+    net *plain = net_create(spec, 1, in, 1, 1, 2 * n, 0.1f, 1e-5f, params, plain_grads);
+    rng rg = rng_make(4, 1, 0);
+    net_init_params(deferred, &(nn_init){0.3f}, &rg);
+    net_defer_weight_grads(deferred, 2 * n);
+    net_zero_grads(deferred);
+    net_zero_grads(plain);
+    memset(grads, 0, np * sizeof(float));
+    for (int b = 0; b < 2; b++) {
+        net_forward(deferred, x + (size_t)b * n * in, n);
+        net_backward(deferred, dy + (size_t)b * n * out, true, false);
+        net_forward(plain, x + (size_t)b * n * in, n);
+        net_backward(plain, dy + (size_t)b * n * out, true, false);
+    }
+    for (size_t i = 0; i < nw; i++) cr_assert(grads[i] == 0.0f, "dw written before net_finish_weight_grads");
+    net_finish_weight_grads(deferred);
+    kern.sgemm(true, false, out, in, 2 * n, 1.0f, dy, out, x, in, 0.0f, want, in);
+    cr_expect(memcmp(grads, want, nw * sizeof(float)) == 0, "not the bits of one product over both batches");
+    for (size_t i = 0; i < nw; i++)
+        cr_assert(fabsf(grads[i] - plain_grads[i]) <= 1e-5f * (1.0f + fabsf(plain_grads[i])),
+                  "dw[%zu] = %g, two backwards give %g", i, (double)grads[i], (double)plain_grads[i]);
+    /* a batch of more rows than are kept: added at once */
+    net_zero_grads(deferred);
+    net_defer_weight_grads(deferred, n - 1);
+    net_forward(deferred, x, n);
+    net_backward(deferred, dy, true, false);
+    kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, 0.0f, want, in);
+    cr_expect(memcmp(grads, want, nw * sizeof(float)) == 0, "a batch past the kept rows was not added at once");
+    net_free(deferred), net_free(plain);
+    free(params), free(grads), free(plain_grads), free(x), free(dy), free(want);
 }

@@ -195,7 +195,10 @@ net *net_create(const layer_spec *specs, int n, int c, int h, int w, int max_bat
 void net_free(net *nt)
 {
     if (!nt) return;
-    for (int i = 0; i < nt->n_layers; i++) free(nt->layers[i].w_packed[0]), free(nt->layers[i].w_packed[1]);
+    for (int i = 0; i < nt->n_layers; i++) {
+        layer *l = &nt->layers[i];
+        free(l->w_packed[0]), free(l->w_packed[1]), free(l->kept_x), free(l->kept_dy);
+    }
     free(nt->layers);
     free(nt->bufs);
     free(nt->ws);
@@ -426,6 +429,33 @@ void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws)
     l->time.fwd_gemm += kern_gemm_seconds() - g0;
 }
 
+/* dw (OUT, IN) += the kept rows' dy^T x in one product (a stale dw is overwritten). */
+static void finish_weight_grad(layer *l)
+{
+    if (!l->kept) return;
+    int in = (int)l->in_size, out = (int)l->out_size;
+    kern.sgemm(true, false, out, in, l->kept, 1.0f, l->kept_dy, out, l->kept_x, in,
+               l->dw_stale ? 0.0f : 1.0f, l->dw, in);
+    l->dw_stale = false;
+    l->kept = 0;
+}
+
+/* A linear layer's weight gradient from n rows of x (n, IN) and dy (n, OUT): kept for
+ * finish_weight_grad when the layer defers it (net_defer_weight_grads), else added now. */
+static void weight_grad_rows(layer *l, int n, const float *x, const float *dy)
+{
+    int in = (int)l->in_size, out = (int)l->out_size;
+    if (l->kept + n > l->kept_cap) finish_weight_grad(l);
+    if (n > l->kept_cap) {
+        kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, l->dw_stale ? 0.0f : 1.0f, l->dw, in);
+        l->dw_stale = false;
+        return;
+    }
+    memcpy(l->kept_x + (size_t)l->kept * in, x, sizeof(float) * (size_t)n * in);
+    memcpy(l->kept_dy + (size_t)l->kept * out, dy, sizeof(float) * (size_t)n * out);
+    l->kept += n;
+}
+
 static void layer_backward_run(layer *l, const float *dy, int n, bool param_grads,
                                bool input_grad, float *ws)
 {
@@ -438,14 +468,13 @@ static void layer_backward_run(layer *l, const float *dy, int n, bool param_grad
         if (packed) kern.sgemm_packed_b(false, n, in, out, 1.0f, dy, out, packed, 0.0f, l->dx, in);
         else if (input_grad) kern.sgemm(false, false, n, in, out, 1.0f, dy, out, w, in, 0.0f, l->dx, in);
         if (param_grads) {
-            float beta = l->dw_stale ? 0.0f : 1.0f; /* a stale dw is overwritten */
             if (l->sn) {
                 kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, 0.0f, l->sn_g, in);
                 sn_backward(l, l->dw_stale);
+                l->dw_stale = false;
             } else {
-                kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, beta, l->dw, in);
+                weight_grad_rows(l, n, x, dy);
             }
-            l->dw_stale = false;
             kern.bias_grad(n, out, 1, dy, l->db);
         }
         break;
@@ -556,10 +585,42 @@ static void bn_backward_synced(net *nt, layer *l, const float *dy, int n)
     }
 }
 
+void net_defer_weight_grads(net *nt, int rows)
+{
+    for (int i = 0; i < nt->n_layers; i++) {
+        layer *l = &nt->layers[i];
+        if (l->kind != LAYER_LINEAR || l->sn) continue;
+        finish_weight_grad(l);
+        free(l->kept_x), free(l->kept_dy);
+        l->kept_x = rows > 0 ? xalloc_floats((size_t)rows * l->in_size) : NULL;
+        l->kept_dy = rows > 0 ? xalloc_floats((size_t)rows * l->out_size) : NULL;
+        l->kept_cap = rows > 0 ? rows : 0;
+    }
+}
+
+size_t net_deferred_grad_floats(const layer_spec *specs, int n, int c, int h, int w, int rows)
+{
+    size_t floats = 0;
+    layer_kind prev = LAYER_RELU;
+    for (int i = 0; i < n; i++) {
+        layer l;
+        layer_plan(&l, &specs[i], c, h, w, prev);
+        if (l.kind == LAYER_LINEAR && !l.sn) floats += (size_t)rows * (l.in_size + l.out_size);
+        c = l.out_c, h = l.out_h, w = l.out_w, prev = weights_kind(prev, l.kind);
+    }
+    return floats;
+}
+
+void net_finish_weight_grads(net *nt)
+{
+    for (int i = 0; i < nt->n_layers; i++) finish_weight_grad(&nt->layers[i]);
+}
+
 void net_zero_grads(net *nt)
 {
     for (int i = 0; i < nt->n_layers; i++) {
         layer *l = &nt->layers[i];
+        l->kept = 0;
         if (l->kind == LAYER_LINEAR) l->dw_stale = true; /* its next backward overwrites dw */
         else if (l->dw) memset(l->dw, 0, l->n_w * sizeof(float));
         if (l->sn) l->sn_fresh = true;

@@ -79,6 +79,10 @@ typedef struct layer {
     unsigned long w_packed_version[2];
     unsigned long w_version;      /* bumped by net_weights_changed */
     bool cache_w;
+    /* Linear, deferring its weight gradient (net_defer_weight_grads): the rows of x and dy
+     * of this step's backwards so far, kept (OUT and IN floats each) of kept_cap. */
+    float *kept_x, *kept_dy;      /* (kept_cap, IN), (kept_cap, OUT) */
+    int kept, kept_cap;
 } layer;
 
 typedef struct net {
@@ -122,6 +126,16 @@ void net_cache_weights(net *nt, bool on);
 /* The floats net_cache_weights allocates for a network of `specs` on the kernel table. */
 size_t net_weight_cache_floats(const layer_spec *specs, int n, int c, int h, int w);
 void net_weights_changed(net *nt);
+/* The linear layers (not spectrally normalized) put their weight gradient off: each backward
+ * with param_grads keeps its rows of x and dy (up to `rows` in all; then the kept ones are
+ * added first), and net_finish_weight_grads adds them in one product over every kept row:
+ * one pass over dw for several backwards (the MNIST trunk's FC gradient is 25 MB). Its bits
+ * are those of one GEMM over all the rows. rows 0: off (the default). The caller must call
+ * net_finish_weight_grads before reading the gradients. */
+void net_defer_weight_grads(net *nt, int rows);
+/* The floats net_defer_weight_grads allocates for a network of `specs`. */
+size_t net_deferred_grad_floats(const layer_spec *specs, int n, int c, int h, int w, int rows);
+void net_finish_weight_grads(net *nt);
 /* Zeroes the network's parameter gradients before the backward passes of a step. A linear
  * layer's weight gradient (the bulk of them) is zeroed lazily: its next backward with
  * param_grads writes it instead of adding to it, saving a pass over memory; until then it
