@@ -232,7 +232,7 @@ void net_init_params(net *nt, const nn_init *init, rng *r)
 /* Floats of linear layer l's packed form `which` on the kernel table, or 0 when it is not
  * worth keeping: only bfloat16 panels are (half the bytes of w, which every product then
  * reads); f32 panels are as large as w, and keeping them made the f32 iteration 5% slower
- * (one more pass over w) where amx gained 9% (Xeon, family 6 model 167, 2026-12-06). */
+ * (one more pass over w) where amx gained 3% (Xeon, family 6 model 167, 2026-12-06). */
 static size_t packed_floats(const layer *l, int which)
 {
     if (l->kind != LAYER_LINEAR || l->sn || !kern_isa_reduced(kern_table_isa(&kern))) return 0;
