@@ -151,13 +151,14 @@ void kern_fill(kern_isa isa, kern_table *t)
     }
 }
 
+/* Each ISA's sgemm slot, filled by kern_init: kern_table_isa runs where the layers do. */
+static __typeof__(((kern_table *)0)->sgemm) isa_sgemm[KERN_ISA_COUNT];
+
 kern_isa kern_table_isa(const kern_table *t)
 {
-    for (int isa = 0; isa < KERN_ISA_COUNT; isa++) {
-        kern_table filled;
-        kern_fill((kern_isa)isa, &filled);
-        if (filled.sgemm == t->sgemm) return (kern_isa)isa;
-    }
+    kern_init();
+    for (int isa = 0; isa < KERN_ISA_COUNT; isa++)
+        if (isa_sgemm[isa] == t->sgemm) return (kern_isa)isa;
     return KERN_SCALAR;
 }
 
@@ -193,6 +194,11 @@ void kern_init(void)
 {
     if (active_isa != KERN_ISA_COUNT) return;
     kern_isa isa = kern_isa_from_env();
+    for (int i = 0; i < KERN_ISA_COUNT; i++) {
+        kern_table filled;
+        kern_fill((kern_isa)i, &filled);
+        isa_sgemm[i] = filled.sgemm;
+    }
     kern_fill(isa, &kern);
     active_isa = isa;
 }

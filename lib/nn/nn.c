@@ -254,19 +254,22 @@ size_t net_weight_cache_floats(const layer_spec *specs, int n, int c, int h, int
     return floats;
 }
 
+/* Room for `floats` floats of packed form `which`. */
+static void grow_packed(layer *l, int which, size_t floats)
+{
+    if (floats <= l->w_packed_cap[which]) return;
+    free(l->w_packed[which]);
+    l->w_packed[which] = xalloc_floats(floats);
+    l->w_packed_cap[which] = floats;
+}
+
 void net_cache_weights(net *nt, bool on)
 {
     for (int i = 0; i < nt->n_layers; i++) {
         layer *l = &nt->layers[i];
         l->cache_w = on && l->kind == LAYER_LINEAR && !l->sn;
         l->w_version++;
-        for (int which = 0; which < 2 && l->cache_w; which++) { /* allocated now */
-            size_t floats = packed_floats(l, which);
-            if (floats <= l->w_packed_cap[which]) continue;
-            free(l->w_packed[which]);
-            l->w_packed[which] = xalloc_floats(floats);
-            l->w_packed_cap[which] = floats;
-        }
+        for (int which = 0; which < 2 && l->cache_w; which++) grow_packed(l, which, packed_floats(l, which));
     }
 }
 
@@ -285,11 +288,7 @@ static const float *packed_weights(layer *l, int which)
         return l->w_packed[which];
     size_t floats = packed_floats(l, which); /* more than allocated: the table changed */
     if (!floats) return NULL;
-    if (floats > l->w_packed_cap[which]) {
-        free(l->w_packed[which]);
-        l->w_packed[which] = xalloc_floats(floats);
-        l->w_packed_cap[which] = floats;
-    }
+    grow_packed(l, which, floats);
     kern.sgemm_pack_b(which == 0, k, n, l->w, in, l->w_packed[which]);
     l->w_packed_by[which] = kern.sgemm_pack_b;
     l->w_packed_version[which] = l->w_version;
@@ -429,14 +428,20 @@ void layer_forward(layer *l, const float *x, int n, float bn_eps, float *ws)
     l->time.fwd_gemm += kern_gemm_seconds() - g0;
 }
 
-/* dw (OUT, IN) += the kept rows' dy^T x in one product (a stale dw is overwritten). */
+/* dw (OUT, IN) += dy^T x over rows of x (rows, IN) and dy (rows, OUT); a stale dw is
+ * overwritten. */
+static void add_weight_grad(layer *l, int rows, const float *x, const float *dy)
+{
+    int in = (int)l->in_size, out = (int)l->out_size;
+    kern.sgemm(true, false, out, in, rows, 1.0f, dy, out, x, in, l->dw_stale ? 0.0f : 1.0f, l->dw, in);
+    l->dw_stale = false;
+}
+
+/* The kept rows' weight gradient, in one product. */
 static void finish_weight_grad(layer *l)
 {
     if (!l->kept) return;
-    int in = (int)l->in_size, out = (int)l->out_size;
-    kern.sgemm(true, false, out, in, l->kept, 1.0f, l->kept_dy, out, l->kept_x, in,
-               l->dw_stale ? 0.0f : 1.0f, l->dw, in);
-    l->dw_stale = false;
+    add_weight_grad(l, l->kept, l->kept_x, l->kept_dy);
     l->kept = 0;
 }
 
@@ -447,8 +452,7 @@ static void weight_grad_rows(layer *l, int n, const float *x, const float *dy)
     int in = (int)l->in_size, out = (int)l->out_size;
     if (l->kept + n > l->kept_cap) finish_weight_grad(l);
     if (n > l->kept_cap) {
-        kern.sgemm(true, false, out, in, n, 1.0f, dy, out, x, in, l->dw_stale ? 0.0f : 1.0f, l->dw, in);
-        l->dw_stale = false;
+        add_weight_grad(l, n, x, dy);
         return;
     }
     memcpy(l->kept_x + (size_t)l->kept * in, x, sizeof(float) * (size_t)n * in);
