@@ -249,20 +249,23 @@ static void dense_bwd_block(int n, int c, int lo, int w, const float *dy, const 
             vec_store(sdy + j, vec_add(vec_load(sdy + j), g));
             vec_store(sdyx + j, vec_fmadd(g, xh, vec_load(sdyx + j)));
         }
+    float scale[MAX_BLOCK]; /* (w); then sdy, sdyx hold their means */
     for (int j = 0; j < w; j += VEC_LANES) {
         vec_tail t = vec_tail_of((size_t)(w - j));
         vec_store_tail(dbeta + lo + j, vec_add(vec_load_tail(dbeta + lo + j, t), vec_load(sdy + j)), t);
         vec_store_tail(dgamma + lo + j, vec_add(vec_load_tail(dgamma + lo + j, t), vec_load(sdyx + j)), t);
+        vec_store(scale + j, vec_mul(vec_load_tail(gamma + lo + j, t), vec_load_tail(invstd + lo + j, t)));
+        vec_store(sdy + j, vec_mul(vec_load(sdy + j), inv_m));
+        vec_store(sdyx + j, vec_mul(vec_load(sdyx + j), inv_m));
     }
     for (int b = 0; b < n; b++)
         for (int j = 0; j < w; j += VEC_LANES) {
             vec_tail t = vec_tail_of((size_t)(w - j));
             size_t at = (size_t)b * c + lo + j;
-            vec_f is = vec_load_tail(invstd + lo + j, t), scale = vec_mul(vec_load_tail(gamma + lo + j, t), is);
-            vec_f xh = vec_mul(vec_sub(vec_load_tail(x + at, t), vec_load_tail(mean + lo + j, t)), is);
+            vec_f xh = vec_mul(vec_sub(vec_load_tail(x + at, t), vec_load_tail(mean + lo + j, t)), vec_load_tail(invstd + lo + j, t));
             vec_f g = gate(vec_load_tail(dy + at, t), z ? z + at : NULL, t, act, slope);
-            vec_f d = vec_fnmadd(xh, vec_mul(vec_load(sdyx + j), inv_m), vec_sub(g, vec_mul(vec_load(sdy + j), inv_m)));
-            vec_store_tail(dx + at, vec_mul(scale, d), t);
+            vec_f d = vec_fnmadd(xh, vec_load(sdyx + j), vec_sub(g, vec_load(sdy + j)));
+            vec_store_tail(dx + at, vec_mul(vec_load(scale + j), d), t);
         }
 }
 
