@@ -92,7 +92,7 @@ int main(int argc, char **argv)
         int file_n, version;
         uint64_t file_seed;
         if (!force && dataset_file_header(path, &file_n, &file_seed, &version) && file_n == count[s] &&
-            file_seed == seed && version == RENDER_VERSION) {
+            file_seed == seed && version == spec->version) {
             fprintf(stderr, "%s: %s already holds %ld images of seed %llu (--force renders again)\n",
                     names[s], path, count[s], (unsigned long long)seed);
         } else {

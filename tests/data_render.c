@@ -110,6 +110,37 @@ Test(data_render, each_factor_changes_the_image)
     }
 }
 
+Test(data_render, chairs_vary_within_a_type_less_than_between_types)
+{
+    /* Version 2: the image seed draws each chair's proportions and shade, so 40 seeds at the
+     * same factor indices give 40 different images; and two chairs of one type still differ
+     * less than chairs of two types (mean |difference| over every type pair, same view). */
+    enum { SEEDS = 40, PX = 64 * 64 };
+    float *img = malloc(sizeof(float) * SEEDS * PX); // (SEEDS,64,64)
+    int index[4] = {0, 3, 4, 0};
+    for (int k = 0; k < SEEDS; k++) render_chairs.render(index, 100 + (uint64_t)k, img + (size_t)k * PX);
+    for (int a = 0; a < SEEDS; a++)
+        for (int b = a + 1; b < SEEDS; b++)
+            cr_assert_gt(mean_abs_diff(img + (size_t)a * PX, img + (size_t)b * PX, PX), 0.0, "seeds %d, %d", a, b);
+    double within = 0.0, between = 0.0;
+    int pairs = 0;
+    for (int t = 0; t < 24; t++) {
+        for (int u = t + 1; u < 24; u++) {
+            index[0] = t;
+            render_chairs.render(index, 7, img);
+            render_chairs.render(index, 8, img + PX);
+            index[0] = u;
+            render_chairs.render(index, 7, img + 2 * PX);
+            within += mean_abs_diff(img, img + PX, PX);
+            between += mean_abs_diff(img, img + 2 * PX, PX);
+            pairs++;
+        }
+    }
+    cr_log_info("chairs: mean |difference| within a type %.4f, between types %.4f", within / pairs, between / pairs);
+    cr_assert_lt(within, 0.7 * between, "within a type %.4f, between types %.4f", within / pairs, between / pairs);
+    free(img);
+}
+
 Test(data_render, contact_sheet_has_one_row_per_factor)
 {
     char dir[64], path[128];

@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "data/catalog.h"
 #include "data/dataset.h"
+#include "data/standin/render.h"
 
 int main(int argc, char **argv)
 {
@@ -24,6 +25,12 @@ int main(int argc, char **argv)
     uint64_t seed;
     dataset *d = dataset_load_try(argv[1], 0, &seed, err, sizeof err);
     if (!d) { fprintf(stderr, "standin_subset: %s\n", err); return 1; }
+    int file_n, version;
+    if (!dataset_file_header(argv[1], &file_n, &seed, &version) || version != render_version(d->name)) {
+        fprintf(stderr, "standin_subset: %s was rendered by version %d of the %s renderer, not by today's %d "
+                "(render it again: make data)\n", argv[1], version, d->name, render_version(d->name));
+        return 1;
+    }
     int f = -1;
     for (int k = 0; k < d->n_factors; k++)
         if (strcmp(d->factor_names[k], argv[3]) == 0) f = k;

@@ -15,7 +15,7 @@ import sys
 import zlib
 
 DIS_BINS = 20  # lib/eval/disentangle.h
-# lib/data/catalog.c's file_header: magic, version, n, c, h, w, factors, RENDER_VERSION,
+# lib/data/catalog.c's file_header: magic, version, n, c, h, w, factors, render version,
 # (4 padding bytes), seed, name[64], factor_names[16][32], factor_levels[16].
 HEADER = struct.Struct("<8s7I4xQ64s512s16i")
 MAX_FACTORS = 16

@@ -76,7 +76,7 @@ dataset *datasets_open(const char *name, const char *data_dir, int n, uint64_t s
         int file_n, version;
         uint64_t file_seed;
         if (dataset_file_header(path, &file_n, &file_seed, &version) && file_seed == seed &&
-            version == RENDER_VERSION && (n <= 0 || file_n >= n)) {
+            version == spec->version && (n <= 0 || file_n >= n)) {
             dataset *d = dataset_load(path, n, NULL);
             fprintf(stderr, "%s: stand-in, %d images from %s\n", name, d->n, path);
             return d;
@@ -143,7 +143,7 @@ void dataset_save(const dataset *d, uint64_t seed, const char *path)
     hd.version = VERSION;
     hd.n = (uint32_t)d->n, hd.c = (uint32_t)d->c, hd.h = (uint32_t)d->h, hd.w = (uint32_t)d->w;
     hd.n_factors = (uint32_t)d->n_factors;
-    hd.render_version = RENDER_VERSION;
+    hd.render_version = (uint32_t)render_version(d->name);
     hd.seed = seed;
     snprintf(hd.name, sizeof hd.name, "%s", d->name);
     memcpy(hd.factor_names, d->factor_names, sizeof hd.factor_names);

@@ -16,7 +16,7 @@
  *   svhn:   train_32x32.mat              (svhn_test: test_32x32.mat)
  *   celeba: img_align_celeba/ and list_attr_celeba.txt (attributes optional)
  * Otherwise the stand-in: <data_dir>/standin/<name>.bin if it was rendered with this seed
- * and RENDER_VERSION and holds at least n images (written by `make data`), else rendered
+ * and its renderer's version and holds at least n images (written by `make data`), else rendered
  * now (the same images).
  * n <= 0: all real images, or the whole stand-in file (datasets_default_n if none).
  * Dies with a sentence naming the file for unknown names or bad files. */
@@ -31,15 +31,15 @@ int datasets_default_n(const char *name);
 #define DATASETS_DEFAULT_N 50000
 
 /* Binary image set file (little-endian): header (magic "IGDSET1\n", format version, n, c,
- * h, w, factors, RENDER_VERSION, seed, name, factor names and levels), images as bytes round(255 v) (N,C,H,W),
+ * h, w, factors, the renderer's version (render_version of name, 0 if none), seed, name, factor names and levels), images as bytes round(255 v) (N,C,H,W),
  * factor indices int32 (N,F), factor values float32 (N,F), then a CRC-32 of everything
  * before it. Written to a temp file and renamed, so a reader never sees half a file. */
 void dataset_save(const dataset *d, uint64_t seed, const char *path);
 /* Loads at most max_n images (<= 0: all); sets *seed if not NULL. */
 dataset *dataset_load_try(const char *path, int max_n, uint64_t *seed, char *err, size_t err_size);
 dataset *dataset_load(const char *path, int max_n, uint64_t *seed);
-/* Reads only the header of a data set file: its image count, seed and the RENDER_VERSION
- * it was written with; 0 if it cannot (missing or not a data set file). */
+/* Reads only the header of a data set file: its image count, seed and the renderer's
+ * version it was written with; 0 if it cannot (missing or not a data set file). */
 int dataset_file_header(const char *path, int *n, uint64_t *seed, int *render_version);
 /* Writes the factors as CSV, one row per image: "image,<f>_index,<f>,..." (grid index and
  * value of each factor), temp file + rename; for people and scripts to inspect. */

@@ -47,7 +47,7 @@ typedef struct oracle {
     int factor_levels[DATASET_MAX_FACTORS];
     int logit_offset[DATASET_MAX_FACTORS]; /* first logit of each factor's head */
     int n_logits;                /* sum of the levels */
-    /* What the caller keys it to (the stand-in's RENDER_VERSION and seed), and how it was
+    /* What the caller keys it to (the stand-in's render_spec.version and seed), and how it was
      * trained; kept in the file. */
     int data_version;
     uint64_t data_seed;

@@ -27,7 +27,7 @@ static void oracle_path(const char *data_dir, const char *name, char *path, size
 }
 
 /* The oracle of s's stand-in in data_dir if it is there, readable and made for d (its
- * images, factors, RENDER_VERSION and seed); else NULL and one sentence in why. */
+ * images, factors, renderer version and seed); else NULL and one sentence in why. */
 static oracle *oracle_find(const exp_spec *s, const char *data_dir, const dataset *d, char *why, size_t len)
 {
     char path[1024], real[1024];
@@ -37,10 +37,11 @@ static oracle *oracle_find(const exp_spec *s, const char *data_dir, const datase
     }
     oracle_path(data_dir, s->name, path, sizeof path);
     oracle *o = oracle_load_try(path, why, len);
-    if (o && (!oracle_fits(o, d) || o->data_version != RENDER_VERSION || o->data_seed != EXP_DATA_SEED)) {
+    int version = render_version(s->name);
+    if (o && (!oracle_fits(o, d) || o->data_version != version || o->data_seed != EXP_DATA_SEED)) {
         set_err(why, len, "oracle %s is stale: made for other images (render version %d, seed %llu, or other "
                 "factors) than %s's now (version %d, seed %d)", path, o->data_version,
-                (unsigned long long)o->data_seed, d->name, RENDER_VERSION, EXP_DATA_SEED);
+                (unsigned long long)o->data_seed, d->name, version, EXP_DATA_SEED);
         oracle_free(o);
         return NULL;
     }
@@ -232,7 +233,7 @@ int cmd_oracle(const exp_spec *s, int argc, char **argv)
         provenance prov;
         provenance_init(&prov, argc, argv, opts.seed);
         o = oracle_create(train);
-        o->data_version = RENDER_VERSION, o->data_seed = EXP_DATA_SEED;
+        o->data_version = render_version(s->name), o->data_seed = EXP_DATA_SEED;
         double acc[DATASET_MAX_FACTORS];
         oracle_train(o, train, &opts);
         oracle_accuracy(o, heldout, acc);

@@ -10,6 +10,7 @@
 #include "base/parse.h"
 #include "base/util.h"
 #include "data/catalog.h"
+#include "data/standin/render.h"
 #include "model/checkpoint.h"
 #include "model/stop.h"
 
@@ -284,8 +285,9 @@ void open_catalog_data(const exp_spec *s, const exp_run *r, dataset **train, dat
     *train = dataset_slice(all, 0, all->n - n_eval);
     *eval = dataset_slice(all, all->n - n_eval, n_eval);
     dataset_free(all);
-    char real[1024];
+    char real[1024], kind[32];
+    if (datasets_real_path(s->name, r->data, real, sizeof real)) snprintf(kind, sizeof kind, "real");
+    else snprintf(kind, sizeof kind, "stand-in v%d", render_version(s->name));
     snprintf(desc, desc_len, "%s (%s), %d training images, the last %d held out for the metrics",
-             (*train)->name, datasets_real_path(s->name, r->data, real, sizeof real) ? "real" : "stand-in",
-             (*train)->n, (*eval)->n);
+             (*train)->name, kind, (*train)->n, (*eval)->n);
 }

@@ -16,12 +16,11 @@
 
 #include "data/dataset.h"
 
-/* Stored with rendered files; bump it whenever any renderer's images change, so stale
- * files are rendered again instead of reused. */
-#define RENDER_VERSION 1
-
 typedef struct render_spec {
     const char *name;
+    /* Stored with its rendered files and oracles; bump it whenever this renderer's images
+     * change, so stale files are rendered again instead of reused. */
+    int version;
     const char *about;                             /* one paragraph: what the levels mean */
     int c, h, w;                                   /* image (C,H,W) */
     int n_factors;
@@ -40,6 +39,8 @@ extern const render_spec render_faces, render_chairs, render_svhn, render_celeba
 
 /* The stand-in named name ("faces", "chairs", "svhn", "celeba", "cdsprites"), or NULL. */
 const render_spec *render_find(const char *name);
+/* The version of the stand-in named name (render_spec.version), 0 if there is none. */
+int render_version(const char *name);
 /* Renders n images (OpenMP over images, one seed per image); factors recorded. */
 dataset *render_dataset(const render_spec *s, int n, uint64_t seed);
 /* Writes a contact sheet PNG: one row per factor, sweeping that factor over up to cols

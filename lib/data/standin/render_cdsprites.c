@@ -37,6 +37,7 @@ static void cdsprites_render(const int *index, uint64_t seed, float *out)
 
 const render_spec render_cdsprites = {
     .name = "cdsprites",
+    .version = 1,
     .about = "InfoGAN-CR's CdSprites: a white disk of radius 5 px, anti-aliased, on black; its "
              "centre at angle (degrees, counter-clockwise from the right, cyclic) and radius "
              "(pixels) about the image centre. 40 x 27 = 1,080 distinct images, each drawn "

@@ -86,6 +86,7 @@ static void celeba_render(const int *index, uint64_t seed, float *out)
 
 const render_spec render_celeba = {
     .name = "celeba",
+    .version = 1,
     .about = "A ray-cast colour portrait over neck and shoulders on a cluttered background. "
              "Azimuth in degrees; glasses no/yes; hair style bald, short, fringe, long, "
              "voluminous; expression 0 (stern: mouth corners and brows down) to 1 (broad "

@@ -1,7 +1,10 @@
 /* render_chairs.c: the chairs stand-in (64x64 gray on white, like the renderings of Aubry
  * et al.'s 3D chairs). A chair is assembled from boxes and cylinders: seat, back, legs and
  * arms in 24 types (a table of styles and proportions). Factors: type (24), width (8, seat
- * and back width 0.70..1.40), azimuth (31 values over 360 deg), elevation (2: 20, 30 deg). */
+ * and back width 0.70..1.40), azimuth (31 values over 360 deg), elevation (2: 20, 30 deg).
+ * Within a type each image draws its own proportions and shade from its seed (version 2),
+ * as Aubry et al.'s 1,393 models vary within a style; version 1 rendered one chair per type
+ * and width, so its 50,000 images held only 11,904 distinct ones. */
 #include <math.h>
 #include <string.h>
 
@@ -171,10 +174,26 @@ static void build_chair(scene *sc, const chair_type *ct, float width)
     }
 }
 
+/* One chair of type base: seat height +-12%, back height +-15%, seat depth +-12%, seat
+ * thickness -20..+25% (at most 0.4 of the seat height), leg thickness -30..+40%, shade
+ * +-0.12, drawn from seed (not recorded: the type's structure stays the factor). */
+static chair_type chair_instance(const chair_type *base, uint64_t seed)
+{
+    render_rng r = render_rng_make(seed, 0xC4A12, 0);
+    chair_type ct = *base;
+    ct.seat_h *= render_range(&r, 0.88f, 1.12f);
+    ct.back_h *= render_range(&r, 0.85f, 1.15f);
+    ct.depth *= render_range(&r, 0.88f, 1.12f);
+    ct.seat_t = fminf(ct.seat_t * render_range(&r, 0.80f, 1.25f), 0.4f * ct.seat_h);
+    ct.leg_r *= render_range(&r, 0.70f, 1.40f);
+    ct.albedo += render_range(&r, -0.12f, 0.12f);
+    return ct;
+}
+
 static void chairs_render(const int *index, uint64_t seed, float *out)
 {
-    (void)seed; /* every variation is a recorded factor */
-    const chair_type *ct = &TYPES[index[C_TYPE]];
+    chair_type one = chair_instance(&TYPES[index[C_TYPE]], seed);
+    const chair_type *ct = &one;
     scene sc = {0};
     build_chair(&sc, ct, chairs_value(C_WIDTH, index[C_WIDTH]));
     /* centre the chair's height on the image */
@@ -191,12 +210,14 @@ static void chairs_render(const int *index, uint64_t seed, float *out)
 
 const render_spec render_chairs = {
     .name = "chairs",
+    .version = 2, /* 2: proportions and shade vary within a type */
     .about = "Chairs from boxes and cylinders on white, 24 types: dining, slat back, ladder "
              "back, office, task chair, round stool, square stool, armchair, captain, "
              "cantilever, cafe, windsor, high back, lounge, bar stool, slat armchair, swivel "
              "stool, sled slats, rail armchair, ottoman, spindle, club chair, executive, tub "
              "chair. Width scales seat and back; azimuth 31 steps over 360 degrees; elevation "
-             "20 or 30 degrees.", .c = 1, .h = 64, .w = 64, .n_factors = 4,
+             "20 or 30 degrees. Within a type, each image draws its own seat and back height, "
+             "seat depth and thickness, leg thickness and shade (not recorded).", .c = 1, .h = 64, .w = 64, .n_factors = 4,
     .factor_names = {"type", "width", "azimuth", "elevation"},
     .factor_levels = {24, 8, 31, 2},
     .sweep_base = {0, 3, 4, 0},

@@ -51,6 +51,12 @@ const render_spec *render_find(const char *name)
     return NULL;
 }
 
+int render_version(const char *name)
+{
+    const render_spec *s = render_find(name);
+    return s ? s->version : 0;
+}
+
 dataset *render_dataset(const render_spec *s, int n, uint64_t seed)
 {
     dataset *d = dataset_alloc(s->name, n, s->c, s->h, s->w, s->n_factors);

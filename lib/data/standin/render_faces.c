@@ -216,6 +216,7 @@ static void faces_render(const int *index, uint64_t seed, float *out)
 
 const render_spec render_faces = {
     .name = "faces",
+    .version = 1,
     .about = "A ray-cast head (skull, jaw, nose, brows, ears; painted eye sockets, eyes and "
              "mouth) with Lambertian shading on black. Azimuth and elevation in degrees; "
              "lighting is the light's azimuth in degrees (camera frame); width scales the "

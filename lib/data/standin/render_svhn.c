@@ -160,6 +160,7 @@ static void svhn_render(const int *index, uint64_t seed, float *out)
 
 const render_spec render_svhn = {
     .name = "svhn",
+    .version = 1,
     .about = "A central digit with parts of its neighbours (left/right value -1: none). "
              "Fonts: rounded, rounded bold, seven-segment, condensed italic. Lighting: even, "
              "from the left, from the right, from the top, corner shadow. Colours (background/"
