@@ -212,7 +212,8 @@ kern_isa kern_active_isa(void)
 /* One row per slot, so kern_print can walk the table. */
 static const struct { const char *name; size_t offset; } slots[] = {
 #define SLOT(s) {#s, offsetof(kern_table, s)}
-    SLOT(sgemm), SLOT(sgemm_packed_b_floats), SLOT(sgemm_pack_b), SLOT(sgemm_packed_b),
+    SLOT(sgemm), SLOT(sgemm_packed_b_floats), SLOT(sgemm_pack_b), SLOT(sgemm_pack_b_boundary),
+    SLOT(sgemm_pack_b_rows), SLOT(sgemm_packed_b),
     SLOT(im2col), SLOT(col2im), SLOT(conv2d_fwd), SLOT(conv2d_bwd_data),
     SLOT(conv2d_bwd_weights), SLOT(batchnorm_fwd_train), SLOT(batchnorm_fwd_eval),
     SLOT(batchnorm_bwd), SLOT(batchnorm_act_fwd_train), SLOT(batchnorm_act_bwd), SLOT(relu_fwd), SLOT(relu_bwd), SLOT(lrelu_fwd), SLOT(lrelu_bwd),

@@ -309,6 +309,48 @@ void gemm_pack_b(const gemm_config *g, bool trans_b, int k, int n, const float *
     if (gemm_timing_on) gemm_timing_add(t0);
 }
 
+int gemm_pack_b_boundary(const gemm_config *g, bool trans_b, int k, int n, int r)
+{
+    if (trans_b) return r >= n ? n : r / g->nr * g->nr; /* whole column panels */
+    if (r >= k) return k;
+    const gemm_b_layout l = gemm_packed_b_layout(g, k, n);
+    int kc, pc = gemm_packed_b_block(&l, r, &kc);
+    int step = g->k_tile ? g->k_tile : g->k_pairs ? 2 : 1; /* a panel's k tiles or words */
+    return pc + (r - pc) / step * step;
+}
+
+void gemm_pack_b_rows(const gemm_config *g, bool trans_b, int k, int n, const float *b, int ldb,
+                      int r0, int r1, float *packed)
+{
+    const int rows = trans_b ? n : k;
+    if (r0 >= r1 || k <= 0 || n <= 0) return;
+    if (r0 != gemm_pack_b_boundary(g, trans_b, k, n, r0) || r1 != gemm_pack_b_boundary(g, trans_b, k, n, r1) ||
+        r0 < 0 || r1 > rows) {
+        fprintf(stderr, "error: gemm_pack_b_rows: rows %d..%d of %d are not boundaries of %s's packed b\n", r0, r1,
+                rows, g->name);
+        abort();
+    }
+    const gemm_b_layout l = gemm_packed_b_layout(g, k, n);
+    if (trans_b) { /* b (N,K): the column panels r0..r1 of op(b), every k block */
+        const int panels = ceil_div(r1 - r0, g->nr), blocks = ceil_div(k, l.kc_max);
+        for (int t = 0; t < blocks * panels; t++) {
+            int pc = t / panels * l.kc_max, jr = r0 + t % panels * g->nr, kc = min_int(l.kc_max, k - pc);
+            pack_b_panel(g, true, b + pc, ldb, n, jr, kc, packed + gemm_packed_b_offset(&l, pc, jr));
+        }
+        return;
+    }
+    /* b (K,N): rows r0..r1 of op(b), a k range of one block or of several */
+    const int panels = ceil_div(n, g->nr);
+    for (int r = r0; r < r1;) {
+        int kc, pc = gemm_packed_b_block(&l, r, &kc), end = min_int(r1, pc + kc);
+        size_t lane_rows = (size_t)(r - pc) / (g->k_pairs ? 2 : 1); /* rows (words) of the panel above r */
+        for (int t = 0; t < panels; t++)
+            pack_b_panel(g, false, b + (size_t)r * ldb, ldb, n, t * g->nr, end - r,
+                         packed + gemm_packed_b_offset(&l, pc, t * g->nr) + lane_rows * g->nr);
+        r = end;
+    }
+}
+
 void gemm_packed_b_zero_padding(const gemm_b_layout *l, float *packed)
 {
     int q0 = l->n, lanes = (int)l->n_pad - l->n;

@@ -153,6 +153,15 @@ static inline size_t gemm_packed_b_offset(const gemm_b_layout *l, int r, int q)
  * parallel region. */
 void gemm_pack_b(const gemm_config *cfg, bool trans_b, int k, int n, const float *b, int ldb,
                  float *packed);
+/* The largest row boundary <= r of op(b)'s packed form, r in the rows of b as stored (b (N,K)
+ * when trans_b: the columns of op(b); else its k): a column panel's start for trans_b, else a
+ * k block's start plus whole k tiles (words with k pairs); 0 and the row count are ones. */
+int gemm_pack_b_boundary(const gemm_config *cfg, bool trans_b, int k, int n, int r);
+/* The part of gemm_pack_b's output made from b's stored rows r0..r1 (boundaries; aborts if
+ * not): the same bits, for a caller that changes b a few rows at a time. On the calling
+ * thread only (threads may pack disjoint ranges at once). */
+void gemm_pack_b_rows(const gemm_config *cfg, bool trans_b, int k, int n, const float *b, int ldb,
+                      int r0, int r1, float *packed);
 /* Zeroes the padding columns (for packed b written column by column), and with k pairs the
  * padding words of each panel up to the depth its microkernel reads (not the odd half of
  * the last word of an odd k block: its writer's). */
@@ -172,10 +181,14 @@ void gemm_blocked_b_packed(const gemm_config *cfg, bool trans_a, int m, int n, i
                            float beta, float *c, int ldc);
 
 /* An ISA's kern_table slots for products with op(b) packed ahead, on its config cfg:
- * sgemm_packed_b_floats_<isa>, sgemm_pack_b_<isa>, sgemm_packed_b_<isa>. */
+ * sgemm_packed_b_floats_<isa>, sgemm_pack_b_<isa>, sgemm_pack_b_boundary_<isa>,
+ * sgemm_pack_b_rows_<isa>, sgemm_packed_b_<isa>. */
 #define GEMM_PACKED_B_DECLARE(isa)                                                               \
     size_t sgemm_packed_b_floats_##isa(int k, int n);                                            \
     void sgemm_pack_b_##isa(bool trans_b, int k, int n, const float *b, int ldb, float *packed); \
+    int sgemm_pack_b_boundary_##isa(bool trans_b, int k, int n, int r);                          \
+    void sgemm_pack_b_rows_##isa(bool trans_b, int k, int n, const float *b, int ldb, int r0,     \
+                                 int r1, float *packed);                                         \
     void sgemm_packed_b_##isa(bool trans_a, int m, int n, int k, float alpha, const float *a,    \
                               int lda, const float *packed_b, float beta, float *c, int ldc);
 GEMM_PACKED_B_DECLARE(avx2)
@@ -192,6 +205,15 @@ GEMM_PACKED_B_DECLARE(neon)
     void sgemm_pack_b_##isa(bool trans_b, int k, int n, const float *b, int ldb, float *packed)  \
     {                                                                                            \
         gemm_pack_b(&(cfg), trans_b, k, n, b, ldb, packed);                                      \
+    }                                                                                            \
+    int sgemm_pack_b_boundary_##isa(bool trans_b, int k, int n, int r)                           \
+    {                                                                                            \
+        return gemm_pack_b_boundary(&(cfg), trans_b, k, n, r);                                   \
+    }                                                                                            \
+    void sgemm_pack_b_rows_##isa(bool trans_b, int k, int n, const float *b, int ldb, int r0,     \
+                                 int r1, float *packed)                                          \
+    {                                                                                            \
+        gemm_pack_b_rows(&(cfg), trans_b, k, n, b, ldb, r0, r1, packed);                         \
     }                                                                                            \
     void sgemm_packed_b_##isa(bool trans_a, int m, int n, int k, float alpha, const float *a,    \
                               int lda, const float *packed_b, float beta, float *c, int ldc)     \

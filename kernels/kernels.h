@@ -54,6 +54,14 @@ typedef struct kern_table {
      * The packed form is the ISA's own: pack and multiply with the same table. */
     size_t (*sgemm_packed_b_floats)(int k, int n);
     void (*sgemm_pack_b)(bool trans_b, int k, int n, const float *b, int ldb, float *packed);
+    /* The part of sgemm_pack_b's output made from b's stored rows r0..r1 (b (N,K) when
+     * trans_b, its rows being op(b)'s columns; else (K,N)), for a caller that changes b a few
+     * rows at a time (Adam's step with the repacking folded in): the same bits. r0 and r1
+     * must be boundaries: sgemm_pack_b_boundary gives the largest one <= r (0 and the row
+     * count are ones). On the calling thread (threads may pack disjoint ranges at once). */
+    int (*sgemm_pack_b_boundary)(bool trans_b, int k, int n, int r);
+    void (*sgemm_pack_b_rows)(bool trans_b, int k, int n, const float *b, int ldb, int r0, int r1,
+                              float *packed);
     void (*sgemm_packed_b)(bool trans_a, int m, int n, int k, float alpha, const float *a,
                            int lda, const float *packed_b, float beta, float *c, int ldc);
 

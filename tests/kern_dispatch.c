@@ -79,7 +79,8 @@ Test(dispatch, amx_table_is_avx512_with_tile_gemms)
     memcpy(b, &avx512, sizeof avx512);
     const size_t gemm_slots[] = {
         offsetof(kern_table, sgemm), offsetof(kern_table, sgemm_packed_b_floats),
-        offsetof(kern_table, sgemm_pack_b), offsetof(kern_table, sgemm_packed_b),
+        offsetof(kern_table, sgemm_pack_b), offsetof(kern_table, sgemm_pack_b_boundary),
+        offsetof(kern_table, sgemm_pack_b_rows), offsetof(kern_table, sgemm_packed_b),
         offsetof(kern_table, conv2d_fwd), offsetof(kern_table, conv2d_bwd_data),
         offsetof(kern_table, conv2d_bwd_weights)};
     const size_t n_gemm = sizeof gemm_slots / sizeof gemm_slots[0];

@@ -488,6 +488,85 @@ Test(gemm, table_packed_b_slots_match_sgemm)
     free(a), free(b), free(want), free(got);
 }
 
+/* b packed a few stored rows at a time (pack_b_rows, at the boundaries pack_b_boundary gives;
+ * Adam's step repacks so) gives every float of pack_b's output, padding included: on every
+ * supported ISA's table and the emulated AMX config, op(b) transposed and not, k blocks of odd
+ * depth (1100 = 3 x 367), chunks below and above a panel. */
+typedef struct pack_fns {
+    const char *name;
+    const gemm_config *cfg; /* NULL: the table's */
+    kern_table t;
+} pack_fns;
+
+static size_t fns_floats(const pack_fns *f, int k, int n)
+{
+    return f->cfg ? gemm_packed_b_layout(f->cfg, k, n).floats : f->t.sgemm_packed_b_floats(k, n);
+}
+
+static int fns_boundary(const pack_fns *f, bool tb, int k, int n, int r)
+{
+    return f->cfg ? gemm_pack_b_boundary(f->cfg, tb, k, n, r) : f->t.sgemm_pack_b_boundary(tb, k, n, r);
+}
+
+static void fns_rows(const pack_fns *f, bool tb, int k, int n, const float *b, int ldb, int r0, int r1,
+                     float *packed)
+{
+    if (f->cfg) gemm_pack_b_rows(f->cfg, tb, k, n, b, ldb, r0, r1, packed);
+    else f->t.sgemm_pack_b_rows(tb, k, n, b, ldb, r0, r1, packed);
+}
+
+static void pack_in_chunks(const pack_fns *f, bool tb, int k, int n, const float *b, int ldb, int chunk,
+                           float *packed)
+{
+    const int rows = tb ? n : k;
+    for (int r = 0, r1, want = 0; r < rows; r = r1) {
+        do {
+            want = want + chunk < rows ? want + chunk : rows;
+            r1 = fns_boundary(f, tb, k, n, want);
+        } while (r1 <= r);
+        cr_assert_eq(fns_boundary(f, tb, k, n, r1), r1, "%s: boundary of a boundary", f->name);
+        fns_rows(f, tb, k, n, b, ldb, r, r1, packed);
+    }
+}
+
+Test(gemm, pack_b_rows_give_pack_b_bits)
+{
+    pack_fns fns[KERN_ISA_COUNT + 1];
+    int n_fns = 0;
+    for (int isa = 0; isa < KERN_ISA_COUNT; isa++) {
+        if (!kern_isa_supported((kern_isa)isa)) {
+            cr_log_info("ISA %s not supported by this CPU or build: skipped", kern_isa_name((kern_isa)isa));
+            continue;
+        }
+        fns[n_fns].name = kern_isa_name((kern_isa)isa), fns[n_fns].cfg = NULL;
+        kern_fill((kern_isa)isa, &fns[n_fns++].t);
+    }
+    fns[n_fns++] = (pack_fns){.name = "amx_emulated", .cfg = &gemm_config_amx_emulated};
+    const int shapes[][2] = {{1100, 70}, {700, 1100}, {33, 5}, {600, 97}}; /* k, n */
+    const int chunks[] = {1, 37, 200};
+    float *b = malloc(sizeof(float) * 1100 * 1100);
+    cr_assert(b, "out of memory");
+    fill_random(b, (size_t)1100 * 1100, 21);
+    for (int f = 0; f < n_fns; f++)
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (int tb = 0; tb < 2; tb++)
+                for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+                    int k = shapes[s][0], n = shapes[s][1], ldb = tb ? k : n;
+                    size_t floats = fns_floats(&fns[f], k, n);
+                    float *want = aligned_floats(floats), *got = aligned_floats(floats);
+                    cr_assert(want && got, "out of memory");
+                    memset(want, 0xA5, floats * sizeof(float)); /* what neither writes stays equal */
+                    memset(got, 0xA5, floats * sizeof(float));
+                    if (fns[f].cfg) gemm_pack_b(fns[f].cfg, tb, k, n, b, ldb, want);
+                    else fns[f].t.sgemm_pack_b(tb, k, n, b, ldb, want);
+                    pack_in_chunks(&fns[f], tb, k, n, b, ldb, chunks[c], got);
+                    cr_expect(same_bits(want, got, floats), "%s, k %d, n %d, tb %d, chunks of %d rows: other "
+                              "bits than pack_b", fns[f].name, k, n, tb, chunks[c]);
+                    free(want), free(got);
+                }
+    free(b);
+}
+
 /* On AMX hardware: the tile instructions and the AVX-512 BF16 packers against the emulation
  * and its C packers, on every layout: the same bits (as measured on the AMX Xeon of
  * 2026-12-06, family 6 model 167, the emulation follows the SDM's pseudo-code to the bit), so

@@ -455,3 +455,79 @@ Test(nn, deferred_weight_gradient_is_one_product_over_both_batches)
     net_free(deferred), net_free(plain);
     free(params), free(grads), free(plain_grads), free(x), free(dy), free(want);
 }
+
+/* Adam's step with the repacking folded in (net_adam_step) gives adam_step's bits (weights and
+ * moments), and leaves packed weights that are pack_b's of the new weights: on every supported
+ * ISA (packed forms only with the bfloat16 GEMMs), a linear layer of 700 -> 1100 (several chunks
+ * of rows; k blocks of odd depth) between two small ones, with the forms the products used;
+ * 1, 2 and 3 threads (the shares of 2 and 3 start inside panels of form 0). */
+Test(nn, adam_step_with_repacking_gives_adam_step_bits)
+{
+    kern_init();
+    const kern_table saved = kern;
+    const layer_spec specs[] = {{LAYER_LINEAR, 700, 1, 1, 0, 0, false}, {LAYER_LINEAR, 1100, 1, 1, 0, 0, false},
+                                {LAYER_LINEAR, 3, 1, 1, 0, 0, false}};
+    const int n = 4, in = 9;
+    size_t np = net_param_count(specs, 3, in, 1, 1, NULL);
+    float *x = xalloc_floats((size_t)n * in), *r = xalloc_floats((size_t)n * 3);
+    rng rx = rng_make(5, 1, 0);
+    for (int i = 0; i < n * in; i++) x[i] = rng_uniform_range(&rx, -1.0f, 1.0f);
+    for (int i = 0; i < n * 3; i++) r[i] = rng_uniform_range(&rx, -1.0f, 1.0f);
+    const int threads_before = omp_get_max_threads();
+    for (int task = 0; task < 3 * KERN_ISA_COUNT; task++) {
+        int isa = task % KERN_ISA_COUNT, threads = 1 + task / KERN_ISA_COUNT;
+        omp_set_num_threads(threads); /* 2 and 3: shares split inside panels of form 0 */
+        if (!kern_isa_supported((kern_isa)isa)) {
+            if (threads > 1) continue;
+            cr_log_info("ISA %s not supported by this CPU or build: skipped", kern_isa_name((kern_isa)isa));
+            continue;
+        }
+        kern_fill((kern_isa)isa, &kern);
+        float *p[2], *g[2];
+        net *nt[2];
+        adam opt[2];
+        for (int k = 0; k < 2; k++) {
+            p[k] = xalloc_floats(np), g[k] = xalloc_floats(np);
+            nt[k] = net_create(specs, 3, in, 1, 1, n, 0.1f, 1e-5f, p[k], g[k]);
+            rng rg = rng_make(6, 1, 0);
+            net_init_params(nt[k], &(nn_init){0.05f}, &rg);
+            net_cache_weights(nt[k], true);
+            adam_init(&opt[k], np, p[k], g[k], 1e-3f, 0.5f, 0.999f, 1e-8f);
+        }
+        for (int step = 0; step < 2; step++) {
+            for (int k = 0; k < 2; k++) {
+                net_zero_grads(nt[k]);
+                net_forward(nt[k], x, n);
+                net_backward(nt[k], r, true, true);
+            }
+            adam_begin_step(&opt[0]);
+            net_adam_step(nt[0], &opt[0]);
+            adam_step(&opt[1]);
+            net_weights_changed(nt[1]);
+            cr_expect(memcmp(p[0], p[1], np * sizeof(float)) == 0 && memcmp(opt[0].m, opt[1].m, np * sizeof(float)) == 0 &&
+                      memcmp(opt[0].v, opt[1].v, np * sizeof(float)) == 0, "%s, %d threads, step %d: not adam_step's "
+                      "bits", kern_isa_name((kern_isa)isa), threads, step + 1);
+        }
+        layer *l = &nt[0]->layers[1];
+        int forms = 0;
+        for (int which = 0; which < 2; which++) {
+            if (l->w_packed_version[which] != l->w_version) continue; /* not packed ahead (f32 GEMMs) */
+            int k = which ? 1100 : 700, nn = which ? 700 : 1100;
+            size_t floats = kern.sgemm_packed_b_floats(k, nn);
+            float *want = xalloc_floats(floats);
+            memcpy(want, l->w_packed[which], floats * sizeof(float)); /* the padding as it was */
+            kern.sgemm_pack_b(which == 0, k, nn, l->w, 700, want);
+            cr_expect(memcmp(want, l->w_packed[which], floats * sizeof(float)) == 0,
+                      "%s, %d threads: packed form %d is not pack_b's of the stepped weights",
+                      kern_isa_name((kern_isa)isa), threads, which);
+            free(want);
+            forms++;
+        }
+        cr_expect_eq(forms, kern_isa_reduced((kern_isa)isa) ? 2 : 0, "%s: %d packed forms kept",
+                     kern_isa_name((kern_isa)isa), forms);
+        for (int k = 0; k < 2; k++) net_free(nt[k]), adam_free(&opt[k]), free(p[k]), free(g[k]);
+    }
+    omp_set_num_threads(threads_before);
+    kern = saved;
+    free(x), free(r);
+}

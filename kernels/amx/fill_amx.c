@@ -8,6 +8,8 @@ void kern_fill_amx(kern_table *t)
     t->sgemm = gemm_bf16_amx;
     t->sgemm_packed_b_floats = sgemm_packed_b_floats_amx;
     t->sgemm_pack_b = sgemm_pack_b_amx;
+    t->sgemm_pack_b_boundary = sgemm_pack_b_boundary_amx;
+    t->sgemm_pack_b_rows = sgemm_pack_b_rows_amx;
     t->sgemm_packed_b = sgemm_packed_b_amx;
     t->conv2d_fwd = conv2d_fwd_amx;
     t->conv2d_bwd_data = conv2d_bwd_data_amx;

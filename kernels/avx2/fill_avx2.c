@@ -9,6 +9,8 @@ void kern_fill_avx2(kern_table *t)
     t->sgemm = sgemm_avx2;
     t->sgemm_packed_b_floats = sgemm_packed_b_floats_avx2;
     t->sgemm_pack_b = sgemm_pack_b_avx2;
+    t->sgemm_pack_b_boundary = sgemm_pack_b_boundary_avx2;
+    t->sgemm_pack_b_rows = sgemm_pack_b_rows_avx2;
     t->sgemm_packed_b = sgemm_packed_b_avx2;
     t->im2col = im2col_avx2;
     t->col2im = col2im_avx2;

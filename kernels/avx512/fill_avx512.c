@@ -10,6 +10,8 @@ void kern_fill_avx512(kern_table *t)
     t->sgemm = sgemm_avx512;
     t->sgemm_packed_b_floats = sgemm_packed_b_floats_avx512;
     t->sgemm_pack_b = sgemm_pack_b_avx512;
+    t->sgemm_pack_b_boundary = sgemm_pack_b_boundary_avx512;
+    t->sgemm_pack_b_rows = sgemm_pack_b_rows_avx512;
     t->sgemm_packed_b = sgemm_packed_b_avx512;
     t->im2col = im2col_avx512;
     t->col2im = col2im_avx512;
@@ -41,6 +43,8 @@ void kern_fill_avx512bf16(kern_table *t)
     t->sgemm = gemm_bf16_avx512;
     t->sgemm_packed_b_floats = sgemm_packed_b_floats_avx512bf16;
     t->sgemm_pack_b = sgemm_pack_b_avx512bf16;
+    t->sgemm_pack_b_boundary = sgemm_pack_b_boundary_avx512bf16;
+    t->sgemm_pack_b_rows = sgemm_pack_b_rows_avx512bf16;
     t->sgemm_packed_b = sgemm_packed_b_avx512bf16;
     t->conv2d_fwd = conv2d_fwd_avx512bf16;
     t->conv2d_bwd_data = conv2d_bwd_data_avx512bf16;

@@ -9,6 +9,8 @@ void kern_fill_neon(kern_table *t)
     t->sgemm = sgemm_neon;
     t->sgemm_packed_b_floats = sgemm_packed_b_floats_neon;
     t->sgemm_pack_b = sgemm_pack_b_neon;
+    t->sgemm_pack_b_boundary = sgemm_pack_b_boundary_neon;
+    t->sgemm_pack_b_rows = sgemm_pack_b_rows_neon;
     t->sgemm_packed_b = sgemm_packed_b_neon;
     t->im2col = im2col_neon;
     t->col2im = col2im_neon;

@@ -6,6 +6,8 @@ void kern_fill_scalar(kern_table *t)
     t->sgemm = sgemm_scalar;
     t->sgemm_packed_b_floats = sgemm_packed_b_floats_scalar;
     t->sgemm_pack_b = sgemm_pack_b_scalar;
+    t->sgemm_pack_b_boundary = sgemm_pack_b_boundary_scalar;
+    t->sgemm_pack_b_rows = sgemm_pack_b_rows_scalar;
     t->sgemm_packed_b = sgemm_packed_b_scalar;
     t->im2col = im2col_scalar;
     t->col2im = col2im_scalar;

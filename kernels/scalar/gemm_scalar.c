@@ -57,6 +57,25 @@ void sgemm_pack_b_scalar(bool trans_b, int k, int n, const float *b, int ldb, fl
             packed[(size_t)p * n + j] = trans_b ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j];
 }
 
+int sgemm_pack_b_boundary_scalar(bool trans_b, int k, int n, int r)
+{
+    int rows = trans_b ? n : k;
+    return r < rows ? r : rows; /* every row */
+}
+
+void sgemm_pack_b_rows_scalar(bool trans_b, int k, int n, const float *b, int ldb, int r0, int r1,
+                              float *packed)
+{
+    // packed (K,N) = op(b), where it comes from b's stored rows r0..r1
+    if (trans_b) {
+        for (int p = 0; p < k; p++)
+            for (int j = r0; j < r1; j++) packed[(size_t)p * n + j] = b[(size_t)j * ldb + p];
+    } else {
+        for (int p = r0; p < r1; p++)
+            for (int j = 0; j < n; j++) packed[(size_t)p * n + j] = b[(size_t)p * ldb + j];
+    }
+}
+
 void sgemm_packed_b_scalar(bool trans_a, int m, int n, int k, float alpha, const float *a,
                            int lda, const float *packed_b, float beta, float *c, int ldc)
 {

@@ -15,6 +15,9 @@ void gemm_bf16_scalar(bool trans_a, bool trans_b, int m, int n, int k, float alp
 /* Products with op(b) packed ahead: op(b) copied (K,N) row-major, then sgemm_scalar. */
 size_t sgemm_packed_b_floats_scalar(int k, int n);
 void sgemm_pack_b_scalar(bool trans_b, int k, int n, const float *b, int ldb, float *packed);
+int sgemm_pack_b_boundary_scalar(bool trans_b, int k, int n, int r);
+void sgemm_pack_b_rows_scalar(bool trans_b, int k, int n, const float *b, int ldb, int r0, int r1,
+                              float *packed);
 void sgemm_packed_b_scalar(bool trans_a, int m, int n, int k, float alpha, const float *a,
                            int lda, const float *packed_b, float beta, float *c, int ldc);
 /* x rounded to bfloat16 (to nearest, ties to even), as a float; subnormals become signed

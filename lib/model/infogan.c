@@ -220,22 +220,19 @@ enum { SHARD_RANGES_MAX = 64 }; /* blocks of up to 64 DIST_PIECEs: 268M paramete
 
 static void step_block(infogan *m, adam *a)
 {
-    if (dist_size() == 1 || dist_fault_skip_allreduce()) {
-        adam_step(a);
-    } else {
-        size_t range[SHARD_RANGES_MAX][2];
-        int n_ranges = dist_shard(a->n, range, SHARD_RANGES_MAX);
-        dist_sum_to_shard(a->g, a->n, m->shard_grads);
-        adam_step_ranges(a, n_ranges, range, m->shard_grads);
-        dist_gather_shards(a->p, a->n);
+    net *nets[3] = {m->g}, **end = nets + 1; /* the networks whose parameters a's block holds */
+    if (a == &m->opt_d) nets[0] = m->trunk, nets[1] = m->d_head, nets[2] = m->q_head, end = nets + 3;
+    if (dist_size() == 1 || dist_fault_skip_allreduce()) { /* each net's share, repacking as it goes */
+        adam_begin_step(a);
+        for (net **nt = nets; nt < end; nt++) net_adam_step(*nt, a);
+        return;
     }
-    if (a == &m->opt_g) {
-        net_weights_changed(m->g);
-    } else {
-        net_weights_changed(m->trunk);
-        net_weights_changed(m->d_head);
-        net_weights_changed(m->q_head);
-    }
+    size_t range[SHARD_RANGES_MAX][2];
+    int n_ranges = dist_shard(a->n, range, SHARD_RANGES_MAX);
+    dist_sum_to_shard(a->g, a->n, m->shard_grads);
+    adam_step_ranges(a, n_ranges, range, m->shard_grads);
+    dist_gather_shards(a->p, a->n);
+    for (net **nt = nets; nt < end; nt++) net_weights_changed(*nt);
 }
 
 void infogan_weights_changed(infogan *m)

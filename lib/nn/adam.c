@@ -51,8 +51,12 @@ void adam_step_ranges(adam *a, int n_ranges, const size_t (*range)[2], const flo
     }
 }
 
+void adam_begin_step(adam *a) { a->t++; }
+
+void adam_step_part(adam *a, size_t lo, size_t hi) { step_range(a, lo, hi, a->g + lo); }
+
 void adam_step(adam *a)
 {
-    a->t++;
-    step_range(a, 0, a->n, a->g);
+    adam_begin_step(a);
+    adam_step_part(a, 0, a->n);
 }

@@ -278,6 +278,82 @@ void net_weights_changed(net *nt)
     for (int i = 0; i < nt->n_layers; i++) nt->layers[i].w_version++;
 }
 
+/* Floats of w per chunk of net_adam_step: 256 KB, 1 MB with its gradient and moments. */
+#define ADAM_CHUNK_FLOATS ((size_t)1 << 16)
+
+/* The smallest boundary >= r of w's packed form as b (N = OUT, K = IN) (trans_b) or as b
+ * (K = OUT, N = IN), r in w's rows. */
+static int boundary_at_or_after(bool trans_b, int in, int out, int r)
+{
+    int k = trans_b ? in : out, n = trans_b ? out : in, c = r;
+    while (kern.sgemm_pack_b_boundary(trans_b, k, n, c) < r) c++;
+    return c;
+}
+
+/* Adam's step of linear layer l's w (its first parameter at lo in a's block), with the packed
+ * forms `form` made again as it goes. Each thread steps a share of w's rows (split at form 1's
+ * boundaries), a chunk at a time, and after each chunk packs what it completes: form 1 (w as b
+ * (K = OUT, N = IN)) the chunk's k rows; form 0 (w as b (N = OUT, K = IN)) its column panels
+ * wholly inside the share. No barrier until the end; then the panels of form 0 across a
+ * share's start. */
+static void adam_step_packing(layer *l, adam *a, size_t lo, const bool form[2])
+{
+    const int in = (int)l->in_size, out = (int)l->out_size;
+    const int chunk = (int)(ADAM_CHUNK_FLOATS / l->in_size) > 0 ? (int)(ADAM_CHUNK_FLOATS / l->in_size) : 1;
+    const bool by1 = form[1]; /* shares and chunks end at form 1's boundaries, else anywhere */
+    int starts[64];           /* each share's first row */
+    int shares = 1;
+#pragma omp parallel
+    {
+        const int t = omp_get_thread_num(), threads = omp_get_num_threads() < 64 ? omp_get_num_threads() : 64;
+        const int split_lo = t >= threads ? out : (int)((long)out * t / threads);
+        const int split_hi = t + 1 >= threads ? out : (int)((long)out * (t + 1) / threads);
+        const int r_lo = by1 ? boundary_at_or_after(false, in, out, split_lo) : split_lo;
+        const int r_hi = by1 ? boundary_at_or_after(false, in, out, split_hi) : split_hi;
+        if (t < threads) starts[t] = r_lo;
+        if (t == 0) shares = threads;
+        int packed0 = boundary_at_or_after(true, in, out, r_lo); /* form 0: panels done from here */
+        for (int r = r_lo, r1; r < r_hi; r = r1) {
+            int want = r + chunk < r_hi ? r + chunk : r_hi;
+            r1 = by1 ? boundary_at_or_after(false, in, out, want) : want;
+            adam_step_part(a, lo + (size_t)r * in, lo + (size_t)r1 * in);
+            if (form[1]) kern.sgemm_pack_b_rows(false, out, in, l->w, in, r, r1, l->w_packed[1]);
+            int done = r1 == out ? out : kern.sgemm_pack_b_boundary(true, in, out, r1);
+            if (form[0] && done > packed0)
+                kern.sgemm_pack_b_rows(true, in, out, l->w, in, packed0, done, l->w_packed[0]), packed0 = done;
+        }
+    }
+    for (int t = 1; t < shares && form[0]; t++) { /* the panel holding a share's first row */
+        int from = kern.sgemm_pack_b_boundary(true, in, out, starts[t]);
+        if (from < starts[t]) kern.sgemm_pack_b_rows(true, in, out, l->w, in, from, boundary_at_or_after(true, in, out, starts[t]), l->w_packed[0]);
+    }
+}
+
+void net_adam_step(net *nt, adam *a)
+{
+    CHECK(nt->params >= a->p && nt->params + nt->n_params <= a->p + a->n,
+          "net_adam_step: the network's parameters are not in the optimizer's block");
+    const size_t base = (size_t)(nt->params - a->p);
+    size_t next = base; /* parameters before it are stepped */
+    bool packed[nt->n_layers][2];
+    for (int i = 0; i < nt->n_layers; i++) {
+        layer *l = &nt->layers[i];
+        for (int which = 0; which < 2; which++) /* the forms in use since the last step */
+            packed[i][which] = l->cache_w && packed_floats(l, which) && l->w_packed_by[which] == kern.sgemm_pack_b &&
+                               l->w_packed_version[which] == l->w_version;
+        if (!packed[i][0] && !packed[i][1]) continue;
+        size_t lo = base + (size_t)(l->w - nt->params);
+        adam_step_part(a, next, lo);
+        adam_step_packing(l, a, lo, packed[i]);
+        next = lo + l->n_w;
+    }
+    adam_step_part(a, next, base + nt->n_params);
+    net_weights_changed(nt);
+    for (int i = 0; i < nt->n_layers; i++)
+        for (int which = 0; which < 2; which++)
+            if (packed[i][which]) nt->layers[i].w_packed_version[which] = nt->layers[i].w_version;
+}
+
 /* Linear layer l's op(w) packed for the forward (which 0: w^T, K = IN, N = OUT) or the input
  * gradient (1: w, K = OUT, N = IN), packed again when w or the kernel table changed since;
  * NULL where not worth keeping (packed_floats). */

@@ -15,6 +15,7 @@
 
 #include "kernels.h"
 #include "base/rng.h"
+#include "nn/adam.h"
 
 typedef enum layer_kind {
     LAYER_LINEAR,   /* y = x w^T + b; w (OUT, IN), b (OUT) */
@@ -126,6 +127,11 @@ void net_cache_weights(net *nt, bool on);
 /* The floats net_cache_weights allocates for a network of `specs` on the kernel table. */
 size_t net_weight_cache_floats(const layer_spec *specs, int n, int c, int h, int w);
 void net_weights_changed(net *nt);
+/* Adam's step (a, begun with adam_begin_step) of the network's parameters, which lie in a's
+ * block, then net_weights_changed: the bits of adam_step's share. With cached weights, the
+ * packed forms that were in use are made again during the step, a few rows of w at a time
+ * while they are in cache, instead of from memory in the next products. */
+void net_adam_step(net *nt, adam *a);
 /* The linear layers (not spectrally normalized) put their weight gradient off: each backward
  * with param_grads keeps its rows of x and dy (up to `rows` in all; then the kept ones are
  * added first), and net_finish_weight_grads adds them in one product over every kept row:
