@@ -301,16 +301,16 @@ static void adam_step_packing(layer *l, adam *a, size_t lo, const bool form[2])
     const int in = (int)l->in_size, out = (int)l->out_size;
     const int chunk = (int)(ADAM_CHUNK_FLOATS / l->in_size) > 0 ? (int)(ADAM_CHUNK_FLOATS / l->in_size) : 1;
     const bool by1 = form[1]; /* shares and chunks end at form 1's boundaries, else anywhere */
-    int starts[64];           /* each share's first row */
+    enum { MAX_SHARES = 64 };
+    int starts[MAX_SHARES]; /* each share's first row */
     int shares = 1;
-#pragma omp parallel
+#pragma omp parallel num_threads(omp_get_max_threads() < MAX_SHARES ? omp_get_max_threads() : MAX_SHARES)
     {
-        const int t = omp_get_thread_num(), threads = omp_get_num_threads() < 64 ? omp_get_num_threads() : 64;
-        const int split_lo = t >= threads ? out : (int)((long)out * t / threads);
-        const int split_hi = t + 1 >= threads ? out : (int)((long)out * (t + 1) / threads);
+        const int t = omp_get_thread_num(), threads = omp_get_num_threads();
+        const int split_lo = (int)((long)out * t / threads), split_hi = (int)((long)out * (t + 1) / threads);
         const int r_lo = by1 ? boundary_at_or_after(false, in, out, split_lo) : split_lo;
         const int r_hi = by1 ? boundary_at_or_after(false, in, out, split_hi) : split_hi;
-        if (t < threads) starts[t] = r_lo;
+        starts[t] = r_lo;
         if (t == 0) shares = threads;
         int packed0 = boundary_at_or_after(true, in, out, r_lo); /* form 0: panels done from here */
         for (int r = r_lo, r1; r < r_hi; r = r1) {
@@ -325,7 +325,9 @@ static void adam_step_packing(layer *l, adam *a, size_t lo, const bool form[2])
     }
     for (int t = 1; t < shares && form[0]; t++) { /* the panel holding a share's first row */
         int from = kern.sgemm_pack_b_boundary(true, in, out, starts[t]);
-        if (from < starts[t]) kern.sgemm_pack_b_rows(true, in, out, l->w, in, from, boundary_at_or_after(true, in, out, starts[t]), l->w_packed[0]);
+        if (from < starts[t])
+            kern.sgemm_pack_b_rows(true, in, out, l->w, in, from, boundary_at_or_after(true, in, out, starts[t]),
+                                   l->w_packed[0]);
     }
 }
 
