@@ -1,9 +1,9 @@
-# commit: 77d0e7176494720722ae79c1dfda2d177d198ab2-dirty
-# command: build-dev/bin/mnist table1 --out results/bf16 /work/runs/t1/bf16/mnist-infogan-seed1 /work/runs/t1/bf16/mnist-infogan-seed2 /work/runs/t1/bf16/mnist-infogan-seed3 /work/runs/t1/bf16/mnist-infogan-seed4 /work/runs/t1/bf16/mnist-infogan-seed5
+# commit: da84ba28436f6c3ca2f26accb038a43325b73f0b
+# command: build-t1/bin/mnist table1 --out results/bf16 /work/runs/t1/bf16/mnist-infogan-seed1 /work/runs/t1/bf16/mnist-infogan-seed2 /work/runs/t1/bf16/mnist-infogan-seed3 /work/runs/t1/bf16/mnist-infogan-seed4 /work/runs/t1/bf16/mnist-infogan-seed5
 # seed: 1
 # isa: amx
 # threads: 2
-# start: 2026-12-06T20:50:20Z
+# start: 2026-12-07T08:17:23Z
 # wall_s: 0.0
 # runs: 5 runs; each run's own provenance is in its result.csv
 # Render: gnuplot results/bf16/table1_hist.gp  (writes results/bf16/table1_hist.png; -e "outfile='x.png'" to change)
