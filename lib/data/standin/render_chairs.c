@@ -217,7 +217,8 @@ const render_spec render_chairs = {
              "stool, sled slats, rail armchair, ottoman, spindle, club chair, executive, tub "
              "chair. Width scales seat and back; azimuth 31 steps over 360 degrees; elevation "
              "20 or 30 degrees. Within a type, each image draws its own seat and back height, "
-             "seat depth and thickness, leg thickness and shade (not recorded).", .c = 1, .h = 64, .w = 64, .n_factors = 4,
+             "seat depth and thickness, leg thickness and shade (not recorded).",
+    .c = 1, .h = 64, .w = 64, .n_factors = 4,
     .factor_names = {"type", "width", "azimuth", "elevation"},
     .factor_levels = {24, 8, 31, 2},
     .sweep_base = {0, 3, 4, 0},
