@@ -376,6 +376,10 @@ static inline __attribute__((always_inline)) void tile_block(size_t kc, int rows
 {
     GEMM_AMX_TILES_READY();
     const bool lower = rows > 16;
+    for (int i = 0; i < rows; i++) { /* c's lines arrive while the tiles multiply */
+        __builtin_prefetch(c + i * ldc, 1, 3);
+        if (halves == 2) __builtin_prefetch(c + i * ldc + 31, 1, 3);
+    }
     TILE_ZERO(TILE_C00);
     TILE_ZERO(TILE_C01);
     TILE_ZERO(TILE_C10);
